@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+// The interregional exchange gateway of Belgium's public employment and training services.
+//
+// Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
+// Competent, labels) → Ledger (the store) → Gateway (wiring) → GatewayCLI (the `gateway` command).
+import PackageDescription
+
+let package = Package(
+    name: "interregional-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gateway", targets: ["GatewayCLI"]),
+        .library(name: "Model", targets: ["Model"]),
+        .library(name: "Taxonomy", targets: ["Taxonomy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
+        .target(name: "Model"),
+        // ROME v3 tree, ROME 4.0 → v3, Competent → ROME, OGR appellations, fr/nl/de labels,
+        // and the parsers of the official files and of `mappings/taxonomy/`. No HTTP, no database.
+        .target(name: "Taxonomy", dependencies: ["Model"]),
+        // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
+        .target(name: "Ledger", dependencies: [
+            "Model", "Taxonomy",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Wiring: where the mappings live, which taxonomy is in force, what commands print.
+        .target(name: "Gateway", dependencies: ["Model", "Taxonomy", "Ledger"]),
+        // The `gateway` command: parse arguments, call a module, print.
+        .executableTarget(name: "GatewayCLI", dependencies: [
+            "Gateway", "Taxonomy", "Model",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Taxonomy", "Model"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Ledger", "Taxonomy", "Model"]),
+    ]
+)
