@@ -1,0 +1,29 @@
+import Foundation
+
+/// Reading the files a person names, with errors that say which file and why.
+public enum LocalFiles {
+    public static func bytes(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw GatewayError("\(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw GatewayError("\(path): is a folder, a file was expected") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GatewayError("\(path): cannot be read (permissions?)")
+        }
+        return [UInt8](data)
+    }
+
+    /// The names of the files in a folder, sorted.
+    public static func names(in folder: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GatewayError("\(folder): no such folder")
+        }
+        return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+    }
+
+    public static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+}

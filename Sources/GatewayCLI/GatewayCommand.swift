@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct GatewayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "The interregional exchange gateway of VDAB, Le Forem, Actiris, ADG and Bruxelles Formation.",
+        discussion: """
+            Each agency runs one gateway. It translates vacancies and trainee records between the \
+            regional formats through the shared ROME v3 / Competent taxonomy, exchanges them with the \
+            other agencies' gateways, and keeps a ledger of everything sent and received.
+
+            Start with the taxonomy:
+              gateway taxonomy show M1805 --lang nl
+              gateway taxonomy resolve --scheme COMPETENT --version 2019 K1306
+              gateway taxonomy import --rome-v3 arbo_rome_ogr_202107.csv --rome-v4-dir RefRomeCsv/
+            """,
+        subcommands: [TaxonomyCommand.self]
+    )
+}

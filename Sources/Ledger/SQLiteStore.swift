@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import Taxonomy
+
+/// The gateway's embedded store: one SQLite database in WAL mode, through GRDB.
+///
+/// Opening it runs the versioned migrations that it does not hold yet, so a gateway started on an
+/// older store brings it up to date before it serves anything.
+public final class SQLiteStore: Sendable {
+    let database: DatabasePool
+
+    /// Opens (creating if needed) the store at `path`, in WAL mode, and migrates it.
+    public init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Migrations.migrator.migrate(database)
+    }
+
+    /// The migrations this store holds, in order.
+    public func appliedMigrations() throws -> [String] {
+        try database.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+}

@@ -1,0 +1,80 @@
+import GRDB
+import Model
+import Taxonomy
+
+extension SQLiteStore: TaxonomyStore {
+    public func importedTaxonomy() throws -> ImportedTaxonomy? {
+        try database.read { db -> ImportedTaxonomy? in
+            guard let head = try Row.fetchOne(db, sql: "SELECT imported_at, sources, has_v3, has_v4 FROM taxonomy_import") else {
+                return nil
+            }
+            var v3: RomeV3Content?, v4: RomeV4Content?
+            if head["has_v3"] as Bool {
+                var entries: [RomeEntry] = [], appellations: [Appellation] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT code, label FROM rome_v3_entry")
+                while let row = try rows.next() { entries.append(RomeEntry(code: row[0], label: row[1])) }
+                let apps = try Row.fetchCursor(db, sql: "SELECT ogr, fiche, label FROM rome_v3_appellation")
+                while let row = try apps.next() {
+                    guard let code = AppellationCode(rawValue: row[0]), let fiche = FicheCode(rawValue: row[1]) else {
+                        throw StoreError.corrupt("rome_v3_appellation holds a malformed row (\(row[0] as String))")
+                    }
+                    appellations.append(Appellation(code: code, fiche: fiche, label: row[2]))
+                }
+                v3 = RomeV3Content(entries: entries, appellations: appellations)
+            }
+            if head["has_v4"] as Bool {
+                var codes: [Rome4Code] = [], appellations: [Rome4Appellation] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT code, parent, label FROM rome_v4_code")
+                while let row = try rows.next() {
+                    guard let parent = FicheCode(rawValue: row[1]) else {
+                        throw StoreError.corrupt("rome_v4_code holds a malformed parent (\(row[1] as String))")
+                    }
+                    codes.append(Rome4Code(code: row[0], parent: parent, label: row[2]))
+                }
+                let apps = try Row.fetchCursor(db, sql: "SELECT ogr, code_rome, fiche, label FROM rome_v4_appellation")
+                while let row = try apps.next() {
+                    guard let code = AppellationCode(rawValue: row[0]), let fiche = FicheCode(rawValue: row[2]) else {
+                        throw StoreError.corrupt("rome_v4_appellation holds a malformed row (\(row[0] as String))")
+                    }
+                    appellations.append(Rome4Appellation(code: code, rome4: row[1], fiche: fiche, label: row[3]))
+                }
+                v4 = RomeV4Content(codes: codes, appellations: appellations)
+            }
+            let sources = (head["sources"] as String).split(separator: "\n").map(String.init)
+            return ImportedTaxonomy(importedAt: head["imported_at"], sources: sources, v3: v3, v4: v4)
+        }
+    }
+
+    public func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) throws {
+        try database.write { db in
+            for table in ["rome_v4_appellation", "rome_v4_code", "rome_v3_appellation", "rome_v3_entry", "taxonomy_import"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+            try db.execute(sql: "INSERT INTO taxonomy_import (id, imported_at, sources, has_v3, has_v4) VALUES (1, ?, ?, ?, ?)",
+                           arguments: [taxonomy.importedAt, taxonomy.sources.joined(separator: "\n"), taxonomy.v3 != nil, taxonomy.v4 != nil])
+            if let v3 = taxonomy.v3 {
+                let entry = try db.makeStatement(sql: "INSERT INTO rome_v3_entry (code, label) VALUES (?, ?)")
+                for e in v3.entries { try entry.execute(arguments: [e.code, e.label]) }
+                let appellation = try db.makeStatement(sql: "INSERT INTO rome_v3_appellation (ogr, fiche, label) VALUES (?, ?, ?)")
+                for a in v3.appellations { try appellation.execute(arguments: [a.code.rawValue, a.fiche.rawValue, a.label]) }
+            }
+            if let v4 = taxonomy.v4 {
+                let code = try db.makeStatement(sql: "INSERT INTO rome_v4_code (code, parent, label) VALUES (?, ?, ?)")
+                for c in v4.codes { try code.execute(arguments: [c.code, c.parent.rawValue, c.label]) }
+                let appellation = try db.makeStatement(sql: "INSERT INTO rome_v4_appellation (ogr, code_rome, fiche, label) VALUES (?, ?, ?, ?)")
+                for a in v4.appellations { try appellation.execute(arguments: [a.code.rawValue, a.rome4, a.fiche.rawValue, a.label]) }
+            }
+        }
+    }
+}
+
+/// A store whose content breaks its own rules: restore it from a backup or import again.
+public enum StoreError: Error, CustomStringConvertible {
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let what): "the store is corrupt: \(what)"
+        }
+    }
+}
