@@ -6,12 +6,13 @@ public enum OfficialFiles {
     /// `arbo_rome_ogr_*.csv`: `Rome1;Rome2;Rome3;Intitule;OGR`, `;`-separated, blank parts written
     /// as a space, commas inside labels replaced by `;` (restored here).
     public static func romeV3(_ bytes: [UInt8], file: String) throws(TaxonomyError) -> RomeV3Content {
-        let rows = try DelimitedText.romeV3CSV.rows(bytes, file: file)
-        let expected = ["Rome1", "Rome2", "Rome3", "Intitule", "OGR"]
-        guard let head = rows.first, head.fields == expected else {
-            throw TaxonomyError(file: file, line: 1,
-                                "this is not a ROME v3 tree file: expected the header \(expected.joined(separator: ";")), found \(rows.first.map { $0.fields.prefix(6).joined(separator: ";") } ?? "nothing")")
+        let expected = "Rome1;Rome2;Rome3;Intitule;OGR"
+        let firstLine = String(decoding: bytes.prefix { $0 != 10 }, as: UTF8.self)
+            .droppingPrefix("\u{FEFF}").droppingSuffix("\r")
+        guard firstLine == expected else {
+            throw TaxonomyError(file: file, line: 1, "this is not a ROME v3 tree file: expected the header \(expected), found '\(firstLine.prefix(80))'")
         }
+        let rows = try DelimitedText.romeV3CSV.rows(bytes, file: file)
         var entries: [RomeEntry] = [], appellations: [Appellation] = []
         var lineOf: [String: Int] = [:], ogrLine: [String: Int] = [:]
         for row in rows.dropFirst() {
@@ -113,6 +114,9 @@ public enum OfficialFiles {
 }
 
 extension String {
+    func droppingPrefix(_ prefix: String) -> String { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self }
+    func droppingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+
     /// Without the spaces and tabs that the ROME v3 file puts in blank fields and around values.
     var trimmingSpaces: String {
         let scalars = unicodeScalars

@@ -1,0 +1,36 @@
+import Model
+import Testing
+
+@Suite("ISO dates and periods")
+struct CalendarDateTests {
+    @Test("real dates", arguments: ["2026-11-20", "2024-02-29", "2000-02-29", "0001-01-01", "9999-12-31"])
+    func valid(_ text: String) throws {
+        #expect(try CalendarDate(iso: text, field: "d").description == text)
+    }
+
+    @Test("not real dates or not ISO are INVALID_DATE", arguments: [
+        "2023-02-29", "1900-02-29", "2026-13-01", "2026-04-31", "2026-00-10", "2026-01-00",
+        "2026-1-01", "20/11/2026", "2026/11/20", "2026-11-20T06:00", "0000-01-01", "2026-11-2x",
+    ])
+    func invalid(_ text: String) {
+        #expect { _ = try CalendarDate(iso: text, field: "publicationDate") } throws: {
+            ($0 as? FieldError)?.code == .invalidDate && ($0 as? FieldError)?.field == "publicationDate"
+        }
+    }
+
+    @Test("an end before its start is INVALID_DATE; the same day is fine")
+    func order() throws {
+        let start = try CalendarDate(iso: "2026-01-12", field: "start")
+        try requireNotBefore(start, start, field: "end", startField: "start")
+        #expect { try requireNotBefore(CalendarDate(iso: "2026-01-11", field: "end"), start, field: "end", startField: "start") } throws: {
+            ($0 as? FieldError)?.code == .invalidDate
+        }
+    }
+
+    @Test("age in whole years")
+    func age() {
+        let birth = CalendarDate(year: 2001, month: 3, day: 15)!
+        #expect(birth.age(on: CalendarDate(year: 2026, month: 3, day: 14)!) == 24)
+        #expect(birth.age(on: CalendarDate(year: 2026, month: 3, day: 15)!) == 25)
+    }
+}
