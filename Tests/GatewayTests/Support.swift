@@ -1,0 +1,35 @@
+import Foundation
+import Gateway
+import Testing
+
+enum Project {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let mappings = MappingsFolder(path: root.appendingPathComponent("mappings").path)
+    static let sharedData = root.deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let romeV3 = sharedData.appendingPathComponent("rome-v3/arbo_rome_ogr_202107.csv").path
+    static let romeV4 = sharedData.appendingPathComponent("rome-v4").path
+    static var sharedDataAvailable: Bool { FileManager.default.fileExists(atPath: romeV3) }
+    static let skipMessage: Comment = "../shared/data (official ROME files) is absent: skipped"
+}
+
+/// A temporary folder removed when the test ends.
+final class TemporaryFolder {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)")
+    init() { try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let p = path(name)
+        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: p))
+        return p
+    }
+
+    /// A copy of the project's mappings folder, to break on purpose.
+    func mappingsCopy() throws -> MappingsFolder {
+        let target = path("mappings")
+        try FileManager.default.copyItem(atPath: Project.mappings.path, toPath: target)
+        return MappingsFolder(path: target)
+    }
+}
