@@ -1,0 +1,69 @@
+import Foundation
+import Ledger
+import Taxonomy
+
+/// Times loading the taxonomy in force, three ways, in one run: from the shipped mappings, from
+/// France Travail's official CSV files, and from the SQLite store after an import.
+public struct TaxonomyBenchmark {
+    public var romeV3: String
+    public var romeV4Folder: String
+    public var runs: Int
+
+    public init(romeV3: String, romeV4Folder: String, runs: Int) {
+        self.romeV3 = romeV3
+        self.romeV4Folder = romeV4Folder
+        self.runs = runs
+    }
+
+    public struct Figure: Sendable {
+        public var name: String
+        public var minimumMilliseconds: Double
+        public var medianMilliseconds: Double
+        public var detail: String
+    }
+
+    public func run(mappings: MappingsFolder, scratch: String) throws -> [Figure] {
+        let storePath = LocalFiles.join(scratch, "bench.sqlite")
+        let store = try SQLiteStore(path: storePath)
+        let shipped = try mappings.shippedTaxonomy()
+        _ = try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Folder).run(into: store, shipped: shipped)
+
+        var figures: [Figure] = []
+        figures.append(try measure("shipped mappings (mappings/taxonomy) → Taxonomy") {
+            let t = try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: nil)
+            return "\(t.nodes.count) tree codes, \(t.appellations.count) appellations"
+        })
+        figures.append(try measure("official CSV files (v3 + v4) → Taxonomy") {
+            let memory = MemoryTaxonomyStore()
+            _ = try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Folder).run(into: memory, shipped: try mappings.shippedTaxonomy())
+            let t = try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: try memory.importedTaxonomy())
+            return "\(t.appellations.count) v3 appellations, \(t.rome4Codes.count) v4 codes, \(t.rome4Appellations.count) v4 appellations"
+        })
+        figures.append(try measure("SQLite store (after import) → Taxonomy") {
+            let t = try TaxonomyInForce.load(mappings: mappings, storePath: storePath)
+            return "\(t.appellations.count) v3 appellations, \(t.rome4Codes.count) v4 codes, \(t.rome4Appellations.count) v4 appellations"
+        })
+        return figures
+    }
+
+    private func measure(_ name: String, _ body: () throws -> String) throws -> Figure {
+        var times: [Double] = []
+        var detail = ""
+        for _ in 0..<max(1, runs) {
+            let start = ContinuousClock.now
+            detail = try body()
+            let d = ContinuousClock.now - start
+            times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        }
+        times.sort()
+        return Figure(name: name, minimumMilliseconds: times[0], medianMilliseconds: times[times.count / 2], detail: detail)
+    }
+
+    /// Peak resident memory of this process, from /proc (Linux); nil elsewhere.
+    public static func peakResidentMegabytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kb / 1024
+    }
+}
