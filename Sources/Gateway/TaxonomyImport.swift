@@ -40,14 +40,13 @@ public struct TaxonomyImport {
         }
         let started = ContinuousClock.now
         let previous = try store.importedTaxonomy()
-        var sources: [String] = []
-        var v3 = previous?.v3
+        var v3 = previous?.v3, v3Sources = previous?.v3Sources ?? []
         if let path = romeV3 {
             progress("reading ROME v3 tree \(path)")
             v3 = try OfficialFiles.romeV3(try LocalFiles.bytes(path), file: path)
-            sources.append(URL(fileURLWithPath: path).lastPathComponent)
+            v3Sources = [URL(fileURLWithPath: path).lastPathComponent]
         }
-        var v4 = previous?.v4
+        var v4 = previous?.v4, v4Sources = previous?.v4Sources ?? []
         if let folder = romeV4Folder {
             let names = try LocalFiles.names(in: folder)
             let codesName = try Self.one(in: names, folder: folder, prefix: "unix_referentiel_code_rome_", what: "ROME 4.0 code file")
@@ -60,19 +59,15 @@ public struct TaxonomyImport {
             let appellations = try OfficialFiles.romeV4Appellations(try LocalFiles.bytes(appellationsPath), file: appellationsPath,
                                                                      codes: Set(codes.map(\.code)), fiches: fiches)
             v4 = RomeV4Content(codes: codes, appellations: appellations)
-            sources += [codesName, appellationsName]
+            v4Sources = [codesName, appellationsName]
         }
-        for kept in previous?.sources ?? [] where !sources.contains(kept) {
-            let keptIsV3 = kept.hasPrefix("arbo_rome")
-            if (keptIsV3 && romeV3 == nil) || (!keptIsV3 && romeV4Folder == nil) { sources.append(kept) }
-        }
-        let imported = ImportedTaxonomy(importedAt: Self.rfc3339(now), sources: sources, v3: v3, v4: v4)
+        let imported = ImportedTaxonomy(importedAt: Self.rfc3339(now), v3: v3, v3Sources: v3Sources, v4: v4, v4Sources: v4Sources)
         progress("checking the combined taxonomy")
         let taxonomy = try Taxonomy(shipped: shipped, imported: imported)
         progress("writing to the store")
         try store.replaceImportedTaxonomy(imported)
 
-        var report = Report(sources: sources, untranslated: taxonomy.untranslated, milliseconds: 0)
+        var report = Report(sources: imported.sources, untranslated: taxonomy.untranslated, milliseconds: 0)
         if let v3 {
             report.grandDomains = v3.count(.grandDomain)
             report.domains = v3.count(.domain)

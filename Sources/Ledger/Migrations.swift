@@ -10,9 +10,10 @@ enum Migrations {
                 CREATE TABLE taxonomy_import (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     imported_at TEXT NOT NULL,
-                    sources TEXT NOT NULL,
                     has_v3 INTEGER NOT NULL,
-                    has_v4 INTEGER NOT NULL
+                    v3_sources TEXT NOT NULL,
+                    has_v4 INTEGER NOT NULL,
+                    v4_sources TEXT NOT NULL
                 );
                 CREATE TABLE rome_v3_entry (code TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE rome_v3_appellation (

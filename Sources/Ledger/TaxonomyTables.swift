@@ -5,7 +5,7 @@ import Taxonomy
 extension SQLiteStore: TaxonomyStore {
     public func importedTaxonomy() throws -> ImportedTaxonomy? {
         try database.read { db -> ImportedTaxonomy? in
-            guard let head = try Row.fetchOne(db, sql: "SELECT imported_at, sources, has_v3, has_v4 FROM taxonomy_import") else {
+            guard let head = try Row.fetchOne(db, sql: "SELECT imported_at, has_v3, v3_sources, has_v4, v4_sources FROM taxonomy_import") else {
                 return nil
             }
             var v3: RomeV3Content?, v4: RomeV4Content?
@@ -40,8 +40,9 @@ extension SQLiteStore: TaxonomyStore {
                 }
                 v4 = RomeV4Content(codes: codes, appellations: appellations)
             }
-            let sources = (head["sources"] as String).split(separator: "\n").map(String.init)
-            return ImportedTaxonomy(importedAt: head["imported_at"], sources: sources, v3: v3, v4: v4)
+            func lines(_ column: String) -> [String] { (head[column] as String).split(separator: "\n").map(String.init) }
+            return ImportedTaxonomy(importedAt: head["imported_at"], v3: v3, v3Sources: lines("v3_sources"),
+                                    v4: v4, v4Sources: lines("v4_sources"))
         }
     }
 
@@ -50,8 +51,10 @@ extension SQLiteStore: TaxonomyStore {
             for table in ["rome_v4_appellation", "rome_v4_code", "rome_v3_appellation", "rome_v3_entry", "taxonomy_import"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
-            try db.execute(sql: "INSERT INTO taxonomy_import (id, imported_at, sources, has_v3, has_v4) VALUES (1, ?, ?, ?, ?)",
-                           arguments: [taxonomy.importedAt, taxonomy.sources.joined(separator: "\n"), taxonomy.v3 != nil, taxonomy.v4 != nil])
+            try db.execute(sql: """
+                INSERT INTO taxonomy_import (id, imported_at, has_v3, v3_sources, has_v4, v4_sources) VALUES (1, ?, ?, ?, ?, ?)
+                """, arguments: [taxonomy.importedAt, taxonomy.v3 != nil, taxonomy.v3Sources.joined(separator: "\n"),
+                                 taxonomy.v4 != nil, taxonomy.v4Sources.joined(separator: "\n")])
             if let v3 = taxonomy.v3 {
                 let entry = try db.makeStatement(sql: "INSERT INTO rome_v3_entry (code, label) VALUES (?, ?)")
                 for e in v3.entries { try entry.execute(arguments: [e.code, e.label]) }

@@ -19,7 +19,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         guard !text.isEmpty else { throw FieldError(field, .missingField, "the date is missing") }
         let b = Array(text.utf8)
         guard b.count == 10, b[4] == 45, b[7] == 45,
-              let y = Self.number(b[0..<4]), let m = Self.number(b[5..<7]), let d = Self.number(b[8..<10])
+              let y = decimalValue(b[0..<4]), let m = decimalValue(b[5..<7]), let d = decimalValue(b[8..<10])
         else { throw FieldError(field, .invalidDate, "expected a date as YYYY-MM-DD, got '\(text.prefix(32))'") }
         guard let date = CalendarDate(year: y, month: m, day: d) else {
             throw FieldError(field, .invalidDate, "\(text) is not a real calendar date")
@@ -53,16 +53,6 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Decimal digits only; nil for any other byte. Shared by the regional date forms.
-    public static func number(_ digits: ArraySlice<UInt8>) -> Int? {
-        var n = 0
-        for b in digits {
-            guard (48...57).contains(b) else { return nil }
-            n = n * 10 + Int(b - 48)
-        }
-        return digits.isEmpty ? nil : n
     }
 
     private static func padded(_ n: Int, _ width: Int) -> String {

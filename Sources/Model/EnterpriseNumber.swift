@@ -19,7 +19,7 @@ public struct EnterpriseNumber: Hashable, Sendable, CustomStringConvertible {
         guard bytes[0] == 48 || bytes[0] == 49 else {
             throw FieldError(field, .invalidEnterpriseNumber, "an enterprise number starts with 0 or 1, got '\(text.prefix(24))'")
         }
-        let body = CalendarDate.number(bytes[0..<8])!, check = CalendarDate.number(bytes[8..<10])!
+        let body = decimalValue(bytes[0..<8])!, check = decimalValue(bytes[8..<10])!
         guard 97 - body % 97 == check else {
             throw FieldError(field, .invalidEnterpriseNumber,
                              "enterprise number \(text) fails its check: the last two digits should be \(Self.pad2(97 - body % 97))")

@@ -11,13 +11,13 @@ public struct HoursPerWeek: Hashable, Comparable, Sendable, CustomStringConverti
         let parts = text.split(separator: separator, maxSplits: 1, omittingEmptySubsequences: false)
         let whole = Array(parts[0].utf8), fraction = parts.count == 2 ? Array(parts[1].utf8) : []
         guard (1...3).contains(whole.count), fraction.count <= 2, !(parts.count == 2 && fraction.isEmpty),
-              let w = CalendarDate.number(whole[...]),
-              fraction.isEmpty || CalendarDate.number(fraction[...]) != nil
+              let w = decimalValue(whole[...]),
+              fraction.isEmpty || decimalValue(fraction[...]) != nil
         else {
             throw FieldError(field, .invalidValue,
                              "weekly hours are a decimal number with at most two decimals and '\(separator)' as separator, got '\(text.prefix(16))'")
         }
-        var f = fraction.isEmpty ? 0 : CalendarDate.number(fraction[...])!
+        var f = fraction.isEmpty ? 0 : decimalValue(fraction[...])!
         if fraction.count == 1 { f *= 10 }
         hundredths = w * 100 + f
     }

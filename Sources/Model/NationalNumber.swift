@@ -18,7 +18,7 @@ public struct NationalNumber: Hashable, Sendable, CustomStringConvertible {
             throw FieldError(field, .invalidNationalNumber,
                              "a national number has 11 digits, written 85073100328 or 85.07.31-003.28 (\(text.utf8.count) characters given)")
         }
-        let body = CalendarDate.number(bytes[0..<9])!, check = CalendarDate.number(bytes[9..<11])!
+        let body = decimalValue(bytes[0..<9])!, check = decimalValue(bytes[9..<11])!
         let fitsBefore2000 = 97 - body % 97 == check
         let fitsFrom2000 = 97 - (2_000_000_000 + body) % 97 == check
         switch (birthDate.map { $0.year >= 2000 }, fitsBefore2000, fitsFrom2000) {

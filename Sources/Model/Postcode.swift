@@ -28,7 +28,7 @@ public struct Postcode: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     public init(_ text: String, field: String = "postcode") throws(FieldError) {
         guard !text.isEmpty else { throw FieldError(field, .missingField, "the postcode is missing") }
         let b = Array(text.utf8)
-        guard b.count == 4, let n = CalendarDate.number(b[...]), let code = Postcode(rawValue: n) else {
+        guard b.count == 4, let n = decimalValue(b[...]), let code = Postcode(rawValue: n) else {
             throw FieldError(field, .invalidPostcode, "'\(text.prefix(16))' is not a Belgian postcode (four digits, 1000 to 9999)")
         }
         self = code

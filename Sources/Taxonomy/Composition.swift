@@ -20,19 +20,25 @@ public struct ShippedTaxonomy: Sendable {
 /// the shipped codes and appellations. Labels in Dutch and German, and the Competent tables, always
 /// come from `mappings/`.
 public struct ImportedTaxonomy: Hashable, Sendable {
-    /// RFC 3339 instant of the import.
+    /// RFC 3339 instant of the last import.
     public var importedAt: String
-    /// The names of the files imported, for provenance.
-    public var sources: [String]
     public var v3: RomeV3Content?
+    /// The names of the files the ROME v3 content came from.
+    public var v3Sources: [String]
     public var v4: RomeV4Content?
+    /// The names of the files the ROME 4.0 content came from.
+    public var v4Sources: [String]
 
-    public init(importedAt: String, sources: [String], v3: RomeV3Content?, v4: RomeV4Content?) {
+    public init(importedAt: String, v3: RomeV3Content?, v3Sources: [String], v4: RomeV4Content?, v4Sources: [String]) {
         self.importedAt = importedAt
-        self.sources = sources
         self.v3 = v3
+        self.v3Sources = v3Sources
         self.v4 = v4
+        self.v4Sources = v4Sources
     }
+
+    /// Every file the stored content came from, ROME v3 first.
+    public var sources: [String] { v3Sources + v4Sources }
 }
 
 /// Where imported taxonomy content is kept. The gateway's store implements it; tests use memory.

@@ -74,7 +74,8 @@ struct TaxonomyImportTests {
     @Test("a ROME 4.0 import keeps the ROME v3 import already stored")
     func partial() throws {
         let temp = TemporaryFolder()
-        let store = MemoryTaxonomyStore(ImportedTaxonomy(importedAt: "2026-01-01T00:00:00Z", sources: ["arbo_rome_ogr_x.csv"], v3: shipped.v3, v4: nil))
+        let store = MemoryTaxonomyStore(ImportedTaxonomy(importedAt: "2026-01-01T00:00:00Z", v3: shipped.v3, v3Sources: ["arbo_rome_ogr_x.csv"],
+                                                              v4: nil, v4Sources: []))
         _ = try temp.write("v4/unix_referentiel_code_rome_v1_utf8.csv", "\"code_rome\",\"code_rome_parent\",\"libelle_rome\"\n\"M1811\",\"M1802\",\"Data engineer\"\n")
         _ = try temp.write("v4/unix_referentiel_appellation_v1_utf8.csv",
                            "\"code_ogr\",\"libelle_appellation_long\",\"code_rome\",\"code_rome_parent\"\n\"404100\",\"Data engineer\",\"M1811\",\"M1802\"\n")
@@ -82,7 +83,7 @@ struct TaxonomyImportTests {
         #expect(report.v4Codes == 1)
         let stored = try store.importedTaxonomy()
         #expect(stored?.v3 == shipped.v3)
-        #expect(stored?.sources == ["unix_referentiel_code_rome_v1_utf8.csv", "unix_referentiel_appellation_v1_utf8.csv", "arbo_rome_ogr_x.csv"])
+        #expect(stored?.sources == ["arbo_rome_ogr_x.csv", "unix_referentiel_code_rome_v1_utf8.csv", "unix_referentiel_appellation_v1_utf8.csv"])
         let taxonomy = try Taxonomy(shipped: shipped, imported: stored)
         #expect(try taxonomy.resolve(.ogr, code: "404100").rawValue == "M1802")
         #expect(taxonomy.rome4Codes["H2913"] == nil)

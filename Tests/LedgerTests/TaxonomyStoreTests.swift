@@ -15,13 +15,15 @@ final class TemporaryStore {
 @Suite("SQLite store: taxonomy import")
 struct TaxonomyStoreTests {
     static let sample = ImportedTaxonomy(
-        importedAt: "2026-11-22T10:00:00Z", sources: ["arbo.csv", "codes.csv"],
+        importedAt: "2026-11-22T10:00:00Z",
         v3: RomeV3Content(entries: [RomeEntry(code: "H", label: "Industrie"), RomeEntry(code: "H29", label: "Mécanique"),
                                     RomeEntry(code: "H2913", label: "Soudage manuel")],
                           appellations: [Appellation(code: AppellationCode(rawValue: "19475")!, fiche: FicheCode(rawValue: "H2913")!, label: "Soudeur")]),
+        v3Sources: ["arbo.csv"],
         v4: RomeV4Content(codes: [Rome4Code(code: "H2916", parent: FicheCode(rawValue: "H2913")!, label: "Soudeur TIG")],
                           appellations: [Rome4Appellation(code: AppellationCode(rawValue: "19475")!, rome4: "H2916",
-                                                          fiche: FicheCode(rawValue: "H2913")!, label: "Soudeur")]))
+                                                          fiche: FicheCode(rawValue: "H2913")!, label: "Soudeur")]),
+        v4Sources: ["codes.csv", "appellations.csv"])
 
     @Test("a new store holds no import, runs its migrations and is in WAL mode")
     func fresh() throws {
@@ -38,7 +40,7 @@ struct TaxonomyStoreTests {
         let temp = TemporaryStore()
         try SQLiteStore(path: temp.path).replaceImportedTaxonomy(Self.sample)
         let reopened = try SQLiteStore(path: temp.path).importedTaxonomy()
-        #expect(reopened?.sources == Self.sample.sources)
+        #expect(reopened?.sources == ["arbo.csv", "codes.csv", "appellations.csv"])
         #expect(Set(reopened?.v3?.entries ?? []) == Set(Self.sample.v3!.entries))
         #expect(reopened?.v3?.appellations == Self.sample.v3?.appellations)
         #expect(reopened?.v4 == Self.sample.v4)
@@ -49,6 +51,7 @@ struct TaxonomyStoreTests {
         let temp = TemporaryStore()
         var v3Only = Self.sample
         v3Only.v4 = nil
+        v3Only.v4Sources = []
         try SQLiteStore(path: temp.path).replaceImportedTaxonomy(v3Only)
         #expect(try SQLiteStore(path: temp.path).importedTaxonomy()?.v4 == nil)
     }
