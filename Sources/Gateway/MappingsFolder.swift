@@ -53,9 +53,10 @@ public struct MappingsFolder: Sendable {
         let apps = try read(ShippedFiles.appellationFile)
         let appellations = try ShippedFiles.appellations(apps.bytes, file: apps.file, fiches: fiches)
         let codesFile = try read(ShippedFiles.rome4File)
-        let codes = try ShippedFiles.rome4Codes(codesFile.bytes, file: codesFile.file, fiches: fiches)
+        let codes = try OfficialFiles.romeV4Codes(codesFile.bytes, file: codesFile.file, fiches: fiches, format: .mappingTSV)
         let apps4 = try read(ShippedFiles.rome4AppellationFile)
-        let appellations4 = try ShippedFiles.rome4Appellations(apps4.bytes, file: apps4.file, codes: Set(codes.map(\.code)), fiches: fiches)
+        let appellations4 = try OfficialFiles.romeV4Appellations(apps4.bytes, file: apps4.file, codes: Set(codes.map(\.code)),
+                                                                 fiches: fiches, format: .mappingTSV)
         var competent: [CompetentVersion] = []
         for name in try LocalFiles.names(in: folder) where name.hasPrefix("competent-") && name.hasSuffix(".tsv") {
             let version = String(name.dropFirst("competent-".count).dropLast(".tsv".count))

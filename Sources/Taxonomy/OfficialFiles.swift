@@ -14,7 +14,7 @@ public enum OfficialFiles {
         }
         let rows = try DelimitedText.romeV3CSV.rows(bytes, file: file)
         var entries: [RomeEntry] = [], appellations: [Appellation] = []
-        var lineOf: [String: Int] = [:], ogrLine: [String: Int] = [:]
+        var lineOf = FirstSeen(file: file), ogrLine = FirstSeen(file: file)
         for row in rows.dropFirst() {
             guard row.fields.count == 5 else {
                 throw TaxonomyError(file: file, line: row.line, "expected 5 fields (Rome1;Rome2;Rome3;Intitule;OGR), found \(row.fields.count)")
@@ -31,22 +31,14 @@ public enum OfficialFiles {
                 throw TaxonomyError(file: file, line: row.line, "unknown code '\(code)': not a ROME v3 grand domaine, domaine or fiche")
             }
             if f[4].isEmpty {
-                if let first = lineOf[code] {
-                    throw TaxonomyError(file: file, line: row.line, "code \(code) is listed twice (first at line \(first))")
-                }
-                lineOf[code] = row.line
+                try lineOf.record(code, as: "code \(code)", line: row.line)
                 entries.append(RomeEntry(code: code, label: label))
             } else {
                 guard level == .fiche, let fiche = FicheCode(rawValue: code) else {
                     throw TaxonomyError(file: file, line: row.line, "appellation \(f[4]) must sit under a fiche, not under \(level.rawValue) \(code)")
                 }
-                guard let ogr = AppellationCode(rawValue: f[4]) else {
-                    throw TaxonomyError(file: file, line: row.line, "'\(f[4])' is not an OGR code (5 or 6 digits)")
-                }
-                if let first = ogrLine[ogr.rawValue] {
-                    throw TaxonomyError(file: file, line: row.line, "OGR appellation \(ogr) is listed twice (first at line \(first))")
-                }
-                ogrLine[ogr.rawValue] = row.line
+                let ogr = try appellationCode(f[4], row: row, file: file)
+                try ogrLine.record(ogr.rawValue, as: "OGR appellation \(ogr)", line: row.line)
                 appellations.append(Appellation(code: ogr, fiche: fiche, label: label))
             }
         }
@@ -62,55 +54,78 @@ public enum OfficialFiles {
     }
 
     /// `unix_referentiel_code_rome_v*_utf8.csv`: every `code_rome` with its `code_rome_parent`,
-    /// which must be one of `fiches` (the ROME v3 fiches in force).
-    public static func romeV4Codes(_ bytes: [UInt8], file: String, fiches: Set<FicheCode>) throws(TaxonomyError) -> [Rome4Code] {
-        let rows = try DelimitedText.officialCSV.rows(bytes, file: file)
+    /// which must be one of `fiches` (the ROME v3 fiches in force). The shipped `rome-v4.tsv` has the
+    /// same columns, tab-separated.
+    public static func romeV4Codes(_ bytes: [UInt8], file: String, fiches: Set<FicheCode>,
+                                   format: DelimitedText = .officialCSV) throws(TaxonomyError) -> [Rome4Code] {
+        let rows = try format.rows(bytes, file: file)
         let header = try Header(rows.first, file: file, kind: "a ROME 4.0 code file (referentiel_code_rome)",
                                 requires: ["code_rome", "code_rome_parent", "libelle_rome"])
-        var codes: [Rome4Code] = [], lineOf: [String: Int] = [:]
+        var codes: [Rome4Code] = [], seen = FirstSeen(file: file)
         for row in rows.dropFirst() {
             let f = try header.fields(row, "code_rome", "code_rome_parent", "libelle_rome")
             guard FicheCode(rawValue: f[0]) != nil else {
                 throw TaxonomyError(file: file, line: row.line, "'\(f[0])' is not a ROME 4.0 code (a letter A–N and four digits)")
             }
-            guard let parent = FicheCode(rawValue: f[1]), fiches.contains(parent) else {
-                throw TaxonomyError(file: file, line: row.line, "code_rome_parent '\(f[1])' of \(f[0]) is not a ROME v3 fiche")
-            }
-            if let first = lineOf[f[0]] {
-                throw TaxonomyError(file: file, line: row.line, "code_rome \(f[0]) is listed twice (first at line \(first))")
-            }
-            lineOf[f[0]] = row.line
+            let parent = try fiche(f[1], in: fiches, row: row, file: file, role: "code_rome_parent of \(f[0])")
+            try seen.record(f[0], as: "code_rome \(f[0])", line: row.line)
             codes.append(Rome4Code(code: f[0], parent: parent, label: f[2]))
         }
         return codes
     }
 
     /// `unix_referentiel_appellation_v*_utf8.csv`: every `code_ogr` with its `code_rome`, which must
-    /// be one of `codes`, and its fiche (`code_rome_parent`), which must be one of `fiches`.
-    public static func romeV4Appellations(_ bytes: [UInt8], file: String, codes: Set<String>, fiches: Set<FicheCode>) throws(TaxonomyError) -> [Rome4Appellation] {
-        let rows = try DelimitedText.officialCSV.rows(bytes, file: file)
+    /// be one of `codes`, and its fiche (`code_rome_parent`), which must be one of `fiches`. The
+    /// shipped `rome-v4-appellations.tsv` has the same columns, tab-separated.
+    public static func romeV4Appellations(_ bytes: [UInt8], file: String, codes: Set<String>, fiches: Set<FicheCode>,
+                                          format: DelimitedText = .officialCSV) throws(TaxonomyError) -> [Rome4Appellation] {
+        let rows = try format.rows(bytes, file: file)
         let header = try Header(rows.first, file: file, kind: "a ROME 4.0 appellation file (referentiel_appellation)",
                                 requires: ["code_ogr", "libelle_appellation_long", "code_rome", "code_rome_parent"])
-        var appellations: [Rome4Appellation] = [], lineOf: [String: Int] = [:]
+        var appellations: [Rome4Appellation] = [], seen = FirstSeen(file: file)
         for row in rows.dropFirst() {
             let f = try header.fields(row, "code_ogr", "libelle_appellation_long", "code_rome", "code_rome_parent")
-            guard let ogr = AppellationCode(rawValue: f[0]) else {
-                throw TaxonomyError(file: file, line: row.line, "'\(f[0])' is not an OGR code (5 or 6 digits)")
-            }
+            let ogr = try appellationCode(f[0], row: row, file: file)
             guard codes.contains(f[2]) else {
                 throw TaxonomyError(file: file, line: row.line, "appellation \(ogr) belongs to unknown code_rome '\(f[2])'")
             }
-            guard let fiche = FicheCode(rawValue: f[3]), fiches.contains(fiche) else {
-                throw TaxonomyError(file: file, line: row.line, "code_rome_parent '\(f[3])' of appellation \(ogr) is not a ROME v3 fiche")
-            }
-            if let first = lineOf[f[0]] {
-                throw TaxonomyError(file: file, line: row.line, "appellation \(ogr) is listed twice (first at line \(first))")
-            }
-            lineOf[f[0]] = row.line
+            let fiche = try fiche(f[3], in: fiches, row: row, file: file, role: "code_rome_parent of appellation \(ogr)")
+            try seen.record(f[0], as: "appellation \(ogr)", line: row.line)
             appellations.append(Rome4Appellation(code: ogr, rome4: f[2], fiche: fiche, label: f[1]))
         }
         return appellations
     }
+}
+
+/// Remembers the line each key was first seen on, so that a key listed twice names both lines.
+struct FirstSeen {
+    let file: String
+    private(set) var lines: [String: Int] = [:]
+
+    init(file: String) { self.file = file }
+
+    mutating func record(_ key: String, as what: String, line: Int) throws(TaxonomyError) {
+        if let first = lines[key] { throw TaxonomyError(file: file, line: line, "\(what) is listed twice (first at line \(first))") }
+        lines[key] = line
+    }
+
+    subscript(key: String) -> Int? { lines[key] }
+}
+
+/// An OGR appellation code, or the row's fault.
+func appellationCode(_ text: String, row: DelimitedRow, file: String) throws(TaxonomyError) -> AppellationCode {
+    guard let code = AppellationCode(rawValue: text) else {
+        throw TaxonomyError(file: file, line: row.line, "'\(text)' is not an OGR code (5 or 6 digits)")
+    }
+    return code
+}
+
+/// One of the known ROME v3 fiches, or the row's fault naming the value's `role`.
+func fiche(_ text: String, in fiches: Set<FicheCode>, row: DelimitedRow, file: String, role: String) throws(TaxonomyError) -> FicheCode {
+    guard let fiche = FicheCode(rawValue: text), fiches.contains(fiche) else {
+        throw TaxonomyError(file: file, line: row.line, "\(role) is '\(text)', not a ROME v3 fiche")
+    }
+    return fiche
 }
 
 extension String {

@@ -89,7 +89,7 @@ struct BrokenMappingTests {
     func unknownFiche() throws {
         let error = try breaking("competent-2019.tsv", replace: "K1306\tK1304", with: "K1306\tK9999")
         #expect(error?.line == (try line(of: "K1306\tK1304", in: "competent-2019.tsv")))
-        #expect(error?.message.contains("unknown ROME v3 fiche 'K9999'") == true)
+        #expect(error?.message.contains("is 'K9999', not a ROME v3 fiche") == true)
     }
 
     @Test("a row with a missing column")

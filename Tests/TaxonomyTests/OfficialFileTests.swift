@@ -56,7 +56,7 @@ struct OfficialFileFaultTests {
             _ = try OfficialFiles.romeV4Codes(Array((head + "\"A1102\",\"x\",\"A1101\"\n").utf8), file: "codes.csv", fiches: fiches)
         }
         #expect { _ = try OfficialFiles.romeV4Codes(Array((head + "\"A1102\",\"x\",\"A1199\"\n").utf8), file: "codes.csv", fiches: fiches) } throws: {
-            ($0 as? TaxonomyError)?.line == 2 && "\($0)".contains("not a ROME v3 fiche")
+            ($0 as? TaxonomyError)?.line == 2 && "\($0)".contains("code_rome_parent of A1102 is 'A1199', not a ROME v3 fiche")
         }
         #expect { _ = try OfficialFiles.romeV4Codes(Array((head + "\"A1102\",\"x\"\n").utf8), file: "codes.csv", fiches: fiches) } throws: {
             ($0 as? TaxonomyError)?.line == 2 && "\($0)".contains("expected 3 fields")
