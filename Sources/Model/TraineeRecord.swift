@@ -1,6 +1,7 @@
 /// The person a trainee record is about. Personal data: it travels only to the receiving agency
-/// and is never written to logs.
-public struct Person: Hashable, Sendable {
+/// and is never written to logs, so its description (and that of every value holding it) says
+/// nothing of the person.
+public struct Person: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var nationalNumber: NationalNumber
     public var lastName: String
     public var firstName: String
@@ -14,6 +15,10 @@ public struct Person: Hashable, Sendable {
         self.birthDate = birthDate
         self.gender = gender
     }
+
+    public var description: String { "Person(redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// The training scheme: in a company under the training agency's own name for it

@@ -132,6 +132,16 @@ struct TraineeRuleTests {
         #expect(rules.violations(of: t).map(\.code) == [.invalidDate])
     }
 
+    @Test("printing a record, as a careless log line would, shows no personal data")
+    func redacted() {
+        let t = Sample.trainee
+        for text in ["\(t)", String(describing: t), String(reflecting: t), "\(t.person)"] {
+            for secret in ["Peeters", "\"An\"", "850731", "1985", "85073100328"] {
+                #expect(!text.contains(secret), "\(secret) in \(text)")
+            }
+        }
+    }
+
     @Test("the national number's century must match the birth date")
     func century() {
         var t = Sample.trainee
