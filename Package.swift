@@ -2,7 +2,8 @@
 // The interregional exchange gateway of Belgium's public employment and training services.
 //
 // Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
-// Competent, labels) → Ledger (the store) → Gateway (wiring) → GatewayCLI (the `gateway` command).
+// Competent, labels) → Formats (regional formats, exchange profile) → Ledger (the store) →
+// Gateway (wiring) → GatewayCLI (the `gateway` command).
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
@@ -23,21 +25,25 @@ let package = Package(
         // ROME v3 tree, ROME 4.0 → v3, Competent → ROME, OGR appellations, fr/nl/de labels,
         // and the parsers of the official files and of `mappings/taxonomy/`. No HTTP, no database.
         .target(name: "Taxonomy", dependencies: ["Model"]),
+        // Regional formats and the exchange profile: declarative mappings (mappings/formats/*.yaml),
+        // streaming readers and writers, per-record translation outcomes. No HTTP, no database.
+        .target(name: "Formats", dependencies: ["Model", "Taxonomy", .product(name: "Yams", package: "Yams")]),
         // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
-        .target(name: "Gateway", dependencies: ["Model", "Taxonomy", "Ledger"]),
+        .target(name: "Gateway", dependencies: ["Model", "Taxonomy", "Formats", "Ledger"]),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
-            "Gateway", "Taxonomy", "Model",
+            "Gateway", "Formats", "Taxonomy", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Taxonomy", "Model"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Taxonomy", "Model"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Ledger", "Taxonomy", "Model"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Formats", "Ledger", "Taxonomy", "Model"]),
     ]
 )

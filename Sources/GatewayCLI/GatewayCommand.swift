@@ -15,6 +15,6 @@ struct GatewayCommand: ParsableCommand {
               gateway taxonomy resolve --scheme COMPETENT --version 2019 K1306
               gateway taxonomy import --rome-v3 arbo_rome_ogr_202107.csv --rome-v4-dir RefRomeCsv/
             """,
-        subcommands: [TaxonomyCommand.self, BenchCommand.self]
+        subcommands: [TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
     )
 }

@@ -85,3 +85,19 @@ extension Taxonomy {
         return result
     }
 }
+
+extension Taxonomy {
+    /// The Competent code of a version that stands for a fiche: the fiche's own code unless the
+    /// table maps that code elsewhere, else a listed code that maps to the fiche; nil when none.
+    public func competentCode(for fiche: FicheCode, version: String) -> String? {
+        guard let table = competent[version] else { return nil }
+        if table.exceptions[fiche.rawValue] == nil { return fiche.rawValue }
+        return table.exceptions.filter { $0.value == fiche }.keys.sorted().first
+    }
+
+    /// The ROME 4.0 code that stands for a fiche as a whole: the code equal to the fiche (ROME 4.0
+    /// keeps every v3 fiche as a code of its own); nil when the taxonomy in force lacks it.
+    public func rome4Code(for fiche: FicheCode) -> String? {
+        rome4Codes[fiche.rawValue]?.parent == fiche ? fiche.rawValue : nil
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Bytes read in chunks from a file, standard input or memory, one byte at a time, counting lines.
+/// Holding one chunk, never the whole document.
+public final class ByteReader {
+    private let handle: FileHandle?
+    private var buffer: [UInt8]
+    private var index = 0
+    private let chunkSize: Int
+    /// The line of the next byte, from 1.
+    public private(set) var line = 1
+
+    public init(handle: FileHandle, chunkSize: Int = 1 << 16) {
+        self.handle = handle
+        self.buffer = []
+        self.chunkSize = chunkSize
+    }
+
+    public init(bytes: [UInt8]) {
+        self.handle = nil
+        self.buffer = bytes
+        self.chunkSize = 0
+    }
+
+    @inline(__always)
+    public func peek() -> UInt8? {
+        if index < buffer.count { return buffer[index] }
+        return refill() ? buffer[index] : nil
+    }
+
+    @inline(__always)
+    public func next() -> UInt8? {
+        guard let b = peek() else { return nil }
+        index += 1
+        if b == 10 { line += 1 }
+        return b
+    }
+
+    private func refill() -> Bool {
+        guard let handle, let data = try? handle.read(upToCount: chunkSize), !data.isEmpty else { return false }
+        buffer = [UInt8](data)
+        index = 0
+        return true
+    }
+}
+
+/// Bytes written through a buffer to a file or standard output, or collected in memory.
+public final class ByteWriter {
+    private let handle: FileHandle?
+    private var buffer: [UInt8] = []
+    /// What was written when there is no file: for tests and small documents.
+    public private(set) var collected: [UInt8] = []
+
+    public init(handle: FileHandle) { self.handle = handle; buffer.reserveCapacity(1 << 16) }
+    public init() { self.handle = nil }
+
+    public func write(_ bytes: some Sequence<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func write(_ text: String) { write(text.utf8) }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        if let handle { handle.write(Data(buffer)) } else { collected.append(contentsOf: buffer) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

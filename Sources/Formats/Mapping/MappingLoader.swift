@@ -1,0 +1,237 @@
+import Model
+import Yams
+
+/// A mapping file that cannot be used, with the file and line at fault: a start-up error.
+public struct MappingError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public init(file: String, line: Int, _ message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// Reads and checks a format mapping (`mappings/formats/*.yaml`).
+public struct MappingLoader {
+    let file: String
+    let name: String
+
+    public static func load(yaml: String, file: String, name: String) throws(MappingError) -> FormatMapping {
+        try MappingLoader(file: file, name: name).mapping(yaml)
+    }
+
+    func fail(_ node: Node?, _ message: String) -> MappingError {
+        MappingError(file: file, line: node?.mark?.line ?? 1, message)
+    }
+
+    func mapping(_ yaml: String) throws(MappingError) -> FormatMapping {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else { throw fail(nil, "the file is empty") }
+            root = node
+        } catch let error as MappingError {
+            throw error
+        } catch let error as YamlError {
+            throw MappingError(file: file, line: Self.line(of: error), "not valid YAML: \(error)")
+        } catch {
+            throw MappingError(file: file, line: 1, "not valid YAML: \(error)")
+        }
+        let top = try members(root, allowed: ["format", "recordType", "syntax", "encoding", "document", "agencies", "fields"], what: "the mapping")
+        let recordTypeNode = try required(top, "recordType", in: root)
+        guard let recordType = RecordType(rawValue: try scalar(recordTypeNode)) else {
+            throw fail(recordTypeNode, "recordType is vacancy or trainee")
+        }
+        let syntaxNode = try required(top, "syntax", in: root)
+        guard let syntax = FormatMapping.Syntax(rawValue: try scalar(syntaxNode)) else { throw fail(syntaxNode, "syntax is json or xml") }
+        let encodingNode = try required(top, "encoding", in: root)
+        let encoding = try scalar(encodingNode)
+        guard ["UTF-8", "ISO-8859-1"].contains(encoding) else { throw fail(encodingNode, "encoding is UTF-8 or ISO-8859-1") }
+
+        let documentNode = try required(top, "document", in: root)
+        let d = try members(documentNode, allowed: ["records", "sender", "created", "createdPattern"], what: "document")
+        let patternNode = try required(d, "createdPattern", in: documentNode)
+        guard let createdPattern = TimestampPattern(rawValue: try scalar(patternNode)) else {
+            throw fail(patternNode, "createdPattern is one of \(TimestampPattern.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let document = DocumentRule(records: try scalar(try required(d, "records", in: documentNode)),
+                                    sender: try scalar(try required(d, "sender", in: documentNode)),
+                                    created: try scalar(try required(d, "created", in: documentNode)),
+                                    createdPattern: createdPattern)
+
+        let agenciesNode = try required(top, "agencies", in: root)
+        let agencies = try codeList(agenciesNode, canonical: Agency.protocolAgencies.map(\.rawValue), what: "agencies")
+
+        let fieldsNode = try required(top, "fields", in: root)
+        guard case .mapping(let fieldMap) = fieldsNode else { throw fail(fieldsNode, "fields is a mapping of canonical field → rule") }
+        var fields: [(CanonicalField, FieldRule)] = []
+        for (keyNode, ruleNode) in fieldMap {
+            let key = try scalar(keyNode)
+            guard let field = CanonicalField(rawValue: key) else {
+                throw fail(keyNode, "unknown canonical field '\(key)' (known: \(CanonicalField.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard field.recordTypes.contains(recordType) else { throw fail(keyNode, "\(key) is not a field of a \(recordType.rawValue) record") }
+            guard !fields.contains(where: { $0.0 == field }) else { throw fail(keyNode, "\(key) is mapped twice") }
+            fields.append((field, try rule(ruleNode, for: field, recordType: recordType)))
+        }
+        for field in CanonicalField.required(for: recordType) where !fields.contains(where: { $0.0 == field }) {
+            throw fail(fieldsNode, "the mapping does not say where \(field.rawValue) is (required for a \(recordType.rawValue))")
+        }
+        return FormatMapping(name: name, format: try scalar(try required(top, "format", in: root)), recordType: recordType,
+                             syntax: syntax, encoding: encoding, document: document, agencies: agencies, fields: fields)
+    }
+
+    static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
+                                        "true", "false", "spelling", "absent", "language", "level", "levels"]
+
+    func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
+        var rule = FieldRule(path: nil, constant: nil, defaultValue: nil, optional: false, codes: nil, date: nil, decimal: nil,
+                             boolean: nil, spelling: nil, absent: nil, itemLanguage: nil, itemLevel: nil)
+        if case .scalar = node {
+            rule.path = try path(node)
+        } else {
+            let m = try members(node, allowed: Self.ruleKeys, what: "the rule for \(field.rawValue)")
+            if let p = m["path"] { rule.path = try path(p) }
+            if let v = m["value"] { rule.constant = try scalar(v) }
+            guard (rule.path == nil) != (rule.constant == nil) else {
+                throw fail(node, "the rule for \(field.rawValue) needs exactly one of path and value")
+            }
+            if let v = m["default"] { rule.defaultValue = try scalar(v) }
+            if let v = m["optional"] { rule.optional = try bool(v) }
+            if let v = m["absent"] {
+                guard let style = AbsentStyle(rawValue: try scalar(v)) else { throw fail(v, "absent is omit, null or empty") }
+                rule.absent = style
+            }
+            if let v = m["spelling"] {
+                let allowed = field.kind == .enterpriseNumber ? ["digits", "dotted", "vat"] : field.kind == .nationalNumber ? ["digits", "formatted"] : []
+                guard allowed.contains(try scalar(v)) else {
+                    throw fail(v, allowed.isEmpty ? "spelling applies to enterprise and national numbers only" : "spelling is one of \(allowed.joined(separator: ", "))")
+                }
+                rule.spelling = try scalar(v)
+            }
+            if let v = m["pattern"] {
+                guard field.kind == .date, let pattern = DatePattern(rawValue: try scalar(v)) else {
+                    throw fail(v, "pattern applies to dates and is one of \(DatePattern.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                rule.date = pattern
+            }
+            if let v = m["decimal"] {
+                let text = try scalar(v)
+                guard field.kind == .decimal, text == "number" || text == "," || text == "." else {
+                    throw fail(v, "decimal applies to decimal fields and is number, \",\" or \".\"")
+                }
+                rule.decimal = text == "number" ? .number : .string(separator: Character(text))
+            }
+            if m["true"] != nil || m["false"] != nil {
+                guard field.kind == .boolean, let yes = m["true"], let no = m["false"] else {
+                    throw fail(node, "true and false spellings go together, on a boolean field")
+                }
+                rule.boolean = (try scalar(yes), try scalar(no))
+            }
+            if let v = m["codes"] {
+                guard let canonical = field.canonicalValues(for: recordType) else { throw fail(v, "\(field.rawValue) has no code list") }
+                rule.codes = try codeList(v, canonical: canonical, what: "the codes of \(field.rawValue)", scheme: field == .scheme)
+                if let lossy = m["lossy"] { rule.codes!.lossyToNative = try lossyList(lossy, codes: rule.codes!) }
+            }
+            if field.kind == .languages {
+                guard let l = m["language"], let lv = m["level"] else { throw fail(node, "languages needs the item's language and level paths") }
+                rule.itemLanguage = try path(l)
+                rule.itemLevel = try path(lv)
+                if let levels = m["levels"] {
+                    rule.codes = try codeList(levels, canonical: CEFRLevel.allCases.map(\.rawValue), what: "levels", partial: true)
+                    if let lossy = m["lossy"] { rule.codes!.lossyToNative = try lossyList(lossy, codes: rule.codes!) }
+                }
+            }
+        }
+        if field.kind == .codes, rule.codes == nil, rule.constant == nil {
+            throw fail(node, "\(field.rawValue) needs its codes (native value: canonical value)")
+        }
+        if field.kind == .languages, rule.itemLanguage == nil { throw fail(node, "languages needs the item's language and level paths") }
+        return rule
+    }
+
+    /// A native → canonical list. Complete unless `partial`: every canonical value must have a
+    /// native value, and none may have two.
+    func codeList(_ node: Node, canonical: [String], what: String, scheme: Bool = false, partial: Bool = false) throws(MappingError) -> CodeList {
+        guard case .mapping(let pairs) = node else { throw fail(node, "\(what) is a mapping of native value: canonical value") }
+        var list = CodeList(toCanonical: [:], toNative: [:])
+        for (k, v) in pairs {
+            let native = try scalar(k), value = try scalar(v)
+            let known = canonical.contains(value) || (scheme && value.hasPrefix("IN_COMPANY:") && value.count > "IN_COMPANY:".count)
+            guard known else { throw fail(v, "'\(value)' is not a canonical value of \(what) (\(canonical.joined(separator: ", "))\(scheme ? ", IN_COMPANY:<native name>" : ""))") }
+            guard list.toCanonical[native] == nil else { throw fail(k, "'\(native)' appears twice in \(what)") }
+            guard list.toNative[value] == nil else { throw fail(v, "\(value) has two native values in \(what)") }
+            list.toCanonical[native] = value
+            list.toNative[value] = native
+        }
+        let missing = canonical.filter { list.toNative[$0] == nil }
+        if !partial && !missing.isEmpty {
+            throw fail(node, "incomplete code list: \(what) has no native value for \(missing.joined(separator: ", "))")
+        }
+        if scheme && !list.toNative.keys.contains(where: { $0.hasPrefix("IN_COMPANY:") }) {
+            throw fail(node, "incomplete code list: \(what) has no in-company scheme (IN_COMPANY:<native name>)")
+        }
+        return list
+    }
+
+    /// Canonical values the format cannot hold, each with the native value written instead (a loss).
+    func lossyList(_ node: Node, codes: CodeList) throws(MappingError) -> [String: String] {
+        guard case .mapping(let pairs) = node else { throw fail(node, "lossy is a mapping of canonical value: native value written instead") }
+        var result: [String: String] = [:]
+        for (k, v) in pairs {
+            let canonical = try scalar(k), native = try scalar(v)
+            guard codes.toCanonical[native] != nil else { throw fail(v, "lossy writes '\(native)', which is not in the code list") }
+            guard codes.toNative[canonical] == nil else { throw fail(k, "\(canonical) is in the code list already; lossy is for values it lacks") }
+            result[canonical] = native
+        }
+        return result
+    }
+
+    func members(_ node: Node, allowed: Set<String>, what: String) throws(MappingError) -> [String: Node] {
+        guard case .mapping(let pairs) = node else { throw fail(node, "\(what) is a mapping") }
+        var result: [String: Node] = [:]
+        for (k, v) in pairs {
+            let key = try scalar(k)
+            guard allowed.contains(key) else { throw fail(k, "unknown key '\(key)' in \(what) (allowed: \(allowed.sorted().joined(separator: ", ")))") }
+            guard result[key] == nil else { throw fail(k, "'\(key)' appears twice in \(what)") }
+            result[key] = v
+        }
+        return result
+    }
+
+    func required(_ m: [String: Node], _ key: String, in node: Node) throws(MappingError) -> Node {
+        guard let v = m[key] else { throw fail(node, "'\(key)' is missing") }
+        return v
+    }
+
+    func scalar(_ node: Node) throws(MappingError) -> String {
+        guard case .scalar(let s) = node else { throw fail(node, "expected a single value") }
+        return s.string
+    }
+
+    func bool(_ node: Node) throws(MappingError) -> Bool {
+        switch try scalar(node) {
+        case "true": return true
+        case "false": return false
+        default: throw fail(node, "expected true or false")
+        }
+    }
+
+    func path(_ node: Node) throws(MappingError) -> [String] {
+        let text = try scalar(node)
+        let steps = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !text.isEmpty, steps.allSatisfy({ !$0.isEmpty }) else { throw fail(node, "'\(text)' is not a path (names separated by dots)") }
+        return steps
+    }
+
+    static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: 1
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Model
+
+/// Reads canonical values out of one record through a mapping, collecting every field's fault
+/// instead of stopping at the first.
+final class FieldReader {
+    let source: any RecordSource
+    let mapping: FormatMapping
+    private(set) var errors: [FieldError] = []
+
+    init(source: any RecordSource, mapping: FormatMapping) {
+        self.source = source
+        self.mapping = mapping
+    }
+
+    func record(_ error: FieldError) { errors.append(error) }
+
+    /// Runs a conversion that may fail, keeping its fault.
+    func attempt<T>(_ body: () throws(FieldError) -> T) -> T? {
+        do { return try body() } catch { errors.append(error); return nil }
+    }
+
+    /// The field's text as the document gives it; nil when absent (a fault if required) or not text.
+    func text(_ field: CanonicalField, required: Bool = true) -> String? {
+        guard let rule = mapping.rule(field) else {
+            if required { errors.append(FieldError(field.item, .missingField, "the \(mapping.format) format has no \(field.rawValue)")) }
+            return nil
+        }
+        if let constant = rule.constant { return constant }
+        switch source.raw(at: rule.path!) {
+        case .text(let s) where !s.isEmpty: return s
+        case .number(let n): return n
+        case .absent, .null, .text:
+            if required && !rule.optional { errors.append(FieldError(field.item, .missingField, "\(rule.pathText) is missing")) }
+            return nil
+        case .bool(let b): return b ? "true" : "false"
+        case .items: errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is a list, a single value was expected"))
+        case .other(let kind): errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is \(kind), a single value was expected"))
+        }
+        return nil
+    }
+
+    func optionalText(_ field: CanonicalField) -> String? { text(field, required: false) }
+
+    func integer(_ field: CanonicalField) -> Int? {
+        guard let rule = mapping.rule(field) else { _ = text(field); return nil }
+        if case .text(let s) = source.raw(at: rule.path ?? []), mapping.syntax == .json, !s.isEmpty {
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
+            return nil
+        }
+        guard let t = text(field) else { return nil }
+        guard let n = Int(t), n >= 0, t.utf8.count <= 9 else {
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a whole number, found '\(t.prefix(20))'"))
+            return nil
+        }
+        return n
+    }
+
+    func decimal(_ field: CanonicalField) -> HoursPerWeek? {
+        guard let rule = mapping.rule(field), let raw = rule.path.map(source.raw(at:)) else { return nil }
+        switch (rule.decimal ?? .number, raw) {
+        case (.number, .text(let s)) where !s.isEmpty:
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
+            return nil
+        case (.string, .number):
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a string like \"38,0\", found a number"))
+            return nil
+        default:
+            break
+        }
+        guard let t = text(field) else { return nil }
+        var separator: Character = "."
+        if case .string(let s) = rule.decimal ?? .number { separator = s }
+        return attempt { () throws(FieldError) in try HoursPerWeek(decimal: t, separator: separator, field: field.item) }
+    }
+
+    func boolean(_ field: CanonicalField) -> Bool? {
+        guard let rule = mapping.rule(field), let path = rule.path else { return nil }
+        let raw = source.raw(at: path)
+        if let (yes, no) = rule.boolean {
+            guard let t = text(field) else { return nil }
+            if t == yes { return true }
+            if t == no { return false }
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(yes)' or '\(no)', found '\(t.prefix(20))'"))
+            return nil
+        }
+        if case .bool(let b) = raw { return b }
+        if case .absent = raw { errors.append(FieldError(field.item, .missingField, "\(rule.pathText) is missing")); return nil }
+        errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be true or false"))
+        return nil
+    }
+
+    func date(_ field: CanonicalField, required: Bool = true) -> CalendarDate? {
+        guard let t = text(field, required: required) else { return nil }
+        let pattern = mapping.rule(field)?.date ?? .iso
+        return attempt { () throws(FieldError) in try pattern.read(t, field: field.item) }
+    }
+
+    /// A code-list value: the canonical spelling of the native value.
+    func code(_ field: CanonicalField) -> String? {
+        guard let rule = mapping.rule(field), let t = text(field) else { return nil }
+        if rule.constant != nil { return t }
+        guard let canonical = rule.codes?.toCanonical[t] else {
+            let allowed = (rule.codes?.toCanonical.keys.sorted() ?? []).joined(separator: ", ")
+            errors.append(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' in \(rule.pathText) is not one of \(allowed)"))
+            return nil
+        }
+        return canonical
+    }
+
+    func canonical<T: RawRepresentable & CaseIterable>(_ field: CanonicalField, as: T.Type) -> T? where T.RawValue == String {
+        code(field).flatMap(T.init(rawValue:))
+    }
+
+    func agency(_ field: CanonicalField, required: Bool = true) -> Agency? {
+        guard let t = text(field, required: required) else { return nil }
+        guard let value = mapping.agencies.toCanonical[t], let agency = Agency(rawValue: value) else {
+            let allowed = mapping.agencies.toCanonical.keys.sorted().joined(separator: ", ")
+            errors.append(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' is not an agency of this format (\(allowed))"))
+            return nil
+        }
+        return agency
+    }
+
+    func languages() -> [LanguageRequirement] {
+        guard let rule = mapping.rule(.languages), let path = rule.path else { return [] }
+        switch source.raw(at: path) {
+        case .absent, .null: return []
+        case .items(let items):
+            var result: [LanguageRequirement] = []
+            for item in items {
+                guard case .text(let code) = item.raw(at: rule.itemLanguage!), case .text(let level) = item.raw(at: rule.itemLevel!) else {
+                    errors.append(FieldError("languages", .missingField, "a language in \(rule.pathText) lacks its code or level"))
+                    continue
+                }
+                let cefr: CEFRLevel?
+                if let levels = rule.codes {
+                    cefr = levels.toCanonical[level].flatMap(CEFRLevel.init(rawValue:))
+                    if cefr == nil {
+                        errors.append(FieldError("languages", .invalidValue, "language level '\(level.prefix(8))' is not one of \(levels.toCanonical.keys.sorted().joined(separator: ", "))"))
+                    }
+                } else {
+                    cefr = attempt { () throws(FieldError) in try CEFRLevel(level) }
+                }
+                if let language = attempt({ () throws(FieldError) in try LanguageCode(code) }), let cefr {
+                    result.append(LanguageRequirement(language: language, level: cefr))
+                }
+            }
+            return result
+        default:
+            errors.append(FieldError("languages", .invalidValue, "\(rule.pathText) should be a list"))
+            return []
+        }
+    }
+}

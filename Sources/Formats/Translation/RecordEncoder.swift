@@ -1,0 +1,222 @@
+import Model
+import Taxonomy
+
+/// A record written for a format: its values by path, and what the format could not hold.
+public struct Encoded: Sendable {
+    public var pairs: [([String], WrittenValue)]
+    /// Precision losses, each a sentence: what was not carried, or carried approximately.
+    public var losses: [String]
+    /// Values the format cannot hold at all: the record is rejected for this target.
+    public var errors: [FieldError]
+}
+
+/// Writes canonical records through a format mapping.
+public struct RecordEncoder: Sendable {
+    public let mapping: FormatMapping
+    public let taxonomy: Taxonomy
+
+    public init(mapping: FormatMapping, taxonomy: Taxonomy) {
+        self.mapping = mapping
+        self.taxonomy = taxonomy
+    }
+
+    public func encode(_ record: CanonicalRecord) -> Encoded {
+        var out = Output(mapping: mapping)
+        switch record {
+        case .vacancy(let v): vacancy(v, &out)
+        case .trainee(let t): trainee(t, &out)
+        }
+        // Written in the mapping's order, whatever order the values were computed in.
+        let order = Dictionary(uniqueKeysWithValues: mapping.fields.enumerated().map { ($0.element.0, $0.offset) })
+        let pairs = out.values.sorted { order[$0.0]! < order[$1.0]! }.map { (mapping.rule($0.0)!.path!, $0.1) }
+        return Encoded(pairs: pairs, losses: out.losses, errors: out.errors)
+    }
+
+    /// Collects values, losses and faults while one record is written.
+    struct Output {
+        let mapping: FormatMapping
+        var values: [(CanonicalField, WrittenValue)] = []
+        var losses: [String] = []
+        var errors: [FieldError] = []
+
+        /// Writes a value where the format has a place for it; a value the format has no place for is a loss.
+        mutating func put(_ field: CanonicalField, _ value: WrittenValue?, lost: @autoclosure () -> String) {
+            guard let rule = mapping.rule(field) else {
+                if value != nil { losses.append(lost()) }
+                return
+            }
+            guard rule.constant == nil else { return }
+            if let value {
+                values.append((field, value))
+            } else {
+                switch rule.absent ?? .omit {
+                case .omit: break
+                case .null: values.append((field, .null))
+                case .empty: values.append((field, .text("")))
+                }
+            }
+        }
+
+        mutating func text(_ field: CanonicalField, _ text: String?, what: String) {
+            let lost = "\(what) '\(text?.prefix(40) ?? "")' not carried: the \(mapping.format) format has no place for it"
+            put(field, text.map(WrittenValue.text), lost: lost)
+        }
+
+        /// A code-list value in the format's spelling; a value outside its list is a fault, or a
+        /// listed loss where the mapping says what to write instead.
+        mutating func code(_ field: CanonicalField, _ canonical: String) {
+            guard let rule = mapping.rule(field), let codes = rule.codes else { return }
+            if let native = codes.toNative[canonical] {
+                put(field, .text(native), lost: "")
+            } else if let native = codes.lossyToNative[canonical], let meaning = codes.toCanonical[native] {
+                losses.append("\(field.item) \(canonical) written as \(meaning) ('\(native)'): the \(mapping.format) format has no \(canonical)")
+                put(field, .text(native), lost: "")
+            } else {
+                errors.append(FieldError(field.item, .invalidValue, "the \(mapping.format) format cannot hold \(field.item) \(canonical)"))
+            }
+        }
+
+        mutating func agency(_ field: CanonicalField, _ agency: Agency) {
+            guard let native = mapping.agencies.toNative[agency.rawValue] else {
+                errors.append(FieldError(field.item, .invalidValue, "the \(mapping.format) format has no spelling for agency \(agency)"))
+                return
+            }
+            put(field, .text(native), lost: "")
+        }
+
+        mutating func date(_ field: CanonicalField, _ date: CalendarDate?, what: String) {
+            let pattern = mapping.rule(field)?.date ?? .iso
+            let lost = "\(what) \(date.map(\.description) ?? "") not carried: the \(mapping.format) format has no place for it"
+            put(field, date.map { .text(pattern.write($0)) }, lost: lost)
+        }
+
+        mutating func enterpriseNumber(_ number: EnterpriseNumber?) {
+            let spelling = mapping.rule(.enterpriseNumber)?.spelling ?? "digits"
+            let text = number.map { spelling == "dotted" ? $0.dotted : spelling == "vat" ? $0.vat : $0.digits }
+            put(.enterpriseNumber, text.map(WrittenValue.text), lost: "the employer's enterprise number not carried")
+        }
+    }
+
+    func occupation(_ occupation: Occupation, _ out: inout Output) {
+        guard let schemeRule = mapping.rule(.occupationScheme) else { return }
+        let target = schemeRule.constant
+        let source = occupation.source
+        let versionDefault = mapping.rule(.occupationVersion)?.defaultValue
+        let sameScheme = target == nil || (target == source.scheme.rawValue
+            && (source.scheme == .competent || versionDefault == nil || source.version.prefix(1) == versionDefault!.prefix(1)))
+        var scheme = source.scheme.rawValue, version = source.version, code = source.code
+        if !sameScheme {
+            scheme = target!
+            version = versionDefault ?? ""
+            switch (OccupationScheme(rawValue: scheme), version.hasPrefix("4")) {
+            case (.competent?, _): code = taxonomy.competentCode(for: occupation.fiche, version: version) ?? ""
+            case (.rome?, true): code = taxonomy.rome4Code(for: occupation.fiche) ?? ""
+            default: code = occupation.fiche.rawValue
+            }
+            if code.isEmpty {
+                out.errors.append(FieldError("occupation", .unknownOccupation,
+                                             "fiche \(occupation.fiche) has no \(scheme) \(version) code in the taxonomy in force"))
+                return
+            }
+            if code != source.code || scheme != source.scheme.rawValue {
+                out.losses.append("occupation \(source.scheme.rawValue) \(source.version) \(source.code) written as \(scheme) \(version) \(code) (pivot \(occupation.fiche))")
+            }
+        }
+        out.put(.occupationScheme, .text(scheme), lost: "")
+        out.put(.occupationVersion, .text(version), lost: "")
+        out.put(.occupationCode, .text(code), lost: "")
+        out.text(.occupationAppellation, occupation.appellation?.rawValue, what: "appellation")
+        out.text(.occupationLabel, occupation.sourceLabel, what: "occupation label")
+    }
+
+    func vacancy(_ v: Vacancy, _ out: inout Output) {
+        out.put(.recordId, .text(v.id.rawValue), lost: "")
+        out.put(.version, .number(String(v.version.rawValue)), lost: "")
+        out.code(.status, v.status.rawValue)
+        let texts = [v.text] + v.translations
+        let wanted = mapping.rule(.titleLanguage)?.constant.flatMap(LanguageCode.init(rawValue:))
+        let chosen = texts.first { $0.language == wanted } ?? v.text
+        if let wanted, chosen.language != wanted {
+            out.losses.append("title in \(chosen.language) written where the \(mapping.format) format expects \(wanted)")
+        }
+        for other in texts where other != chosen {
+            out.losses.append("title\(other.description == nil ? "" : " and description") in \(other.language) not carried: the \(mapping.format) format holds one language")
+        }
+        out.put(.title, .text(chosen.title), lost: "")
+        out.put(.titleLanguage, .text(chosen.language.rawValue), lost: "")
+        out.text(.description, chosen.description, what: "description")
+        occupation(v.occupation, &out)
+        if let rule = mapping.rule(.bottleneck) {
+            out.put(.bottleneck, rule.boolean.map { .text(v.bottleneck ? $0.yes : $0.no) } ?? .bool(v.bottleneck), lost: "")
+        }
+        out.put(.openPositions, .number(String(v.openPositions)), lost: "")
+        out.code(.contractType, v.contract.rawValue)
+        out.code(.schedule, v.schedule.rawValue)
+        if case .string(let separator)? = mapping.rule(.hoursPerWeek)?.decimal {
+            out.put(.hoursPerWeek, .text(v.hoursPerWeek.formatted(separator: String(separator), minimumFractionDigits: 1)), lost: "")
+        } else {
+            out.put(.hoursPerWeek, .number(v.hoursPerWeek.formatted()), lost: "")
+        }
+        out.put(.employerName, .text(v.employer.name), lost: "")
+        out.enterpriseNumber(v.employer.enterpriseNumber)
+        out.put(.postcode, .text(v.workplace.postcode.description), lost: "")
+        out.put(.municipality, .text(v.workplace.municipality), lost: "")
+        languages(v.languages, &out)
+        out.date(.publicationDate, v.publicationDate, what: "publication date")
+        out.date(.closingDate, v.closingDate, what: "closing date")
+    }
+
+    func languages(_ languages: [LanguageRequirement], _ out: inout Output) {
+        guard let rule = mapping.rule(.languages) else {
+            if !languages.isEmpty { out.losses.append("languages \(languages.map { "\($0.language) \($0.level.rawValue)" }.joined(separator: ", ")) not carried") }
+            return
+        }
+        guard !languages.isEmpty else { out.put(.languages, nil, lost: ""); return }
+        var items: [[([String], WrittenValue)]] = []
+        for l in languages {
+            var level = l.level.rawValue
+            if let levels = rule.codes {
+                if let native = levels.toNative[level] {
+                    level = native
+                } else if let native = levels.lossyToNative[level], let meaning = levels.toCanonical[native] {
+                    out.losses.append("language \(l.language) level \(l.level.rawValue) written as \(meaning) ('\(native)'): the \(mapping.format) format has no \(l.level.rawValue)")
+                    level = native
+                } else {
+                    out.errors.append(FieldError("languages", .invalidValue, "the \(mapping.format) format cannot hold level \(l.level.rawValue)"))
+                    continue
+                }
+            }
+            items.append([(rule.itemLanguage!, .text(l.language.rawValue)), (rule.itemLevel!, .text(level))])
+        }
+        out.put(.languages, .items(items), lost: "")
+    }
+
+    func trainee(_ t: TraineeRecord, _ out: inout Output) {
+        out.put(.recordId, .text(t.id.rawValue), lost: "")
+        out.put(.version, .number(String(t.version.rawValue)), lost: "")
+        let spelling = mapping.rule(.nationalNumber)?.spelling ?? "digits"
+        out.put(.nationalNumber, .text(spelling == "formatted" ? t.person.nationalNumber.formatted : t.person.nationalNumber.digits), lost: "")
+        out.put(.lastName, .text(t.person.lastName), lost: "")
+        out.put(.firstName, .text(t.person.firstName), lost: "")
+        out.date(.birthDate, t.person.birthDate, what: "birth date")
+        out.code(.gender, t.person.gender.rawValue)
+        out.agency(.referringAgency, t.referringAgency)
+        out.agency(.trainingAgency, t.trainingAgency)
+        out.code(.scheme, t.scheme.nativeName.map { "IN_COMPANY:\($0)" } ?? t.scheme.type.rawValue)
+        occupation(t.occupation, &out)
+        out.text(.employerName, t.employer?.name, what: "employer")
+        out.enterpriseNumber(t.employer?.enterpriseNumber)
+        out.date(.periodStart, t.period.start, what: "start")
+        out.date(.periodPlannedEnd, t.period.plannedEnd, what: "planned end")
+        out.date(.periodActualEnd, t.period.actualEnd, what: "actual end")
+        out.code(.status, t.status.rawValue)
+        out.text(.linkedVacancyId, t.linkedVacancy?.vacancyId.rawValue, what: "linked vacancy")
+        if let link = t.linkedVacancy {
+            if mapping.rule(.linkedVacancyAgency) != nil {
+                out.agency(.linkedVacancyAgency, link.originAgency)
+            } else if mapping.rule(.linkedVacancyId) != nil, link.originAgency != t.trainingAgency {
+                out.losses.append("the linked vacancy's agency \(link.originAgency) not carried: the \(mapping.format) format implies \(t.trainingAgency)")
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Model
+
+extension DatePattern {
+    /// Reads a date in this pattern: a real calendar day, or `INVALID_DATE` naming the pattern.
+    public func read(_ text: String, field: String) throws(FieldError) -> CalendarDate {
+        let b = Array(text.utf8)
+        let parts: (y: Range<Int>, m: Range<Int>, d: Range<Int>, separators: [(Int, UInt8)])
+        switch self {
+        case .iso: parts = (0..<4, 5..<7, 8..<10, [(4, 45), (7, 45)])
+        case .slashes: parts = (6..<10, 3..<5, 0..<2, [(2, 47), (5, 47)])
+        case .dots: parts = (6..<10, 3..<5, 0..<2, [(2, 46), (5, 46)])
+        case .compact: parts = (0..<4, 4..<6, 6..<8, [])
+        }
+        let length = self == .compact ? 8 : 10
+        guard b.count == length, parts.separators.allSatisfy({ b[$0.0] == $0.1 }),
+              let y = decimalValue(b[parts.y]), let m = decimalValue(b[parts.m]), let d = decimalValue(b[parts.d]) else {
+            throw FieldError(field, .invalidDate, "expected a date as \(rawValue), got '\(text.prefix(32))'")
+        }
+        guard let date = CalendarDate(year: y, month: m, day: d) else {
+            throw FieldError(field, .invalidDate, "\(text) is not a real calendar date")
+        }
+        return date
+    }
+
+    public func write(_ date: CalendarDate) -> String {
+        func pad(_ n: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
+        let (y, m, d) = (pad(date.year, 4), pad(date.month, 2), pad(date.day, 2))
+        switch self {
+        case .iso: return "\(y)-\(m)-\(d)"
+        case .slashes: return "\(d)/\(m)/\(y)"
+        case .dots: return "\(d).\(m).\(y)"
+        case .compact: return "\(y)\(m)\(d)"
+        }
+    }
+}
+
+extension TimestampPattern {
+    static let brussels = TimeZone(identifier: "Europe/Brussels")!
+
+    /// The instant in this pattern: RFC 3339 in UTC, the others in Brussels local time.
+    public func write(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        switch self {
+        case .rfc3339:
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        default:
+            formatter.timeZone = Self.brussels
+            formatter.dateFormat = rawValue
+        }
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Formats
+import Foundation
+import Gateway
+
+struct TranslateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate",
+        abstract: "Translate a document of records from one agency format to another.",
+        discussion: """
+            Reads INPUT a record at a time, checks each record against the canonical model and the \
+            taxonomy, and writes the records that pass in the target format. A record that fails is \
+            rejected alone, with its id, field, code and a message; what the target format cannot \
+            hold is listed as a loss. A summary goes to standard error; --report writes every \
+            rejection and loss as JSON.
+
+            Formats: the files in mappings/formats/ (so far vdab and adg; forem, actiris, bf, \
+            exchange-json and exchange-xml follow).
+
+            Examples:
+              gateway translate --from vdab --to adg fixtures/vdab/vacancies.json -o adg.json
+              gateway translate --from adg --to vdab --type trainee - < praktika.json
+
+            Exit status: 0 every record translated, 1 some rejected, 2 a usage or document error.
+            """)
+
+    @Option(help: "The input's format.") var from: String
+    @Option(help: "The output's format.") var to: String
+    @Option(help: "vacancy or trainee (default: the one record type both formats hold, else vacancy).") var type: String?
+    @Argument(help: "The input document; - for standard input.") var input: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("The output document; - (the default) for standard output.", valueName: "file")) var output = "-"
+    @Option(help: ArgumentHelp("Write the per-record report (rejections, losses) as JSON here.", valueName: "file")) var report: String?
+    @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+    @Option(name: .long, help: ArgumentHelp("The store whose imported taxonomy is in force.", valueName: "file")) var store: String?
+
+    func run() throws {
+        do {
+            try translate()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("gateway translate: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func translate() throws {
+        let folder = try MappingsFolder.locate(explicit: mappings)
+        let catalog = try folder.formatCatalog()
+        for format in [from, to] where catalog.types(of: format).isEmpty {
+            throw GatewayError("unknown format '\(format)' (known: \(catalog.formats.joined(separator: ", ")))")
+        }
+        let common = catalog.types(of: from).filter { catalog.types(of: to).contains($0) }
+        let recordType: RecordType
+        if let type {
+            guard let t = RecordType(rawValue: type) else { throw GatewayError("--type is vacancy or trainee, not '\(type)'") }
+            recordType = t
+        } else {
+            recordType = common.count == 1 ? common[0] : .vacancy
+        }
+        guard let source = catalog.mapping(format: from, type: recordType), let target = catalog.mapping(format: to, type: recordType) else {
+            throw GatewayError("\(from) → \(to): both formats must hold \(recordType.rawValue) records (\(from): \(catalog.types(of: from).map(\.rawValue).joined(separator: ", ")); \(to): \(catalog.types(of: to).map(\.rawValue).joined(separator: ", ")))")
+        }
+        let storePath = store ?? ProcessInfo.processInfo.environment["GATEWAY_STORE"] ?? "var/gateway.sqlite"
+        let taxonomy = try TaxonomyInForce.load(mappings: folder, storePath: storePath)
+
+        let inputHandle: FileHandle
+        if input == "-" {
+            inputHandle = .standardInput
+        } else {
+            guard let h = FileHandle(forReadingAtPath: input) else { throw GatewayError("\(input): cannot be opened for reading") }
+            inputHandle = h
+        }
+        // The output goes to a temporary file beside the target, renamed only when the document is
+        // whole: a failed translation leaves no half-written file.
+        let temporary = output == "-" ? nil : output + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let outputHandle: FileHandle
+        if let temporary {
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let h = FileHandle(forWritingAtPath: temporary) else {
+                throw GatewayError("\(output): cannot be written")
+            }
+            outputHandle = h
+        } else {
+            outputHandle = .standardOutput
+        }
+        let result: TranslationReport
+        do {
+            result = try Translator(source: source, target: target, taxonomy: taxonomy)
+                .translate(ByteReader(handle: inputHandle), into: ByteWriter(handle: outputHandle)) { soFar in
+                    FileHandle.standardError.write(Data("… \(soFar.read) records read\n".utf8))
+                }
+        } catch {
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            throw GatewayError("\(input == "-" ? "standard input" : input): \(error)")
+        }
+        if let temporary {
+            try? outputHandle.close()
+            guard rename(temporary, output) == 0 else {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw GatewayError("\(output): cannot be written (\(String(cString: strerror(errno))))")
+            }
+        }
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: report))
+        }
+        var summary = "\(result.from) → \(result.to) (\(result.recordType), from \(result.sender)): \(result.read) read, \(result.translated) translated, \(result.rejected) rejected, \(result.losses) losses in \(result.recordsWithLosses) records"
+        for r in result.records.prefix(20) {
+            for rejection in r.rejections { summary += "\n  rejected #\(r.index + 1) \(r.recordId): \(rejection.field) \(rejection.code): \(rejection.message)" }
+            for loss in r.losses { summary += "\n  loss #\(r.index + 1) \(r.recordId): \(loss)" }
+        }
+        if result.records.count > 20 { summary += "\n  … \(result.records.count - 20) more records in the report" + (report == nil ? " (use --report FILE)" : "") }
+        FileHandle.standardError.write(Data((summary + "\n").utf8))
+        if result.rejected > 0 { throw ExitCode(1) }
+    }
+}

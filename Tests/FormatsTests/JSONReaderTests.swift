@@ -1,0 +1,81 @@
+import Testing
+@testable import Formats
+
+@Suite("Streaming JSON reader")
+struct JSONReaderTests {
+    func parse(_ text: String) throws -> JSONValue {
+        try JSONParser(reader: ByteReader(bytes: Array(text.utf8))).value()
+    }
+
+    func document(_ text: String, records: String = "r", chunk: Int? = nil) throws -> (header: [(String, JSONValue)], records: [JSONValue]) {
+        let reader = JSONDocumentReader(reader: ByteReader(bytes: Array(text.utf8)), recordsKey: records)
+        try reader.open()
+        var all: [JSONValue] = []
+        while let r = try reader.nextRecord() { all.append(r) }
+        return (reader.header, all)
+    }
+
+    @Test("values keep their order, their number text and every escape")
+    func values() throws {
+        let v = try parse(#"{"b": [1, -0.5, 2e3], "a": "é\n\u00e9\ud83d\ude00 & <x>", "c": null, "d": true}"#)
+        guard case .object(let members) = v else { Issue.record("not an object"); return }
+        #expect(members.map(\.0) == ["b", "a", "c", "d"])
+        #expect(v["b"] == .array([.number("1"), .number("-0.5"), .number("2e3")]))
+        #expect(v["a"] == .string("é\né😀 & <x>"))
+        #expect(v["c"] == .null)
+    }
+
+    @Test("a document's header and records, one at a time, with members after the records")
+    func documents() throws {
+        let d = try document(#"{"bron": "VDAB", "r": [{"id": 1}, {"id": 2}], "extra": 3}"#)
+        #expect(d.records.count == 2)
+        #expect(d.header.map(\.0) == ["bron", "extra"])
+        #expect(try document(#"{"bron": "VDAB", "r": []}"#).records.isEmpty)
+    }
+
+    @Test("faults are document errors with their line", arguments: [
+        (#"{"a": 1, "a": 2}"#, "appears twice"),
+        ("{\"a\": \"x\u{01}\"}", "control character"),
+        (#"{"a": 01}"#, "not a JSON number"),
+        (#"{"a": 1.}"#, "not a JSON number"),
+        (#"{"a": "\ud800"}"#, "lone surrogate"),
+        (#"{"a": tru}"#, "expected true"),
+        (#"{"a": 1,}"#, "member name"),
+        (#"{"a": [1 2]}"#, "expected ',' or ']'"),
+        (#"{"a": "x"#, "ends inside a string"),
+        (String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "deeper than 64"),
+    ])
+    func faults(_ text: String, _ fragment: String) {
+        #expect { _ = try parse(text) } throws: { "\($0)".contains(fragment) }
+    }
+
+    @Test("invalid UTF-8 in a string is refused")
+    func utf8() {
+        let bytes = Array(#"{"a": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: DocumentError.self) { _ = try JSONParser(reader: ByteReader(bytes: bytes)).value() }
+    }
+
+    @Test("document-level faults", arguments: [
+        (#"{"bron": "VDAB"}"#, "no \"r\" array"),
+        (#"[1]"#, "expected a JSON object"),
+        (#"{"r": [1]} x"#, "text after the end"),
+        ("{\n\"r\": [1,\n 2,]}", "line 3"),
+    ])
+    func documentFaults(_ text: String, _ fragment: String) {
+        #expect { _ = try document(text) } throws: { "\($0)".contains(fragment) }
+    }
+
+    @Test("what the writer writes, the reader reads back the same")
+    func writeRead() throws {
+        let out = ByteWriter()
+        let writer = JSONDocumentWriter(out: out, recordsKey: "r")
+        let record = JSONValue.object([("t", .string("a\"b\\c\u{7}\n😀")), ("n", .number("38.5")), ("l", .array([])), ("o", .object([]))])
+        writer.begin(header: [("bron", .string("VDAB"))])
+        writer.write(record: record)
+        writer.write(record: .object([("t", .null)]))
+        writer.end()
+        let d = try document(String(decoding: out.collected, as: UTF8.self))
+        #expect(d.records == [record, .object([("t", .null)])])
+        #expect(d.header.first?.1 == .string("VDAB"))
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+@testable import Formats
+
+@Suite("Format mapping files: checked at start-up, faults with their line")
+struct MappingLoaderTests {
+    static let valid = """
+        format: demo
+        recordType: vacancy
+        syntax: json
+        encoding: UTF-8
+        document: { records: items, sender: from, created: at, createdPattern: rfc3339 }
+        agencies: { VDAB: VDAB, FOREM: FOREM, ACTIRIS: ACTIRIS, ADG: ADG, BF: BF }
+        fields:
+          recordId: id
+          version: v
+          status:
+            path: s
+            codes: { o: OPEN, f: FILLED, c: CANCELLED }
+          title: t
+          titleLanguage: { value: fr }
+          occupationScheme: { value: ROME }
+          occupationVersion: { value: "3" }
+          occupationCode: rome
+          bottleneck: { path: b, "true": oui, "false": non }
+          openPositions: n
+          contractType:
+            path: ct
+            codes: { a: PERMANENT, b: FIXED_TERM, c: TEMP_AGENCY, d: REPLACEMENT }
+          schedule:
+            path: sc
+            codes: { ft: FULL_TIME, pt: PART_TIME }
+          hoursPerWeek: { path: h, decimal: "," }
+          employerName: e.name
+          enterpriseNumber: { path: e.kbo, spelling: vat }
+          postcode: zip
+          municipality: city
+          publicationDate: { path: pub, pattern: dd/MM/yyyy }
+        """
+
+    func load(_ yaml: String) throws -> FormatMapping { try MappingLoader.load(yaml: yaml, file: "demo.yaml", name: "demo") }
+
+    @Test("a valid mapping")
+    func valid() throws {
+        let m = try load(Self.valid)
+        #expect(m.format == "demo")
+        #expect(m.rule(.employerName)?.path == ["e", "name"])
+        #expect(m.rule(.status)?.codes?.toCanonical["f"] == "FILLED")
+        #expect(m.rule(.hoursPerWeek)?.decimal == .string(separator: ","))
+        #expect(m.fields.first?.0 == .recordId)
+    }
+
+    func fault(replacing old: String, with new: String) -> MappingError? {
+        #expect(Self.valid.contains(old))
+        do {
+            _ = try load(Self.valid.replacingOccurrences(of: old, with: new))
+            return nil
+        } catch let error as MappingError {
+            return error
+        } catch {
+            Issue.record("not a MappingError: \(error)")
+            return nil
+        }
+    }
+
+    @Test("an unknown canonical field names its line")
+    func unknownField() {
+        let e = fault(replacing: "  postcode: zip", with: "  postalcode: zip")
+        #expect(e?.line == 29)
+        #expect(e?.message.hasPrefix("unknown canonical field 'postalcode'") == true)
+    }
+
+    @Test("an incomplete code list names what it lacks")
+    func incomplete() {
+        let e = fault(replacing: "{ o: OPEN, f: FILLED, c: CANCELLED }", with: "{ o: OPEN, f: FILLED }")
+        #expect(e?.line == 12)
+        #expect(e?.message == "incomplete code list: the codes of status has no native value for CANCELLED")
+    }
+
+    @Test("other faults", arguments: [
+        ("codes: { o: OPEN, f: FILLED, c: CANCELLED }", "codes: { o: OPEN, f: FILLED, c: CLOSED }", "'CLOSED' is not a canonical value"),
+        ("  municipality: city\n", "", "does not say where municipality is"),
+        ("spelling: vat", "spelling: dashes", "spelling is one of digits, dotted, vat"),
+        ("pattern: dd/MM/yyyy", "pattern: MM/dd/yy", "pattern applies to dates"),
+        ("syntax: json", "syntax: csv", "syntax is json or xml"),
+        ("  title: t", "  title: { path: t, colour: red }", "unknown key 'colour'"),
+        ("  title: t", "  title: { path: t, value: x }", "exactly one of path and value"),
+        ("  title: t", "  title: t..x", "not a path"),
+        ("  title: t", "  nationalNumber: nn", "not a field of a vacancy record"),
+        ("fields:", "fields: [", "not valid YAML"),
+    ])
+    func faults(_ old: String, _ new: String, _ fragment: String) {
+        let e = fault(replacing: old, with: new)
+        #expect(e?.message.contains(fragment) == true, "\(String(describing: e))")
+        #expect(e?.file == "demo.yaml")
+    }
+}
