@@ -43,6 +43,16 @@ public struct RecordDecoder: Sendable {
         return Decoded(recordId: rawId ?? "#\(index + 1)", record: errors.isEmpty ? record : nil, errors: errors)
     }
 
+    /// A format spells only its own agency's in-company scheme; the profile fixes each training
+    /// agency's own (VDAB IBO, FOREM PFI, ADG IBU, BF FPI or FPI-E). A record of another training
+    /// agency, written in this format under this format's name, gets its training agency's name
+    /// back (the first, where it has several; the writer listed that loss).
+    func inCompanyName(_ written: String, trainingAgency: Agency?) -> String {
+        guard let agency = trainingAgency, let own = traineeRules.inCompanySchemes[agency], !own.contains(written),
+              let first = own.sorted().first else { return written }
+        return first
+    }
+
     func occupation(_ f: FieldReader) -> Occupation? {
         guard let schemeText = f.text(.occupationScheme), let version = f.text(.occupationVersion), let code = f.text(.occupationCode) else { return nil }
         guard let scheme = OccupationScheme(rawValue: schemeText) else {
@@ -92,7 +102,8 @@ public struct RecordDecoder: Sendable {
         let gender = f.canonical(.gender, as: Gender.self)
         let referring = f.agency(.referringAgency), training = f.agency(.trainingAgency)
         let scheme: TraineeScheme? = f.code(.scheme).map { value in
-            value.hasPrefix("IN_COMPANY:") ? .inCompany(String(value.dropFirst("IN_COMPANY:".count))) : .centre
+            guard value.hasPrefix("IN_COMPANY:") else { return .centre }
+            return .inCompany(inCompanyName(String(value.dropFirst("IN_COMPANY:".count)), trainingAgency: training))
         }
         let occupation = occupation(f)
         let employer = employer(f, required: false)

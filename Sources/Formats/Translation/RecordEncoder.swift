@@ -191,6 +191,20 @@ public struct RecordEncoder: Sendable {
         out.put(.languages, .items(items), lost: "")
     }
 
+    /// A format names only its own agency's in-company scheme: another agency's is written under
+    /// that name, and the loss listed (the reader restores the training agency's own name).
+    func scheme(_ scheme: TraineeScheme, _ out: inout Output) {
+        guard let native = scheme.nativeName else { out.code(.scheme, scheme.type.rawValue); return }
+        let canonical = "IN_COMPANY:\(native)"
+        if let codes = mapping.rule(.scheme)?.codes, codes.toNative[canonical] == nil,
+           let ownCode = codes.toNative.keys.filter({ $0.hasPrefix("IN_COMPANY:") }).sorted().first {
+            out.losses.append("scheme \(native) written as \(codes.toNative[ownCode]!): the \(mapping.format) format names its in-company scheme so")
+            out.code(.scheme, ownCode)
+        } else {
+            out.code(.scheme, canonical)
+        }
+    }
+
     func trainee(_ t: TraineeRecord, _ out: inout Output) {
         out.put(.recordId, .text(t.id.rawValue), lost: "")
         out.put(.version, .number(String(t.version.rawValue)), lost: "")
@@ -202,7 +216,7 @@ public struct RecordEncoder: Sendable {
         out.code(.gender, t.person.gender.rawValue)
         out.agency(.referringAgency, t.referringAgency)
         out.agency(.trainingAgency, t.trainingAgency)
-        out.code(.scheme, t.scheme.nativeName.map { "IN_COMPANY:\($0)" } ?? t.scheme.type.rawValue)
+        scheme(t.scheme, &out)
         occupation(t.occupation, &out)
         out.text(.employerName, t.employer?.name, what: "employer")
         out.enterpriseNumber(t.employer?.enterpriseNumber)
