@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: ["Model"]),
         // Regional formats and the exchange profile: declarative mappings (mappings/formats/*.yaml),
         // streaming readers and writers, per-record translation outcomes. No HTTP, no database.
-        .target(name: "Formats", dependencies: ["Model", "Taxonomy", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")]),
+        // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy",

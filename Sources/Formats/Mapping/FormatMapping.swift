@@ -24,7 +24,10 @@ public struct FormatMapping: Sendable {
 
 /// The document around the records.
 public struct DocumentRule: Sendable {
-    /// The member or element holding the records.
+    /// XML: the root element's name and namespace (the header's attributes sit on it).
+    public var root: String?
+    public var namespace: String?
+    /// JSON: the member holding the records; XML: the name of each record element.
     public var records: String
     /// Where the header names the agency the records come from.
     public var sender: String
@@ -45,7 +48,8 @@ public struct CodeList: Sendable, Equatable {
 public struct FieldRule: Sendable {
     /// Path steps (`beroep.competentCode` → [beroep, competentCode]); nil for a constant.
     public var path: [String]?
-    /// A value the format implies (`titleLanguage: nl` for VDAB), not written in documents.
+    /// The one value the format holds: implied when there is no path (`titleLanguage: nl` for
+    /// VDAB), written at the path and required there when there is one.
     public var constant: String?
     /// The value written when the record's own value comes from another scheme (`occupationVersion`).
     public var defaultValue: String?
@@ -61,6 +65,8 @@ public struct FieldRule: Sendable {
     /// For `languages`: the item's language and level paths, and a level code list if not CEFR.
     public var itemLanguage: [String]?
     public var itemLevel: [String]?
+    /// For a title or description given once per language (Actiris): where each one names its language.
+    public var languageKey: [String]?
 
     public var pathText: String { path?.joined(separator: ".") ?? "" }
 }

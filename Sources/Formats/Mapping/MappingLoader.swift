@@ -20,16 +20,19 @@ public struct MappingError: Error, Hashable, Sendable, CustomStringConvertible {
 public struct MappingLoader {
     let file: String
     let name: String
+    /// Path steps are separated by `.` in JSON formats, `/` in XML formats (`metier/@codeRome`).
+    var separator: Character = "."
 
     public static func load(yaml: String, file: String, name: String) throws(MappingError) -> FormatMapping {
-        try MappingLoader(file: file, name: name).mapping(yaml)
+        var loader = MappingLoader(file: file, name: name)
+        return try loader.mapping(yaml)
     }
 
     func fail(_ node: Node?, _ message: String) -> MappingError {
         MappingError(file: file, line: node?.mark?.line ?? 1, message)
     }
 
-    func mapping(_ yaml: String) throws(MappingError) -> FormatMapping {
+    mutating func mapping(_ yaml: String) throws(MappingError) -> FormatMapping {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else { throw fail(nil, "the file is empty") }
@@ -53,12 +56,16 @@ public struct MappingLoader {
         guard ["UTF-8", "ISO-8859-1"].contains(encoding) else { throw fail(encodingNode, "encoding is UTF-8 or ISO-8859-1") }
 
         let documentNode = try required(top, "document", in: root)
-        let d = try members(documentNode, allowed: ["records", "sender", "created", "createdPattern"], what: "document")
+        let d = try members(documentNode, allowed: ["root", "namespace", "records", "sender", "created", "createdPattern"], what: "document")
+        separator = syntax == .xml ? "/" : "."
+        let rootName = try d["root"].map { n throws(MappingError) in try scalar(n) }
+        if syntax == .xml && rootName == nil { throw fail(documentNode, "an XML format names its root element (root)") }
         let patternNode = try required(d, "createdPattern", in: documentNode)
         guard let createdPattern = TimestampPattern(rawValue: try scalar(patternNode)) else {
             throw fail(patternNode, "createdPattern is one of \(TimestampPattern.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let document = DocumentRule(records: try scalar(try required(d, "records", in: documentNode)),
+        let document = DocumentRule(root: rootName, namespace: try d["namespace"].map { n throws(MappingError) in try scalar(n) },
+                                    records: try scalar(try required(d, "records", in: documentNode)),
                                     sender: try scalar(try required(d, "sender", in: documentNode)),
                                     created: try scalar(try required(d, "created", in: documentNode)),
                                     createdPattern: createdPattern)
@@ -78,7 +85,9 @@ public struct MappingLoader {
             guard !fields.contains(where: { $0.0 == field }) else { throw fail(keyNode, "\(key) is mapped twice") }
             fields.append((field, try rule(ruleNode, for: field, recordType: recordType)))
         }
+        let titlesByLanguage = fields.first { $0.0 == .title }?.1.languageKey != nil
         for field in CanonicalField.required(for: recordType) where !fields.contains(where: { $0.0 == field }) {
+            if field == .titleLanguage && titlesByLanguage { continue }
             throw fail(fieldsNode, "the mapping does not say where \(field.rawValue) is (required for a \(recordType.rawValue))")
         }
         return FormatMapping(name: name, format: try scalar(try required(top, "format", in: root)), recordType: recordType,
@@ -86,21 +95,25 @@ public struct MappingLoader {
     }
 
     static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
-                                        "true", "false", "spelling", "absent", "language", "level", "levels"]
+                                        "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey"]
 
     func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
         var rule = FieldRule(path: nil, constant: nil, defaultValue: nil, optional: false, codes: nil, date: nil, decimal: nil,
-                             boolean: nil, spelling: nil, absent: nil, itemLanguage: nil, itemLevel: nil)
+                             boolean: nil, spelling: nil, absent: nil, itemLanguage: nil, itemLevel: nil, languageKey: nil)
         if case .scalar = node {
             rule.path = try path(node)
         } else {
             let m = try members(node, allowed: Self.ruleKeys, what: "the rule for \(field.rawValue)")
             if let p = m["path"] { rule.path = try path(p) }
             if let v = m["value"] { rule.constant = try scalar(v) }
-            guard (rule.path == nil) != (rule.constant == nil) else {
-                throw fail(node, "the rule for \(field.rawValue) needs exactly one of path and value")
+            guard rule.path != nil || rule.constant != nil else {
+                throw fail(node, "the rule for \(field.rawValue) needs a path, a value, or both (a value the format always writes there)")
             }
             if let v = m["default"] { rule.defaultValue = try scalar(v) }
+            if let v = m["languageKey"] {
+                guard field == .title || field == .description else { throw fail(v, "languageKey applies to title and description") }
+                rule.languageKey = try path(v)
+            }
             if let v = m["optional"] { rule.optional = try bool(v) }
             if let v = m["absent"] {
                 guard let style = AbsentStyle(rawValue: try scalar(v)) else { throw fail(v, "absent is omit, null or empty") }
@@ -223,8 +236,10 @@ public struct MappingLoader {
 
     func path(_ node: Node) throws(MappingError) -> [String] {
         let text = try scalar(node)
-        let steps = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !text.isEmpty, steps.allSatisfy({ !$0.isEmpty }) else { throw fail(node, "'\(text)' is not a path (names separated by dots)") }
+        let steps = text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+        guard !text.isEmpty, steps.allSatisfy({ !$0.isEmpty }) else {
+            throw fail(node, "'\(text)' is not a path (names separated by '\(separator)')")
+        }
         return steps
     }
 

@@ -25,8 +25,11 @@ final class FieldReader {
             if required { errors.append(FieldError(field.item, .missingField, "the \(mapping.format) format has no \(field.rawValue)")) }
             return nil
         }
-        if let constant = rule.constant { return constant }
-        switch source.raw(at: rule.path!) {
+        guard let path = rule.path else { return rule.constant }
+        switch source.raw(at: path) {
+        case .text(let s) where !s.isEmpty && rule.constant != nil && s != rule.constant:
+            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(s.prefix(32))'; this format holds \(rule.constant!) only"))
+            return nil
         case .text(let s) where !s.isEmpty: return s
         case .number(let n): return n
         case .absent, .null, .text:
@@ -121,11 +124,40 @@ final class FieldReader {
         return agency
     }
 
+    /// Title and description given once per language (`languageKey`): the first title is the main
+    /// text, the others its translations; a description needs a title in its language.
+    func localizedTexts() -> [LocalizedText] {
+        guard let titleRule = mapping.rule(.title), let titlePath = titleRule.path, let key = titleRule.languageKey else { return [] }
+        var texts: [LocalizedText] = []
+        for item in source.items(at: titlePath) ?? [] {
+            guard case .text(let code) = item.raw(at: key), let language = attempt({ () throws(FieldError) in try LanguageCode(code, field: "title") }) else {
+                errors.append(FieldError("title", .missingField, "a \(titleRule.pathText) lacks its language"))
+                continue
+            }
+            guard case .text(let title) = item.raw(at: []), !title.isEmpty else {
+                errors.append(FieldError("title", .missingField, "the \(language) \(titleRule.pathText) is empty"))
+                continue
+            }
+            texts.append(LocalizedText(language: language, title: title))
+        }
+        if texts.isEmpty && errors.isEmpty { errors.append(FieldError("title", .missingField, "\(titleRule.pathText) is missing")) }
+        if let descriptionRule = mapping.rule(.description), let path = descriptionRule.path, let key = descriptionRule.languageKey {
+            for item in source.items(at: path) ?? [] {
+                guard case .text(let code) = item.raw(at: key), case .text(let text) = item.raw(at: []),
+                      let i = texts.firstIndex(where: { $0.language.rawValue == code.lowercased() }) else {
+                    errors.append(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
+                    continue
+                }
+                if !text.isEmpty { texts[i].description = text }
+            }
+        }
+        return texts
+    }
+
     func languages() -> [LanguageRequirement] {
         guard let rule = mapping.rule(.languages), let path = rule.path else { return [] }
-        switch source.raw(at: path) {
-        case .absent, .null: return []
-        case .items(let items):
+        switch source.items(at: path) {
+        case let items?:
             var result: [LanguageRequirement] = []
             for item in items {
                 guard case .text(let code) = item.raw(at: rule.itemLanguage!), case .text(let level) = item.raw(at: rule.itemLevel!) else {
@@ -146,7 +178,7 @@ final class FieldReader {
                 }
             }
             return result
-        default:
+        case nil:
             errors.append(FieldError("languages", .invalidValue, "\(rule.pathText) should be a list"))
             return []
         }

@@ -73,8 +73,14 @@ public struct RecordDecoder: Sendable {
 
     func vacancy(_ f: FieldReader, id: RecordID?, version: RecordVersion?, origin: Agency) -> Vacancy? {
         let status = f.canonical(.status, as: VacancyStatus.self)
-        let title = f.text(.title), description = f.optionalText(.description)
-        let language = f.text(.titleLanguage).flatMap { t in f.attempt { () throws(FieldError) in try LanguageCode(t, field: "title") } }
+        var texts: [LocalizedText]
+        if mapping.rule(.title)?.languageKey != nil {
+            texts = f.localizedTexts()
+        } else {
+            let title = f.text(.title), description = f.optionalText(.description)
+            let language = f.text(.titleLanguage).flatMap { t in f.attempt { () throws(FieldError) in try LanguageCode(t, field: "title") } }
+            texts = title.flatMap { t in language.map { [LocalizedText(language: $0, title: t, description: description)] } } ?? []
+        }
         let occupation = occupation(f)
         let bottleneck = f.boolean(.bottleneck)
         let positions = f.integer(.openPositions)
@@ -86,10 +92,10 @@ public struct RecordDecoder: Sendable {
         let municipality = f.text(.municipality)
         let languages = f.languages()
         let published = f.date(.publicationDate), closing = f.date(.closingDate, required: false)
-        guard let id, let version, let status, let title, let language, let occupation, let bottleneck, let positions, let contract,
+        guard let id, let version, let status, let main = texts.first, let occupation, let bottleneck, let positions, let contract,
               let schedule, let hours, let employer, let postcode, let municipality, let published else { return nil }
         return Vacancy(origin: origin, id: id, version: version, status: status,
-                       text: LocalizedText(language: language, title: title, description: description), occupation: occupation,
+                       text: main, translations: Array(texts.dropFirst()), occupation: occupation,
                        bottleneck: bottleneck, openPositions: positions, contract: contract, schedule: schedule, hoursPerWeek: hours,
                        employer: employer, workplace: Workplace(postcode: postcode, municipality: municipality), languages: languages,
                        publicationDate: published, closingDate: closing)

@@ -29,6 +29,19 @@ public struct RecordEncoder: Sendable {
         // Written in the mapping's order, whatever order the values were computed in.
         let order = Dictionary(uniqueKeysWithValues: mapping.fields.enumerated().map { ($0.element.0, $0.offset) })
         let pairs = out.values.sorted { order[$0.0]! < order[$1.0]! }.map { (mapping.rule($0.0)!.path!, $0.1) }
+        if mapping.encoding == "ISO-8859-1" {
+            var seen: Set<Unicode.Scalar> = []
+            func scan(_ value: WrittenValue) {
+                switch value {
+                case .text(let t): for s in t.unicodeScalars where s.value > 0xFF && seen.insert(s).inserted {
+                    out.losses.append("character \(s) (U+\(String(s.value, radix: 16, uppercase: true))) written as a character reference: ISO-8859-1 cannot hold it")
+                }
+                case .items(let items): for item in items { for (_, v) in item { scan(v) } }
+                default: break
+                }
+            }
+            for (_, value) in pairs { scan(value) }
+        }
         return Encoded(pairs: pairs, losses: out.losses, errors: out.errors)
     }
 
@@ -45,7 +58,7 @@ public struct RecordEncoder: Sendable {
                 if value != nil { losses.append(lost()) }
                 return
             }
-            guard rule.constant == nil else { return }
+            guard rule.path != nil else { return }
             if let value {
                 values.append((field, value))
             } else {
@@ -101,7 +114,8 @@ public struct RecordEncoder: Sendable {
         guard let schemeRule = mapping.rule(.occupationScheme) else { return }
         let target = schemeRule.constant
         let source = occupation.source
-        let versionDefault = mapping.rule(.occupationVersion)?.defaultValue
+        let versionRule = mapping.rule(.occupationVersion)
+        let versionDefault = versionRule?.defaultValue ?? versionRule?.constant
         let sameScheme = target == nil || (target == source.scheme.rawValue
             && (source.scheme == .competent || versionDefault == nil || source.version.prefix(1) == versionDefault!.prefix(1)))
         var scheme = source.scheme.rawValue, version = source.version, code = source.code
@@ -134,6 +148,16 @@ public struct RecordEncoder: Sendable {
         out.put(.version, .number(String(v.version.rawValue)), lost: "")
         out.code(.status, v.status.rawValue)
         let texts = [v.text] + v.translations
+        if let key = mapping.rule(.title)?.languageKey {
+            out.put(.title, .items(texts.map { [(key, .text($0.language.rawValue)), ([], .text($0.title))] }), lost: "")
+            let described = texts.filter { $0.description != nil }
+            if let descriptionKey = mapping.rule(.description)?.languageKey {
+                out.put(.description, described.isEmpty ? nil : .items(described.map { [(descriptionKey, .text($0.language.rawValue)), ([], .text($0.description!))] }), lost: "")
+            } else if !described.isEmpty {
+                out.losses.append("descriptions not carried: the \(mapping.format) format has no place for them")
+            }
+            return finishVacancy(v, &out)
+        }
         let wanted = mapping.rule(.titleLanguage)?.constant.flatMap(LanguageCode.init(rawValue:))
         let chosen = texts.first { $0.language == wanted } ?? v.text
         if let wanted, chosen.language != wanted {
@@ -145,6 +169,10 @@ public struct RecordEncoder: Sendable {
         out.put(.title, .text(chosen.title), lost: "")
         out.put(.titleLanguage, .text(chosen.language.rawValue), lost: "")
         out.text(.description, chosen.description, what: "description")
+        finishVacancy(v, &out)
+    }
+
+    func finishVacancy(_ v: Vacancy, _ out: inout Output) {
         occupation(v.occupation, &out)
         if let rule = mapping.rule(.bottleneck) {
             out.put(.bottleneck, rule.boolean.map { .text(v.bottleneck ? $0.yes : $0.no) } ?? .bool(v.bottleneck), lost: "")

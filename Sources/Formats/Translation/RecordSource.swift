@@ -14,6 +14,9 @@ public enum RawValue {
 /// implement it now; XML records do the same with element and attribute steps.
 public protocol RecordSource {
     func raw(at path: [String]) -> RawValue
+    /// The items of a list at a path: JSON array elements, or every XML element the path names;
+    /// empty when absent, nil when the value there is not a list.
+    func items(at path: [String]) -> [any RecordSource]?
 }
 
 extension JSONValue: RecordSource {
@@ -26,6 +29,14 @@ extension JSONValue: RecordSource {
         case .bool(let b): return .bool(b)
         case .array(let items): return .items(items)
         case .object: return .other(value.kind)
+        }
+    }
+
+    public func items(at path: [String]) -> [any RecordSource]? {
+        switch value(at: path) {
+        case nil, .null?: return []
+        case .array(let items)?: return items
+        default: return nil
         }
     }
 }

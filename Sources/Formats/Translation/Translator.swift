@@ -44,9 +44,6 @@ public struct Translator {
         guard source.recordType == target.recordType else {
             throw DocumentError(line: 0, "\(source.format) \(source.recordType.rawValue) records cannot become \(target.format) \(target.recordType.rawValue) records")
         }
-        for m in [source, target] where m.syntax != .json {
-            throw DocumentError(line: 0, "the \(m.format) format (\(m.syntax.rawValue)) is not translated yet: only JSON formats are, so far")
-        }
         self.source = source
         self.target = target
         self.taxonomy = taxonomy
@@ -54,19 +51,17 @@ public struct Translator {
 
     public func translate(_ input: ByteReader, into output: ByteWriter, now: Date = Date(),
                           progress: (TranslationReport) -> Void = { _ in }) throws(DocumentError) -> TranslationReport {
-        let reader = JSONDocumentReader(reader: input, recordsKey: source.document.records)
-        try reader.open()
-        let sender = try senderAgency(reader.header, line: input.line)
+        let reader = source.input(input)
+        let sender = try senderAgency(try reader.open(), line: reader.line)
         guard let senderSpelling = target.agencies.toNative[sender.rawValue] else {
             throw DocumentError(line: 0, "the \(target.format) format has no spelling for agency \(sender)")
         }
         let decoder = RecordDecoder(mapping: source, taxonomy: taxonomy)
         let encoder = RecordEncoder(mapping: target, taxonomy: taxonomy)
-        let writer = JSONDocumentWriter(out: output, recordsKey: target.document.records)
-        writer.begin(header: [(target.document.sender, .string(senderSpelling)),
-                              (target.document.created, .string(target.document.createdPattern.write(now)))])
+        let writer = target.output(output)
+        writer.begin(sender: senderSpelling, created: target.document.createdPattern.write(now))
         var report = TranslationReport(from: source.format, to: target.format, recordType: source.recordType.rawValue, sender: sender.rawValue)
-        while let json = try reader.nextRecord() {
+        while let json = try reader.next() {
             let index = report.read
             report.read += 1
             let decoded = decoder.decode(json, sender: sender, index: index)
@@ -75,7 +70,7 @@ public struct Translator {
                 let encoded = encoder.encode(record)
                 errors = encoded.errors
                 losses = encoded.losses
-                if errors.isEmpty { writer.write(record: JSONValue.build(encoded.pairs)) }
+                if errors.isEmpty { writer.write(encoded.pairs) }
             }
             if errors.isEmpty {
                 report.translated += 1
@@ -94,11 +89,11 @@ public struct Translator {
         return report
     }
 
-    func senderAgency(_ header: [(String, JSONValue)], line: Int) throws(DocumentError) -> Agency {
-        guard let value = header.first(where: { $0.0 == source.document.sender })?.1 else {
+    func senderAgency(_ spelling: String?, line: Int) throws(DocumentError) -> Agency {
+        guard let spelling else {
             throw DocumentError(line: line, "the header has no \"\(source.document.sender)\" before \"\(source.document.records)\": the agency the records come from")
         }
-        guard case .string(let spelling) = value, let code = source.agencies.toCanonical[spelling], let agency = Agency(rawValue: code) else {
+        guard let code = source.agencies.toCanonical[spelling], let agency = Agency(rawValue: code) else {
             throw DocumentError(line: line, "\"\(source.document.sender)\" names no agency of the \(source.format) format (\(source.agencies.toCanonical.keys.sorted().joined(separator: ", ")))")
         }
         return agency

@@ -1,0 +1,172 @@
+import CLibXML2
+import Foundation
+
+/// Reads a regional XML document a record at a time through libxml2's stream reader: the root
+/// element's attributes are the header, each child element named `recordElement` one record. A
+/// DOCTYPE or an entity reference stops the document (no DTD is loaded, no entity expanded), as
+/// does a wrong root element or namespace.
+public final class XMLDocumentReader {
+    private let input: Input
+    private var reader: xmlTextReaderPtr?
+    let root: String
+    let namespace: String?
+    let recordElement: String
+    /// The root element's attributes.
+    public private(set) var header: [XMLElement.Attribute] = []
+    private var finished = false
+
+    /// Where the bytes come from; libxml2 pulls them through a C callback.
+    final class Input {
+        let source: ByteReader
+        init(_ source: ByteReader) { self.source = source }
+    }
+
+    public init(reader source: ByteReader, root: String, namespace: String?, recordElement: String) {
+        self.input = Input(source)
+        self.root = root
+        self.namespace = namespace
+        self.recordElement = recordElement
+    }
+
+    deinit {
+        if let reader { xmlFreeTextReader(reader) }
+    }
+
+    public var line: Int { reader.map { Int(xmlTextReaderGetParserLineNumber($0)) } ?? 0 }
+
+    private func fail(_ message: String) -> DocumentError { DocumentError(line: line, message) }
+
+    private func libxmlFault() -> DocumentError {
+        if let error = xmlGetLastError(), let message = error.pointee.message {
+            let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+            return DocumentError(line: Int(error.pointee.line), "not well-formed XML: \(text)")
+        }
+        return fail("not well-formed XML")
+    }
+
+    public func open() throws(DocumentError) {
+        xmlResetLastError()
+        let context = Unmanaged.passUnretained(input).toOpaque()
+        let read: xmlInputReadCallback = { context, buffer, length in
+            guard let context, let buffer else { return -1 }
+            let source = Unmanaged<Input>.fromOpaque(context).takeUnretainedValue().source
+            var n: Int32 = 0
+            while n < length, let b = source.next() {
+                buffer[Int(n)] = CChar(bitPattern: b)
+                n += 1
+            }
+            return n
+        }
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        reader = xmlReaderForIO(read, nil, context, nil, nil, options)
+        guard reader != nil else { throw fail("the XML reader could not start") }
+        while true {
+            try step()
+            let type = xmlTextReaderNodeType(reader)
+            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            let name = localName()
+            guard name == root else { throw fail("the root element is <\(name)>, expected <\(root)>") }
+            let ns = xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }
+            guard ns == namespace else {
+                throw fail("<\(root)> is in namespace \(ns.map { "'\($0)'" } ?? "none"), expected \(namespace.map { "'\($0)'" } ?? "none")")
+            }
+            var attributes: [XMLElement.Attribute] = []
+            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                guard xmlTextReaderIsNamespaceDecl(reader) == 0 else { continue }
+                attributes.append(.init(name: localName(), value: xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""))
+            }
+            header = attributes
+            xmlTextReaderMoveToElement(reader)
+            if xmlTextReaderIsEmptyElement(reader) == 1 { finished = true }
+            return
+        }
+    }
+
+    /// Advances one node; refuses DTDs and entity references on the way.
+    private func step() throws(DocumentError) {
+        let result = xmlTextReaderRead(reader)
+        if result < 0 { throw libxmlFault() }
+        if result == 0 { throw fail("the document ends before its root element closes") }
+        try check()
+    }
+
+    private func check() throws(DocumentError) {
+        switch xmlTextReaderNodeType(reader) {
+        case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue): throw fail("a DOCTYPE is not accepted: these documents have no DTD")
+        case Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue): throw fail("an entity reference is not accepted")
+        default: break
+        }
+    }
+
+    private func localName() -> String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
+
+    /// The next record, or nil once the root element closes (the rest of the document is checked).
+    public func nextRecord() throws(DocumentError) -> XMLElement? {
+        guard !finished else { return nil }
+        while true {
+            if pendingElement { pendingElement = false } else { try step() }
+            let type = xmlTextReaderNodeType(reader)
+            if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 0 {
+                try finish()
+                return nil
+            }
+            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue), xmlTextReaderDepth(reader) == 1 else { continue }
+            let name = localName()
+            guard name == recordElement else { throw fail("<\(name)> inside <\(root)>: expected <\(recordElement)> elements only") }
+            guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
+            let element = try Self.convert(node, line: line)
+            if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
+            try check()
+            // Next() already stands on the node after the record: look at it before reading on.
+            let after = xmlTextReaderNodeType(reader)
+            if after == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 0 {
+                try finish()
+            } else if after == Int32(XML_READER_TYPE_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 1 {
+                pendingElement = true
+            }
+            return element
+        }
+    }
+
+    private var pendingElement = false
+
+    private func finish() throws(DocumentError) {
+        finished = true
+        while true {
+            let result = xmlTextReaderRead(reader)
+            if result < 0 { throw libxmlFault() }
+            if result == 0 { return }
+            try check()
+            if xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) { throw fail("an element after the root element") }
+        }
+    }
+
+    static func convert(_ node: xmlNodePtr, line: Int) throws(DocumentError) -> XMLElement {
+        var element = XMLElement(name: String(cString: node.pointee.name))
+        element.namespace = node.pointee.ns?.pointee.href.map { String(cString: $0) }
+        var attribute = node.pointee.properties
+        while let a = attribute {
+            var value = ""
+            var child = a.pointee.children
+            while let c = child {
+                if let content = c.pointee.content { value += String(cString: content) }
+                child = c.pointee.next
+            }
+            element.attributes.append(.init(name: String(cString: a.pointee.name), value: value))
+            attribute = a.pointee.next
+        }
+        var child = node.pointee.children
+        var text = ""
+        while let c = child {
+            switch c.pointee.type {
+            case XML_ELEMENT_NODE: element.children.append(try convert(c, line: line))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE: if let content = c.pointee.content { text += String(cString: content) }
+            case XML_ENTITY_REF_NODE: throw DocumentError(line: line, "an entity reference is not accepted")
+            default: break
+            }
+            child = c.pointee.next
+        }
+        element.text = element.children.isEmpty ? text : ""
+        return element
+    }
+}

@@ -1,0 +1,128 @@
+/// Writes a regional XML document: the prolog in the format's encoding, the root element with the
+/// header attributes, then the records one at a time. Text is escaped (never CDATA); in ISO-8859-1
+/// a character the encoding cannot hold is written as a character reference.
+public final class XMLDocumentWriter {
+    let out: ByteWriter
+    let root: String
+    let namespace: String?
+    let latin1: Bool
+
+    public init(out: ByteWriter, root: String, namespace: String?, encoding: String) {
+        self.out = out
+        self.root = root
+        self.namespace = namespace
+        self.latin1 = encoding == "ISO-8859-1"
+    }
+
+    public func begin(header: [XMLElement.Attribute]) {
+        write("<?xml version=\"1.0\" encoding=\"\(latin1 ? "ISO-8859-1" : "UTF-8")\"?>\n<\(root)")
+        if let namespace { write(" xmlns=\"\(Self.escape(namespace, attribute: true))\"") }
+        for a in header { write(" \(a.name)=\"\(Self.escape(a.value, attribute: true))\"") }
+        write(">\n")
+    }
+
+    public func write(record: XMLElement) {
+        element(record, indent: 1)
+    }
+
+    public func end() {
+        write("</\(root)>\n")
+        out.flush()
+    }
+
+    private func element(_ e: XMLElement, indent: Int) {
+        let pad = String(repeating: "  ", count: indent)
+        write(pad + "<" + e.name)
+        for a in e.attributes { write(" \(a.name)=\"\(Self.escape(a.value, attribute: true))\"") }
+        if e.children.isEmpty {
+            write(e.text.isEmpty ? "/>\n" : ">" + Self.escape(e.text, attribute: false) + "</\(e.name)>\n")
+            return
+        }
+        write(">\n")
+        for c in e.children { element(c, indent: indent + 1) }
+        write(pad + "</\(e.name)>\n")
+    }
+
+    /// In ISO-8859-1, one byte per character up to U+00FF, a character reference beyond.
+    private func write(_ text: String) {
+        guard latin1 else { out.write(text); return }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar.value <= 0xFF {
+                bytes.append(UInt8(scalar.value))
+            } else {
+                bytes.append(contentsOf: "&#x\(String(scalar.value, radix: 16, uppercase: true));".utf8)
+            }
+        }
+        out.write(bytes)
+    }
+
+    static func escape(_ s: String, attribute: Bool) -> String {
+        var r = ""
+        r.reserveCapacity(s.utf8.count)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": r += "&amp;"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "\"" where attribute: r += "&quot;"
+            case "\n" where attribute: r += "&#10;"
+            case "\r": r += "&#13;"
+            case "\t" where attribute: r += "&#9;"
+            default: r.unicodeScalars.append(c)
+            }
+        }
+        return r
+    }
+}
+
+extension XMLElement {
+    /// Builds a record element from (path, value) pairs: `a/b` creates or reuses element a and sets
+    /// the text of b; `a/@c` sets attribute c of a; `@c` an attribute of the record; an empty path
+    /// the record's own text. Items become one element each at their path.
+    public static func build(name: String, _ pairs: [([String], WrittenValue)]) -> XMLElement {
+        var element = XMLElement(name: name)
+        for (path, value) in pairs { element.insert(path[...], value) }
+        return element
+    }
+
+    mutating func insert(_ path: ArraySlice<String>, _ value: WrittenValue) {
+        guard let step = path.first else {
+            if case .text(let t) = value { text = t } else if case .number(let n) = value { text = n }
+            return
+        }
+        if path.count == 1 {
+            if step.hasPrefix("@") {
+                let v: String
+                switch value {
+                case .text(let t), .number(let t): v = t
+                case .bool(let b): v = b ? "true" : "false"
+                case .null, .items: return
+                }
+                attributes.append(.init(name: String(step.dropFirst()), value: v))
+                return
+            }
+            if case .items(let items) = value {
+                for item in items { children.append(XMLElement.build(name: step, item)) }
+                return
+            }
+            // An element that an attribute created already (employeur/@bce) takes its text here.
+            if let i = children.lastIndex(where: { $0.name == step }), children[i].text.isEmpty, children[i].children.isEmpty {
+                children[i].insert([], value)
+                return
+            }
+            var child = XMLElement(name: step)
+            child.insert([], value)
+            children.append(child)
+            return
+        }
+        if let i = children.lastIndex(where: { $0.name == step }), path.count > 1 {
+            children[i].insert(path.dropFirst(), value)
+        } else {
+            var child = XMLElement(name: step)
+            child.insert(path.dropFirst(), value)
+            children.append(child)
+        }
+    }
+}
