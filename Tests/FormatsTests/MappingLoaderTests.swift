@@ -83,7 +83,7 @@ struct MappingLoaderTests {
         ("pattern: dd/MM/yyyy", "pattern: MM/dd/yy", "pattern applies to dates"),
         ("syntax: json", "syntax: csv", "syntax is json or xml"),
         ("  title: t", "  title: { path: t, colour: red }", "unknown key 'colour'"),
-        ("  title: t", "  title: { path: t, value: x }", "exactly one of path and value"),
+        ("  title: t", "  title: { optional: true }", "needs a path, a value, or both"),
         ("  title: t", "  title: t..x", "not a path"),
         ("  title: t", "  nationalNumber: nn", "not a field of a vacancy record"),
         ("fields:", "fields: [", "not valid YAML"),
