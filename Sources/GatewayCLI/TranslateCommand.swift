@@ -2,6 +2,7 @@ import ArgumentParser
 import Formats
 import Foundation
 import Gateway
+import Model
 
 struct TranslateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,12 +15,13 @@ struct TranslateCommand: ParsableCommand {
             hold is listed as a loss. A summary goes to standard error; --report writes every \
             rejection and loss as JSON.
 
-            Formats: the files in mappings/formats/ (so far vdab and adg; forem, actiris, bf, \
-            exchange-json and exchange-xml follow).
+            Formats: vdab, forem, actiris, adg, bf (the agencies' own, declared in mappings/formats/), \
+            and the exchange profile exchange-json and exchange-xml (a batch: give --receiver).
 
             Examples:
               gateway translate --from vdab --to adg fixtures/vdab/vacancies.json -o adg.json
-              gateway translate --from adg --to vdab --type trainee - < praktika.json
+              gateway translate --from forem --to exchange-json --receiver VDAB fixtures/forem/vacancies.xml
+              gateway translate --from adg --to bf --type trainee - < praktika.json
 
             Exit status: 0 every record translated, 1 some rejected, 2 a usage or document error.
             """)
@@ -32,6 +34,8 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the per-record report (rejections, losses) as JSON here.", valueName: "file")) var report: String?
     @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
     @Option(name: .long, help: ArgumentHelp("The store whose imported taxonomy is in force.", valueName: "file")) var store: String?
+    @Option(help: ArgumentHelp("The receiving agency, for exchange-json and exchange-xml output (VDAB, FOREM, ACTIRIS, ADG, BF).", valueName: "agency"))
+    var receiver: String?
 
     func run() throws {
         do {
@@ -48,7 +52,7 @@ struct TranslateCommand: ParsableCommand {
         let folder = try MappingsFolder.locate(explicit: mappings)
         let catalog = try folder.formatCatalog()
         for format in [from, to] where catalog.types(of: format).isEmpty {
-            throw GatewayError("unknown format '\(format)' (known: \(catalog.formats.joined(separator: ", ")))")
+            throw GatewayError("unknown format '\(format)' (known: \(catalog.names.joined(separator: ", ")))")
         }
         let common = catalog.types(of: from).filter { catalog.types(of: to).contains($0) }
         let recordType: RecordType
@@ -58,7 +62,7 @@ struct TranslateCommand: ParsableCommand {
         } else {
             recordType = common.count == 1 ? common[0] : .vacancy
         }
-        guard let source = catalog.mapping(format: from, type: recordType), let target = catalog.mapping(format: to, type: recordType) else {
+        guard let source = catalog.format(from, type: recordType), let target = catalog.format(to, type: recordType) else {
             throw GatewayError("\(from) → \(to): both formats must hold \(recordType.rawValue) records (\(from): \(catalog.types(of: from).map(\.rawValue).joined(separator: ", ")); \(to): \(catalog.types(of: to).map(\.rawValue).joined(separator: ", ")))")
         }
         let storePath = store ?? ProcessInfo.processInfo.environment["GATEWAY_STORE"] ?? "var/gateway.sqlite"
@@ -85,7 +89,14 @@ struct TranslateCommand: ParsableCommand {
         }
         let result: TranslationReport
         do {
-            result = try Translator(source: source, target: target, taxonomy: taxonomy)
+            var receiving: Agency?
+            if let receiver {
+                guard let agency = Agency(rawValue: receiver.uppercased()), Agency.protocolAgencies.contains(agency) else {
+                    throw GatewayError("--receiver is one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", ")), not '\(receiver)'")
+                }
+                receiving = agency
+            }
+            result = try Translator(source: source, target: target, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: receiving))
                 .translate(ByteReader(handle: inputHandle), into: ByteWriter(handle: outputHandle)) { soFar in
                     FileHandle.standardError.write(Data("… \(soFar.read) records read\n".utf8))
                 }

@@ -16,21 +16,19 @@ enum Translation {
 
     static func run(_ bytes: [UInt8], from: String, to: String, _ type: RecordType) throws -> (TranslationReport, [UInt8]) {
         let out = ByteWriter()
-        let report = try Translator(source: catalog.mapping(format: from, type: type)!, target: catalog.mapping(format: to, type: type)!,
-                                    taxonomy: taxonomy).translate(ByteReader(bytes: bytes), into: out)
+        let report = try Translator(source: catalog.format(from, type: type)!, target: catalog.format(to, type: type)!,
+                                    taxonomy: taxonomy, envelope: EnvelopeFields(receiver: from == "actiris" ? .vdab : .actiris))
+            .translate(ByteReader(bytes: bytes), into: out)
         return (report, out.collected)
     }
 
     /// The canonical records of a document, in order.
     static func records(_ bytes: [UInt8], format: String, _ type: RecordType) throws -> [CanonicalRecord] {
-        let mapping = catalog.mapping(format: format, type: type)!
-        let input = mapping.input(ByteReader(bytes: bytes))
-        let sender = Agency(rawValue: mapping.agencies.toCanonical[try input.open()!]!)!
-        let decoder = RecordDecoder(mapping: mapping, taxonomy: taxonomy)
+        let reading = catalog.format(format, type: type)!.reading(ByteReader(bytes: bytes), taxonomy: taxonomy)
+        _ = try reading.open()
         var result: [CanonicalRecord] = []
         var index = 0
-        while let source = try input.next() {
-            let decoded = decoder.decode(source, sender: sender, index: index)
+        while let decoded = try reading.next() {
             #expect(decoded.errors.isEmpty, "\(format) #\(index): \(decoded.errors)")
             if let r = decoded.record { result.append(r) }
             index += 1
@@ -69,8 +67,8 @@ enum Translation {
     static var pairs: [(String, String, RecordType)] {
         var result: [(String, String, RecordType)] = []
         for type in RecordType.allCases {
-            let formats = catalog.formats.filter { catalog.mapping(format: $0, type: type) != nil }
-            for a in formats { for b in formats where a != b { result.append((a, b, type)) } }
+            let formats = catalog.names.filter { catalog.format($0, type: type) != nil }
+            for a in formats where fixtures["\(a)/\(type.rawValue)"] != nil { for b in formats where a != b { result.append((a, b, type)) } }
         }
         return result
     }

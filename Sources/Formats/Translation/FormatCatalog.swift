@@ -1,17 +1,27 @@
-/// The format mappings in force, by format name and record type.
+/// The formats in force, by name and record type: the regional formats of `mappings/formats/` and
+/// the exchange profile in its two forms.
 public struct FormatCatalog: Sendable {
-    public let mappings: [FormatMapping]
+    public let formats: [any RecordFormat]
 
-    public init(_ mappings: [FormatMapping]) { self.mappings = mappings }
+    public init(_ mapped: [FormatMapping]) {
+        formats = mapped + RecordType.allCases.flatMap { type in
+            [ExchangeFormat(form: .json, recordType: type), ExchangeFormat(form: .xml, recordType: type)] as [any RecordFormat]
+        }
+    }
 
-    public var formats: [String] { Array(Set(mappings.map(\.format))).sorted() }
+    public var names: [String] { Array(Set(formats.map(\.format))).sorted() }
 
-    public func mapping(format: String, type: RecordType) -> FormatMapping? {
-        mappings.first { $0.format == format && $0.recordType == type }
+    public func format(_ name: String, type: RecordType) -> (any RecordFormat)? {
+        formats.first { $0.format == name && $0.recordType == type }
+    }
+
+    /// The mapping file behind a regional format, if it is one.
+    public func mapping(format name: String, type: RecordType) -> FormatMapping? {
+        format(name, type: type) as? FormatMapping
     }
 
     /// The record types a format holds.
-    public func types(of format: String) -> [RecordType] {
-        RecordType.allCases.filter { mapping(format: format, type: $0) != nil }
+    public func types(of name: String) -> [RecordType] {
+        RecordType.allCases.filter { format(name, type: $0) != nil }
     }
 }

@@ -21,7 +21,7 @@ public struct TranslationReport: Encodable, Sendable {
     public var from: String
     public var to: String
     public var recordType: String
-    public var sender: String
+    public var sender: String = ""
     public var read = 0
     public var translated = 0
     public var rejected = 0
@@ -36,41 +36,34 @@ public struct TranslationReport: Encodable, Sendable {
 /// output written as the records go, so memory holds one record, not the batch. One bad record is
 /// rejected alone; the others go on.
 public struct Translator {
-    public let source: FormatMapping
-    public let target: FormatMapping
+    public let source: any RecordFormat
+    public let target: any RecordFormat
     public let taxonomy: Taxonomy
+    public var envelope: EnvelopeFields
 
-    public init(source: FormatMapping, target: FormatMapping, taxonomy: Taxonomy) throws(DocumentError) {
+    public init(source: any RecordFormat, target: any RecordFormat, taxonomy: Taxonomy, envelope: EnvelopeFields = EnvelopeFields()) throws(DocumentError) {
         guard source.recordType == target.recordType else {
             throw DocumentError(line: 0, "\(source.format) \(source.recordType.rawValue) records cannot become \(target.format) \(target.recordType.rawValue) records")
         }
         self.source = source
         self.target = target
         self.taxonomy = taxonomy
+        self.envelope = envelope
     }
 
     public func translate(_ input: ByteReader, into output: ByteWriter, now: Date = Date(),
                           progress: (TranslationReport) -> Void = { _ in }) throws(DocumentError) -> TranslationReport {
-        let reader = source.input(input)
-        let sender = try senderAgency(try reader.open(), line: reader.line)
-        guard let senderSpelling = target.agencies.toNative[sender.rawValue] else {
-            throw DocumentError(line: 0, "the \(target.format) format has no spelling for agency \(sender)")
-        }
-        let decoder = RecordDecoder(mapping: source, taxonomy: taxonomy)
-        let encoder = RecordEncoder(mapping: target, taxonomy: taxonomy)
-        let writer = target.output(output)
-        writer.begin(sender: senderSpelling, created: target.document.createdPattern.write(now))
+        let reader = source.reading(input, taxonomy: taxonomy)
+        let sender = try reader.open()
+        let writer = try target.writing(output, taxonomy: taxonomy, envelope: envelope)
+        try writer.begin(sender: sender, created: now)
         var report = TranslationReport(from: source.format, to: target.format, recordType: source.recordType.rawValue, sender: sender.rawValue)
-        while let json = try reader.next() {
+        while let decoded = try reader.next() {
             let index = report.read
             report.read += 1
-            let decoded = decoder.decode(json, sender: sender, index: index)
             var errors = decoded.errors, losses: [String] = []
             if let record = decoded.record {
-                let encoded = encoder.encode(record)
-                errors = encoded.errors
-                losses = encoded.losses
-                if errors.isEmpty { writer.write(encoded.pairs) }
+                (losses, errors) = writer.write(record)
             }
             if errors.isEmpty {
                 report.translated += 1
@@ -87,15 +80,5 @@ public struct Translator {
         }
         writer.end()
         return report
-    }
-
-    func senderAgency(_ spelling: String?, line: Int) throws(DocumentError) -> Agency {
-        guard let spelling else {
-            throw DocumentError(line: line, "the header has no \"\(source.document.sender)\" before \"\(source.document.records)\": the agency the records come from")
-        }
-        guard let code = source.agencies.toCanonical[spelling], let agency = Agency(rawValue: code) else {
-            throw DocumentError(line: line, "\"\(source.document.sender)\" names no agency of the \(source.format) format (\(source.agencies.toCanonical.keys.sorted().joined(separator: ", ")))")
-        }
-        return agency
     }
 }

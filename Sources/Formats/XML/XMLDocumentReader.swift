@@ -11,8 +11,12 @@ public final class XMLDocumentReader {
     let root: String
     let namespace: String?
     let recordElement: String
+    /// The element holding the records, when they are not the root's children (`Records`).
+    let container: String?
     /// The root element's attributes.
     public private(set) var header: [XMLElement.Attribute] = []
+    /// Other elements of the root before the records (the exchange batch's `Taxonomy`).
+    public private(set) var headerElements: [XMLElement] = []
     private var finished = false
 
     /// Where the bytes come from; libxml2 pulls them through a C callback.
@@ -21,11 +25,12 @@ public final class XMLDocumentReader {
         init(_ source: ByteReader) { self.source = source }
     }
 
-    public init(reader source: ByteReader, root: String, namespace: String?, recordElement: String) {
+    public init(reader source: ByteReader, root: String, namespace: String?, recordElement: String, container: String? = nil) {
         self.input = Input(source)
         self.root = root
         self.namespace = namespace
         self.recordElement = recordElement
+        self.container = container
     }
 
     deinit {
@@ -110,9 +115,24 @@ public final class XMLDocumentReader {
                 try finish()
                 return nil
             }
-            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue), xmlTextReaderDepth(reader) == 1 else { continue }
+            let depth = Int(xmlTextReaderDepth(reader))
+            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue), depth == recordDepth || depth == 1 else { continue }
             let name = localName()
-            guard name == recordElement else { throw fail("<\(name)> inside <\(root)>: expected <\(recordElement)> elements only") }
+            if let container, depth == 1 {
+                if name == container {
+                    if xmlTextReaderIsEmptyElement(reader) == 1 { continue }
+                    continue
+                }
+                guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
+                headerElements.append(try Self.convert(node, line: line))
+                if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
+                try check()
+                pendingElement = xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue)
+                continue
+            }
+            guard name == recordElement else {
+                throw fail("<\(name)> inside <\(container ?? root)>: expected <\(recordElement)> elements only")
+            }
             guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
             let element = try Self.convert(node, line: line)
             if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
@@ -121,7 +141,7 @@ public final class XMLDocumentReader {
             let after = xmlTextReaderNodeType(reader)
             if after == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 0 {
                 try finish()
-            } else if after == Int32(XML_READER_TYPE_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 1 {
+            } else if after == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
                 pendingElement = true
             }
             return element
@@ -129,6 +149,7 @@ public final class XMLDocumentReader {
     }
 
     private var pendingElement = false
+    private var recordDepth: Int { container == nil ? 1 : 2 }
 
     private func finish() throws(DocumentError) {
         finished = true

@@ -14,18 +14,25 @@ public final class XMLDocumentWriter {
         self.latin1 = encoding == "ISO-8859-1"
     }
 
-    public func begin(header: [XMLElement.Attribute]) {
+    private var container: String?
+
+    /// Starts the document; `elements` come before the records, which sit in `container` if given.
+    public func begin(header: [XMLElement.Attribute], elements: [XMLElement] = [], container: String? = nil) {
         write("<?xml version=\"1.0\" encoding=\"\(latin1 ? "ISO-8859-1" : "UTF-8")\"?>\n<\(root)")
         if let namespace { write(" xmlns=\"\(Self.escape(namespace, attribute: true))\"") }
         for a in header { write(" \(a.name)=\"\(Self.escape(a.value, attribute: true))\"") }
         write(">\n")
+        for e in elements { element(e, indent: 1) }
+        self.container = container
+        if let container { write("  <\(container)>\n") }
     }
 
     public func write(record: XMLElement) {
-        element(record, indent: 1)
+        element(record, indent: container == nil ? 1 : 2)
     }
 
     public func end() {
+        if let container { write("  </\(container)>\n") }
         write("</\(root)>\n")
         out.flush()
     }

@@ -1,0 +1,202 @@
+import Foundation
+import Model
+import Taxonomy
+
+/// The exchange profile `be-pes-exchange/1` as a document format: a batch envelope around
+/// vacancy or trainee records, in its JSON or XML form (`exchange-protocol.md`, `exchange-records.md`).
+public struct ExchangeFormat: RecordFormat {
+    public enum Form: String, Sendable { case json, xml }
+    public static let profile = "be-pes-exchange/1"
+    public static let namespace = "urn:be:pes:exchange:1"
+    public static let maximumRecords = 5_000
+
+    public let form: Form
+    public let recordType: RecordType
+    public var traineeRules: TraineeRules = .profile
+
+    public init(form: Form, recordType: RecordType) {
+        self.form = form
+        self.recordType = recordType
+    }
+
+    public var format: String { "exchange-\(form.rawValue)" }
+
+    public func reading(_ input: ByteReader, taxonomy: Taxonomy) -> any RecordReading {
+        ExchangeReading(format: self, input: input, taxonomy: taxonomy)
+    }
+
+    public func writing(_ output: ByteWriter, taxonomy: Taxonomy, envelope: EnvelopeFields) throws(DocumentError) -> any RecordWriting {
+        guard let receiver = envelope.receiver else {
+            throw DocumentError(line: 0, "an exchange batch names its receiver: give the receiving agency (--receiver)")
+        }
+        return ExchangeWriting(format: self, output: output, receiver: receiver, batchId: envelope.batchId ?? UUID().uuidString.lowercased(),
+                               resubmissionOf: envelope.resubmissionOf)
+    }
+
+    func encode(_ record: CanonicalRecord) -> JSONValue {
+        switch record {
+        case .vacancy(let v): ExchangeVacancy.encode(v)
+        case .trainee(let t): ExchangeTrainee.encode(t)
+        }
+    }
+
+    func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, index: Int) -> Decoded {
+        switch recordType {
+        case .vacancy: ExchangeVacancy.decode(json, sender: sender, taxonomy: taxonomy, index: index)
+        case .trainee: ExchangeTrainee.decode(json, sender: sender, taxonomy: taxonomy, rules: traineeRules, index: index)
+        }
+    }
+
+    var recordElement: String { recordType == .vacancy ? "PositionOpening" : "TraineeRecord" }
+}
+
+/// The envelope's values, however the form spells them.
+struct Envelope {
+    var values: [String: String]
+    var taxonomy: (scheme: String?, version: String?)
+
+    func check(_ format: ExchangeFormat, line: Int) throws(DocumentError) -> Agency {
+        func fail(_ m: String) -> DocumentError { DocumentError(line: line, "envelope: \(m)") }
+        guard values["profile"] == ExchangeFormat.profile else { throw fail("profile is '\(values["profile"] ?? "")', expected \(ExchangeFormat.profile)") }
+        guard values["recordType"] == format.recordType.rawValue else {
+            throw fail("recordType is '\(values["recordType"] ?? "")', expected \(format.recordType.rawValue)")
+        }
+        guard taxonomy.scheme == "ROME", taxonomy.version == "3" else { throw fail("taxonomy must be ROME 3") }
+        guard let id = values["batchId"], UUID(uuidString: id) != nil, id == id.lowercased() else { throw fail("batchId is not a lower-case UUID") }
+        guard let s = values["sender"], let sender = Agency(rawValue: s), Agency.protocolAgencies.contains(sender) else {
+            throw fail("sender '\(values["sender"] ?? "")' is not an agency of the protocol")
+        }
+        guard let r = values["receiver"], let receiver = Agency(rawValue: r), Agency.protocolAgencies.contains(receiver), receiver != sender else {
+            throw fail("receiver '\(values["receiver"] ?? "")' is not another agency of the protocol")
+        }
+        return sender
+    }
+}
+
+final class ExchangeReading: RecordReading {
+    let format: ExchangeFormat
+    let taxonomy: Taxonomy
+    var json: JSONDocumentReader?
+    var xml: XMLDocumentReader?
+    var sender: Agency?
+    var index = 0
+    var seen: Set<String> = []
+
+    init(format: ExchangeFormat, input: ByteReader, taxonomy: Taxonomy) {
+        self.format = format
+        self.taxonomy = taxonomy
+        switch format.form {
+        case .json: json = JSONDocumentReader(reader: input, recordsKey: "records")
+        case .xml: xml = XMLDocumentReader(reader: input, root: "ExchangeBatch", namespace: ExchangeFormat.namespace,
+                                           recordElement: format.recordElement, container: "Records")
+        }
+    }
+
+    func open() throws(DocumentError) -> Agency {
+        var envelope: Envelope
+        if let json {
+            try json.open()
+            var values: [String: String] = [:]
+            for (k, v) in json.header { if case .string(let s) = v { values[k] = s } }
+            let t = json.header.first { $0.0 == "taxonomy" }?.1
+            envelope = Envelope(values: values, taxonomy: (VacancyXML.string(t?["scheme"]), VacancyXML.string(t?["version"])))
+            sender = try envelope.check(format, line: json.line)
+        } else if let xml {
+            try xml.open()
+            var values: [String: String] = [:]
+            for a in xml.header { values[a.name] = a.value }
+            // Taxonomy comes before Records: the first record read makes the reader take it in.
+            envelope = Envelope(values: values, taxonomy: ("ROME", "3"))
+            sender = try envelope.check(format, line: xml.line)
+        }
+        return sender!
+    }
+
+    func next() throws(DocumentError) -> Decoded? {
+        guard let sender else { return nil }
+        var record: JSONValue?
+        if let json {
+            record = try json.nextRecord()
+        } else if let xml {
+            let element = try xml.nextRecord()
+            if index == 0 {
+                let t = xml.headerElements.first { $0.name == "Taxonomy" }
+                guard t?.attribute("scheme") == "ROME", t?.attribute("version") == "3" else {
+                    throw DocumentError(line: xml.line, "envelope: <Taxonomy scheme=\"ROME\" version=\"3\"/> is missing or other")
+                }
+            }
+            record = element.map { format.recordType == .vacancy ? VacancyXML.json($0) : TraineeXML.json($0) }
+        }
+        guard let record else {
+            if index == 0 { throw DocumentError(line: 0, "envelope: a batch holds 1 to \(ExchangeFormat.maximumRecords) records, this one none") }
+            return nil
+        }
+        guard index < ExchangeFormat.maximumRecords else {
+            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records")
+        }
+        defer { index += 1 }
+        var decoded = format.decode(record, sender: sender, taxonomy: taxonomy, index: index)
+        if let r = decoded.record, !seen.insert("\(r.owner)/\(r.id)").inserted {
+            decoded.errors.append(FieldError("recordId", .invalidValue, "record \(r.owner)/\(r.id) appears twice in this batch"))
+            decoded.record = nil
+        }
+        return decoded
+    }
+}
+
+final class ExchangeWriting: RecordWriting {
+    let format: ExchangeFormat
+    let out: ByteWriter
+    let receiver: Agency
+    let batchId: String
+    let resubmissionOf: String?
+    var json: JSONDocumentWriter?
+    var xml: XMLDocumentWriter?
+    var count = 0
+
+    init(format: ExchangeFormat, output: ByteWriter, receiver: Agency, batchId: String, resubmissionOf: String?) {
+        self.format = format
+        self.out = output
+        self.receiver = receiver
+        self.batchId = batchId
+        self.resubmissionOf = resubmissionOf
+    }
+
+    func begin(sender: Agency, created: Date) throws(DocumentError) {
+        guard sender != receiver else { throw DocumentError(line: 0, "an exchange batch goes to another agency: the receiver is the sender, \(sender)") }
+        var header: [(String, String)] = [("profile", ExchangeFormat.profile), ("batchId", batchId), ("sender", sender.rawValue),
+                                          ("receiver", receiver.rawValue), ("recordType", format.recordType.rawValue),
+                                          ("createdAt", TimestampPattern.rfc3339.write(created))]
+        if let resubmissionOf { header.append(("resubmissionOf", resubmissionOf)) }
+        switch format.form {
+        case .json:
+            let writer = JSONDocumentWriter(out: out, recordsKey: "records")
+            writer.begin(header: header.map { ($0.0, JSONValue.string($0.1)) } + [("taxonomy", .object([("scheme", .string("ROME")), ("version", .string("3"))]))])
+            json = writer
+        case .xml:
+            let writer = XMLDocumentWriter(out: out, root: "ExchangeBatch", namespace: ExchangeFormat.namespace, encoding: "UTF-8")
+            writer.begin(header: header.map { .init(name: $0.0, value: $0.1) },
+                         elements: [XMLElement(name: "Taxonomy", attributes: [.init(name: "scheme", value: "ROME"), .init(name: "version", value: "3")])],
+                         container: "Records")
+            xml = writer
+        }
+    }
+
+    func write(_ record: CanonicalRecord) -> (losses: [String], errors: [FieldError]) {
+        guard count < ExchangeFormat.maximumRecords else {
+            return ([], [FieldError("recordId", .invalidValue, "a batch holds at most \(ExchangeFormat.maximumRecords) records: this one goes in the next batch")])
+        }
+        count += 1
+        let value = format.encode(record)
+        if let json { json.write(record: value) }
+        if let xml {
+            xml.write(record: format.recordType == .vacancy ? VacancyXML.element(value) : TraineeXML.element("TraineeRecord", value))
+        }
+        return ([], [])
+    }
+
+    func end() {
+        json?.end()
+        xml?.end()
+    }
+}

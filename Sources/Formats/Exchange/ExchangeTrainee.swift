@@ -1,0 +1,118 @@
+import Model
+import Taxonomy
+
+/// A trainee record in the exchange profile's JSON form (`exchange-records.md` §3).
+enum ExchangeTrainee {
+    static func encode(_ t: TraineeRecord) -> JSONValue {
+        var m: [(String, JSONValue)] = [
+            ("recordId", .string(t.id.rawValue)), ("recordVersion", .number(String(t.version.rawValue))),
+            ("referringAgency", .string(t.referringAgency.rawValue)), ("trainingAgency", .string(t.trainingAgency.rawValue)),
+            ("person", .object([("nationalNumber", .string(t.person.nationalNumber.digits)), ("lastName", .string(t.person.lastName)),
+                                ("firstName", .string(t.person.firstName)), ("birthDate", .string(t.person.birthDate.description)),
+                                ("gender", .string(t.person.gender.rawValue))])),
+        ]
+        var scheme: [(String, JSONValue)] = [("type", .string(t.scheme.type.rawValue))]
+        if let native = t.scheme.nativeName { scheme.append(("nativeName", .string(native))) }
+        m.append(("scheme", .object(scheme)))
+        m.append(("occupation", .object([("romeCode", .string(t.occupation.fiche.rawValue)),
+                                         ("source", .object([("scheme", .string(t.occupation.source.scheme.rawValue)),
+                                                             ("version", .string(t.occupation.source.version)), ("code", .string(t.occupation.source.code))]))])))
+        if let e = t.employer {
+            m.append(("employer", .object([("enterpriseNumber", .string(e.enterpriseNumber.digits)), ("name", .string(e.name))])))
+        }
+        var period: [(String, JSONValue)] = [("start", .string(t.period.start.description)), ("plannedEnd", .string(t.period.plannedEnd.description))]
+        if let end = t.period.actualEnd { period.append(("actualEnd", .string(end.description))) }
+        m.append(("period", .object(period)))
+        m.append(("status", .string(t.status.rawValue)))
+        if let link = t.linkedVacancy {
+            m.append(("linkedVacancy", .object([("originAgency", .string(link.originAgency.rawValue)), ("vacancyId", .string(link.vacancyId.rawValue))])))
+        }
+        return .object(m)
+    }
+
+    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, rules: TraineeRules, index: Int) -> Decoded {
+        let r = ProfileReader()
+        _ = r.object(json, "$", item: "recordId", allowed: ["recordId", "recordVersion", "referringAgency", "trainingAgency", "person", "scheme",
+                                                            "occupation", "employer", "period", "status", "linkedVacancy"])
+        let rawId = r.string(json["recordId"], "recordId", item: "recordId")
+        let id = rawId.flatMap { s in r.attempt { () throws(FieldError) in try RecordID(s) } }
+        let version = r.integer(json["recordVersion"], "recordVersion", item: "version").flatMap { n in r.attempt { () throws(FieldError) in try RecordVersion(n) } }
+        let referring = r.agency(json["referringAgency"], "referringAgency", item: "referringAgency")
+        let training = r.agency(json["trainingAgency"], "trainingAgency", item: "trainingAgency")
+        if let training, training != sender { r.fail("trainingAgency", .invalidValue, "the training agency \(training) is not the batch's sender \(sender)") }
+        let person = r.object(json["person"], "person", item: "nationalNumber", allowed: ["nationalNumber", "lastName", "firstName", "birthDate", "gender"])
+        let birth = r.date(person?["birthDate"], "person.birthDate", item: "birthDate")
+        let national = r.string(person?["nationalNumber"], "person.nationalNumber", item: "nationalNumber").flatMap { s -> NationalNumber? in
+            guard s.utf8.count == 11 else { r.fail("nationalNumber", .invalidNationalNumber, "the profile writes national numbers as 11 digits"); return nil }
+            return r.attempt { () throws(FieldError) in try NationalNumber(s, birthDate: birth) }
+        }
+        let last = r.string(person?["lastName"], "person.lastName", item: "lastName"), first = r.string(person?["firstName"], "person.firstName", item: "firstName")
+        let gender = r.string(person?["gender"], "person.gender", item: "gender").flatMap { s in r.attempt { () throws(FieldError) in try Gender(canonical: s, field: "gender") } }
+        let schemeObject = r.object(json["scheme"], "scheme", item: "scheme", allowed: ["type", "nativeName"])
+        let schemeType = r.string(schemeObject?["type"], "scheme.type", item: "scheme").flatMap { s in r.attempt { () throws(FieldError) in try TraineeSchemeType(canonical: s, field: "scheme") } }
+        let native = r.string(schemeObject?["nativeName"], "scheme.nativeName", item: "scheme", required: false)
+        let occupationObject = r.object(json["occupation"], "occupation", item: "occupation", allowed: ["romeCode", "source"])
+        let pivot = r.string(occupationObject?["romeCode"], "occupation.romeCode", item: "occupation")
+        let source = r.object(occupationObject?["source"], "occupation.source", item: "occupationSource", allowed: ["scheme", "version", "code"])
+        var occupation: Occupation?
+        if let pivot, let s = r.string(source?["scheme"], "occupation.source.scheme", item: "occupationSource"),
+           let v = r.string(source?["version"], "occupation.source.version", item: "occupationSource"),
+           let c = r.string(source?["code"], "occupation.source.code", item: "occupationSource") {
+            if let scheme = OccupationScheme(rawValue: s) {
+                occupation = r.attempt { () throws(FieldError) in try taxonomy.occupation(source: OccupationSource(scheme: scheme, version: v, code: c)) }
+                if let o = occupation, o.fiche.rawValue != pivot {
+                    r.fail("occupation", .occupationMismatch, "the source code \(s) \(v) \(c) stands for fiche \(o.fiche), not \(pivot)")
+                    occupation = nil
+                }
+            } else {
+                r.fail("occupationSource", .invalidValue, "source scheme '\(s.prefix(16))' is not COMPETENT or ROME")
+            }
+        }
+        var employer: Employer?
+        if let e = r.object(json["employer"], "employer", item: "employerName", allowed: ["enterpriseNumber", "name"], required: false) {
+            let number = r.string(e["enterpriseNumber"], "employer.enterpriseNumber", item: "enterpriseNumber").flatMap { s in r.attempt { () throws(FieldError) in try EnterpriseNumber(s) } }
+            if let name = r.string(e["name"], "employer.name", item: "employerName"), let number { employer = Employer(name: name, enterpriseNumber: number) }
+        }
+        let periodObject = r.object(json["period"], "period", item: "period", allowed: ["start", "plannedEnd", "actualEnd"])
+        let start = r.date(periodObject?["start"], "period.start", item: "period"), planned = r.date(periodObject?["plannedEnd"], "period.plannedEnd", item: "period")
+        let actual = r.date(periodObject?["actualEnd"], "period.actualEnd", item: "period", required: false)
+        let status = r.string(json["status"], "status", item: "status").flatMap { s in r.attempt { () throws(FieldError) in try TraineeStatus(canonical: s, field: "status") } }
+        var link: VacancyReference?
+        if let l = r.object(json["linkedVacancy"], "linkedVacancy", item: "linkedVacancy", allowed: ["originAgency", "vacancyId"], required: false) {
+            let agency = r.agency(l["originAgency"], "linkedVacancy.originAgency", item: "linkedVacancy")
+            let vid = r.string(l["vacancyId"], "linkedVacancy.vacancyId", item: "linkedVacancy").flatMap { s in r.attempt { () throws(FieldError) in try RecordID(s, field: "linkedVacancy") } }
+            if let agency, let vid { link = VacancyReference(originAgency: agency, vacancyId: vid) }
+        }
+        var errors = r.errors
+        var record: TraineeRecord?
+        if errors.isEmpty, let id, let version, let referring, let training, let national, let last, let first, let birth, let gender,
+           let schemeType, let occupation, let start, let planned, let status {
+            let t = TraineeRecord(id: id, version: version, referringAgency: referring, trainingAgency: training,
+                                  person: Person(nationalNumber: national, lastName: last, firstName: first, birthDate: birth, gender: gender),
+                                  scheme: TraineeScheme(type: schemeType, nativeName: native), occupation: occupation, employer: employer,
+                                  period: TrainingPeriod(start: start, plannedEnd: planned, actualEnd: actual), status: status, linkedVacancy: link)
+            errors = rules.violations(of: t)
+            if errors.isEmpty { record = t }
+        }
+        return Decoded(recordId: rawId ?? "#\(index + 1)", record: record.map(CanonicalRecord.trainee), errors: errors)
+    }
+}
+
+/// The XML form of a trainee record: the JSON object with every member name capitalised.
+enum TraineeXML {
+    static func element(_ name: String, _ value: JSONValue) -> XMLElement {
+        switch value {
+        case .object(let members): XMLElement(name: name, children: members.map { element(capitalised($0.0), $0.1) })
+        case .string(let s), .number(let s): XMLElement(name: name, text: s)
+        case .bool(let b): XMLElement(name: name, text: b ? "true" : "false")
+        case .null, .array: XMLElement(name: name)
+        }
+    }
+
+    static func json(_ element: XMLElement) -> JSONValue {
+        element.children.isEmpty ? .string(element.text) : .object(element.children.map { (decapitalised($0.name), json($0)) })
+    }
+
+    static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
+    static func decapitalised(_ s: String) -> String { s.prefix(1).lowercased() + s.dropFirst() }
+}

@@ -1,0 +1,267 @@
+import Model
+import Taxonomy
+
+/// A vacancy in the exchange profile's JSON form: an HR Open `PositionOpening` restricted as
+/// `exchange-records.md` §2 says.
+enum ExchangeVacancy {
+    static let offeringType: [ContractType: String] = [.permanent: "DirectHire", .fixedTerm: "Contract", .tempAgency: "Temporary", .replacement: "Contract"]
+    static let scheduleCode: [ScheduleType: String] = [.fullTime: "FullTime", .partTime: "PartTime"]
+
+    static func identifier(_ value: String, _ scheme: String, _ version: String?, _ agency: String) -> JSONValue {
+        var members: [(String, JSONValue)] = [("value", .string(value)), ("schemeId", .string(scheme))]
+        if let version { members.append(("schemeVersionId", .string(version))) }
+        members.append(("schemeAgencyId", .string(agency)))
+        return .object(members)
+    }
+
+    static func encode(_ v: Vacancy) -> JSONValue {
+        let origin = v.origin.rawValue
+        var categories: [JSONValue] = [.object([("id", identifier(v.occupation.fiche.rawValue, "ROME", "3", "FranceTravail"))])]
+        if let ogr = v.occupation.appellation {
+            categories.append(.object([("id", identifier(ogr.rawValue, "ROME-OGR", "3", "FranceTravail"))]))
+        }
+        var source: [(String, JSONValue)] = [("id", identifier(v.occupation.source.code, v.occupation.source.scheme.rawValue, v.occupation.source.version, origin))]
+        if let label = v.occupation.sourceLabel { source.append(("name", .string(String(label.prefix(200))))) }
+        categories.append(.object(source))
+
+        var p: [(String, JSONValue)] = [("language", .string(v.text.language.rawValue)), ("positionTitle", .string(v.text.title))]
+        if let d = v.text.description { p.append(("positionFormattedDescriptions", .array([.object([("content", .string(d))])]))) }
+        p.append(("jobCategories", .array(categories)))
+        p.append(("positionClassification", .object([("extendedPositionClassifications", .array([
+            .object([("countryCode", .string("BE")), ("name", .string("contractType")), ("value", .string(v.contract.rawValue))]),
+            .object([("countryCode", .string("BE")), ("name", .string("bottleneckOccupation")), ("value", .string(v.bottleneck ? "true" : "false"))]),
+        ]))])))
+        p.append(("positionOpenQuantity", .number(String(v.openPositions))))
+        p.append(("positionOfferingTypes", .array([.string(offeringType[v.contract]!)])))
+        p.append(("positionScheduleTypeCodes", .array([.string(scheduleCode[v.schedule]!)])))
+        p.append(("workingPeriods", .array([.object([
+            ("workDuration", .object([("value", .number(v.hoursPerWeek.formatted())), ("unitCode", .string("HUR"))])),
+            ("baseDuration", .object([("value", .number("1")), ("unitCode", .string("WEE"))])),
+        ])])))
+        p.append(("positionOrganizations", .array([.object([
+            ("name", .string(v.employer.name)),
+            ("legalIds", .array([.object([("value", .string(v.employer.enterpriseNumber.digits)), ("schemeId", .string("KBO-BCE"))])])),
+        ])])))
+        p.append(("positionLocation", .array([.object([("postalCode", .string(v.workplace.postcode.description)),
+                                                        ("city", .string(v.workplace.municipality)), ("countryCode", .string("BE"))])])))
+        if !v.languages.isEmpty {
+            p.append(("positionQualifications", .array([.object([("positionCompetencies", .array(v.languages.map { l in
+                .object([("competencyIds", .array([.object([("value", .string(l.language.rawValue)), ("schemeId", .string("ISO639-1"))])])),
+                         ("requiredProficiencyLevel", .object([("scoresText", .array([.object([("value", .string(l.level.rawValue)), ("scoreTextCode", .string("CEFR"))])]))]))])
+            }))])])))
+        }
+        var posting: [(String, JSONValue)] = [("start", .string(v.publicationDate.description))]
+        if let closing = v.closingDate {
+            posting.append(("applicationMethods", .array([.object([("applicationCloseDate", .object([("end", .string(closing.description))]))])])))
+        }
+        p.append(("postingInstructions", .array([.object(posting)])))
+
+        var profiles: [JSONValue] = [.object(p)]
+        for t in v.translations {
+            var tp: [(String, JSONValue)] = [("language", .string(t.language.rawValue)), ("positionTitle", .string(t.title))]
+            if let d = t.description { tp.append(("positionFormattedDescriptions", .array([.object([("content", .string(d))])]))) }
+            profiles.append(.object(tp))
+        }
+        var record: [(String, JSONValue)] = [
+            ("documentId", .object([("value", .string(v.id.rawValue)), ("schemeId", .string("vacancyId")), ("schemeAgencyId", .string(origin))])),
+            ("alternateIds", .array([.object([("value", .string(String(v.version.rawValue))), ("schemeId", .string("version")), ("schemeAgencyId", .string(origin))])])),
+            ("statusCode", .string(v.status == .open ? "Active" : "Closed")),
+            ("positionProfiles", .array(profiles)),
+        ]
+        if v.status != .open { record.append(("userArea", .object([("closingReasonCode", .string(v.status.rawValue))]))) }
+        return .object(record)
+    }
+
+    static let mainMembers: Set<String> = ["language", "positionTitle", "positionFormattedDescriptions", "jobCategories", "positionClassification",
+                                           "positionOpenQuantity", "positionOfferingTypes", "positionScheduleTypeCodes", "workingPeriods",
+                                           "positionOrganizations", "positionLocation", "positionQualifications", "postingInstructions"]
+
+    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, index: Int) -> Decoded {
+        let r = ProfileReader()
+        _ = r.object(json, "$", item: "recordId", allowed: ["documentId", "alternateIds", "statusCode", "positionProfiles", "userArea"])
+        let doc = r.object(json["documentId"], "documentId", item: "recordId", allowed: ["value", "schemeId", "schemeAgencyId"])
+        let rawId = r.string(doc?["value"], "documentId.value", item: "recordId")
+        let id = rawId.flatMap { s in r.attempt { () throws(FieldError) in try RecordID(s) } }
+        r.constant(doc?["schemeId"], "documentId.schemeId", item: "recordId", "vacancyId")
+        let origin = r.agency(doc?["schemeAgencyId"], "documentId.schemeAgencyId", item: "originAgency")
+        if let origin, origin != sender { r.fail("originAgency", .invalidValue, "the vacancy's origin \(origin) is not the batch's sender \(sender)") }
+        let alt = r.array(json["alternateIds"], "alternateIds", item: "version")?.first
+        _ = r.object(alt, "alternateIds[0]", item: "version", allowed: ["value", "schemeId", "schemeAgencyId"])
+        let version = r.string(alt?["value"], "alternateIds[0].value", item: "version").flatMap { s in r.attempt { () throws(FieldError) in try RecordVersion(decimal: s) } }
+        r.constant(alt?["schemeId"], "alternateIds[0].schemeId", item: "version", "version")
+        if let origin { r.constant(alt?["schemeAgencyId"], "alternateIds[0].schemeAgencyId", item: "version", origin.rawValue) }
+
+        var status: VacancyStatus?
+        switch r.string(json["statusCode"], "statusCode", item: "status") {
+        case "Active"?:
+            status = .open
+            if json["userArea"] != nil { r.fail("status", .invalidValue, "userArea is present only when statusCode is Closed") }
+        case "Closed"?:
+            let area = r.object(json["userArea"], "userArea", item: "status", allowed: ["closingReasonCode"])
+            switch r.string(area?["closingReasonCode"], "userArea.closingReasonCode", item: "status") {
+            case "FILLED"?: status = .filled
+            case "CANCELLED"?: status = .cancelled
+            case let other?: r.fail("status", .invalidValue, "userArea.closingReasonCode '\(other.prefix(16))' is not FILLED or CANCELLED")
+            case nil: break
+            }
+        case let other?: r.fail("status", .invalidValue, "statusCode '\(other.prefix(16))' is not Active or Closed")
+        case nil: break
+        }
+
+        let profiles = r.array(json["positionProfiles"], "positionProfiles", item: "title", count: 1...3) ?? []
+        let p = r.object(profiles.first, "positionProfiles[0]", item: "title", allowed: mainMembers)
+        func text(_ profile: JSONValue?, _ path: String) -> LocalizedText? {
+            let language = r.string(profile?["language"], "\(path).language", item: "title").flatMap { s -> LanguageCode? in
+                guard ["nl", "fr", "de"].contains(s) else { r.fail("title", .invalidValue, "\(path).language '\(s.prefix(8))' is not nl, fr or de"); return nil }
+                return LanguageCode(rawValue: s)
+            }
+            let title = r.string(profile?["positionTitle"], "\(path).positionTitle", item: "title")
+            var description: String?
+            if let d = profile?["positionFormattedDescriptions"] {
+                let first = r.array(d, "\(path).positionFormattedDescriptions", item: "description")?.first
+                _ = r.object(first, "\(path).positionFormattedDescriptions[0]", item: "description", allowed: ["content"])
+                description = r.string(first?["content"], "\(path).positionFormattedDescriptions[0].content", item: "description")
+            }
+            guard let language, let title else { return nil }
+            return LocalizedText(language: language, title: title, description: description)
+        }
+        let main = text(p, "positionProfiles[0]")
+        var translations: [LocalizedText] = []
+        for (i, profile) in profiles.enumerated().dropFirst() {
+            _ = r.object(profile, "positionProfiles[\(i)]", item: "title", allowed: ["language", "positionTitle", "positionFormattedDescriptions"])
+            if let t = text(profile, "positionProfiles[\(i)]") { translations.append(t) }
+        }
+
+        // Occupation: fiche, optional appellation, source as given (last).
+        let categories = r.array(p?["jobCategories"], "jobCategories", item: "occupation", count: 2...3) ?? []
+        func category(_ i: Int, scheme: String?, version: String?, agency: String?) -> (code: String, version: String?, scheme: String?, name: String?)? {
+            let c = r.object(categories[i], "jobCategories[\(i)]", item: "occupation", allowed: ["id", "name"])
+            let cid = r.object(c?["id"], "jobCategories[\(i)].id", item: "occupation", allowed: ["value", "schemeId", "schemeVersionId", "schemeAgencyId"])
+            let code = r.string(cid?["value"], "jobCategories[\(i)].id.value", item: "occupation")
+            if let scheme { r.constant(cid?["schemeId"], "jobCategories[\(i)].id.schemeId", item: "occupation", scheme) }
+            if let version { r.constant(cid?["schemeVersionId"], "jobCategories[\(i)].id.schemeVersionId", item: "occupation", version) }
+            if let agency { r.constant(cid?["schemeAgencyId"], "jobCategories[\(i)].id.schemeAgencyId", item: "occupation", agency) }
+            let name = r.string(c?["name"], "jobCategories[\(i)].name", item: "occupation", required: false)
+            guard let code else { return nil }
+            return (code, r.string(cid?["schemeVersionId"], "jobCategories[\(i)].id.schemeVersionId", item: "occupation"),
+                    r.string(cid?["schemeId"], "jobCategories[\(i)].id.schemeId", item: "occupation"), name)
+        }
+        var occupation: Occupation?
+        if categories.count >= 2 {
+            let pivot = category(0, scheme: "ROME", version: "3", agency: "FranceTravail")
+            let ogr = categories.count == 3 ? category(1, scheme: "ROME-OGR", version: "3", agency: "FranceTravail") : nil
+            let source = category(categories.count - 1, scheme: nil, version: nil, agency: origin?.rawValue)
+            if let pivot, let source, let schemeText = source.scheme, let version = source.version {
+                if let scheme = OccupationScheme(rawValue: schemeText) {
+                    occupation = r.attempt { () throws(FieldError) in
+                        try taxonomy.occupation(source: OccupationSource(scheme: scheme, version: version, code: source.code),
+                                                appellation: ogr?.code, sourceLabel: source.name)
+                    }
+                    if let o = occupation, o.fiche.rawValue != pivot.code {
+                        r.fail("occupation", .occupationMismatch, "the source code \(schemeText) \(version) \(source.code) stands for fiche \(o.fiche), not \(pivot.code)")
+                        occupation = nil
+                    }
+                } else {
+                    r.fail("occupationSource", .invalidValue, "source scheme '\(schemeText.prefix(16))' is not COMPETENT or ROME")
+                }
+            }
+        }
+
+        var contract: ContractType?, bottleneck: Bool?
+        let classification = r.object(p?["positionClassification"], "positionClassification", item: "contractType", allowed: ["extendedPositionClassifications"])
+        for item in r.array(classification?["extendedPositionClassifications"], "positionClassification.extendedPositionClassifications", item: "contractType", count: 2...2) ?? [] {
+            _ = r.object(item, "extendedPositionClassifications[]", item: "contractType", allowed: ["countryCode", "name", "value"])
+            r.constant(item["countryCode"], "extendedPositionClassifications[].countryCode", item: "contractType", "BE")
+            switch r.string(item["name"], "extendedPositionClassifications[].name", item: "contractType") {
+            case "contractType"?:
+                contract = r.string(item["value"], "contractType", item: "contractType").flatMap { s in r.attempt { () throws(FieldError) in try ContractType(canonical: s, field: "contractType") } }
+            case "bottleneckOccupation"?:
+                switch r.string(item["value"], "bottleneckOccupation", item: "bottleneck") {
+                case "true"?: bottleneck = true
+                case "false"?: bottleneck = false
+                case let other?: r.fail("bottleneck", .invalidValue, "bottleneckOccupation '\(other.prefix(8))' is not \"true\" or \"false\"")
+                case nil: break
+                }
+            case let other?: r.fail("contractType", .invalidValue, "classification '\(other.prefix(32))' is not contractType or bottleneckOccupation")
+            case nil: break
+            }
+        }
+        if contract == nil && r.errors.allSatisfy({ $0.field != "contractType" }) { r.fail("contractType", .missingField, "the contractType classification is missing") }
+        if bottleneck == nil && r.errors.allSatisfy({ $0.field != "bottleneck" }) { r.fail("bottleneck", .missingField, "the bottleneckOccupation classification is missing") }
+        if let contract, let offering = r.array(p?["positionOfferingTypes"], "positionOfferingTypes", item: "contractType")?.first {
+            r.constant(offering, "positionOfferingTypes[0]", item: "contractType", offeringType[contract]!)
+        }
+        let positions = r.integer(p?["positionOpenQuantity"], "positionOpenQuantity", item: "openPositions")
+        var schedule: ScheduleType?
+        if let code = r.string(r.array(p?["positionScheduleTypeCodes"], "positionScheduleTypeCodes", item: "schedule")?.first, "positionScheduleTypeCodes[0]", item: "schedule") {
+            schedule = scheduleCode.first { $0.value == code }?.key
+            if schedule == nil { r.fail("schedule", .invalidValue, "positionScheduleTypeCodes[0] '\(code.prefix(16))' is not FullTime or PartTime") }
+        }
+        var hours: HoursPerWeek?
+        if let period = r.array(p?["workingPeriods"], "workingPeriods", item: "hoursPerWeek")?.first {
+            _ = r.object(period, "workingPeriods[0]", item: "hoursPerWeek", allowed: ["workDuration", "baseDuration"])
+            let duration = r.object(period["workDuration"], "workingPeriods[0].workDuration", item: "hoursPerWeek", allowed: ["value", "unitCode"])
+            r.constant(duration?["unitCode"], "workDuration.unitCode", item: "hoursPerWeek", "HUR")
+            hours = r.number(duration?["value"], "workDuration.value", item: "hoursPerWeek").flatMap { n in r.attempt { () throws(FieldError) in try HoursPerWeek(decimal: n) } }
+            let base = r.object(period["baseDuration"], "workingPeriods[0].baseDuration", item: "hoursPerWeek", allowed: ["value", "unitCode"])
+            r.constant(base?["unitCode"], "baseDuration.unitCode", item: "hoursPerWeek", "WEE")
+            if let n = r.number(base?["value"], "baseDuration.value", item: "hoursPerWeek"), n != "1" { r.fail("hoursPerWeek", .invalidValue, "baseDuration.value must be 1") }
+        }
+        var employer: Employer?
+        if let org = r.array(p?["positionOrganizations"], "positionOrganizations", item: "employerName")?.first {
+            _ = r.object(org, "positionOrganizations[0]", item: "employerName", allowed: ["name", "legalIds"])
+            let name = r.string(org["name"], "positionOrganizations[0].name", item: "employerName")
+            let legal = r.array(org["legalIds"], "positionOrganizations[0].legalIds", item: "enterpriseNumber")?.first
+            _ = r.object(legal, "legalIds[0]", item: "enterpriseNumber", allowed: ["value", "schemeId"])
+            r.constant(legal?["schemeId"], "legalIds[0].schemeId", item: "enterpriseNumber", "KBO-BCE")
+            let number = r.string(legal?["value"], "legalIds[0].value", item: "enterpriseNumber").flatMap { s -> EnterpriseNumber? in
+                guard s.utf8.count == 10 else { r.fail("enterpriseNumber", .invalidEnterpriseNumber, "the profile writes enterprise numbers as 10 digits"); return nil }
+                return r.attempt { () throws(FieldError) in try EnterpriseNumber(s) }
+            }
+            if let name, let number { employer = Employer(name: name, enterpriseNumber: number) }
+        }
+        var workplace: Workplace?
+        if let location = r.array(p?["positionLocation"], "positionLocation", item: "postcode")?.first {
+            _ = r.object(location, "positionLocation[0]", item: "postcode", allowed: ["postalCode", "city", "countryCode"])
+            let postcode = r.string(location["postalCode"], "positionLocation[0].postalCode", item: "postcode").flatMap { s in r.attempt { () throws(FieldError) in try Postcode(s) } }
+            let city = r.string(location["city"], "positionLocation[0].city", item: "municipality")
+            r.constant(location["countryCode"], "positionLocation[0].countryCode", item: "country", "BE")
+            if let postcode, let city { workplace = Workplace(postcode: postcode, municipality: city) }
+        }
+        var languages: [LanguageRequirement] = []
+        if let q = p?["positionQualifications"], let first = r.array(q, "positionQualifications", item: "languages")?.first {
+            _ = r.object(first, "positionQualifications[0]", item: "languages", allowed: ["positionCompetencies"])
+            for c in r.array(first["positionCompetencies"], "positionCompetencies", item: "languages", count: 1...20) ?? [] {
+                let ids = r.array(c["competencyIds"], "competencyIds", item: "languages")?.first
+                r.constant(ids?["schemeId"], "competencyIds[0].schemeId", item: "languages", "ISO639-1")
+                let score = r.array(c["requiredProficiencyLevel"]?["scoresText"], "requiredProficiencyLevel.scoresText", item: "languages")?.first
+                r.constant(score?["scoreTextCode"], "scoresText[0].scoreTextCode", item: "languages", "CEFR")
+                if let code = r.string(ids?["value"], "competencyIds[0].value", item: "languages"), let level = r.string(score?["value"], "scoresText[0].value", item: "languages"),
+                   let language = r.attempt({ () throws(FieldError) in try LanguageCode(code) }), let cefr = r.attempt({ () throws(FieldError) in try CEFRLevel(level) }) {
+                    if code != code.lowercased() { r.fail("languages", .invalidValue, "language codes are lower case in the profile") }
+                    languages.append(LanguageRequirement(language: language, level: cefr))
+                }
+            }
+        }
+        var published: CalendarDate?, closing: CalendarDate?
+        if let posting = r.array(p?["postingInstructions"], "postingInstructions", item: "publicationDate")?.first {
+            _ = r.object(posting, "postingInstructions[0]", item: "publicationDate", allowed: ["start", "applicationMethods"])
+            published = r.date(posting["start"], "postingInstructions[0].start", item: "publicationDate")
+            if let methods = posting["applicationMethods"], let method = r.array(methods, "applicationMethods", item: "closingDate")?.first {
+                _ = r.object(method, "applicationMethods[0]", item: "closingDate", allowed: ["applicationCloseDate"])
+                closing = r.date(method["applicationCloseDate"]?["end"], "applicationCloseDate.end", item: "closingDate")
+            }
+        }
+        var errors = r.errors
+        var vacancy: Vacancy?
+        if errors.isEmpty, let id, let version, let status, let main, let occupation, let bottleneck, let positions, let contract,
+           let schedule, let hours, let employer, let workplace, let published, let origin {
+            let v = Vacancy(origin: origin, id: id, version: version, status: status, text: main, translations: translations, occupation: occupation,
+                            bottleneck: bottleneck, openPositions: positions, contract: contract, schedule: schedule, hoursPerWeek: hours,
+                            employer: employer, workplace: workplace, languages: languages, publicationDate: published, closingDate: closing)
+            errors = v.violations()
+            if errors.isEmpty { vacancy = v }
+        }
+        return Decoded(recordId: rawId ?? "#\(index + 1)", record: vacancy.map(CanonicalRecord.vacancy), errors: errors)
+    }
+}
