@@ -5,7 +5,12 @@ import Model
 final class ProfileReader {
     private(set) var errors: [FieldError] = []
 
-    func fail(_ item: String, _ code: RejectionCode, _ message: String) { errors.append(FieldError(item, code, message)) }
+    /// Records a fault; an item already reported missing is not reported missing again (a missing
+    /// object would otherwise repeat for each of its members).
+    func fail(_ item: String, _ code: RejectionCode, _ message: String) {
+        if code == .missingField, errors.contains(where: { $0.field == item && $0.code == .missingField }) { return }
+        errors.append(FieldError(item, code, message))
+    }
 
     func attempt<T>(_ body: () throws(FieldError) -> T) -> T? {
         do { return try body() } catch { errors.append(error); return nil }
