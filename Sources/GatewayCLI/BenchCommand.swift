@@ -1,13 +1,68 @@
 import ArgumentParser
 import Foundation
+import Formats
 import Gateway
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Taxonomy.self]
+        subcommands: [Taxonomy.self, Translate.self]
     )
+
+    struct Translate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Translate generated Le Forem vacancies to VDAB JSON, beside xsltproc doing the same field mapping.",
+            discussion: """
+                Generates N Le Forem vacancies (ISO-8859-1 XML, deterministic), then runs, each as a \
+                child process measured alike (wall time, peak resident memory): `gateway translate \
+                --from forem --to vdab` (reads, checks every record against the model and the \
+                taxonomy, writes) and `xsltproc` with fixtures/bench/forem-vacancy-to-vdab.xsl (the \
+                field mapping only). Both run on one core.
+
+                Example (the figures in BENCHMARKS.md):
+                  swift build -c release && .build/release/gateway bench translate --records 100000
+                """)
+
+        @Option(help: "Vacancies to generate.") var records = 100_000
+        @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+
+        func run() throws {
+            #if DEBUG
+            print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
+            #endif
+            let folder = try MappingsFolder.locate(explicit: mappings)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let input = scratch + "/forem.xml"
+            FileManager.default.createFile(atPath: input, contents: nil)
+            let handle = FileHandle(forWritingAtPath: input)!
+            var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.load(mappings: folder, storePath: nil))
+            generator.writeForem(count: records, to: ByteWriter(handle: handle))
+            try handle.close()
+            let size = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+            print("input: \(records) Le Forem vacancies, \(size / 1_000_000) MB of ISO-8859-1 XML")
+
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            let ours = try MeasuredRun.run(me, ["translate", "--from", "forem", "--to", "vdab", input, "-o", scratch + "/ours.json",
+                                                "--mappings", folder.path, "--store", scratch + "/none.sqlite"])
+            guard ours.status == 0 else { throw GatewayError("gateway translate failed with status \(ours.status)") }
+            let xslt = LocalFiles.join(folder.path, "../fixtures/bench/forem-vacancy-to-vdab.xsl")
+            var rows = [("gateway translate forem → vdab (checks + taxonomy)", ours)]
+            if FileManager.default.fileExists(atPath: "/usr/bin/xsltproc") {
+                let theirs = try MeasuredRun.run("/usr/bin/xsltproc", [xslt, input], stdout: scratch + "/xslt.json")
+                rows.append(("xsltproc, same field mapping (no checks)", theirs))
+            } else {
+                print("xsltproc is not installed (apt-get install xsltproc): only the gateway was measured")
+            }
+            for (name, run) in rows {
+                print(name.padding(toLength: 54, withPad: " ", startingAt: 0)
+                      + String(format: " %7.2f s  %9.0f records/s  peak %6.0f MB", run.seconds, Double(records) / run.seconds, run.peakMegabytes))
+            }
+            print("command: gateway bench translate --records \(records)")
+        }
+    }
 
     struct Taxonomy: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -10,6 +10,7 @@ public struct XMLElement: Hashable, Sendable {
     public struct Attribute: Hashable, Sendable {
         public var name: String
         public var value: String
+        public init(name: String, value: String) { self.name = name; self.value = value }
     }
 
     public init(name: String, namespace: String? = nil, attributes: [Attribute] = [], children: [XMLElement] = [], text: String = "") {
