@@ -28,6 +28,16 @@ public final class ByteReader {
         return refill() ? buffer[index] : nil
     }
 
+    /// Copies up to `count` bytes into `destination` in one go (for libxml2's input callback, which
+    /// counts lines itself); returns how many, 0 at the end.
+    public func read(into destination: UnsafeMutableRawPointer, count: Int) -> Int {
+        if index >= buffer.count && !refill() { return 0 }
+        let n = min(count, buffer.count - index)
+        buffer.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + index, byteCount: n) }
+        index += n
+        return n
+    }
+
     @inline(__always)
     public func next() -> UInt8? {
         guard let b = peek() else { return nil }
@@ -54,6 +64,7 @@ public final class ByteWriter {
     public init(handle: FileHandle) { self.handle = handle; buffer.reserveCapacity(1 << 16) }
     public init() { self.handle = nil }
 
+    @inline(__always)
     public func write(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { flush() }

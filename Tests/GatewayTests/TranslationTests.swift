@@ -237,3 +237,27 @@ struct NewRegionTests {
         #expect(before.map(Translation.comparable) == after.map(Translation.comparable))
     }
 }
+
+@Suite("Broken fixtures get exactly the rejection they are listed with")
+struct BrokenFixtureTests {
+    struct Expected: Decodable, Sendable, CustomTestStringConvertible {
+        var file: String, format: String, type: String, recordId: String, field: String, code: String
+        var testDescription: String { file }
+    }
+
+    static let expected: [Expected] = {
+        let data = FileManager.default.contents(atPath: Project.root.appendingPathComponent("fixtures/broken/expected.json").path)!
+        return try! JSONDecoder().decode([Expected].self, from: data)
+    }()
+
+    @Test("one record rejected, with its field and code; the others translated", arguments: expected)
+    func broken(_ e: Expected) throws {
+        let type = RecordType(rawValue: e.type)!
+        let target = e.format == "vdab" ? (type == .vacancy ? "forem" : "bf") : "vdab"
+        let (report, _) = try Translation.run(try Translation.fixture("broken/" + e.file), from: e.format, to: target, type)
+        let rejected = report.records.filter { !$0.rejections.isEmpty }
+        #expect(rejected.map(\.recordId) == [e.recordId])
+        #expect(rejected.first?.rejections.map { "\($0.field) \($0.code)" } == ["\(e.field) \(e.code)"], "\(rejected.first?.rejections ?? [])")
+        #expect(report.translated == report.read - 1)
+    }
+}

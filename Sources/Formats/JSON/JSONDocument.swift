@@ -85,18 +85,18 @@ public final class JSONDocumentWriter {
         out.write("{\n")
         for (key, value) in header {
             out.write("  ")
-            JSONText.write(.string(key), to: out, indent: 1)
+            JSONText.writeEscaped(key, to: out)
             out.write(": ")
             JSONText.write(value, to: out, indent: 1)
             out.write(",\n")
         }
         out.write("  ")
-        JSONText.write(.string(recordsKey), to: out, indent: 1)
+        JSONText.writeEscaped(recordsKey, to: out)
         out.write(": [")
     }
 
     public func write(record: JSONValue) {
-        out.write(count == 0 ? "\n    " : ",\n    ")
+        out.write((count == 0 ? "\n    " : ",\n    ").utf8)
         JSONText.write(record, to: out, indent: 2)
         count += 1
     }
@@ -107,50 +107,75 @@ public final class JSONDocumentWriter {
     }
 }
 
-/// JSON text of a value: UTF-8, no escaping beyond what RFC 8259 requires.
+/// JSON text of a value: UTF-8, no escaping beyond what RFC 8259 requires, written as bytes.
 public enum JSONText {
+    static let indents: [[UInt8]] = (0..<66).map { Array(repeating: UInt8(ascii: " "), count: 2 * $0) }
+
     public static func write(_ value: JSONValue, to out: ByteWriter, indent: Int) {
-        let pad = String(repeating: "  ", count: indent + 1), closePad = String(repeating: "  ", count: indent)
         switch value {
-        case .null: out.write("null")
-        case .bool(let b): out.write(b ? "true" : "false")
-        case .number(let n): out.write(n)
-        case .string(let s): out.write(escaped(s))
+        case .null: out.write("null".utf8)
+        case .bool(let b): out.write((b ? "true" : "false").utf8)
+        case .number(let n): out.write(n.utf8)
+        case .string(let s): writeEscaped(s, to: out)
         case .array(let items):
-            if items.isEmpty { out.write("[]"); return }
-            out.write("[\n")
+            if items.isEmpty { out.write("[]".utf8); return }
+            out.write(CollectionOfOne(UInt8(ascii: "[")))
             for (i, item) in items.enumerated() {
-                out.write(pad)
+                out.write(i == 0 ? newline : commaNewline)
+                out.write(indents[min(indent + 1, 65)])
                 write(item, to: out, indent: indent + 1)
-                out.write(i == items.count - 1 ? "\n" : ",\n")
             }
-            out.write(closePad + "]")
+            out.write(newline)
+            out.write(indents[min(indent, 65)])
+            out.write(CollectionOfOne(UInt8(ascii: "]")))
         case .object(let members):
-            if members.isEmpty { out.write("{}"); return }
-            out.write("{\n")
+            if members.isEmpty { out.write("{}".utf8); return }
+            out.write(CollectionOfOne(UInt8(ascii: "{")))
             for (i, (key, item)) in members.enumerated() {
-                out.write(pad + escaped(key) + ": ")
+                out.write(i == 0 ? newline : commaNewline)
+                out.write(indents[min(indent + 1, 65)])
+                writeEscaped(key, to: out)
+                out.write(colon)
                 write(item, to: out, indent: indent + 1)
-                out.write(i == members.count - 1 ? "\n" : ",\n")
             }
-            out.write(closePad + "}")
+            out.write(newline)
+            out.write(indents[min(indent, 65)])
+            out.write(CollectionOfOne(UInt8(ascii: "}")))
         }
     }
 
-    public static func escaped(_ s: String) -> String {
-        var r = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            case let c where c.value < 0x20:
-                r += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
-            default: r.unicodeScalars.append(scalar)
+    static let newline: [UInt8] = [10], commaNewline: [UInt8] = [44, 10], colon: [UInt8] = [58, 32]
+
+    /// A JSON string: `"`, `\` and control characters escaped, everything else as its UTF-8 bytes.
+    public static func writeEscaped(_ s: String, to out: ByteWriter) {
+        out.write(CollectionOfOne(UInt8(ascii: "\"")))
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for (i, b) in bytes.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                if start < i { out.write(UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+                switch b {
+                case 0x22: out.write("\\\"".utf8)
+                case 0x5C: out.write("\\\\".utf8)
+                case 0x0A: out.write("\\n".utf8)
+                case 0x0D: out.write("\\r".utf8)
+                case 0x09: out.write("\\t".utf8)
+                default:
+                    let hex = String(b, radix: 16)
+                    out.write(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                }
+                start = i + 1
             }
+            if start < bytes.count { out.write(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
         }
-        return r + "\""
+        out.write(CollectionOfOne(UInt8(ascii: "\"")))
+    }
+
+    /// The escaped form as a string (for messages and tests).
+    public static func escaped(_ s: String) -> String {
+        let out = ByteWriter()
+        writeEscaped(s, to: out)
+        out.flush()
+        return String(decoding: out.collected, as: UTF8.self)
     }
 }

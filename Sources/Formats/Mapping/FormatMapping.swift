@@ -17,9 +17,28 @@ public struct FormatMapping: Sendable {
     /// Native agency spelling → canonical agency, and back.
     public var agencies: CodeList
     /// Where each canonical field sits, in the order the file gives (the order written).
-    public var fields: [(CanonicalField, FieldRule)]
+    public let fields: [(CanonicalField, FieldRule)]
+    private let rules: [CanonicalField: FieldRule]
+    /// Each field's place in `fields`.
+    let order: [CanonicalField: Int]
 
-    public func rule(_ field: CanonicalField) -> FieldRule? { fields.first { $0.0 == field }?.1 }
+    public init(name: String, format: String, recordType: RecordType, syntax: Syntax, encoding: String, document: DocumentRule,
+                agencies: CodeList, fields: [(CanonicalField, FieldRule)]) {
+        self.name = name
+        self.format = format
+        self.recordType = recordType
+        self.syntax = syntax
+        self.encoding = encoding
+        self.document = document
+        self.agencies = agencies
+        self.fields = fields
+        self.rules = Dictionary(uniqueKeysWithValues: fields)
+        self.order = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($0.element.0, $0.offset) })
+    }
+
+    /// The rule of a field, in constant time; nil when the format has no place for it.
+    @inline(__always)
+    public func rule(_ field: CanonicalField) -> FieldRule? { rules[field] }
 }
 
 /// The document around the records.
@@ -44,29 +63,33 @@ public struct CodeList: Sendable, Equatable {
     public var lossyToNative: [String: String] = [:]
 }
 
-/// Where one canonical field sits and how its values are spelled.
-public struct FieldRule: Sendable {
+/// Where one canonical field sits and how its values are spelled. A reference, set up while its
+/// file is loaded and never changed after: records look rules up millions of times, and a lookup
+/// must not copy them.
+public final class FieldRule: @unchecked Sendable {
     /// Path steps (`beroep.competentCode` → [beroep, competentCode]); nil for a constant.
-    public var path: [String]?
+    public var path: [String]? = nil
     /// The one value the format holds: implied when there is no path (`titleLanguage: nl` for
     /// VDAB), written at the path and required there when there is one.
-    public var constant: String?
+    public var constant: String? = nil
     /// The value written when the record's own value comes from another scheme (`occupationVersion`).
-    public var defaultValue: String?
-    public var optional: Bool
-    public var codes: CodeList?
-    public var date: DatePattern?
-    public var decimal: DecimalStyle?
-    public var boolean: (yes: String, no: String)?
+    public var defaultValue: String? = nil
+    public var optional: Bool = false
+    public var codes: CodeList? = nil
+    public var date: DatePattern? = nil
+    public var decimal: DecimalStyle? = nil
+    public var boolean: (yes: String, no: String)? = nil
     /// Spelling written: enterprise numbers `digits`, `dotted`, `vat`; national numbers `digits`, `formatted`.
-    public var spelling: String?
+    public var spelling: String? = nil
     /// How an absent optional value is written: left out (nil), `null`, or an empty string.
-    public var absent: AbsentStyle?
+    public var absent: AbsentStyle? = nil
     /// For `languages`: the item's language and level paths, and a level code list if not CEFR.
-    public var itemLanguage: [String]?
-    public var itemLevel: [String]?
+    public var itemLanguage: [String]? = nil
+    public var itemLevel: [String]? = nil
     /// For a title or description given once per language (Actiris): where each one names its language.
-    public var languageKey: [String]?
+    public var languageKey: [String]? = nil
+
+    init() {}
 
     public var pathText: String { path?.joined(separator: ".") ?? "" }
 }

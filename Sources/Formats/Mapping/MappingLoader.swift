@@ -98,8 +98,7 @@ public struct MappingLoader {
                                         "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey"]
 
     func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
-        var rule = FieldRule(path: nil, constant: nil, defaultValue: nil, optional: false, codes: nil, date: nil, decimal: nil,
-                             boolean: nil, spelling: nil, absent: nil, itemLanguage: nil, itemLevel: nil, languageKey: nil)
+        let rule = FieldRule()
         if case .scalar = node {
             rule.path = try path(node)
         } else {

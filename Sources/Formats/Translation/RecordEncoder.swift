@@ -27,7 +27,7 @@ public struct RecordEncoder: Sendable {
         case .trainee(let t): trainee(t, &out)
         }
         // Written in the mapping's order, whatever order the values were computed in.
-        let order = Dictionary(uniqueKeysWithValues: mapping.fields.enumerated().map { ($0.element.0, $0.offset) })
+        let order = mapping.order
         let pairs = out.values.sorted { order[$0.0]! < order[$1.0]! }.map { (mapping.rule($0.0)!.path!, $0.1) }
         if mapping.encoding == "ISO-8859-1" {
             var seen: Set<Unicode.Scalar> = []

@@ -55,12 +55,7 @@ public final class XMLDocumentReader {
         let read: xmlInputReadCallback = { context, buffer, length in
             guard let context, let buffer else { return -1 }
             let source = Unmanaged<Input>.fromOpaque(context).takeUnretainedValue().source
-            var n: Int32 = 0
-            while n < length, let b = source.next() {
-                buffer[Int(n)] = CChar(bitPattern: b)
-                n += 1
-            }
-            return n
+            return Int32(source.read(into: buffer, count: Int(length)))
         }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         reader = xmlReaderForIO(read, nil, context, nil, nil, options)
