@@ -94,3 +94,11 @@ struct MappingLoaderTests {
         #expect(e?.file == "demo.yaml")
     }
 }
+
+@Suite("Canonical fields")
+struct CanonicalFieldTests {
+    @Test("each field's ordinal is its place among all cases")
+    func ordinals() {
+        #expect(CanonicalField.allCases.map(\.ordinal) == Array(0..<CanonicalField.allCases.count))
+    }
+}

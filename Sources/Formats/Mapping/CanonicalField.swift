@@ -77,6 +77,11 @@ public enum CanonicalField: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The case's place in `allCases`, without hashing its name: rule lookups are on the hot path.
+    /// (A payload-free enum is stored as its case index; a test checks this stays true.)
+    @inline(__always)
+    public var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
     /// The profile's item name: what a rejection names in `field`.
     public var item: String {
         switch self {

@@ -18,9 +18,9 @@ public struct FormatMapping: Sendable {
     public var agencies: CodeList
     /// Where each canonical field sits, in the order the file gives (the order written).
     public let fields: [(CanonicalField, FieldRule)]
-    private let rules: [CanonicalField: FieldRule]
-    /// Each field's place in `fields`.
-    let order: [CanonicalField: Int]
+    /// Rules by field ordinal, and each field's place in `fields` (-1 when absent).
+    private let rules: [FieldRule?]
+    let order: [Int]
 
     public init(name: String, format: String, recordType: RecordType, syntax: Syntax, encoding: String, document: DocumentRule,
                 agencies: CodeList, fields: [(CanonicalField, FieldRule)]) {
@@ -32,13 +32,19 @@ public struct FormatMapping: Sendable {
         self.document = document
         self.agencies = agencies
         self.fields = fields
-        self.rules = Dictionary(uniqueKeysWithValues: fields)
-        self.order = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($0.element.0, $0.offset) })
+        var rules = [FieldRule?](repeating: nil, count: CanonicalField.allCases.count)
+        var order = [Int](repeating: -1, count: CanonicalField.allCases.count)
+        for (place, (field, rule)) in fields.enumerated() {
+            rules[field.ordinal] = rule
+            order[field.ordinal] = place
+        }
+        self.rules = rules
+        self.order = order
     }
 
     /// The rule of a field, in constant time; nil when the format has no place for it.
     @inline(__always)
-    public func rule(_ field: CanonicalField) -> FieldRule? { rules[field] }
+    public func rule(_ field: CanonicalField) -> FieldRule? { rules[field.ordinal] }
 }
 
 /// The document around the records.

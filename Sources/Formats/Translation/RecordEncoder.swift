@@ -27,8 +27,9 @@ public struct RecordEncoder: Sendable {
         case .trainee(let t): trainee(t, &out)
         }
         // Written in the mapping's order, whatever order the values were computed in.
-        let order = mapping.order
-        let pairs = out.values.sorted { order[$0.0]! < order[$1.0]! }.map { (mapping.rule($0.0)!.path!, $0.1) }
+        var slots = [([String], WrittenValue)?](repeating: nil, count: mapping.fields.count)
+        for (field, value) in out.values { slots[mapping.order[field.ordinal]] = (mapping.fields[mapping.order[field.ordinal]].1.path!, value) }
+        let pairs = slots.compactMap { $0 }
         if mapping.encoding == "ISO-8859-1" {
             var seen: Set<Unicode.Scalar> = []
             func scan(_ value: WrittenValue) {

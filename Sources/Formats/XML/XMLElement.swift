@@ -33,18 +33,28 @@ public struct XMLElement: Hashable, Sendable {
 }
 
 extension XMLElement: RecordSource {
+    /// The first element at a path of child names, without collecting the others.
+    func firstElement(at path: ArraySlice<String>) -> XMLElement? {
+        guard let step = path.first else { return self }
+        for child in children where child.name == step {
+            return path.count == 1 ? child : child.firstElement(at: path.dropFirst())
+        }
+        return nil
+    }
+
     /// `a/b` is the text of element b in a; `a/@c` is attribute c of a; `@c` an attribute of the record.
     public func raw(at path: [String]) -> RawValue {
-        if let last = path.last, last.hasPrefix("@") {
-            guard let owner = elements(at: path.dropLast()[...]).first, let value = owner.attribute(String(last.dropFirst())) else { return .absent }
+        if let last = path.last, last.utf8.first == UInt8(ascii: "@") {
+            guard let owner = firstElement(at: path.dropLast()[...]), let value = owner.attribute(String(last.dropFirst())) else { return .absent }
             return .text(value)
         }
-        let found = elements(at: path[...])
-        switch found.count {
-        case 0: return .absent
-        case 1: return found[0].children.isEmpty ? .text(found[0].text) : .other("an element with elements inside")
-        default: return .items(found)
+        guard let first = firstElement(at: path[...]) else { return .absent }
+        // Several elements at the path are a list (Actiris titles); one is a value.
+        let parent = path.count > 1 ? firstElement(at: path.dropLast()[...]) : self
+        if let parent, parent.children.lazy.filter({ $0.name == path.last! }).dropFirst().first != nil {
+            return .items(elements(at: path[...]))
         }
+        return first.children.isEmpty ? .text(first.text) : .other("an element with elements inside")
     }
 
     public func items(at path: [String]) -> [any RecordSource]? { elements(at: path[...]) }
