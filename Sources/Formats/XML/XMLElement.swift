@@ -33,28 +33,36 @@ public struct XMLElement: Hashable, Sendable {
 }
 
 extension XMLElement: RecordSource {
-    /// The first element at a path of child names, without collecting the others.
-    func firstElement(at path: ArraySlice<String>) -> XMLElement? {
-        guard let step = path.first else { return self }
-        for child in children where child.name == step {
-            return path.count == 1 ? child : child.firstElement(at: path.dropFirst())
-        }
-        return nil
-    }
-
     /// `a/b` is the text of element b in a; `a/@c` is attribute c of a; `@c` an attribute of the record.
     public func raw(at path: [String]) -> RawValue {
-        if let last = path.last, last.utf8.first == UInt8(ascii: "@") {
-            guard let owner = firstElement(at: path.dropLast()[...]), let value = owner.attribute(String(last.dropFirst())) else { return .absent }
-            return .text(value)
+        guard let last = path.last else { return .text(text) }
+        if last.utf8.first == UInt8(ascii: "@") {
+            return Self.find(self, path.dropLast()[...], attribute: last.utf8.dropFirst())
         }
-        guard let first = firstElement(at: path[...]) else { return .absent }
-        // Several elements at the path are a list (Actiris titles); one is a value.
-        let parent = path.count > 1 ? firstElement(at: path.dropLast()[...]) : self
-        if let parent, parent.children.lazy.filter({ $0.name == path.last! }).dropFirst().first != nil {
-            return .items(elements(at: path[...]))
+        return Self.find(self, path[...], attribute: nil)
+    }
+
+    /// Walks the path borrowing each element rather than copying it (lookups are on the hot path).
+    private static func find(_ e: borrowing XMLElement, _ path: ArraySlice<String>, attribute: Substring.UTF8View?) -> RawValue {
+        guard let step = path.first else {
+            if let attribute {
+                for a in e.attributes where a.name.utf8.elementsEqual(attribute) { return .text(a.value) }
+                return .absent
+            }
+            return e.children.isEmpty ? .text(e.text) : .other("an element with elements inside")
         }
-        return first.children.isEmpty ? .text(first.text) : .other("an element with elements inside")
+        var first = -1
+        for i in e.children.indices where e.children[i].name == step {
+            if first < 0 {
+                first = i
+                if path.count > 1 || attribute != nil { break }
+            } else {
+                // Several elements at the end of the path are a list (Actiris titles).
+                return .items(e.children.filter { $0.name == step })
+            }
+        }
+        guard first >= 0 else { return .absent }
+        return find(e.children[first], path.dropFirst(), attribute: attribute)
     }
 
     public func items(at path: [String]) -> [any RecordSource]? { elements(at: path[...]) }
