@@ -81,6 +81,8 @@ struct RealOfficialFileTests {
         let codes = try OfficialFiles.romeV4Codes(try SharedData.bytes(SharedData.codes), file: SharedData.codes, fiches: fiches)
         #expect(codes.count == 1_584)
         #expect(codes.allSatisfy { fiches.contains($0.parent) })
+        // Every v3 fiche is also a ROME 4.0 code of its own (what writing ADG's format relies on).
+        #expect(Set(codes.filter { $0.code == $0.parent.rawValue }.map(\.parent)) == fiches)
         let appellations = try OfficialFiles.romeV4Appellations(try SharedData.bytes(SharedData.appellations), file: SharedData.appellations,
                                                                 codes: Set(codes.map(\.code)), fiches: fiches)
         #expect(appellations.count == 13_120)
