@@ -68,6 +68,14 @@ struct TranslateCommand: ParsableCommand {
         let storePath = store ?? ProcessInfo.processInfo.environment["GATEWAY_STORE"] ?? "var/gateway.sqlite"
         let taxonomy = try TaxonomyInForce.load(mappings: folder, storePath: storePath)
 
+        var receiving: Agency?
+        if let receiver {
+            guard let agency = Agency(rawValue: receiver.uppercased()), Agency.protocolAgencies.contains(agency) else {
+                throw GatewayError("--receiver is one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", ")), not '\(receiver)'")
+            }
+            receiving = agency
+        }
+
         let inputHandle: FileHandle
         if input == "-" {
             inputHandle = .standardInput
@@ -87,21 +95,31 @@ struct TranslateCommand: ParsableCommand {
         } else {
             outputHandle = .standardOutput
         }
+        // The report file is written as the records go: `records` first, the summary at the end.
+        var reportFile: FileHandle?
+        if let report {
+            guard FileManager.default.createFile(atPath: report, contents: nil), let h = FileHandle(forWritingAtPath: report) else {
+                throw GatewayError("\(report): cannot be written")
+            }
+            h.write(Data("{\n  \"records\": [".utf8))
+            reportFile = h
+        }
+        let lineEncoder = JSONEncoder()
+        lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var written = 0
         let result: TranslationReport
         do {
-            var receiving: Agency?
-            if let receiver {
-                guard let agency = Agency(rawValue: receiver.uppercased()), Agency.protocolAgencies.contains(agency) else {
-                    throw GatewayError("--receiver is one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", ")), not '\(receiver)'")
-                }
-                receiving = agency
-            }
             result = try Translator(source: source, target: target, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: receiving))
-                .translate(ByteReader(handle: inputHandle), into: ByteWriter(handle: outputHandle)) { soFar in
+                .translate(ByteReader(handle: inputHandle), into: ByteWriter(handle: outputHandle), progress: { soFar in
                     FileHandle.standardError.write(Data("… \(soFar.read) records read\n".utf8))
-                }
+                }, onRecord: { detail in
+                    guard let reportFile, let line = try? lineEncoder.encode(detail) else { return }
+                    reportFile.write(Data((written == 0 ? "\n    " : ",\n    ").utf8) + line)
+                    written += 1
+                })
         } catch {
             if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+            if let report { try? FileManager.default.removeItem(atPath: report) }
             throw GatewayError("\(input == "-" ? "standard input" : input): \(error)")
         }
         if let temporary {
@@ -111,17 +129,21 @@ struct TranslateCommand: ParsableCommand {
                 throw GatewayError("\(output): cannot be written (\(String(cString: strerror(errno))))")
             }
         }
-        if let report {
+        if let reportFile {
+            var summary = result
+            summary.records = []
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(result).write(to: URL(fileURLWithPath: report))
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            reportFile.write(Data("\n  ],\n  \"summary\": ".utf8) + (try encoder.encode(summary)) + Data("\n}\n".utf8))
+            try reportFile.close()
         }
         var summary = "\(result.from) → \(result.to) (\(result.recordType), from \(result.sender)): \(result.read) read, \(result.translated) translated, \(result.rejected) rejected, \(result.losses) losses in \(result.recordsWithLosses) records"
         for r in result.records.prefix(20) {
             for rejection in r.rejections { summary += "\n  rejected #\(r.index + 1) \(r.recordId): \(rejection.field) \(rejection.code): \(rejection.message)" }
             for loss in r.losses { summary += "\n  loss #\(r.index + 1) \(r.recordId): \(loss)" }
         }
-        if result.records.count > 20 { summary += "\n  … \(result.records.count - 20) more records in the report" + (report == nil ? " (use --report FILE)" : "") }
+        let more = result.records.count + result.recordsNotKept - 20
+        if more > 0 { summary += "\n  … \(more) more records with rejections or losses" + (report == nil ? " (use --report FILE)" : " in \(report!)") }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
         if result.rejected > 0 { throw ExitCode(1) }
     }

@@ -28,8 +28,14 @@ public struct TranslationReport: Encodable, Sendable {
     /// Records translated with at least one loss, and the losses in all.
     public var recordsWithLosses = 0
     public var losses = 0
-    /// Every record that was rejected or lost something; translated records without loss are counted only.
+    /// The first `TranslationReport.kept` records that were rejected or lost something (all of them
+    /// reach the translation's `onRecord`); translated records without loss are counted only.
     public var records: [RecordReport] = []
+    /// Records rejected or with losses beyond those kept here.
+    public var recordsNotKept = 0
+
+    /// How many reported records a report keeps in memory: a batch of any size costs the same.
+    public static let kept = 100
 }
 
 /// Translates a document from one format to another a record at a time: the input is read and the
@@ -51,8 +57,10 @@ public struct Translator {
         self.envelope = envelope
     }
 
+    /// Translates; `onRecord` hears every record that was rejected or lost something, as it goes.
     public func translate(_ input: ByteReader, into output: ByteWriter, now: Date = Date(),
-                          progress: (TranslationReport) -> Void = { _ in }) throws(DocumentError) -> TranslationReport {
+                          progress: (TranslationReport) -> Void = { _ in },
+                          onRecord: (RecordReport) -> Void = { _ in }) throws(DocumentError) -> TranslationReport {
         let reader = source.reading(input, taxonomy: taxonomy)
         let sender = try reader.open()
         let writer = try target.writing(output, taxonomy: taxonomy, envelope: envelope)
@@ -72,9 +80,11 @@ public struct Translator {
                 report.rejected += 1
             }
             if !errors.isEmpty || !losses.isEmpty {
-                report.records.append(RecordReport(index: index, recordId: decoded.recordId,
-                                                   rejections: errors.map { .init(field: $0.field, code: $0.code.rawValue, message: $0.message) },
-                                                   losses: losses))
+                let detail = RecordReport(index: index, recordId: decoded.recordId,
+                                          rejections: errors.map { .init(field: $0.field, code: $0.code.rawValue, message: $0.message) },
+                                          losses: losses)
+                onRecord(detail)
+                if report.records.count < TranslationReport.kept { report.records.append(detail) } else { report.recordsNotKept += 1 }
             }
             if report.read % 10_000 == 0 { progress(report) }
         }
