@@ -6,25 +6,18 @@ import Taxonomy
 /// appellations of the taxonomy in force, valid enterprise numbers, Walloon postcodes, French text
 /// with accents, `&` and line breaks.
 public struct SyntheticVacancies {
-    var state: UInt64
+    var random: SeededGenerator
     let fiches: [(code: String, label: String, appellations: [String])]
 
     public init(taxonomy: Taxonomy, seed: UInt64 = 2019) {
-        state = seed
+        random = SeededGenerator(seed: seed)
         var byFiche: [String: [String]] = [:]
         for a in taxonomy.appellations.values { byFiche[a.fiche.rawValue, default: []].append(a.code.rawValue) }
         fiches = taxonomy.nodes.values.filter { $0.level == .fiche }.sorted { $0.code < $1.code }
             .map { ($0.code, $0.labels.fr, (byFiche[$0.code] ?? []).sorted()) }
     }
 
-    /// SplitMix64: the same numbers for the same seed on every machine.
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    mutating func next(_ bound: Int) -> Int { random.next(bound) }
 
     static let towns = [(4000, "Liège"), (5000, "Namur"), (6000, "Charleroi"), (7000, "Mons"), (1300, "Wavre"), (4800, "Verviers"),
                         (6700, "Arlon"), (7500, "Tournai"), (1400, "Nivelles"), (5500, "Dinant"), (4500, "Huy"), (6900, "Marche-en-Famenne")]

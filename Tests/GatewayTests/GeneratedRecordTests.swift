@@ -1,16 +1,17 @@
 import Formats
 import Foundation
+import Gateway
 import Model
 import Taxonomy
 import Testing
 
 /// Random but valid canonical records from a seed: the same records on every run and machine.
 struct RecordGenerator {
-    var state: UInt64
+    var random: SeededGenerator
     let fiches: [FicheCode]
 
     init(seed: UInt64) {
-        state = seed
+        random = SeededGenerator(seed: seed)
         // Fiches that every format can write with the shipped taxonomy: ADG's format needs the
         // fiche's ROME 4.0 code, which the shipped taxonomy has for the fixtures' fiches only
         // (all 532 after `gateway taxonomy import`).
@@ -18,13 +19,7 @@ struct RecordGenerator {
             .filter { Translation.taxonomy.rome4Code(for: $0) != nil }.sorted()
     }
 
-    mutating func int(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    mutating func int(_ bound: Int) -> Int { random.next(bound) }
 
     mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
 

@@ -2,19 +2,7 @@ import Model
 import Yams
 
 /// A mapping file that cannot be used, with the file and line at fault: a start-up error.
-public struct MappingError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var message: String
-
-    public init(file: String, line: Int, _ message: String) {
-        self.file = file
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line): \(message)" }
-}
+public typealias MappingError = SourceFault
 
 /// Reads and checks a format mapping (`mappings/formats/*.yaml`).
 public struct MappingLoader {
