@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct GatewayCommand: ParsableCommand {
@@ -17,4 +18,19 @@ struct GatewayCommand: ParsableCommand {
             """,
         subcommands: [TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
     )
+
+    /// As `ParsableCommand.main()`, but a usage error exits with status 2 (the Unix convention the
+    /// commands document), not swift-argument-parser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

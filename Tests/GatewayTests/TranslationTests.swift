@@ -218,10 +218,15 @@ struct NewRegionTests {
           closingDate: { path: cloture, pattern: dd/MM/yyyy, optional: true }
         """
 
-    @Test("VDAB vacancies to a format declared only in YAML, and back")
+    @Test("a mapping file dropped into mappings/formats/ is a new format: VDAB vacancies to it and back")
     func addedFromFile() throws {
-        let adem = try MappingLoader.load(yaml: Self.adem, file: "adem-vacancy.yaml", name: "adem-vacancy")
-        let vdab = Translation.catalog.mapping(format: "vdab", type: .vacancy)!
+        let temp = TemporaryFolder()
+        let folder = try temp.mappingsCopy()
+        try Self.adem.write(toFile: folder.formatsFolder + "/adem-vacancy.yaml", atomically: true, encoding: .utf8)
+        let catalog = try folder.formatCatalog()
+        #expect(catalog.names.contains("adem"))
+        let adem = catalog.format("adem", type: .vacancy)!
+        let vdab = catalog.format("vdab", type: .vacancy)!
         let original = try Translation.fixture("vdab/vacancies.json")
         let out = ByteWriter()
         let there = try Translator(source: vdab, target: adem, taxonomy: Translation.taxonomy).translate(ByteReader(bytes: original), into: out)

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The `gateway` executable as a person runs it. `.ci/run` builds it before the tests.
+enum Executable {
+    static let path = Project.root.appendingPathComponent(".build/debug/gateway").path
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        p.currentDirectoryURL = Project.root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
+
+@Suite("The gateway command", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct CommandTests {
+    @Test("translate: 0 when every record translated, from standard input to standard output, summary on standard error")
+    func success() throws {
+        let input = FileManager.default.contents(atPath: Project.root.appendingPathComponent("fixtures/adg/vacancies.json").path)!
+        let r = try Executable.run(["translate", "--from", "adg", "--to", "vdab", "-", "--store", "/nonexistent/none.sqlite"], stdin: input)
+        #expect(r.status == 0)
+        #expect(r.out.contains("\"vacatures\""))
+        #expect(r.err.contains("3 read, 3 translated, 0 rejected"))
+    }
+
+    @Test("translate: 1 when some records were rejected, with each rejection on standard error")
+    func rejected() throws {
+        let r = try Executable.run(["translate", "--from", "vdab", "--to", "adg", "fixtures/broken/vdab-vacancy-check-digits.json", "--store", "/nonexistent/none.sqlite"])
+        #expect(r.status == 1)
+        #expect(r.err.contains("rejected #1 70012345: enterpriseNumber INVALID_ENTERPRISE_NUMBER"))
+    }
+
+    @Test("translate: 2 on a usage or document error, and no output file left behind", arguments: [
+        ["translate", "--from", "vdab"],
+        ["translate", "--from", "vdab", "--to", "klingon", "fixtures/vdab/vacancies.json"],
+        ["translate", "--from", "forem", "--to", "vdab", "fixtures/vdab/vacancies.json", "-o", "/tmp/gateway-test-never-written.json"],
+        ["translate", "--from", "vdab", "--to", "exchange-json", "fixtures/vdab/vacancies.json"],
+    ])
+    func failures(_ arguments: [String]) throws {
+        let r = try Executable.run(arguments + ["--store", "/nonexistent/none.sqlite"])
+        #expect(r.status == 2, "\(r.err)")
+        #expect(!r.err.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/gateway-test-never-written.json"))
+    }
+
+    @Test("taxonomy resolve prints the pivot, or the rejection code and status 1")
+    func resolve() throws {
+        let ok = try Executable.run(["taxonomy", "resolve", "--scheme", "ROME4", "M1811", "--lang", "nl", "--store", "/nonexistent/none.sqlite"])
+        #expect(ok.status == 0)
+        #expect(ok.out == "ROME4 M1811 → M1802  Expertise en ondersteuning in informatiesystemen\n")
+        let bad = try Executable.run(["taxonomy", "resolve", "--scheme", "ROME", "Z9999", "--store", "/nonexistent/none.sqlite"])
+        #expect(bad.status == 1)
+        #expect(bad.err.contains("UNKNOWN_OCCUPATION: ROME fiche Z9999 does not exist in ROME v3"))
+    }
+}
