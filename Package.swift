@@ -2,7 +2,8 @@
 // The interregional exchange gateway of Belgium's public employment and training services.
 //
 // Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
-// Competent, labels) → Formats (regional formats, exchange profile) → Ledger (the store) →
+// Competent, labels) → Formats (regional formats, exchange profile) → Exchange (the protocol:
+// signatures, receipts, version rules) → Ledger (the store) →
 // Gateway (wiring) → GatewayCLI (the `gateway` command).
 import PackageDescription
 
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
@@ -30,9 +32,11 @@ let package = Package(
         .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")]),
         // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules.
+        .target(name: "Exchange", dependencies: ["Model", "Formats", .product(name: "Crypto", package: "swift-crypto")]),
         // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
         .target(name: "Ledger", dependencies: [
-            "Model", "Taxonomy",
+            "Model", "Taxonomy", "Exchange",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
@@ -45,7 +49,8 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Taxonomy", "Model"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Taxonomy", "Model"]),
+        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Formats", "Model"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Exchange", "Formats", "Taxonomy", "Model"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Formats", "Ledger", "Taxonomy", "Model"]),
     ]
 )

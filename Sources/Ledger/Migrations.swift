@@ -25,6 +25,62 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0002-exchange-ledger") { db in
+            try db.execute(sql: """
+                -- Every batch received or sent. A batch id names a batch for ever; the receipt is
+                -- stored in the same transaction as the batch's records, before it is answered.
+                CREATE TABLE batch (
+                    batch_id TEXT PRIMARY KEY,
+                    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                    peer TEXT NOT NULL,
+                    record_type TEXT NOT NULL CHECK (record_type IN ('vacancy', 'trainee')),
+                    body_sha256 TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    receipt TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    resubmission_of TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX batch_by_peer ON batch (direction, peer, created_at);
+
+                -- Every version of every record taken in, named by (origin, record id, version),
+                -- with the digest of its content and the fields that statistics count by.
+                CREATE TABLE record (
+                    origin TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    record_type TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL,
+                    batch_id TEXT NOT NULL REFERENCES batch (batch_id),
+                    received_at TEXT NOT NULL,
+                    fiche TEXT NOT NULL,
+                    domain TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    region TEXT,
+                    contract TEXT,
+                    bottleneck INTEGER,
+                    scheme TEXT,
+                    scheme_native TEXT,
+                    referring_agency TEXT,
+                    event_date TEXT NOT NULL,
+                    PRIMARY KEY (origin, record_id, version)
+                ) WITHOUT ROWID;
+
+                -- What became of each record of each batch (accepted, duplicate, rejected and why).
+                CREATE TABLE batch_record (
+                    batch_id TEXT NOT NULL REFERENCES batch (batch_id),
+                    position INTEGER NOT NULL,
+                    record_id TEXT NOT NULL,
+                    version INTEGER,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'duplicate', 'rejected')),
+                    field TEXT,
+                    code TEXT,
+                    message TEXT,
+                    PRIMARY KEY (batch_id, position)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -33,6 +33,15 @@ public struct ExchangeFormat: RecordFormat {
                                resubmissionOf: envelope.resubmissionOf)
     }
 
+    /// A record's exchange-profile JSON, compact and in a fixed member order: what content digests
+    /// are computed over.
+    public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] {
+        let out = ByteWriter()
+        JSONText.writeCompact(ExchangeFormat(form: .json, recordType: record.recordType).encode(record), to: out)
+        out.flush()
+        return out.collected
+    }
+
     func encode(_ record: CanonicalRecord) -> JSONValue {
         switch record {
         case .vacancy(let v): ExchangeVacancy.encode(v)

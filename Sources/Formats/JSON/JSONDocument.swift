@@ -144,6 +144,29 @@ public enum JSONText {
         }
     }
 
+    /// Without white space: for digests and wire bodies.
+    public static func writeCompact(_ value: JSONValue, to out: ByteWriter) {
+        switch value {
+        case .null, .bool, .number, .string: write(value, to: out, indent: 0)
+        case .array(let items):
+            out.write(CollectionOfOne(UInt8(ascii: "[")))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.write(CollectionOfOne(UInt8(ascii: ","))) }
+                writeCompact(item, to: out)
+            }
+            out.write(CollectionOfOne(UInt8(ascii: "]")))
+        case .object(let members):
+            out.write(CollectionOfOne(UInt8(ascii: "{")))
+            for (i, (key, item)) in members.enumerated() {
+                if i > 0 { out.write(CollectionOfOne(UInt8(ascii: ","))) }
+                writeEscaped(key, to: out)
+                out.write(CollectionOfOne(UInt8(ascii: ":")))
+                writeCompact(item, to: out)
+            }
+            out.write(CollectionOfOne(UInt8(ascii: "}")))
+        }
+    }
+
     static let newline: [UInt8] = [10], commaNewline: [UInt8] = [44, 10], colon: [UInt8] = [58, 32]
 
     /// A JSON string: `"`, `\` and control characters escaped, everything else as its UTF-8 bytes.

@@ -12,6 +12,20 @@ public enum CanonicalRecord: Hashable, Sendable {
         }
     }
 
+    public var version: RecordVersion {
+        switch self {
+        case .vacancy(let v): v.version
+        case .trainee(let t): t.version
+        }
+    }
+
+    public var recordType: RecordType {
+        switch self {
+        case .vacancy: .vacancy
+        case .trainee: .trainee
+        }
+    }
+
     /// The agency that owns the record: a vacancy's origin, a trainee record's training agency.
     public var owner: Agency {
         switch self {

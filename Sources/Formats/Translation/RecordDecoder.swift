@@ -7,6 +7,12 @@ public struct Decoded: Sendable {
     public var recordId: String
     public var record: CanonicalRecord?
     public var errors: [FieldError]
+
+    public init(recordId: String, record: CanonicalRecord?, errors: [FieldError]) {
+        self.recordId = recordId
+        self.record = record
+        self.errors = errors
+    }
 }
 
 /// Reads canonical records out of documents through a format mapping, checking every rule of the

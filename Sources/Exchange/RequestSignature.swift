@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+
+/// The signature every request between gateways carries (`exchange-protocol.md`, Authentication):
+/// HMAC-SHA256 with the pair's key over `METHOD \n PATH_WITH_QUERY \n TIMESTAMP \n hex(SHA-256(body))`.
+public struct RequestSignature: Sendable {
+    public static let senderHeader = "X-PES-Sender"
+    public static let timestampHeader = "X-PES-Timestamp"
+    public static let signatureHeader = "X-PES-Signature"
+    /// How far a request's timestamp may be from the receiver's clock.
+    public static let window: TimeInterval = 300
+
+    let key: SymmetricKey
+
+    public init(key: [UInt8]) { self.key = SymmetricKey(data: key) }
+
+    /// The text that is signed.
+    public static func canonical(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
+        "\(method)\n\(pathWithQuery)\n\(timestamp)\n\(hex(SHA256.hash(data: body)))"
+    }
+
+    /// The `X-PES-Signature` value: `hmac-sha256=` and the lower-case hex of the HMAC.
+    public func sign(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
+        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, body: body)
+        return "hmac-sha256=" + Self.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
+    }
+
+    public enum Failure: Error, Equatable, Sendable {
+        case missingHeader(String)
+        case malformedSignature
+        case badSignature
+        case timestampUnreadable
+        case outsideWindow(seconds: Int)
+    }
+
+    /// Checks a request's signature (in constant time) and its timestamp against `now`.
+    public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, body: some DataProtocol,
+                       now: Date = Date()) throws(Failure) {
+        guard let timestamp else { throw .missingHeader(Self.timestampHeader) }
+        guard let signature else { throw .missingHeader(Self.signatureHeader) }
+        guard signature.hasPrefix("hmac-sha256="), let mac = Self.bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
+            throw .malformedSignature
+        }
+        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, body: body)
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text.utf8), using: key) else { throw .badSignature }
+        guard let instant = Self.instant(timestamp) else { throw .timestampUnreadable }
+        let skew = abs(instant.timeIntervalSince(now))
+        guard skew <= Self.window else { throw .outsideWindow(seconds: Int(skew)) }
+    }
+
+    /// RFC 3339 with `Z` or an offset, with or without fractional seconds.
+    public static func instant(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        if let d = plain.date(from: text) { return d }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            default: nil   // lower-case hex only, as the protocol writes it
+            }
+        }
+        var i = 0
+        while i < chars.count {
+            guard let h = value(chars[i]), let l = value(chars[i + 1]) else { return nil }
+            out.append(h << 4 | l)
+            i += 2
+        }
+        return out
+    }
+}
+
+/// SHA-256 in lower-case hex: body digests and record content digests.
+public func sha256Hex(_ data: some DataProtocol) -> String { RequestSignature.hex(SHA256.hash(data: data)) }

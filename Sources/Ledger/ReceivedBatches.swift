@@ -1,0 +1,126 @@
+import Exchange
+import Formats
+import Foundation
+import GRDB
+import Model
+
+/// A batch as the receiving gateway has it after reading and checking it: the envelope, the digest
+/// of the request body, and each record decoded or rejected, in order.
+public struct IncomingBatch: Sendable {
+    public var batchId: String
+    public var sender: Agency
+    public var recordType: RecordType
+    public var bodySha256: String
+    public var receivedAt: Date
+    public var records: [Decoded]
+
+    public init(batchId: String, sender: Agency, recordType: RecordType, bodySha256: String, receivedAt: Date, records: [Decoded]) {
+        self.batchId = batchId
+        self.sender = sender
+        self.recordType = recordType
+        self.bodySha256 = bodySha256
+        self.receivedAt = receivedAt
+        self.records = records
+    }
+}
+
+/// What receiving a batch came to.
+public enum ReceiveOutcome: Equatable, Sendable {
+    /// A new batch: stored with its records; its receipt.
+    case stored(Receipt)
+    /// The same batch id with the same body again: nothing stored twice; the stored receipt.
+    case replayed(Receipt)
+    /// The same batch id with another body (409).
+    case conflict
+}
+
+extension SQLiteStore {
+    /// Stores a received batch and its records in one transaction and returns the receipt, which
+    /// exists only once everything is committed. Idempotent by batch id; record versions are
+    /// decided against every batch received before, this one's earlier records included.
+    public func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome {
+        try database.write { db -> ReceiveOutcome in
+            if let row = try Row.fetchOne(db, sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'",
+                                          arguments: [batch.batchId]) {
+                guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
+                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8)))
+            }
+            let now = TimestampPattern.rfc3339.write(batch.receivedAt)
+            try db.execute(sql: """
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?)
+                """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now])
+            var counts = Receipt.Counts(records: batch.records.count, accepted: 0, duplicates: 0, rejected: 0)
+            var rejected: [Receipt.Rejection] = []
+            let outcome = try db.makeStatement(sql: """
+                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (index, decoded) in batch.records.enumerated() {
+                guard let record = decoded.record, decoded.errors.isEmpty else {
+                    let first = decoded.errors.first ?? FieldError("recordId", .invalidValue, "the record could not be read")
+                    rejected.append(.init(index: index, recordId: decoded.recordId, field: first.field, code: first.code.rawValue, message: first.message))
+                    counts.rejected += 1
+                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, nil, "rejected", first.field, first.code.rawValue, first.message])
+                    continue
+                }
+                let version = record.version.rawValue, digest = record.contentDigest
+                let held = try Row.fetchOne(db, sql: """
+                    SELECT version, content_sha256 FROM record WHERE origin = ? AND record_id = ? ORDER BY version DESC LIMIT 1
+                    """, arguments: [record.owner.rawValue, record.id.rawValue])
+                let same = try String.fetchOne(db, sql: "SELECT content_sha256 FROM record WHERE origin = ? AND record_id = ? AND version = ?",
+                                               arguments: [record.owner.rawValue, record.id.rawValue, version])
+                let decision = VersionDecision.decide(version: version, digest: digest,
+                                                      held: held.map { ($0["version"], $0["content_sha256"]) }, sameVersionDigest: same)
+                switch decision {
+                case .accept:
+                    try insert(record, digest: digest, batchId: batch.batchId, receivedAt: now, db: db)
+                    counts.accepted += 1
+                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "accepted", nil, nil, nil])
+                case .duplicate:
+                    counts.duplicates += 1
+                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "duplicate", nil, nil, nil])
+                case .conflict, .stale:
+                    let (code, message) = decision.rejection!
+                    rejected.append(.init(index: index, recordId: decoded.recordId, field: "version", code: code.rawValue, message: message))
+                    counts.rejected += 1
+                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "rejected", "version", code.rawValue, message])
+                }
+            }
+            let receipt = Receipt(batchId: batch.batchId, receiptId: UUID().uuidString.lowercased(), receivedAt: now,
+                                  bodySha256: batch.bodySha256, counts: counts, rejected: rejected)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            try db.execute(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ?",
+                           arguments: [String(decoding: try encoder.encode(receipt), as: UTF8.self), batch.batchId])
+            return .stored(receipt)
+        }
+    }
+
+    /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
+    public func receipt(ofReceived batchId: String) throws -> Receipt? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [batchId])
+                .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+        }
+    }
+
+    private func insert(_ record: CanonicalRecord, digest: String, batchId: String, receivedAt: String, db: Database) throws {
+        var region: String?, contract: String?, bottleneck: Bool?, scheme: String?, native: String?, referring: String?
+        let fiche: FicheCode, status: String, eventDate: CalendarDate
+        switch record {
+        case .vacancy(let v):
+            (fiche, status, eventDate) = (v.occupation.fiche, v.status.rawValue, v.publicationDate)
+            (region, contract, bottleneck) = (v.workplace.region.rawValue, v.contract.rawValue, v.bottleneck)
+        case .trainee(let t):
+            (fiche, status, eventDate) = (t.occupation.fiche, t.status.rawValue, t.period.start)
+            (scheme, native, referring) = (t.scheme.type.rawValue, t.scheme.nativeName, t.referringAgency.rawValue)
+        }
+        try db.execute(sql: """
+            INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, fiche, domain, status,
+                                region, contract, bottleneck, scheme, scheme_native, referring_agency, event_date)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest, batchId,
+                             receivedAt, fiche.rawValue, fiche.domain, status, region, contract, bottleneck, scheme, native, referring,
+                             eventDate.description])
+    }
+}
