@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
@@ -32,8 +34,14 @@ let package = Package(
         .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")]),
         // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules.
-        .target(name: "Exchange", dependencies: ["Model", "Formats", .product(name: "Crypto", package: "swift-crypto")]),
+        // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules,
+        // and its HTTP routes (Hummingbird) over a narrow store protocol.
+        .target(name: "Exchange", dependencies: [
+            "Model", "Taxonomy", "Formats",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy", "Exchange",
@@ -49,8 +57,14 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Taxonomy", "Model"]),
-        .testTarget(name: "ExchangeTests", dependencies: ["Exchange", "Formats", "Model"]),
+        .testTarget(name: "ExchangeTests", dependencies: [
+            "Exchange", "Formats", "Taxonomy", "Model",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Exchange", "Formats", "Taxonomy", "Model"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Formats", "Ledger", "Taxonomy", "Model"]),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -57,6 +57,18 @@ public struct ExchangeFormat: RecordFormat {
     }
 
     var recordElement: String { recordType == .vacancy ? "PositionOpening" : "TraineeRecord" }
+
+    /// A received batch body, whole: its envelope's values (`batchId`, `sender`, `receiver`,
+    /// `recordType`, …) and every record decoded or rejected. The record type comes from the
+    /// envelope. Document faults carry their kind (malformed, unsupported, too large).
+    public static func readBatch(_ body: [UInt8], form: Form, taxonomy: Taxonomy) throws(DocumentError) -> (envelope: [String: String], sender: Agency, records: [Decoded]) {
+        let reading = ExchangeReading(format: ExchangeFormat(form: form, recordType: .vacancy), input: ByteReader(bytes: body), taxonomy: taxonomy)
+        reading.discoverRecordType = true
+        let sender = try reading.open()
+        var records: [Decoded] = []
+        while let decoded = try reading.next() { records.append(decoded) }
+        return (reading.envelope, sender, records)
+    }
 }
 
 /// The envelope's values, however the form spells them.
@@ -65,12 +77,14 @@ struct Envelope {
     var taxonomy: (scheme: String?, version: String?)
 
     func check(_ format: ExchangeFormat, line: Int) throws(DocumentError) -> Agency {
-        func fail(_ m: String) -> DocumentError { DocumentError(line: line, "envelope: \(m)") }
-        guard values["profile"] == ExchangeFormat.profile else { throw fail("profile is '\(values["profile"] ?? "")', expected \(ExchangeFormat.profile)") }
+        func fail(_ m: String, _ kind: DocumentError.Kind = .malformed) -> DocumentError { DocumentError(line: line, "envelope: \(m)", kind: kind) }
+        guard let profile = values["profile"] else { throw fail("profile is missing") }
+        guard profile == ExchangeFormat.profile else { throw fail("profile '\(profile.prefix(40))' is not supported (\(ExchangeFormat.profile))", .unsupported) }
         guard values["recordType"] == format.recordType.rawValue else {
             throw fail("recordType is '\(values["recordType"] ?? "")', expected \(format.recordType.rawValue)")
         }
-        guard taxonomy.scheme == "ROME", taxonomy.version == "3" else { throw fail("taxonomy must be ROME 3") }
+        guard taxonomy.scheme != nil, taxonomy.version != nil else { throw fail("taxonomy is missing") }
+        guard taxonomy.scheme == "ROME", taxonomy.version == "3" else { throw fail("taxonomy must be ROME 3", .unsupported) }
         guard let id = values["batchId"], UUID(uuidString: id) != nil, id == id.lowercased() else { throw fail("batchId is not a lower-case UUID") }
         guard let s = values["sender"], let sender = Agency(rawValue: s), Agency.protocolAgencies.contains(sender) else {
             throw fail("sender '\(values["sender"] ?? "")' is not an agency of the protocol")
@@ -83,7 +97,11 @@ struct Envelope {
 }
 
 final class ExchangeReading: RecordReading {
-    let format: ExchangeFormat
+    var format: ExchangeFormat
+    /// Take the record type from the envelope instead of requiring the format's.
+    var discoverRecordType = false
+    /// The envelope's values, once open.
+    var envelope: [String: String] = [:]
     let taxonomy: Taxonomy
     var json: JSONDocumentReader?
     var xml: XMLDocumentReader?
@@ -102,13 +120,14 @@ final class ExchangeReading: RecordReading {
     }
 
     func open() throws(DocumentError) -> Agency {
-        var envelope: Envelope
+        var envelope = Envelope(values: [:], taxonomy: (nil, nil))
         if let json {
             try json.open()
             var values: [String: String] = [:]
             for (k, v) in json.header { if case .string(let s) = v { values[k] = s } }
             let t = json.header.first { $0.0 == "taxonomy" }?.1
             envelope = Envelope(values: values, taxonomy: (VacancyXML.string(t?["scheme"]), VacancyXML.string(t?["version"])))
+            if discoverRecordType, let type = values["recordType"].flatMap(RecordType.init(rawValue:)) { format = ExchangeFormat(form: .json, recordType: type) }
             sender = try envelope.check(format, line: json.line)
         } else if let xml {
             try xml.open()
@@ -116,8 +135,13 @@ final class ExchangeReading: RecordReading {
             for a in xml.header { values[a.name] = a.value }
             // Taxonomy comes before Records: the first record read makes the reader take it in.
             envelope = Envelope(values: values, taxonomy: ("ROME", "3"))
+            if discoverRecordType, let type = values["recordType"].flatMap(RecordType.init(rawValue:)) {
+                format = ExchangeFormat(form: .xml, recordType: type)
+                xml.recordElement = format.recordElement
+            }
             sender = try envelope.check(format, line: xml.line)
         }
+        self.envelope = envelope.values
         return sender!
     }
 
@@ -131,7 +155,7 @@ final class ExchangeReading: RecordReading {
             if index == 0 {
                 let t = xml.headerElements.first { $0.name == "Taxonomy" }
                 guard t?.attribute("scheme") == "ROME", t?.attribute("version") == "3" else {
-                    throw DocumentError(line: xml.line, "envelope: <Taxonomy scheme=\"ROME\" version=\"3\"/> is missing or other")
+                    throw DocumentError(line: xml.line, "envelope: <Taxonomy scheme=\"ROME\" version=\"3\"/> is missing or other", kind: .unsupported)
                 }
             }
             record = element.map { format.recordType == .vacancy ? VacancyXML.json($0) : TraineeXML.json($0) }
@@ -141,7 +165,7 @@ final class ExchangeReading: RecordReading {
             return nil
         }
         guard index < ExchangeFormat.maximumRecords else {
-            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records")
+            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
         }
         defer { index += 1 }
         var decoded = format.decode(record, sender: sender, taxonomy: taxonomy, index: index)

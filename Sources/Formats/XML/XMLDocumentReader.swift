@@ -10,7 +10,7 @@ public final class XMLDocumentReader {
     private var reader: xmlTextReaderPtr?
     let root: String
     let namespace: String?
-    let recordElement: String
+    var recordElement: String
     /// The element holding the records, when they are not the root's children (`Records`).
     let container: String?
     /// The root element's attributes.

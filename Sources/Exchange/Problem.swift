@@ -1,0 +1,26 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error answer as RFC 9457 problem details (`application/problem+json`): type, title, status,
+/// detail — no stack trace, no internal path, no secret.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ title: String, _ detail: String) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+    }
+
+    public var response: Response {
+        let body: [String: Any] = ["type": "about:blank", "title": title, "status": status.code, "detail": detail]
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

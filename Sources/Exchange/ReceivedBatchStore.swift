@@ -1,0 +1,42 @@
+import Foundation
+import Formats
+import Model
+
+/// A batch as the receiving gateway has it after reading and checking it: the envelope, the digest
+/// of the request body, and each record decoded or rejected, in order.
+public struct IncomingBatch: Sendable {
+    public var batchId: String
+    public var sender: Agency
+    public var recordType: RecordType
+    public var bodySha256: String
+    public var receivedAt: Date
+    public var records: [Decoded]
+
+    public init(batchId: String, sender: Agency, recordType: RecordType, bodySha256: String, receivedAt: Date, records: [Decoded]) {
+        self.batchId = batchId
+        self.sender = sender
+        self.recordType = recordType
+        self.bodySha256 = bodySha256
+        self.receivedAt = receivedAt
+        self.records = records
+    }
+}
+
+/// What receiving a batch came to.
+public enum ReceiveOutcome: Equatable, Sendable {
+    /// A new batch: stored with its records; its receipt.
+    case stored(Receipt)
+    /// The same batch id with the same body again: nothing stored twice; the stored receipt.
+    case replayed(Receipt)
+    /// The same batch id with another body (409).
+    case conflict
+}
+
+/// Where a receiving gateway keeps what it received: the ledger, or memory in tests.
+public protocol ReceivedBatchStore: Sendable {
+    /// Stores a batch and its records atomically and returns the receipt (or the replayed one, or
+    /// the conflict); the receipt exists only once everything is committed.
+    func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome
+    /// The stored receipt of a batch received, if any.
+    func receipt(ofReceived batchId: String) throws -> Receipt?
+}

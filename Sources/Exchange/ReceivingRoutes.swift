@@ -1,0 +1,133 @@
+import Formats
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Model
+import NIOCore
+import Taxonomy
+
+/// The receiving side of `be-pes-exchange/1`: `POST /exchange/v1/batches`,
+/// `GET /exchange/v1/batches/{batchId}/receipt` and `GET /exchange/v1/health`, answering every
+/// fault with the status and problem body the protocol gives it.
+public struct ReceivingGateway: Sendable {
+    public static let maximumBody = 16 << 20
+
+    /// This gateway's own agency: batches must name it as their receiver.
+    public let agency: Agency
+    /// For each peer, the key of the pair (peer → us) that its requests are signed with.
+    public let peers: [Agency: RequestSignature]
+    public let store: any ReceivedBatchStore
+    public let taxonomy: Taxonomy
+    public let clock: @Sendable () -> Date
+
+    public init(agency: Agency, peers: [Agency: RequestSignature], store: any ReceivedBatchStore, taxonomy: Taxonomy,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.agency = agency
+        self.peers = peers
+        self.store = store
+        self.taxonomy = taxonomy
+        self.clock = clock
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/exchange/v1/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.post("/exchange/v1/batches") { request, _ in
+            do { return try await receive(request) } catch let problem as Problem { return problem.response }
+        }
+        router.get("/exchange/v1/batches/{batchId}/receipt") { request, context in
+            do {
+                let caller = try authenticate(request, body: [])
+                let batchId = context.parameters.get("batchId") ?? ""
+                guard let receipt = try store.receipt(ofReceived: batchId) else {
+                    throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
+                }
+                return try json(receipt)
+            } catch let problem as Problem { return problem.response }
+        }
+    }
+
+    func receive(_ request: Request) async throws -> Response {
+        let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let form: ExchangeFormat.Form
+        switch contentType {
+        case "application/json": form = .json
+        case "application/xml", "text/xml": form = .xml
+        default: throw Problem(.unsupportedMediaType, "Unsupported content type", "a batch is application/json or application/xml, not \(contentType ?? "none")")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
+            throw Problem(.contentTooLarge, "Batch too large", "the body is \(length) bytes; at most \(Self.maximumBody) are taken")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maximumBody)
+        } catch is NIOTooManyBytesError {
+            throw Problem(.contentTooLarge, "Batch too large", "the body is over \(Self.maximumBody) bytes")
+        }
+        let body = [UInt8](buffer: buffer)
+        let caller = try authenticate(request, body: body)
+
+        let batch: (envelope: [String: String], sender: Agency, records: [Decoded])
+        do {
+            batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: taxonomy)
+        } catch {
+            switch error.kind {
+            case .malformed: throw Problem(.badRequest, "Malformed batch", error.description)
+            case .unsupported: throw Problem(.unprocessableContent, "Unsupported batch", error.description)
+            case .tooLarge: throw Problem(.contentTooLarge, "Batch too large", error.description)
+            }
+        }
+        guard batch.sender == caller else {
+            throw Problem(.forbidden, "Sender mismatch", "the request is signed by \(caller) but the batch's sender is \(batch.sender)")
+        }
+        guard batch.envelope["receiver"] == agency.rawValue else {
+            throw Problem(.unprocessableContent, "Wrong receiver", "this gateway is \(agency)'s; the batch is for \(batch.envelope["receiver"] ?? "nobody")")
+        }
+        let type = batch.envelope["recordType"].flatMap(RecordType.init(rawValue:)) ?? .vacancy
+        let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
+                                     bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records)
+        switch try store.receive(incoming) {
+        case .stored(let receipt): return try json(receipt)
+        case .replayed(let receipt):
+            var response = try json(receipt)
+            response.headers[HTTPField.Name("X-PES-Replayed")!] = "true"
+            return response
+        case .conflict:
+            throw Problem(.conflict, "Batch id reused", "batch \(incoming.batchId) was received before with another body")
+        }
+    }
+
+    /// The calling peer, once its signature and timestamp check out (401 otherwise).
+    func authenticate(_ request: Request, body: [UInt8]) throws -> Agency {
+        let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
+        guard let senderText = header(RequestSignature.senderHeader) else {
+            throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
+        }
+        guard let sender = Agency(rawValue: senderText), let signer = peers[sender] else {
+            throw Problem(.unauthorized, "Unknown sender", "\(senderText.prefix(32)) is not a peer of this gateway")
+        }
+        let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        do throws(RequestSignature.Failure) {
+            try signer.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
+                              signature: header(RequestSignature.signatureHeader), body: body, now: clock())
+        } catch {
+            let detail: String
+            switch error {
+            case .missingHeader(let name): detail = "the request has no \(name) header"
+            case .malformedSignature: detail = "the signature is not hmac-sha256= and 64 lower-case hex digits"
+            case .badSignature: detail = "the signature does not match"
+            case .timestampUnreadable: detail = "the timestamp is not RFC 3339"
+            case .outsideWindow(let seconds): detail = "the timestamp is \(seconds) s away from this gateway's clock; at most \(Int(RequestSignature.window)) are allowed"
+            }
+            throw Problem(.unauthorized, "Bad signature", detail)
+        }
+        return sender
+    }
+
+    func json(_ receipt: Receipt) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(receipt))))
+    }
+}
