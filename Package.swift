@@ -48,11 +48,16 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
-        .target(name: "Gateway", dependencies: ["Model", "Taxonomy", "Formats", "Ledger"]),
+        .target(name: "Gateway", dependencies: [
+            "Model", "Taxonomy", "Formats", "Exchange", "Ledger",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
             "Gateway", "Formats", "Taxonomy", "Model",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),

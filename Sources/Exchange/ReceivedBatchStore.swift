@@ -37,6 +37,6 @@ public protocol ReceivedBatchStore: Sendable {
     /// Stores a batch and its records atomically and returns the receipt (or the replayed one, or
     /// the conflict); the receipt exists only once everything is committed.
     func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome
-    /// The stored receipt of a batch received, if any.
-    func receipt(ofReceived batchId: String) throws -> Receipt?
+    /// The stored receipt of a batch received from `sender`, if any (another peer's is not shown).
+    func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt?
 }

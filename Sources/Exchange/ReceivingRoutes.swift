@@ -12,15 +12,25 @@ import Taxonomy
 public struct ReceivingGateway: Sendable {
     public static let maximumBody = 16 << 20
 
+    /// A peer as the receiving side knows it: the key of the pair (peer → us) that its requests
+    /// are signed with, and the record types it may send here.
+    public struct Peer: Sendable {
+        public var signature: RequestSignature
+        public var receives: Set<RecordType>
+        public init(signature: RequestSignature, receives: Set<RecordType> = Set(RecordType.allCases)) {
+            self.signature = signature
+            self.receives = receives
+        }
+    }
+
     /// This gateway's own agency: batches must name it as their receiver.
     public let agency: Agency
-    /// For each peer, the key of the pair (peer → us) that its requests are signed with.
-    public let peers: [Agency: RequestSignature]
+    public let peers: [Agency: Peer]
     public let store: any ReceivedBatchStore
     public let taxonomy: Taxonomy
     public let clock: @Sendable () -> Date
 
-    public init(agency: Agency, peers: [Agency: RequestSignature], store: any ReceivedBatchStore, taxonomy: Taxonomy,
+    public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.agency = agency
         self.peers = peers
@@ -40,7 +50,7 @@ public struct ReceivingGateway: Sendable {
             do {
                 let caller = try authenticate(request, body: [])
                 let batchId = context.parameters.get("batchId") ?? ""
-                guard let receipt = try store.receipt(ofReceived: batchId) else {
+                guard let receipt = try store.receipt(ofReceived: batchId, from: caller) else {
                     throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
                 }
                 return try json(receipt)
@@ -85,6 +95,9 @@ public struct ReceivingGateway: Sendable {
             throw Problem(.unprocessableContent, "Wrong receiver", "this gateway is \(agency)'s; the batch is for \(batch.envelope["receiver"] ?? "nobody")")
         }
         let type = batch.envelope["recordType"].flatMap(RecordType.init(rawValue:)) ?? .vacancy
+        guard peers[caller]?.receives.contains(type) == true else {
+            throw Problem(.forbidden, "Record type not allowed", "\(caller) → \(agency) is not agreed for \(type.rawValue) records")
+        }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
                                      bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records)
         switch try store.receive(incoming) {
@@ -104,7 +117,7 @@ public struct ReceivingGateway: Sendable {
         guard let senderText = header(RequestSignature.senderHeader) else {
             throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
         }
-        guard let sender = Agency(rawValue: senderText), let signer = peers[sender] else {
+        guard let sender = Agency(rawValue: senderText), let signer = peers[sender]?.signature else {
             throw Problem(.unauthorized, "Unknown sender", "\(senderText.prefix(32)) is not a peer of this gateway")
         }
         let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")

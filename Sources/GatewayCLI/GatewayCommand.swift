@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct GatewayCommand: ParsableCommand {
+struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "The interregional exchange gateway of VDAB, Le Forem, Actiris, ADG and Bruxelles Formation.",
@@ -16,15 +16,19 @@ struct GatewayCommand: ParsableCommand {
               gateway taxonomy resolve --scheme COMPETENT --version 2019 K1306
               gateway taxonomy import --rome-v3 arbo_rome_ogr_202107.csv --rome-v4-dir RefRomeCsv/
             """,
-        subcommands: [TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
     )
 
     /// As `ParsableCommand.main()`, but a usage error exits with status 2 (the Unix convention the
     /// commands document), not swift-argument-parser's 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

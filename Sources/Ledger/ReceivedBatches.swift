@@ -67,9 +67,10 @@ extension SQLiteStore: ReceivedBatchStore {
     }
 
     /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
-    public func receipt(ofReceived batchId: String) throws -> Receipt? {
+    public func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt? {
         try database.read { db in
-            try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [batchId])
+            try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in' AND peer = ?",
+                                arguments: [batchId, sender.rawValue])
                 .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
         }
     }

@@ -1,5 +1,9 @@
+import Exchange
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The `gateway` executable as a person runs it. `.ci/run` builds it before the tests.
 enum Executable {
@@ -63,5 +67,88 @@ struct CommandTests {
         let bad = try Executable.run(["taxonomy", "resolve", "--scheme", "ROME", "Z9999", "--store", "/nonexistent/none.sqlite"])
         #expect(bad.status == 1)
         #expect(bad.err.contains("UNKNOWN_OCCUPATION: ROME fiche Z9999 does not exist in ROME v3"))
+    }
+}
+
+@Suite("gateway serve, as a process", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct ServeTests {
+    /// A configuration for VDAB listening on a free loopback port, with FOREM as its peer.
+    static func configuration(in temp: TemporaryFolder, keyMode: Int = 0o600, extra: String = "") throws -> String {
+        let key = try temp.write("forem-to-vdab.key", "0123456789abcdef0123456789abcdef")
+        try FileManager.default.setAttributes([.posixPermissions: keyMode], ofItemAtPath: key)
+        return try temp.write("vdab.yaml", """
+            agency: VDAB
+            listen: 127.0.0.1:0
+            store: vdab.sqlite
+            mappings: \(Project.mappings.path)
+            peers:
+              FOREM:
+                receiveKeyFile: forem-to-vdab.key
+                receive: [vacancy]
+            \(extra)
+            """)
+    }
+
+    @Test("serves the protocol on loopback, takes a signed batch, and stops cleanly on SIGTERM")
+    func serves() async throws {
+        let temp = TemporaryFolder()
+        let config = try Self.configuration(in: temp)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Executable.path)
+        p.arguments = ["serve", "--config", config]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        // The gateway says on standard error where it listens ("VDAB gateway listening on URL").
+        let marker = "gateway listening on "
+        var seen = ""
+        while !(seen.components(separatedBy: marker).last.map { seen.contains(marker) && $0.contains("\n") } ?? false) {
+            let chunk = err.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        let url = try #require(seen.components(separatedBy: marker).last?.components(separatedBy: "\n").first)
+        #expect(url.hasPrefix("http://127.0.0.1:"))
+
+        let health = try await HTTP.send(URLRequest(url: URL(string: url + "/exchange/v1/health")!))
+        #expect(health.status == 200)
+        #expect(health.body == #"{"status":"ok"}"#)
+
+        let body = try ReceivingFixture.batch()
+        var request = URLRequest(url: URL(string: url + "/exchange/v1/batches")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        for field in ReceivingFixture.headers(RequestSignature(key: Array("0123456789abcdef0123456789abcdef".utf8)), as: "FOREM", body: body) {
+            request.setValue(field.value, forHTTPHeaderField: field.name.rawName)
+        }
+        let posted = try await HTTP.send(request)
+        #expect(posted.status == 200, "\(posted.body)")
+        #expect(posted.body.contains("\"accepted\":4"))
+
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit)
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test("a wrong setting stops the start, naming the key", arguments: [
+        ("keyMode", "is readable by others"),
+        ("peer", "peers.LUX: 'LUX' is not one of"),
+        ("setting", "colour: unknown setting"),
+    ])
+    func refusesToStart(_ fault: String, _ fragment: String) throws {
+        let temp = TemporaryFolder()
+        let config: String
+        switch fault {
+        case "keyMode": config = try Self.configuration(in: temp, keyMode: 0o644)
+        case "peer": config = try Self.configuration(in: temp, extra: "  LUX:\n    receiveKeyFile: forem-to-vdab.key")
+        default: config = try Self.configuration(in: temp, extra: "colour: blue")
+        }
+        let r = try Executable.run(["serve", "--config", config])
+        #expect(r.status == 2)
+        #expect(r.err.contains(fragment), "\(r.err)")
+        #expect(r.err.contains("vdab.yaml:"))
     }
 }

@@ -19,7 +19,8 @@ struct ReceivingFixture {
     func application() throws -> some ApplicationProtocol {
         let router = Router()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
-        ReceivingGateway(agency: .vdab, peers: [.forem: forem, .actiris: actiris], store: store, taxonomy: Translation.taxonomy)
+        ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: [.trainee])],
+                         store: store, taxonomy: Translation.taxonomy)
             .addRoutes(to: router)
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
@@ -97,6 +98,8 @@ struct ReceivingServerTests {
             let unknown = try await client.execute(uri: unknownPath, method: .get,
                                                    headers: ReceivingFixture.headers(forem, as: "FOREM", method: "GET", path: unknownPath, body: []))
             #expect(unknown.status == .notFound)
+            let theirs = try await client.execute(uri: path, method: .get, headers: ReceivingFixture.headers(actiris, as: "ACTIRIS", method: "GET", path: path, body: []))
+            #expect(theirs.status == .notFound)   // another peer's batch is not shown
             let health = try await client.execute(uri: "/exchange/v1/health", method: .get)
             #expect(String(buffer: health.body) == #"{"status":"ok"}"#)
         }
@@ -130,6 +133,15 @@ struct ReceivingServerTests {
                 #expect(p["status"] as? Int == Int(status.code), "\(name)")
                 #expect((p["detail"] as? String)?.isEmpty == false, "\(name)")
             }
+            // Actiris may send trainee records only to this gateway: its vacancies are refused.
+            let out = ByteWriter()
+            _ = try Translator(source: Translation.catalog.format("actiris", type: .vacancy)!, target: Translation.catalog.format("exchange-json", type: .vacancy)!,
+                               taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab))
+                .translate(ByteReader(bytes: try Translation.fixture("actiris/vacancies.xml")), into: out)
+            let notAgreed = try await post(ReceivingFixture.headers(actiris, as: "ACTIRIS", body: out.collected), out.collected)
+            #expect(notAgreed.status == .forbidden)
+            #expect((try problem(notAgreed)["detail"] as? String)?.contains("not agreed for vacancy records") == true)
+
             let forActiris = try ReceivingFixture.batch(receiver: .actiris, batchId: "11111111-2222-4333-8444-555555555555")
             #expect(try await post(ReceivingFixture.headers(forem, as: "FOREM", body: forActiris), forActiris).status == .unprocessableContent)
             let profile2 = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "be-pes-exchange/1", with: "be-pes-exchange/2").utf8)

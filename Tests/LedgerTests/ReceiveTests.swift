@@ -47,7 +47,8 @@ struct ReceiveTests {
         #expect(r.result == "partiallyFailed")
         #expect(r.rejected == [.init(index: 1, recordId: "FO-2", field: "occupation", code: "UNKNOWN_OCCUPATION", message: "ROME fiche Z9999 does not exist in ROME v3")])
         #expect(r.bodySha256 == sha256Hex(Array("body-1".utf8)))
-        #expect(try store.receipt(ofReceived: "b1") == r)
+        #expect(try store.receipt(ofReceived: "b1", from: .forem) == r)
+        #expect(try store.receipt(ofReceived: "b1", from: .actiris) == nil)
     }
 
     @Test("the same batch again gets the same receipt and stores nothing twice, also after a restart; another body is a conflict")

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Hummingbird
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run this agency's gateway: receive batches from the peers, sign, check, store, answer receipts.",
+        discussion: """
+            The configuration file names the agency, the address to listen on, the store and the peers \\
+            (their URL, the files holding the keys of each pair, the record types agreed each way). \\
+            Keys are never in the file; a key file readable by others stops the start. SIGTERM or \\
+            SIGINT stops accepting, finishes the batches in flight, and exits.
+
+            Example:
+              gateway serve --config deploy/local/vdab.yaml
+              curl http://127.0.0.1:8401/exchange/v1/health
+            """)
+
+    @Option(help: ArgumentHelp("The gateway's configuration (YAML).", valueName: "file")) var config: String
+
+    func run() async throws {
+        let configuration: GatewayConfiguration
+        let mappings: MappingsFolder
+        do {
+            configuration = try GatewayConfiguration.load(config)
+            mappings = try MappingsFolder.locate(explicit: configuration.mappings)
+        } catch {
+            FileHandle.standardError.write(Data("gateway serve: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let agency = configuration.agency
+        let app = try GatewayServer.application(configuration, mappings: mappings) { url in
+            FileHandle.standardError.write(Data("\(agency) gateway listening on \(url)\n".utf8))
+        }
+        try await app.runService()
+    }
+}
