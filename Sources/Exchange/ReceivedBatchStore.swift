@@ -11,8 +11,14 @@ public struct IncomingBatch: Sendable {
     public var bodySha256: String
     public var receivedAt: Date
     public var records: [Decoded]
+    /// The body as received and its form, kept for delivery to the back office.
+    public var body: [UInt8]
+    public var form: ExchangeFormat.Form
 
-    public init(batchId: String, sender: Agency, recordType: RecordType, bodySha256: String, receivedAt: Date, records: [Decoded]) {
+    public init(batchId: String, sender: Agency, recordType: RecordType, bodySha256: String, receivedAt: Date, records: [Decoded],
+                body: [UInt8] = [], form: ExchangeFormat.Form = .json) {
+        self.body = body
+        self.form = form
         self.batchId = batchId
         self.sender = sender
         self.recordType = recordType
@@ -39,4 +45,31 @@ public protocol ReceivedBatchStore: Sendable {
     func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome
     /// The stored receipt of a batch received from `sender`, if any (another peer's is not shown).
     func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt?
+}
+
+/// A received batch whose accepted records are still to be handed to the back office.
+public struct PendingDelivery: Sendable {
+    public var batchId: String
+    public var sender: Agency
+    public var recordType: RecordType
+    public var body: [UInt8]
+    public var form: ExchangeFormat.Form
+    /// Positions (in the batch) of the records accepted: only they are delivered.
+    public var accepted: Set<Int>
+
+    public init(batchId: String, sender: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, accepted: Set<Int>) {
+        self.batchId = batchId
+        self.sender = sender
+        self.recordType = recordType
+        self.body = body
+        self.form = form
+        self.accepted = accepted
+    }
+}
+
+/// The ledger's side of delivery: what is pending, and marking it done.
+public protocol DeliveryLedger: Sendable {
+    func pendingDeliveries() throws -> [PendingDelivery]
+    func pendingDelivery(_ batchId: String) throws -> PendingDelivery?
+    func markDelivered(_ batchId: String, to destination: String, at: Date) throws
 }

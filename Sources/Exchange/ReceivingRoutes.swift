@@ -29,14 +29,17 @@ public struct ReceivingGateway: Sendable {
     public let store: any ReceivedBatchStore
     public let taxonomy: Taxonomy
     public let clock: @Sendable () -> Date
+    /// Called once a new batch's receipt is committed (delivery to the back office).
+    public let afterReceipt: @Sendable (String) async -> Void
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.agency = agency
         self.peers = peers
         self.store = store
         self.taxonomy = taxonomy
         self.clock = clock
+        self.afterReceipt = afterReceipt
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {
@@ -99,9 +102,13 @@ public struct ReceivingGateway: Sendable {
             throw Problem(.forbidden, "Record type not allowed", "\(caller) → \(agency) is not agreed for \(type.rawValue) records")
         }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
-                                     bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records)
+                                     bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records, body: body, form: form)
         switch try store.receive(incoming) {
-        case .stored(let receipt): return try json(receipt)
+        case .stored(let receipt):
+            // The receipt is committed; delivering to the back office comes after, and a gateway
+            // that stops before delivers on its next start.
+            await afterReceipt(incoming.batchId)
+            return try json(receipt)
         case .replayed(let receipt):
             var response = try json(receipt)
             response.headers[HTTPField.Name("X-PES-Replayed")!] = "true"

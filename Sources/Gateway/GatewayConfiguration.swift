@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
     public var store: String
     public var mappings: String?
     public var peers: [Agency: Peer]
+    /// The back-office drop folder and the agency's own format for each record type it takes.
+    public var deliveryFolder: String
+    public var deliveryFormats: [RecordType: String]
 
     /// Reads and checks the file; a fault names the file, the line and the key.
     public static func load(_ path: String) throws -> GatewayConfiguration {
@@ -88,7 +91,7 @@ public struct GatewayConfiguration: Sendable {
             return trimmed
         }
 
-        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers"])
+        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         let listen = try string(top, "listen", "listen", in: root)
         let parts = listen.split(separator: ":")
@@ -108,8 +111,23 @@ public struct GatewayConfiguration: Sendable {
             peers[peer] = Peer(agency: peer, url: m["url"]?.scalar?.string, receiveKey: receiveKey, sendKey: sendKey,
                                receives: try types(m, "receive", "\(base).receive"), sends: sends)
         }
+        let deliveryNode = top["delivery"]
+        let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "vacancy", "trainee"])
+        var formats: [RecordType: String] = [:]
+        for type in RecordType.allCases {
+            if let v = delivery[type.rawValue] {
+                guard let name = v.scalar?.string, !name.isEmpty else { throw fail(v, "delivery.\(type.rawValue)", "expected a format name") }
+                formats[type] = name
+            }
+        }
+        for (agency, peer) in peers {
+            for type in peer.receives where formats[type] == nil {
+                throw fail(deliveryNode, "delivery.\(type.rawValue)", "missing: \(agency) sends \(type.rawValue) records, in which format does the back office take them?")
+            }
+        }
         return GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(try string(top, "store", "store", in: root)),
-                                    mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers)
+                                    mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
+                                    deliveryFolder: resolve(try string(delivery, "folder", "delivery.folder", in: deliveryNode)), deliveryFormats: formats)
     }
 
     /// The receiving side's view of the peers.

@@ -12,11 +12,26 @@ public enum GatewayServer {
                                    onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: configuration.store)
         let store = try SQLiteStore(path: configuration.store)
-        let router = Router()
-        ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy)
-            .addRoutes(to: router)
+        let catalog = try mappings.formatCatalog()
+        for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
+            throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
+        }
         var logger = Logger(label: "gateway.\(configuration.agency.rawValue.lowercased())")
         logger.logLevel = .info
+        let delivery = BackOfficeDelivery(agency: configuration.agency, folder: configuration.deliveryFolder, formats: configuration.deliveryFormats,
+                                          catalog: catalog, taxonomy: taxonomy, ledger: store)
+        // What a previous run received but did not deliver, first.
+        let caughtUp = try delivery.deliverPending()
+        if caughtUp > 0 { logger.info("delivered \(caughtUp) batches received before the last stop") }
+        let deliveryLogger = logger
+        let router = Router()
+        ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
+                         afterReceipt: { batchId in
+                             do { try delivery.deliver(batchId) } catch {
+                                 deliveryLogger.error("delivery to the back office failed; it is retried at the next start", metadata: ["batch": "\(batchId)"])
+                             }
+                         })
+            .addRoutes(to: router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? configuration.port

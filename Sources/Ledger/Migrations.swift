@@ -81,6 +81,17 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0003-received-bodies-and-delivery") { db in
+            try db.execute(sql: """
+                -- The body of each batch received, as received, so that its records can be delivered
+                -- (again) to the back office after a crash, and the time they were.
+                ALTER TABLE batch ADD COLUMN body BLOB;
+                ALTER TABLE batch ADD COLUMN body_form TEXT;
+                ALTER TABLE batch ADD COLUMN delivered_at TEXT;
+                ALTER TABLE batch ADD COLUMN delivered_to TEXT;
+                CREATE INDEX batch_undelivered ON batch (direction, delivered_at);
+                """)
+        }
         return migrator
     }
 }

@@ -17,9 +17,10 @@ extension SQLiteStore: ReceivedBatchStore {
             }
             let now = TimestampPattern.rfc3339.write(batch.receivedAt)
             try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at)
-                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?)
-                """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now])
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?)
+                """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
+                                 Data(batch.body), batch.form.rawValue])
             var counts = Receipt.Counts(records: batch.records.count, accepted: 0, duplicates: 0, rejected: 0)
             var rejected: [Receipt.Rejection] = []
             let outcome = try db.makeStatement(sql: """
@@ -93,5 +94,34 @@ extension SQLiteStore: ReceivedBatchStore {
             """, arguments: [record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest, batchId,
                              receivedAt, fiche.rawValue, fiche.domain, status, region, contract, bottleneck, scheme, native, referring,
                              eventDate.description])
+    }
+}
+
+extension SQLiteStore: DeliveryLedger {
+    public func pendingDeliveries() throws -> [PendingDelivery] {
+        let ids = try database.read { db in
+            try String.fetchAll(db, sql: "SELECT batch_id FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
+        }
+        return try ids.compactMap { try pendingDelivery($0) }
+    }
+
+    public func pendingDelivery(_ batchId: String) throws -> PendingDelivery? {
+        try database.read { db -> PendingDelivery? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
+                """, arguments: [batchId]),
+                let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
+                let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
+            let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: [UInt8](row["body"] as Data? ?? Data()),
+                                   form: form, accepted: Set(accepted))
+        }
+    }
+
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ?",
+                           arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+        }
     }
 }

@@ -81,6 +81,9 @@ struct ServeTests {
             listen: 127.0.0.1:0
             store: vdab.sqlite
             mappings: \(Project.mappings.path)
+            delivery:
+              folder: incoming
+              vacancy: vdab
             peers:
               FOREM:
                 receiveKeyFile: forem-to-vdab.key
@@ -126,6 +129,9 @@ struct ServeTests {
         let posted = try await HTTP.send(request)
         #expect(posted.status == 200, "\(posted.body)")
         #expect(posted.body.contains("\"accepted\":4"))
+        // Handed to the back office in VDAB's own format, named by sender and batch.
+        let delivered = try FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))
+        #expect(delivered == ["forem-0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77.json"])
 
         p.terminate()
         p.waitUntilExit()
