@@ -61,8 +61,14 @@ public struct BackOfficeDelivery: Sendable {
         return records.isEmpty ? nil : target
     }
 
-    /// Delivers everything received but not yet delivered (after a crash, on start).
+    /// Delivers everything received but not yet delivered (after a crash, on start), after removing
+    /// the temporary files of deliveries that a crash cut short (never renamed, so never seen).
     public func deliverPending() throws -> Int {
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+                try? FileManager.default.removeItem(atPath: LocalFiles.join(folder, name))
+            }
+        }
         var n = 0
         for pending in try ledger.pendingDeliveries() where try deliver(pending.batchId) != nil { n += 1 }
         return n

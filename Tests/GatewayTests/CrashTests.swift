@@ -1,0 +1,122 @@
+import Exchange
+import Formats
+import Foundation
+import Gateway
+import Model
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A gateway process that can be killed with SIGKILL and started again on the same files.
+final class GatewayProcess {
+    let config: String
+    var process: Process?
+    var url = ""
+
+    init(config: String) { self.config = config }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Executable.path)
+        p.arguments = ["serve", "--config", config]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        let marker = "gateway listening on "
+        var seen = ""
+        while !(seen.contains(marker) && seen.components(separatedBy: marker).last!.contains("\n")) {
+            let chunk = err.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw GatewayError("the gateway stopped before listening: \(seen)") }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        url = seen.components(separatedBy: marker).last!.components(separatedBy: "\n")[0]
+    }
+
+    func kill() {
+        guard let p = process else { return }
+        Foundation.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+}
+
+@Suite("Crashes of the receiving gateway", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct CrashTests {
+    @Test("killed with SIGKILL during a stream of batches and restarted, every record is delivered exactly once")
+    func killAndRestart() async throws {
+        let temp = TemporaryFolder()
+        let config = try ServeTests.configuration(in: temp)
+        let signer = RequestSignature(key: Array("0123456789abcdef0123456789abcdef".utf8))
+
+        // 24 batches of 25 generated Le Forem vacancies each.
+        var generator = RecordGenerator(seed: 99)
+        var batches: [(id: String, body: [UInt8])] = []
+        var expected: [String] = []
+        for b in 0..<24 {
+            let out = ByteWriter()
+            let id = String(format: "00000000-0000-4000-8000-%012d", b)
+            let writer = try ExchangeFormat(form: .json, recordType: .vacancy).writing(out, taxonomy: Translation.taxonomy,
+                                                                                        envelope: EnvelopeFields(receiver: .vdab, batchId: id))
+            try writer.begin(sender: .forem, created: Date())
+            for i in 0..<25 {
+                let v = generator.vacancy(origin: .forem, index: b * 25 + i)
+                expected.append(v.id.rawValue)
+                _ = writer.write(.vacancy(v))
+            }
+            writer.end()
+            out.flush()
+            batches.append((id, out.collected))
+        }
+
+        func post(_ body: [UInt8], to url: String) async -> Int? {
+            var request = URLRequest(url: URL(string: url + "/exchange/v1/batches")!)
+            request.httpMethod = "POST"
+            request.httpBody = Data(body)
+            request.timeoutInterval = 5
+            for field in ReceivingFixture.headers(signer, as: "FOREM", body: body) { request.setValue(field.value, forHTTPHeaderField: field.name.rawName) }
+            return try? await HTTP.send(request).status
+        }
+
+        let gateway = GatewayProcess(config: config)
+        try gateway.start()
+        var acknowledged: Set<Int> = []
+        var kills = 0
+        var next = 0
+        var random = SeededGenerator(seed: 7)
+        while acknowledged.count < batches.count {
+            // Send a few batches, one of them with a kill racing it, then restart.
+            let index = next % batches.count
+            next += 1
+            if acknowledged.contains(index) { continue }
+            if kills < 4 && next % 5 == 0 {
+                let url = gateway.url
+                async let status = post(batches[index].body, to: url)
+                try await Task.sleep(for: .milliseconds(random.next(40)))
+                gateway.kill()
+                kills += 1
+                if await status == 200 { acknowledged.insert(index) }
+                try gateway.start()
+                continue
+            }
+            if await post(batches[index].body, to: gateway.url) == 200 { acknowledged.insert(index) }
+        }
+        // Every batch once more, as a sender that lost its receipts would: replays only.
+        for batch in batches { #expect(await post(batch.body, to: gateway.url) == 200) }
+        gateway.kill()
+        #expect(kills == 4)
+
+        let folder = temp.path("incoming")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(!files.contains { $0.hasSuffix(".partial") })
+        var delivered: [String] = []
+        for file in files {
+            let records = try Translation.records([UInt8](FileManager.default.contents(atPath: folder + "/" + file)!), format: "vdab", .vacancy)
+            delivered += records.map(\.id.rawValue)
+        }
+        #expect(delivered.count == expected.count)
+        #expect(Set(delivered) == Set(expected))
+    }
+}
