@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ]
 )

@@ -45,6 +45,31 @@ public protocol ReceivedBatchStore: Sendable {
     func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome
     /// The stored receipt of a batch received from `sender`, if any (another peer's is not shown).
     func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt?
+    /// Every batch received from `sender` between two instants (inclusive), oldest first.
+    func manifest(from sender: Agency, since: Date, until: Date) throws -> [ManifestEntry]
+}
+
+/// One batch in a manifest (`GET /exchange/v1/manifest`).
+public struct ManifestEntry: Codable, Hashable, Sendable {
+    public var batchId: String
+    public var bodySha256: String
+    public var receivedAt: String
+    public var counts: Receipt.Counts
+    public init(batchId: String, bodySha256: String, receivedAt: String, counts: Receipt.Counts) {
+        self.batchId = batchId
+        self.bodySha256 = bodySha256
+        self.receivedAt = receivedAt
+        self.counts = counts
+    }
+}
+
+/// The manifest's answer.
+public struct Manifest: Codable, Hashable, Sendable {
+    public var sender: String
+    public var receiver: String
+    public var since: String
+    public var until: String
+    public var batches: [ManifestEntry]
 }
 
 /// A received batch whose accepted records are still to be handed to the back office.

@@ -42,7 +42,32 @@ public struct ReceivingGateway: Sendable {
         self.afterReceipt = afterReceipt
     }
 
-    public func addRoutes(to router: Router<some RequestContext>) {
+    /// The endpoints these routes serve, as the OpenAPI document must describe them.
+    public static let endpoints: [(method: String, path: String)] = [
+        ("GET", "/exchange/v1/health"), ("POST", "/exchange/v1/batches"), ("GET", "/exchange/v1/batches/{batchId}/receipt"),
+        ("GET", "/exchange/v1/manifest"), ("GET", "/openapi.yaml"),
+    ]
+
+    public func addRoutes(to router: Router<some RequestContext>, openAPI: String? = nil) {
+        let document = openAPI ?? "openapi: 3.1.0\n"
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+        router.get("/exchange/v1/manifest") { request, _ in
+            do {
+                let caller = try authenticate(request, body: [])
+                let parameters = request.uri.queryParameters
+                guard let sinceText = parameters["since"].map(String.init), let since = RequestSignature.instant(sinceText),
+                      let untilText = parameters["until"].map(String.init), let until = RequestSignature.instant(untilText) else {
+                    throw Problem(.badRequest, "Bad window", "since and until are RFC 3339 instants, both required")
+                }
+                let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
+                                        batches: try store.manifest(from: caller, since: since, until: until))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(manifest))))
+            } catch let problem as Problem { return problem.response }
+        }
         router.get("/exchange/v1/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }

@@ -7,6 +7,13 @@ import NIOCore
 
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
 public enum GatewayServer {
+    /// `deploy/openapi.yaml` of the installation the mappings belong to.
+    public static func openAPIDocument(mappings: MappingsFolder) throws -> String {
+        let path = URL(fileURLWithPath: mappings.path).deletingLastPathComponent().appendingPathComponent("deploy/openapi.yaml").path
+        guard let text = String(validating: try LocalFiles.bytes(path), as: UTF8.self) else { throw GatewayError("\(path): not valid UTF-8") }
+        return text
+    }
+
     /// The application for a configuration; `onRunning` hears the address it is bound to.
     public static func application(_ configuration: GatewayConfiguration, mappings: MappingsFolder,
                                    onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -31,7 +38,7 @@ public enum GatewayServer {
                                  deliveryLogger.error("delivery to the back office failed; it is retried at the next start", metadata: ["batch": "\(batchId)"])
                              }
                          })
-            .addRoutes(to: router)
+            .addRoutes(to: router, openAPI: try openAPIDocument(mappings: mappings))
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                            onServerRunning: { channel in
                                let port = channel.localAddress?.port ?? configuration.port
