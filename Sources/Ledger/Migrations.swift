@@ -30,7 +30,7 @@ enum Migrations {
                 -- Every batch received or sent. A batch id names a batch for ever; the receipt is
                 -- stored in the same transaction as the batch's records, before it is answered.
                 CREATE TABLE batch (
-                    batch_id TEXT PRIMARY KEY,
+                    batch_id TEXT NOT NULL,
                     direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
                     peer TEXT NOT NULL,
                     record_type TEXT NOT NULL CHECK (record_type IN ('vacancy', 'trainee')),
@@ -40,7 +40,9 @@ enum Migrations {
                     attempts INTEGER NOT NULL DEFAULT 0,
                     resubmission_of TEXT,
                     created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
+                    updated_at TEXT NOT NULL,
+                    -- A batch id names one batch each way: a peer's id cannot collide with ours.
+                    PRIMARY KEY (batch_id, direction)
                 );
                 CREATE INDEX batch_by_peer ON batch (direction, peer, created_at);
 
@@ -52,7 +54,7 @@ enum Migrations {
                     version INTEGER NOT NULL CHECK (version >= 1),
                     record_type TEXT NOT NULL,
                     content_sha256 TEXT NOT NULL,
-                    batch_id TEXT NOT NULL REFERENCES batch (batch_id),
+                    batch_id TEXT NOT NULL,
                     received_at TEXT NOT NULL,
                     fiche TEXT NOT NULL,
                     domain TEXT NOT NULL,
@@ -67,9 +69,9 @@ enum Migrations {
                     PRIMARY KEY (origin, record_id, version)
                 ) WITHOUT ROWID;
 
-                -- What became of each record of each batch (accepted, duplicate, rejected and why).
+                -- What became of each record of each batch received (accepted, duplicate, rejected and why).
                 CREATE TABLE batch_record (
-                    batch_id TEXT NOT NULL REFERENCES batch (batch_id),
+                    batch_id TEXT NOT NULL,
                     position INTEGER NOT NULL,
                     record_id TEXT NOT NULL,
                     version INTEGER,
@@ -90,6 +92,18 @@ enum Migrations {
                 ALTER TABLE batch ADD COLUMN delivered_at TEXT;
                 ALTER TABLE batch ADD COLUMN delivered_to TEXT;
                 CREATE INDEX batch_undelivered ON batch (direction, delivered_at);
+                """)
+        }
+        migrator.registerMigration("0004-outbox") { db in
+            try db.execute(sql: """
+                -- Sending: a batch is written here first (state queued) and only then sent, so that a
+                -- crash loses nothing and a retry reuses the same id and body.
+                ALTER TABLE batch ADD COLUMN next_attempt_at TEXT;
+                ALTER TABLE batch ADD COLUMN first_attempt_at TEXT;
+                ALTER TABLE batch ADD COLUMN last_answer TEXT;
+                CREATE INDEX batch_due ON batch (direction, state, next_attempt_at);
+                -- The operators' pause switch, per peer.
+                CREATE TABLE peer_state (peer TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
                 """)
         }
         return migrator

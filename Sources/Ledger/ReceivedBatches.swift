@@ -61,7 +61,7 @@ extension SQLiteStore: ReceivedBatchStore {
                                   bodySha256: batch.bodySha256, counts: counts, rejected: rejected)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            try db.execute(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ?",
+            try db.execute(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'",
                            arguments: [String(decoding: try encoder.encode(receipt), as: UTF8.self), batch.batchId])
             return .stored(receipt)
         }
@@ -132,7 +132,7 @@ extension SQLiteStore: DeliveryLedger {
 
     public func markDelivered(_ batchId: String, to destination: String, at date: Date) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ?",
+            try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'",
                            arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
         }
     }
