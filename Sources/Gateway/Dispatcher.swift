@@ -1,0 +1,70 @@
+import Exchange
+import Foundation
+import Ledger
+import Logging
+import Model
+
+/// Drains the outbox: takes the batches that are due, delivers each to its peer, and records what
+/// the peer answered — delivered, retried later (back-off, `Retry-After`), or failed for an operator.
+public struct Dispatcher: Sendable {
+    public struct Peer: Sendable {
+        public var url: String
+        public var signer: RequestSignature
+        public init(url: String, signer: RequestSignature) { self.url = url; self.signer = signer }
+    }
+
+    public let agency: Agency
+    public let store: SQLiteStore
+    public let client: PeerClient
+    public let policy: RetryPolicy
+    public var peers: [Agency: Peer]
+    public var logger: Logger
+
+    public init(agency: Agency, store: SQLiteStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
+                peers: [Agency: Peer], logger: Logger = Logger(label: "gateway.dispatcher")) {
+        self.agency = agency
+        self.store = store
+        self.client = client
+        self.policy = policy
+        self.peers = peers
+        self.logger = logger
+    }
+
+    /// One pass: every batch due by `now` is attempted once. Returns how many were attempted.
+    @discardableResult
+    public func tick(now: Date = Date()) async throws -> Int {
+        let due = try store.claimDue(now: now)
+        var random = SystemRandomNumberGenerator()
+        // A peer that could not be reached once in this pass is not waited for again: its other
+        // batches are rescheduled with the same answer.
+        var unreachable: [Agency: String] = [:]
+        for batch in due {
+            var log = logger
+            log[metadataKey: "batch"] = "\(batch.batchId)"
+            log[metadataKey: "peer"] = "\(batch.peer)"
+            var answer: PeerAnswer
+            if let error = unreachable[batch.peer] {
+                answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
+            } else if let peer = peers[batch.peer] {
+                answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now)
+                if case .transport(let error) = answer { unreachable[batch.peer] = error }
+            } else {
+                answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)
+            }
+            let step = policy.next(after: answer, attempts: batch.attempts, firstAttempt: batch.firstAttempt, now: now, random: &random)
+            let summary: String
+            switch answer {
+            case .receipt(let r): summary = "200 \(r.result) \(r.counts.accepted)/\(r.counts.records) accepted"
+            case .status(let code, let body, _): summary = "\(code) \(body.prefix(500))"
+            case .transport(let error): summary = error
+            }
+            try store.record(step, for: batch.batchId, answer: summary, now: now)
+            switch step {
+            case .delivered: log.info("batch delivered", metadata: ["attempt": "\(batch.attempts)"])
+            case .retry(let at): log.notice("batch not delivered, retried later", metadata: ["attempt": "\(batch.attempts)", "next": "\(at)"])
+            case .failed: log.error("batch failed, waiting for an operator", metadata: ["attempt": "\(batch.attempts)"])
+            }
+        }
+        return due.count
+    }
+}
