@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Ledger
 import Logging
+import Model
 import NIOCore
 
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
@@ -39,10 +40,18 @@ public enum GatewayServer {
                              }
                          })
             .addRoutes(to: router, openAPI: try openAPIDocument(mappings: mappings))
-        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-                           onServerRunning: { channel in
-                               let port = channel.localAddress?.port ?? configuration.port
-                               onRunning("http://\(configuration.host):\(port)")
-                           }, logger: logger)
+        var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+                              onServerRunning: { channel in
+                                  let port = channel.localAddress?.port ?? configuration.port
+                                  onRunning("http://\(configuration.host):\(port)")
+                              }, logger: logger)
+        var sendingPeers: [Agency: Dispatcher.Peer] = [:]
+        for (agency, peer) in configuration.peers {
+            if let url = peer.url, let key = peer.sendKey { sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key)) }
+        }
+        var dispatcherLogger = logger
+        dispatcherLogger[metadataKey: "component"] = "dispatcher"
+        app.addServices(DispatcherService(dispatcher: Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger)))
+        return app
     }
 }

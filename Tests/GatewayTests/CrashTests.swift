@@ -2,6 +2,7 @@ import Exchange
 import Formats
 import Foundation
 import Gateway
+import Ledger
 import Model
 import Testing
 #if canImport(FoundationNetworking)
@@ -118,5 +119,60 @@ struct CrashTests {
         }
         #expect(delivered.count == expected.count)
         #expect(Set(delivered) == Set(expected))
+    }
+}
+
+@Suite("Two gateways, as processes", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct TwoGatewayTests {
+    @Test("gateway send on Le Forem's side ends up in VDAB's drop folder; both stop cleanly")
+    func sendAndDeliver() async throws {
+        let vdabFolder = TemporaryFolder(), foremFolder = TemporaryFolder()
+        let vdab = GatewayProcess(config: try ServeTests.configuration(in: vdabFolder))
+        try vdab.start()
+        let sendKey = try foremFolder.write("forem-to-vdab.key", "0123456789abcdef0123456789abcdef")
+        let receiveKey = try foremFolder.write("vdab-to-forem.key", "fedcba9876543210fedcba9876543210")
+        for key in [sendKey, receiveKey] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key) }
+        let foremConfig = try foremFolder.write("forem.yaml", """
+            agency: FOREM
+            listen: 127.0.0.1:0
+            store: forem.sqlite
+            mappings: \(Project.mappings.path)
+            delivery:
+              folder: incoming
+              vacancy: forem
+            peers:
+              VDAB:
+                url: \(vdab.url)
+                receiveKeyFile: vdab-to-forem.key
+                sendKeyFile: forem-to-vdab.key
+                receive: [vacancy]
+                send: [vacancy]
+            """)
+        let forem = GatewayProcess(config: foremConfig)
+        try forem.start()
+
+        let sent = try Executable.run(["send", "--config", foremConfig, "--to", "VDAB", "--from", "forem", "fixtures/forem/vacancies.xml"])
+        #expect(sent.status == 0, "\(sent.err)")
+        let batchId = sent.out.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // The dispatcher runs every half second: wait for the file, up to 20 s.
+        let expected = vdabFolder.path("incoming/forem-\(batchId).json")
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: expected) && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(FileManager.default.fileExists(atPath: expected))
+        if let data = FileManager.default.contents(atPath: expected) {
+            #expect(try Translation.records([UInt8](data), format: "vdab", .vacancy).count == 4)
+        }
+
+        for gateway in [forem, vdab] {
+            let p = try #require(gateway.process)
+            p.terminate()
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit && p.terminationStatus == 0)
+            gateway.process = nil
+        }
+        // Le Forem's ledger says delivered.
+        let store = try SQLiteStore(path: foremFolder.path("forem.sqlite"))
+        #expect(try store.outgoingState(batchId)?.state == "delivered")
     }
 }

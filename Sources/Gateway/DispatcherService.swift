@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The dispatcher as a service of the running gateway: at start it puts back what a crash left
+/// `sending`, then drains the outbox every `interval` until the gateway shuts down gracefully.
+public struct DispatcherService: Service {
+    public let dispatcher: Dispatcher
+    public var interval: Duration
+
+    public init(dispatcher: Dispatcher, interval: Duration = .milliseconds(500)) {
+        self.dispatcher = dispatcher
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        let requeued = try dispatcher.store.requeueInterrupted()
+        if requeued > 0 { dispatcher.logger.notice("batches interrupted by the last stop are queued again", metadata: ["count": "\(requeued)"]) }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await dispatcher.tick()
+            } catch {
+                dispatcher.logger.error("the outbox could not be read; retrying", metadata: ["error": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
