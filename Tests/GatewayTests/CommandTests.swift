@@ -95,24 +95,11 @@ struct ServeTests {
     @Test("serves the protocol on loopback, takes a signed batch, and stops cleanly on SIGTERM")
     func serves() async throws {
         let temp = TemporaryFolder()
-        let config = try Self.configuration(in: temp)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Executable.path)
-        p.arguments = ["serve", "--config", config]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
+        let gateway = GatewayProcess(config: try Self.configuration(in: temp))
+        try gateway.start()
+        let p = try #require(gateway.process)
         defer { if p.isRunning { p.terminate() } }
-        // The gateway says on standard error where it listens ("VDAB gateway listening on URL").
-        let marker = "gateway listening on "
-        var seen = ""
-        while !(seen.components(separatedBy: marker).last.map { seen.contains(marker) && $0.contains("\n") } ?? false) {
-            let chunk = err.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        let url = try #require(seen.components(separatedBy: marker).last?.components(separatedBy: "\n").first)
+        let url = gateway.url
         #expect(url.hasPrefix("http://127.0.0.1:"))
 
         let health = try await HTTP.send(URLRequest(url: URL(string: url + "/exchange/v1/health")!))
