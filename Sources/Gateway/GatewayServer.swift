@@ -18,8 +18,8 @@ public enum GatewayServer {
     /// The application for a configuration; `onRunning` hears the address it is bound to.
     public static func application(_ configuration: GatewayConfiguration, mappings: MappingsFolder,
                                    onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: configuration.store)
         let store = try SQLiteStore(path: configuration.store)
+        let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
         let catalog = try mappings.formatCatalog()
         for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
             throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")

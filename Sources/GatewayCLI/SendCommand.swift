@@ -42,14 +42,15 @@ struct SendCommand: ParsableCommand {
             guard peer.sends.contains(recordType) else {
                 throw GatewayError("\(configuration.agency) → \(receiver) is not agreed for \(recordType.rawValue) records (peers.\(receiver).send)")
             }
-            let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: configuration.store)
+            let store = try SQLiteStore(path: configuration.store)
+            let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
             let batchId = UUID().uuidString.lowercased()
             let out = ByteWriter()
             let report = try Translator(source: catalog.format(from, type: recordType)!, target: ExchangeFormat(form: .json, recordType: recordType),
                                         taxonomy: taxonomy, envelope: EnvelopeFields(receiver: receiver, batchId: batchId))
                 .translate(ByteReader(bytes: try LocalFiles.bytes(input)), into: out)
             guard report.translated > 0 else { throw GatewayError("no record of \(input) could be sent: \(report.rejected) rejected") }
-            try SQLiteStore(path: configuration.store).enqueue(batchId: batchId, to: receiver, recordType: recordType, body: out.collected, form: .json)
+            try store.enqueue(batchId: batchId, to: receiver, recordType: recordType, body: out.collected, form: .json)
             print(batchId)
             FileHandle.standardError.write(Data("queued batch \(batchId) for \(receiver): \(report.translated) records (\(report.rejected) rejected)\n".utf8))
         } catch {
