@@ -31,9 +31,12 @@ public struct ReceivingGateway: Sendable {
     public let clock: @Sendable () -> Date
     /// Called once a new batch's receipt is committed (delivery to the back office).
     public let afterReceipt: @Sendable (String) async -> Void
+    public let observer: any ExchangeObserver
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
-                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (String) async -> Void = { _ in }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (String) async -> Void = { _ in },
+                observer: any ExchangeObserver = NoObserver()) {
+        self.observer = observer
         self.agency = agency
         self.peers = peers
         self.store = store
@@ -72,7 +75,11 @@ public struct ReceivingGateway: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         router.post("/exchange/v1/batches") { request, _ in
-            do { return try await receive(request) } catch let problem as Problem { return problem.response }
+            do { return try await receive(request) } catch let problem as Problem {
+                observer.batchReceived(from: request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:)),
+                                       type: nil, result: String(problem.status.code), counts: nil)
+                return problem.response
+            }
         }
         router.get("/exchange/v1/batches/{batchId}/receipt") { request, context in
             do {
@@ -133,8 +140,10 @@ public struct ReceivingGateway: Sendable {
             // The receipt is committed; delivering to the back office comes after, and a gateway
             // that stops before delivers on its next start.
             await afterReceipt(incoming.batchId)
+            observer.batchReceived(from: caller, type: type, result: receipt.result, counts: receipt.counts)
             return try json(receipt)
         case .replayed(let receipt):
+            observer.batchReceived(from: caller, type: type, result: "replayed", counts: nil)
             var response = try json(receipt)
             response.headers[HTTPField.Name("X-PES-Replayed")!] = "true"
             return response

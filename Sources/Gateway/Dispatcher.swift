@@ -19,9 +19,11 @@ public struct Dispatcher: Sendable {
     public let policy: RetryPolicy
     public var peers: [Agency: Peer]
     public var logger: Logger
+    public var observer: any ExchangeObserver
 
     public init(agency: Agency, store: SQLiteStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
-                peers: [Agency: Peer], logger: Logger = Logger(label: "gateway.dispatcher")) {
+                peers: [Agency: Peer], logger: Logger = Logger(label: "gateway.dispatcher"), observer: any ExchangeObserver = NoObserver()) {
+        self.observer = observer
         self.agency = agency
         self.store = store
         self.client = client
@@ -60,11 +62,19 @@ public struct Dispatcher: Sendable {
             }
             try store.record(step, for: batch.batchId, answer: summary, now: now)
             switch step {
-            case .delivered: log.info("batch delivered", metadata: ["attempt": "\(batch.attempts)"])
-            case .retry(let at): log.notice("batch not delivered, retried later", metadata: ["attempt": "\(batch.attempts)", "next": "\(at)"])
-            case .failed: log.error("batch failed, waiting for an operator", metadata: ["attempt": "\(batch.attempts)"])
+            case .delivered:
+                log.info("batch delivered", metadata: ["attempt": "\(batch.attempts)"])
+                observer.batchSent(to: batch.peer, type: batch.recordType, result: "delivered",
+                                   waited: .milliseconds(Int64(max(0, now.timeIntervalSince(batch.firstAttempt)) * 1000)))
+            case .retry(let at):
+                log.notice("batch not delivered, retried later", metadata: ["attempt": "\(batch.attempts)", "next": "\(at)"])
+                observer.batchSent(to: batch.peer, type: batch.recordType, result: "retried", waited: nil)
+            case .failed:
+                log.error("batch failed, waiting for an operator", metadata: ["attempt": "\(batch.attempts)"])
+                observer.batchSent(to: batch.peer, type: batch.recordType, result: "failed", waited: nil)
             }
         }
+        observer.outboxDepth(try store.queuedCount())
         return due.count
     }
 }

@@ -8,6 +8,9 @@ import NIOCore
 
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
 public enum GatewayServer {
+    /// Every endpoint a running gateway serves: the protocol's, and its metrics.
+    public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + [("GET", "/metrics")]
+
     /// `deploy/openapi.yaml` of the installation the mappings belong to.
     public static func openAPIDocument(mappings: MappingsFolder) throws -> String {
         let path = URL(fileURLWithPath: mappings.path).deletingLastPathComponent().appendingPathComponent("deploy/openapi.yaml").path
@@ -32,13 +35,17 @@ public enum GatewayServer {
         let caughtUp = try delivery.deliverPending()
         if caughtUp > 0 { logger.info("delivered \(caughtUp) batches received before the last stop") }
         let deliveryLogger = logger
+        let metrics = GatewayMetrics()
         let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
         ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
                          afterReceipt: { batchId in
                              do { try delivery.deliver(batchId) } catch {
                                  deliveryLogger.error("delivery to the back office failed; it is retried at the next start", metadata: ["batch": "\(batchId)"])
                              }
-                         })
+                         }, observer: metrics)
             .addRoutes(to: router, openAPI: try openAPIDocument(mappings: mappings))
         var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
@@ -51,7 +58,8 @@ public enum GatewayServer {
         }
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
-        app.addServices(DispatcherService(dispatcher: Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger)))
+        app.addServices(DispatcherService(dispatcher: Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers,
+                                                                 logger: dispatcherLogger, observer: metrics)))
         return app
     }
 }

@@ -97,6 +97,13 @@ extension SQLiteStore {
         }
     }
 
+    /// Batches waiting in the outbox (queued or being sent).
+    public func queuedCount() throws -> Int {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')") ?? 0
+        }
+    }
+
     /// A sent batch's state and last answer (for operators and tests).
     public func outgoingState(_ batchId: String) throws -> (state: String, attempts: Int, lastAnswer: String?)? {
         try database.read { db in

@@ -116,6 +116,11 @@ struct ServeTests {
         let posted = try await HTTP.send(request)
         #expect(posted.status == 200, "\(posted.body)")
         #expect(posted.body.contains("\"accepted\":4"))
+        let metrics = try await HTTP.send(URLRequest(url: URL(string: url + "/metrics")!))
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"gateway_batches_received_total{peer="FOREM",type="vacancy",result="succeeded"} 1"#), "\(metrics.body)")
+        #expect(metrics.body.contains(#"gateway_records_received_total{peer="FOREM",type="vacancy",outcome="accepted"} 4"#))
+        #expect(!metrics.body.contains("FO-4481236"))   // no record id, no personal data, in labels
         // Handed to the back office in VDAB's own format, named by sender and batch.
         let delivered = try FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))
         #expect(delivered == ["forem-0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77.json"])

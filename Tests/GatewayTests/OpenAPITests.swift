@@ -18,7 +18,7 @@ struct OpenAPITests {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-        let served = Set(ReceivingGateway.endpoints.map { "\($0.method) \($0.path)" })
+        let served = Set(GatewayServer.endpoints.map { "\($0.method) \($0.path)" })
         #expect(described == served)
 
         let f = ReceivingFixture()

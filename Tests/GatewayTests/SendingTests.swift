@@ -38,8 +38,9 @@ struct SendingTests {
         let key = f.forem
         defer { withExtendedLifetime(f) {} }
         let policy = RetryPolicy(firstDelay: 1, maximumDelay: 60, maximumAttempts: 5, maximumAge: 3600)
+        let metrics = GatewayMetrics()
         let down = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(2)), policy: policy,
-                              peers: [.vdab: .init(url: "http://127.0.0.1:\(try Self.closedPort())", signer: key)])
+                              peers: [.vdab: .init(url: "http://127.0.0.1:\(try Self.closedPort())", signer: key)], observer: metrics)
         let t0 = Date()
         #expect(try await down.tick(now: t0) == 4)
         for id in ids + ["not-a-batch"] {
@@ -50,7 +51,7 @@ struct SendingTests {
 
         try await f.application().test(.live) { client in
             let up = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)), policy: policy,
-                                peers: [.vdab: .init(url: "http://127.0.0.1:\(client.port!)", signer: key)])
+                                peers: [.vdab: .init(url: "http://127.0.0.1:\(client.port!)", signer: key)], observer: metrics)
             let later = t0.addingTimeInterval(5)
             #expect(try await up.tick(now: later) == 4)
             for id in ids {
@@ -63,6 +64,11 @@ struct SendingTests {
             #expect(bad?.lastAnswer?.hasPrefix("400 ") == true)
             // Nothing is retried any more.
             #expect(try await up.tick(now: later.addingTimeInterval(3600)) == 0)
+            let text = metrics.exposition()
+            #expect(text.contains(#"gateway_send_retries_total{peer="VDAB"} 4"#), "\(text)")
+            #expect(text.contains(#"gateway_batches_sent_total{peer="VDAB",type="vacancy",result="delivered"} 3"#))
+            #expect(text.contains(#"gateway_batches_sent_total{peer="VDAB",type="vacancy",result="failed"} 1"#))
+            #expect(text.contains("gateway_outbox_queued 0"))
         }
     }
 }

@@ -1,0 +1,44 @@
+import Exchange
+import Formats
+import Model
+import Prometheus
+
+/// The gateway's metrics in a Prometheus registry, served at `/metrics`: batches and records in and
+/// out by peer, record type and result; how long delivery took; retries; the outbox's depth.
+/// No personal data and no record id ever becomes a label.
+public final class GatewayMetrics: ExchangeObserver {
+    public let registry = PrometheusCollectorRegistry()
+
+    public init() {}
+
+    public func batchReceived(from peer: Agency?, type: RecordType?, result: String, counts: Receipt.Counts?) {
+        let labels = [("peer", peer.map { Agency.protocolAgencies.contains($0) ? $0.rawValue : "unknown" } ?? "unknown"),
+                      ("type", type?.rawValue ?? "unknown"), ("result", result)]
+        registry.makeCounter(name: "gateway_batches_received_total", labels: labels, help: "Batches answered, by peer, record type and result or refusal status").increment()
+        guard let counts, let peer, let type else { return }
+        for (outcome, n) in [("accepted", counts.accepted), ("duplicate", counts.duplicates), ("rejected", counts.rejected)] where n > 0 {
+            registry.makeCounter(name: "gateway_records_received_total", labels: [("peer", peer.rawValue), ("type", type.rawValue), ("outcome", outcome)],
+                                 help: "Records received, by peer, record type and outcome").increment(by: Int64(n))
+        }
+    }
+
+    public func batchSent(to peer: Agency, type: RecordType, result: String, waited: Duration?) {
+        registry.makeCounter(name: "gateway_batches_sent_total", labels: [("peer", peer.rawValue), ("type", type.rawValue), ("result", result)],
+                             help: "Attempts to send a batch, by peer, record type and result (delivered, retried, failed)").increment()
+        if result == "retried" {
+            registry.makeCounter(name: "gateway_send_retries_total", labels: [("peer", peer.rawValue)], help: "Sends scheduled again after no answer, 429 or 5xx").increment()
+        }
+        if let waited {
+            registry.makeDurationHistogram(name: "gateway_delivery_seconds", labels: [("peer", peer.rawValue)],
+                                           buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)],
+                                           help: "Time from a batch's first attempt to its receipt").record(waited)
+        }
+    }
+
+    public func outboxDepth(_ queued: Int) {
+        registry.makeGauge(name: "gateway_outbox_queued", help: "Batches waiting in the outbox").set(Int64(queued))
+    }
+
+    /// The text exposition format.
+    public func exposition() -> String { registry.emitToString() }
+}
