@@ -99,7 +99,7 @@ public struct ReceivingGateway: Sendable {
         switch contentType {
         case "application/json": form = .json
         case "application/xml", "text/xml": form = .xml
-        default: throw Problem(.unsupportedMediaType, "Unsupported content type", "a batch is application/json or application/xml, not \(contentType ?? "none")")
+        default: throw Problem(.unsupportedMediaType, "Unsupported content type", "a batch is application/json or application/xml, not \(contentType.map { String($0.prefix(64)) } ?? "none")")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
             throw Problem(.contentTooLarge, "Batch too large", "the body is \(length) bytes; at most \(Self.maximumBody) are taken")
