@@ -2,6 +2,7 @@ import Formats
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Model
 import NIOCore
 import Taxonomy
@@ -74,10 +75,12 @@ public struct ReceivingGateway: Sendable {
         router.get("/exchange/v1/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
-        router.post("/exchange/v1/batches") { request, _ in
-            do { return try await receive(request) } catch let problem as Problem {
-                observer.batchReceived(from: request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:)),
-                                       type: nil, result: String(problem.status.code), counts: nil)
+        router.post("/exchange/v1/batches") { request, context in
+            do { return try await receive(request, logger: context.logger) } catch let problem as Problem {
+                let sender = request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:))
+                observer.batchReceived(from: sender, type: nil, result: String(problem.status.code), counts: nil)
+                context.logger.notice("batch refused", metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "status": "\(problem.status.code)",
+                                                                 "title": "\(problem.title)"])
                 return problem.response
             }
         }
@@ -93,7 +96,7 @@ public struct ReceivingGateway: Sendable {
         }
     }
 
-    func receive(_ request: Request) async throws -> Response {
+    func receive(_ request: Request, logger: Logger) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let form: ExchangeFormat.Form
         switch contentType {
@@ -135,19 +138,26 @@ public struct ReceivingGateway: Sendable {
         }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
                                      bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records, body: body, form: form)
+        var log = logger
+        log[metadataKey: "batch"] = "\(incoming.batchId)"
+        log[metadataKey: "peer"] = "\(caller)"
         switch try store.receive(incoming) {
         case .stored(let receipt):
+            log.info("batch received", metadata: ["type": "\(type.rawValue)", "result": "\(receipt.result)", "accepted": "\(receipt.counts.accepted)",
+                                                  "duplicates": "\(receipt.counts.duplicates)", "rejected": "\(receipt.counts.rejected)"])
             // The receipt is committed; delivering to the back office comes after, and a gateway
             // that stops before delivers on its next start.
             await afterReceipt(incoming.batchId)
             observer.batchReceived(from: caller, type: type, result: receipt.result, counts: receipt.counts)
             return try json(receipt)
         case .replayed(let receipt):
+            log.info("batch replayed: the stored receipt is answered again")
             observer.batchReceived(from: caller, type: type, result: "replayed", counts: nil)
             var response = try json(receipt)
             response.headers[HTTPField.Name("X-PES-Replayed")!] = "true"
             return response
         case .conflict:
+            log.notice("batch id reused with another body")
             throw Problem(.conflict, "Batch id reused", "batch \(incoming.batchId) was received before with another body")
         }
     }
