@@ -16,6 +16,18 @@ public struct OutgoingBatch: Sendable, Equatable {
     public var firstAttempt: Date
 }
 
+/// Due times in the outbox: UTC with milliseconds, fixed width, so that text order is time order and
+/// a back-off shorter than a second is not rounded away.
+enum DueTime {
+    static func string(_ date: Date) -> String {
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded())
+        let whole = Date(timeIntervalSince1970: TimeInterval(milliseconds / 1000))
+        let text = TimestampPattern.rfc3339.write(whole)   // yyyy-MM-ddTHH:mm:ssZ
+        let fraction = String(milliseconds % 1000)
+        return String(text.dropLast()) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
+    }
+}
+
 /// The outbox: batches written before they are sent, taken by the dispatcher when due, and marked
 /// with each answer. A batch is in one state at a time: `queued` (waiting for its next attempt),
 /// `sending` (taken by a dispatcher), `delivered` or `failed`.
@@ -23,27 +35,27 @@ extension SQLiteStore {
     /// Writes a batch to send; it is due at once.
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
                         resubmissionOf: String? = nil, now: Date = Date()) throws {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
                                    next_attempt_at, created_at, updated_at)
                 VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), Data(body), form.rawValue, resubmissionOf, at, at, at])
+                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), Data(body), form.rawValue, resubmissionOf, due, at, at])
         }
     }
 
     /// Takes up to `limit` batches due by `now` for peers that are not paused, marking them
     /// `sending` and counting the attempt, in one transaction.
     public func claimDue(now: Date = Date(), limit: Int = 16) throws -> [OutgoingBatch] {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
         return try database.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT batch_id, peer, record_type, body, body_form, attempts, first_attempt_at FROM batch
                 WHERE direction = 'out' AND state = 'queued' AND next_attempt_at <= ?
                   AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
                 ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [at, limit])
+                """, arguments: [due, limit])
             return try rows.map { row in
                 let id: String = row["batch_id"]
                 let first: String = row["first_attempt_at"] ?? at
@@ -69,7 +81,7 @@ extension SQLiteStore {
                                arguments: [String(decoding: try encoder.encode(receipt), as: UTF8.self), answer, at, batchId])
             case .retry(let next):
                 try db.execute(sql: "UPDATE batch SET state = 'queued', last_answer = ?, next_attempt_at = ?, updated_at = ? WHERE batch_id = ? AND direction = 'out'",
-                               arguments: [answer, TimestampPattern.rfc3339.write(next), at, batchId])
+                               arguments: [answer, DueTime.string(next), at, batchId])
             case .failed(let reason):
                 try db.execute(sql: "UPDATE batch SET state = 'failed', last_answer = ?, next_attempt_at = NULL, updated_at = ? WHERE batch_id = ? AND direction = 'out'",
                                arguments: [reason, at, batchId])
@@ -84,7 +96,7 @@ extension SQLiteStore {
         let at = TimestampPattern.rfc3339.write(now)
         return try database.write { db in
             try db.execute(sql: "UPDATE batch SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE direction = 'out' AND state = 'sending'",
-                           arguments: [at, at])
+                           arguments: [DueTime.string(now), at])
             return db.changesCount
         }
     }

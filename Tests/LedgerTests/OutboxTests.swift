@@ -79,3 +79,17 @@ struct BatchIdTests {
         #expect(try store.receipt(ofReceived: "b1", from: .forem) != nil)
     }
 }
+
+@Suite("Due times")
+struct DueTimeTests {
+    @Test("a back-off of under a second is kept: a batch due in 300 ms is not due now")
+    func subsecond() throws {
+        let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000.1)
+        try store.enqueue(batchId: "b", to: .vdab, recordType: .vacancy, body: [1], form: .json, now: t0)
+        _ = try store.claimDue(now: t0)
+        try store.record(.retry(at: t0.addingTimeInterval(0.3)), for: "b", answer: "503", now: t0)
+        #expect(try store.claimDue(now: t0.addingTimeInterval(0.299)).isEmpty)
+        #expect(try store.claimDue(now: t0.addingTimeInterval(0.3)).count == 1)
+    }
+}
