@@ -67,9 +67,7 @@ public struct ReceivingGateway: Sendable {
                 }
                 let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
                                         batches: try store.manifest(from: caller, since: since, until: until))
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(manifest))))
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
             } catch let problem as Problem { return problem.response }
         }
         router.get("/exchange/v1/health") { _, _ in
@@ -190,8 +188,6 @@ public struct ReceivingGateway: Sendable {
     }
 
     func json(_ receipt: Receipt) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(receipt))))
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(receipt))))
     }
 }

@@ -75,10 +75,8 @@ extension SQLiteStore {
         try database.write { db in
             switch step {
             case .delivered(let receipt):
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 try db.execute(sql: "UPDATE batch SET state = 'delivered', receipt = ?, last_answer = ?, next_attempt_at = NULL, updated_at = ? WHERE batch_id = ? AND direction = 'out'",
-                               arguments: [String(decoding: try encoder.encode(receipt), as: UTF8.self), answer, at, batchId])
+                               arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), answer, at, batchId])
             case .retry(let next):
                 try db.execute(sql: "UPDATE batch SET state = 'queued', last_answer = ?, next_attempt_at = ?, updated_at = ? WHERE batch_id = ? AND direction = 'out'",
                                arguments: [answer, DueTime.string(next), at, batchId])

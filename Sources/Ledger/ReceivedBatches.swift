@@ -59,10 +59,8 @@ extension SQLiteStore: ReceivedBatchStore {
             }
             let receipt = Receipt(batchId: batch.batchId, receiptId: UUID().uuidString.lowercased(), receivedAt: now,
                                   bodySha256: batch.bodySha256, counts: counts, rejected: rejected)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try db.execute(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'",
-                           arguments: [String(decoding: try encoder.encode(receipt), as: UTF8.self), batch.batchId])
+                           arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batch.batchId])
             return .stored(receipt)
         }
     }
