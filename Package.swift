@@ -9,7 +9,7 @@ import PackageDescription
 
 let package = Package(
     name: "interregional-gateway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gateway", targets: ["GatewayCLI"]),
         .library(name: "Model", targets: ["Model"]),
@@ -83,6 +83,8 @@ let package = Package(
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
     ]

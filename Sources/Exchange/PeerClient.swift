@@ -16,8 +16,9 @@ public struct PeerClient: Sendable {
     }
 
     /// POSTs a batch body to `baseURL`/exchange/v1/batches as `sender`, signed with `signer`.
+    /// `timeout` overrides the client's own for this call (a peer's `limits.timeout`).
     public func deliver(body: [UInt8], form: ExchangeFormat.Form, to baseURL: String, as sender: Agency, signer: RequestSignature,
-                        now: Date = Date()) async -> PeerAnswer {
+                        now: Date = Date(), timeout: Duration? = nil) async -> PeerAnswer {
         let path = "/exchange/v1/batches"
         let timestamp = TimestampPattern.rfc3339.write(now)
         var request = HTTPClientRequest(url: baseURL + path)
@@ -28,7 +29,9 @@ public struct PeerClient: Sendable {
         request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let response = try await http.execute(request, timeout: timeout)
+            let response = try await http.execute(request, timeout: timeout.map {
+                .nanoseconds($0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
+            } ?? self.timeout)
             let answer = try await response.body.collect(upTo: 1 << 20)
             let text = String(buffer: answer)
             guard response.status == .ok else {

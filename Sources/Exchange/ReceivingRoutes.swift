@@ -33,11 +33,14 @@ public struct ReceivingGateway: Sendable {
     /// Called once a new batch's receipt is committed (delivery to the back office).
     public let afterReceipt: @Sendable (String) async -> Void
     public let observer: any ExchangeObserver
+    /// How many batches are taken at once, and whether the gateway is shutting down (429, 503).
+    public let admission: Admission
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (String) async -> Void = { _ in },
-                observer: any ExchangeObserver = NoObserver()) {
+                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission()) {
         self.observer = observer
+        self.admission = admission
         self.agency = agency
         self.peers = peers
         self.store = store
@@ -74,7 +77,11 @@ public struct ReceivingGateway: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         router.post("/exchange/v1/batches") { request, context in
-            do { return try await receive(request, logger: context.logger) } catch let problem as Problem {
+            do {
+                try admit()
+                defer { admission.leave() }
+                return try await receive(request, logger: context.logger)
+            } catch let problem as Problem {
                 let sender = request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:))
                 observer.batchReceived(from: sender, type: nil, result: String(problem.status.code), counts: nil)
                 context.logger.notice("batch refused", metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "status": "\(problem.status.code)",
@@ -91,6 +98,22 @@ public struct ReceivingGateway: Sendable {
                 }
                 return try json(receipt)
             } catch let problem as Problem { return problem.response }
+        }
+    }
+
+    /// Takes a place for one batch, or refuses it as the protocol says: 429 when saturated, 503
+    /// when shutting down, both with `Retry-After`.
+    func admit() throws {
+        switch admission.enter() {
+        case nil: return
+        case .saturated?:
+            var problem = Problem(.tooManyRequests, "Saturated", "this gateway takes \(admission.capacity) batches at a time; try again later")
+            problem.headers[.retryAfter] = String(admission.retryAfterSaturated)
+            throw problem
+        case .shuttingDown?:
+            var problem = Problem(.serviceUnavailable, "Shutting down", "this gateway is stopping; try again later")
+            problem.headers[.retryAfter] = String(admission.retryAfterShutdown)
+            throw problem
         }
     }
 

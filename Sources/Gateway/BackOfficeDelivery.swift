@@ -1,76 +1,146 @@
+import AsyncHTTPClient
 import Exchange
 import Formats
 import Foundation
 import Model
+import NIOCore
+import Synchronization
 import Taxonomy
 
-/// Hands accepted records to the agency's back office: a document in the agency's own format per
-/// batch, written into the drop folder atomically (a temporary file, flushed, then renamed) under a
-/// name made of the sender and the batch id — so delivering a batch again after a crash rewrites the
-/// same file and the back office never sees a record twice or half a file. Then the ledger notes it.
+/// Hands accepted records to the agency's back office, as one document in the agency's own format
+/// per batch, then notes it in the ledger.
+///
+/// - A drop folder gets the document written atomically (a temporary file, flushed, then renamed)
+///   under a name made of the sender and the batch id, so delivering a batch again after a crash
+///   rewrites the same file: the back office never sees a record twice or half a file.
+/// - An endpoint gets the document POSTed, with the batch id in `X-Gateway-Batch-Id` for the back
+///   office to recognise a repeat; any 2xx is delivered, anything else is tried again later.
 public struct BackOfficeDelivery: Sendable {
     /// The agency whose back office this is (the receiver of what is delivered).
     public var agency: Agency
-    public var folder: String
+    public var backOffice: GatewayConfiguration.BackOffice
     /// The agency's own format for each record type (`vdab`, `forem`, …, or `exchange-json`).
     public var formats: [RecordType: String]
     public let catalog: FormatCatalog
     public let taxonomy: Taxonomy
     public let ledger: any DeliveryLedger
+    public var http: HTTPClient = .shared
+    /// Batches being delivered right now, so that a catch-up pass never delivers one twice at once.
+    private let inHand = InHand()
 
-    public init(agency: Agency, folder: String, formats: [RecordType: String], catalog: FormatCatalog, taxonomy: Taxonomy, ledger: any DeliveryLedger) {
+    public init(agency: Agency, backOffice: GatewayConfiguration.BackOffice, formats: [RecordType: String], catalog: FormatCatalog,
+                taxonomy: Taxonomy, ledger: any DeliveryLedger) {
         self.agency = agency
-        self.folder = folder
+        self.backOffice = backOffice
         self.formats = formats
         self.catalog = catalog
         self.taxonomy = taxonomy
         self.ledger = ledger
     }
 
-    /// Delivers one batch if it is still pending; returns the file written.
+    public init(agency: Agency, folder: String, formats: [RecordType: String], catalog: FormatCatalog, taxonomy: Taxonomy, ledger: any DeliveryLedger) {
+        self.init(agency: agency, backOffice: .dropFolder(folder), formats: formats, catalog: catalog, taxonomy: taxonomy, ledger: ledger)
+    }
+
+    /// Delivers one batch if it is still pending; returns where it went (nil: nothing to deliver).
     @discardableResult
-    public func deliver(_ batchId: String, now: Date = Date()) throws -> String? {
+    public func deliver(_ batchId: String, now: Date = Date()) async throws -> String? {
+        guard inHand.take(batchId) else { return nil }
+        defer { inHand.give(batchId) }
         guard let pending = try ledger.pendingDelivery(batchId) else { return nil }
         guard let name = formats[pending.recordType], let format = catalog.format(name, type: pending.recordType) else {
             throw GatewayError("no back-office format is configured for \(pending.recordType.rawValue) records")
         }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
         let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let ext = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml" ? "xml" : "json"
-        let target = LocalFiles.join(folder, "\(pending.sender.rawValue.lowercased())-\(batchId).\(ext)")
-        let temporary = LocalFiles.join(folder, ".\(pending.sender.rawValue.lowercased())-\(batchId).\(ext).partial")
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw GatewayError("\(folder): cannot write into the drop folder")
+        guard !records.isEmpty else {
+            try ledger.markDelivered(batchId, to: "(no record accepted)", at: now)   // nothing accepted: nothing to hand over
+            return nil
         }
-        let out = ByteWriter(handle: handle)
-        if !records.isEmpty {
+        let xml = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml"
+        func render(into out: ByteWriter) throws {
             let writer = try format.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: agency, batchId: batchId))
             try writer.begin(sender: pending.sender, created: now)
             for record in records { _ = writer.write(record) }
             writer.end()
         }
-        try handle.synchronize()
-        try handle.close()
-        if records.isEmpty {
-            try FileManager.default.removeItem(atPath: temporary)   // nothing accepted: nothing to hand over
-        } else {
-            guard rename(temporary, target) == 0 else { throw GatewayError("\(target): cannot be written (\(String(cString: strerror(errno))))") }
+        let destination: String
+        switch backOffice {
+        case .dropFolder(let folder):
+            destination = try write(folder: folder, name: "\(pending.sender.rawValue.lowercased())-\(batchId).\(xml ? "xml" : "json")", render)
+        case .endpoint(let url):
+            let out = ByteWriter()
+            try render(into: out)
+            out.flush()
+            try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: pending.sender)
+            destination = url
         }
-        try ledger.markDelivered(batchId, to: records.isEmpty ? "(no record accepted)" : target, at: now)
-        return records.isEmpty ? nil : target
+        try ledger.markDelivered(batchId, to: destination, at: now)
+        return destination
     }
 
-    /// Delivers everything received but not yet delivered (after a crash, on start), after removing
-    /// the temporary files of deliveries that a crash cut short (never renamed, so never seen).
-    public func deliverPending() throws -> Int {
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder) {
-            for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
-                try? FileManager.default.removeItem(atPath: LocalFiles.join(folder, name))
+    private func write(folder: String, name: String, _ render: (ByteWriter) throws -> Void) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let target = LocalFiles.join(folder, name)
+        let temporary = LocalFiles.join(folder, ".\(name).partial")
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw GatewayError("\(folder): cannot write into the drop folder")
+        }
+        try render(ByteWriter(handle: handle))
+        try handle.synchronize()
+        try handle.close()
+        guard rename(temporary, target) == 0 else { throw GatewayError("\(target): cannot be written (\(String(cString: strerror(errno))))") }
+        return target
+    }
+
+    private func post(_ document: [UInt8], to url: String, xml: Bool, batchId: String, sender: Agency) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: xml ? "application/xml" : "application/json")
+        request.headers.add(name: "X-Gateway-Batch-Id", value: batchId)
+        request.headers.add(name: "X-Gateway-Sender", value: sender.rawValue)
+        request.body = .bytes(ByteBuffer(bytes: document))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(30))
+        } catch {
+            throw GatewayError("the back office at \(url) did not answer: \(String(describing: error).prefix(200))")
+        }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        guard (200...299).contains(response.status.code) else {
+            throw GatewayError("the back office at \(url) answered \(response.status.code)")
+        }
+    }
+
+    /// Removes the temporary files of deliveries that a crash cut short (never renamed, so never
+    /// seen by the back office). Only at start: later, a temporary file may be one being written.
+    public func clearInterruptedFiles() {
+        guard case .dropFolder(let folder) = backOffice, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            try? FileManager.default.removeItem(atPath: LocalFiles.join(folder, name))
+        }
+    }
+
+    /// Delivers everything received but not yet delivered (after a crash, or a back office that did
+    /// not answer); returns how many batches went, and the first failure if any did not.
+    public func deliverPending() async throws -> Int {
+        var n = 0
+        var firstFailure: (any Error)?
+        for pending in try ledger.pendingDeliveries() {
+            do {
+                if try await deliver(pending.batchId) != nil { n += 1 }
+            } catch {
+                firstFailure = firstFailure ?? error
             }
         }
-        var n = 0
-        for pending in try ledger.pendingDeliveries() where try deliver(pending.batchId) != nil { n += 1 }
+        if let firstFailure { throw firstFailure }
         return n
     }
+}
+
+/// Batch ids being delivered at this moment.
+private final class InHand: Sendable {
+    private let ids = Mutex(Set<String>())
+    func take(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
+    func give(_ id: String) { _ = ids.withLock { $0.remove(id) } }
 }

@@ -10,7 +10,16 @@ public struct Dispatcher: Sendable {
     public struct Peer: Sendable {
         public var url: String
         public var signer: RequestSignature
-        public init(url: String, signer: RequestSignature) { self.url = url; self.signer = signer }
+        /// The peer's own limits (attempts, age, delays); the dispatcher's when nil.
+        public var policy: RetryPolicy?
+        /// The peer's own call timeout; the client's when nil.
+        public var timeout: Duration?
+        public init(url: String, signer: RequestSignature, policy: RetryPolicy? = nil, timeout: Duration? = nil) {
+            self.url = url
+            self.signer = signer
+            self.policy = policy
+            self.timeout = timeout
+        }
     }
 
     public let agency: Agency
@@ -48,12 +57,13 @@ public struct Dispatcher: Sendable {
             if let error = unreachable[batch.peer] {
                 answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
             } else if let peer = peers[batch.peer] {
-                answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now)
+                answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now,
+                                              timeout: peer.timeout)
                 if case .transport(let error) = answer { unreachable[batch.peer] = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)
             }
-            let step = policy.next(after: answer, attempts: batch.attempts, firstAttempt: batch.firstAttempt, now: now, random: &random)
+            let step = (peers[batch.peer]?.policy ?? policy).next(after: answer, attempts: batch.attempts, firstAttempt: batch.firstAttempt, now: now, random: &random)
             let summary: String
             switch answer {
             case .receipt(let r): summary = "200 \(r.result) \(r.counts.accepted)/\(r.counts.records) accepted"

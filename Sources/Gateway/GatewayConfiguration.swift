@@ -17,6 +17,19 @@ public struct GatewayConfiguration: Sendable {
         public var sendKey: [UInt8]?
         public var receives: Set<RecordType>
         public var sends: Set<RecordType>
+        /// The encoding the peer prefers for the batches it receives (`encoding: json|xml`).
+        public var encoding: ExchangeFormat.Form = .json
+        /// How long and how often a batch for this peer is tried (`limits:`), and each call's timeout.
+        public var retry = RetryPolicy()
+        public var timeout: Duration = .seconds(30)
+    }
+
+    /// Where accepted records are handed to the agency's back office.
+    public enum BackOffice: Sendable, Equatable {
+        /// Files written atomically into a folder (`delivery.folder`).
+        case dropFolder(String)
+        /// Each batch's document POSTed to a URL (`delivery.url`).
+        case endpoint(String)
     }
 
     public var agency: Agency
@@ -26,9 +39,17 @@ public struct GatewayConfiguration: Sendable {
     public var store: String
     public var mappings: String?
     public var peers: [Agency: Peer]
-    /// The back-office drop folder and the agency's own format for each record type it takes.
-    public var deliveryFolder: String
+    /// The back office, and the agency's own format for each record type it takes.
+    public var backOffice: BackOffice
     public var deliveryFormats: [RecordType: String]
+    /// How many batches are received at once before senders are asked to come back (429).
+    public var receivingCapacity = 16
+
+    /// The drop folder, when the back office takes files.
+    public var deliveryFolder: String? {
+        if case .dropFolder(let folder) = backOffice { return folder }
+        return nil
+    }
 
     /// Reads and checks the file; a fault names the file, the line and the key.
     public static func load(_ path: String) throws -> GatewayConfiguration {
@@ -76,7 +97,21 @@ public struct GatewayConfiguration: Sendable {
             })
         }
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : LocalFiles.join(folder, p) }
-        func key(_ m: [String: Node], _ name: String, _ key: String) throws -> [UInt8]? {
+        func secret(_ text: String, _ node: Node, _ key: String, from source: String) throws -> [UInt8] {
+            let trimmed = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            guard trimmed.count >= 16 else { throw fail(node, key, "\(source) holds a key of \(trimmed.count) bytes; at least 16 are required") }
+            return trimmed
+        }
+        /// A key from `<name>File` (a file only its owner can read) or `<name>Env` (an environment variable).
+        func key(_ m: [String: Node], _ stem: String, _ base: String) throws -> [UInt8]? {
+            if let v = m[stem + "Env"] {
+                let key = "\(base).\(stem)Env"
+                guard m[stem + "File"] == nil else { throw fail(v, key, "give \(stem)File or \(stem)Env, not both") }
+                guard let variable = v.scalar?.string, !variable.isEmpty else { throw fail(v, key, "expected an environment variable's name") }
+                guard let value = ProcessInfo.processInfo.environment[variable] else { throw fail(v, key, "the environment variable \(variable) is not set") }
+                return try secret(value, v, key, from: "$\(variable)")
+            }
+            let name = stem + "File", key = "\(base).\(name)"
             guard let v = m[name] else { return nil }
             guard let file = v.scalar?.string else { throw fail(v, key, "expected a file name") }
             let full = resolve(file)
@@ -85,13 +120,22 @@ public struct GatewayConfiguration: Sendable {
             if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
                 throw fail(v, key, "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
             }
-            let bytes = try LocalFiles.bytes(full)
-            let trimmed = Array(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-            guard trimmed.count >= 16 else { throw fail(v, key, "\(full) holds a key of \(trimmed.count) bytes; at least 16 are required") }
-            return trimmed
+            return try secret(String(decoding: try LocalFiles.bytes(full), as: UTF8.self), v, key, from: full)
+        }
+        func positive(_ m: [String: Node], _ name: String, _ key: String) throws -> Int? {
+            guard let v = m[name] else { return nil }
+            guard let n = v.scalar.flatMap({ Int($0.string) }), n > 0 else { throw fail(v, key, "expected a whole number above 0") }
+            return n
+        }
+        func duration(_ m: [String: Node], _ name: String, _ key: String) throws -> TimeInterval? {
+            guard let v = m[name] else { return nil }
+            guard let text = v.scalar?.string, let seconds = Self.seconds(text), seconds > 0 else {
+                throw fail(v, key, "expected a duration such as 30s, 10m, 24h or 2d")
+            }
+            return seconds
         }
 
-        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery"])
+        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         let listen = try string(top, "listen", "listen", in: root)
         let parts = listen.split(separator: ":")
@@ -103,16 +147,54 @@ public struct GatewayConfiguration: Sendable {
             let peer = try agency(name, k, "peers.\(name)")
             guard peer != own else { throw fail(k, "peers.\(name)", "a gateway is not its own peer") }
             let base = "peers.\(name)"
-            let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "sendKeyFile", "receive", "send"])
-            guard let receiveKey = try key(m, "receiveKeyFile", "\(base).receiveKeyFile") else { throw fail(v, "\(base).receiveKeyFile", "missing") }
+            let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "receiveKeyEnv", "sendKeyFile", "sendKeyEnv", "receive", "send", "encoding", "limits"])
+            guard let receiveKey = try key(m, "receiveKey", base) else { throw fail(v, "\(base).receiveKeyFile", "missing (or receiveKeyEnv)") }
             let sends = try types(m, "send", "\(base).send")
-            let sendKey = try key(m, "sendKeyFile", "\(base).sendKeyFile")
-            if !sends.isEmpty && (sendKey == nil || m["url"] == nil) { throw fail(v, base, "sending to \(name) needs url and sendKeyFile") }
-            peers[peer] = Peer(agency: peer, url: m["url"]?.scalar?.string, receiveKey: receiveKey, sendKey: sendKey,
-                               receives: try types(m, "receive", "\(base).receive"), sends: sends)
+            let sendKey = try key(m, "sendKey", base)
+            if !sends.isEmpty && (sendKey == nil || m["url"] == nil) { throw fail(v, base, "sending to \(name) needs url and sendKeyFile (or sendKeyEnv)") }
+            if let url = m["url"] {
+                guard let text = url.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                    throw fail(url, "\(base).url", "expected an http(s) URL such as http://127.0.0.1:8402")
+                }
+            }
+            var entry = Peer(agency: peer, url: m["url"]?.scalar?.string, receiveKey: receiveKey, sendKey: sendKey,
+                             receives: try types(m, "receive", "\(base).receive"), sends: sends)
+            if let e = m["encoding"] {
+                guard let form = e.scalar.flatMap({ ExchangeFormat.Form(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
+                entry.encoding = form
+            }
+            if let limitsNode = m["limits"] {
+                let lk = "\(base).limits"
+                let limits = try mapping(limitsNode, lk, allowed: ["attempts", "maxAge", "firstDelay", "maxDelay", "timeout"])
+                if let n = try positive(limits, "attempts", "\(lk).attempts") { entry.retry.maximumAttempts = n }
+                if let t = try duration(limits, "maxAge", "\(lk).maxAge") { entry.retry.maximumAge = t }
+                if let t = try duration(limits, "firstDelay", "\(lk).firstDelay") { entry.retry.firstDelay = t }
+                if let t = try duration(limits, "maxDelay", "\(lk).maxDelay") { entry.retry.maximumDelay = t }
+                if let t = try duration(limits, "timeout", "\(lk).timeout") { entry.timeout = .milliseconds(Int64(t * 1000)) }
+                guard entry.retry.firstDelay <= entry.retry.maximumDelay else { throw fail(limitsNode, "\(lk).firstDelay", "is longer than maxDelay") }
+            }
+            peers[peer] = entry
+        }
+        var capacity = 16
+        if let receivingNode = top["receiving"] {
+            let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity"])
+            if let n = try positive(receiving, "capacity", "receiving.capacity") { capacity = n }
         }
         let deliveryNode = top["delivery"]
-        let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "vacancy", "trainee"])
+        let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "url", "vacancy", "trainee"])
+        let backOffice: BackOffice
+        switch (delivery["folder"], delivery["url"]) {
+        case (let f?, nil):
+            guard let folder = f.scalar?.string, !folder.isEmpty else { throw fail(f, "delivery.folder", "expected a folder") }
+            backOffice = .dropFolder(resolve(folder))
+        case (nil, let u?):
+            guard let text = u.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw fail(u, "delivery.url", "expected an http(s) URL")
+            }
+            backOffice = .endpoint(text)
+        case (_?, _?): throw fail(deliveryNode, "delivery", "give folder or url, not both")
+        case (nil, nil): throw fail(deliveryNode, "delivery.folder", "missing: the back office takes files from a folder or batches at a url")
+        }
         var formats: [RecordType: String] = [:]
         for type in RecordType.allCases {
             if let v = delivery[type.rawValue] {
@@ -125,9 +207,18 @@ public struct GatewayConfiguration: Sendable {
                 throw fail(deliveryNode, "delivery.\(type.rawValue)", "missing: \(agency) sends \(type.rawValue) records, in which format does the back office take them?")
             }
         }
-        return GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(try string(top, "store", "store", in: root)),
-                                    mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
-                                    deliveryFolder: resolve(try string(delivery, "folder", "delivery.folder", in: deliveryNode)), deliveryFormats: formats)
+        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(try string(top, "store", "store", in: root)),
+                                                 mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
+                                                 backOffice: backOffice, deliveryFormats: formats)
+        configuration.receivingCapacity = capacity
+        return configuration
+    }
+
+    /// `30s`, `10m`, `24h`, `2d`, or a number of seconds.
+    static func seconds(_ text: String) -> TimeInterval? {
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let unit = text.last, let factor = units[unit], let n = Double(text.dropLast()) { return n * factor }
+        return Double(text)
     }
 
     /// The receiving side's view of the peers.

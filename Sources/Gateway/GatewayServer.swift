@@ -29,12 +29,10 @@ public enum GatewayServer {
         }
         var logger = Logger(label: "gateway.\(configuration.agency.rawValue.lowercased())")
         logger.logLevel = .info
-        let delivery = BackOfficeDelivery(agency: configuration.agency, folder: configuration.deliveryFolder, formats: configuration.deliveryFormats,
+        let delivery = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
                                           catalog: catalog, taxonomy: taxonomy, ledger: store)
-        // What a previous run received but did not deliver, first.
-        let caughtUp = try delivery.deliverPending()
-        if caughtUp > 0 { logger.info("delivered \(caughtUp) batches received before the last stop") }
         let deliveryLogger = logger
+        let admission = Admission(capacity: configuration.receivingCapacity)
         let metrics = GatewayMetrics()
         let router = Router()
         router.get("/metrics") { _, _ in
@@ -42,10 +40,10 @@ public enum GatewayServer {
         }
         ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
                          afterReceipt: { batchId in
-                             do { try delivery.deliver(batchId) } catch {
-                                 deliveryLogger.error("delivery to the back office failed; it is retried at the next start", metadata: ["batch": "\(batchId)"])
+                             do { try await delivery.deliver(batchId) } catch {
+                                 deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(batchId)", "error": "\(error)"])
                              }
-                         }, observer: metrics)
+                         }, observer: metrics, admission: admission)
             .addRoutes(to: router, openAPI: try openAPIDocument(mappings: mappings))
         var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
@@ -54,12 +52,19 @@ public enum GatewayServer {
                               }, logger: logger)
         var sendingPeers: [Agency: Dispatcher.Peer] = [:]
         for (agency, peer) in configuration.peers {
-            if let url = peer.url, let key = peer.sendKey { sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key)) }
+            if let url = peer.url, let key = peer.sendKey {
+                sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key), policy: peer.retry, timeout: peer.timeout)
+            }
         }
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
         app.addServices(DispatcherService(dispatcher: Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers,
                                                                  logger: dispatcherLogger, observer: metrics)))
+        var backOfficeLogger = logger
+        backOfficeLogger[metadataKey: "component"] = "back office"
+        app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
+        // Last added, first told: new batches get 503 before anything else stops.
+        app.addServices(ShutdownNotice { admission.beginShutdown() })
         return app
     }
 }

@@ -1,4 +1,5 @@
 import Exchange
+import AsyncHTTPClient
 import Formats
 import Foundation
 import HTTPTypes
@@ -16,11 +17,12 @@ struct ReceivingFixture {
     let forem = RequestSignature(key: Array("forem-to-vdab".utf8))
     let actiris = RequestSignature(key: Array("actiris-to-vdab".utf8))
 
-    func application() throws -> some ApplicationProtocol {
+    func application(admission: Admission = Admission(),
+                     afterReceipt: @escaping @Sendable (String) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
         ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: [.trainee])],
-                         store: store, taxonomy: Translation.taxonomy)
+                         store: store, taxonomy: Translation.taxonomy, afterReceipt: afterReceipt, admission: admission)
             .addRoutes(to: router)
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
@@ -163,5 +165,59 @@ struct ReceivingServerTests {
             #expect(ok.status == .ok)
             #expect(ok.headers[HTTPField.Name("X-PES-Replayed")!] == nil)
         }
+    }
+
+    @Test("saturated: 429 with Retry-After while the gateway's capacity is taken; shutting down: 503 with Retry-After")
+    func saturatedAndShuttingDown() async throws {
+        let f = ReceivingFixture()
+        let admission = Admission(capacity: 1, retryAfterSaturated: 2, retryAfterShutdown: 30)
+        // The first batch is held after its receipt is committed, until the test lets it go.
+        let (started, startedSignal) = AsyncStream<Void>.makeStream()
+        let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+        let app = try f.application(admission: admission) { batchId in
+            guard batchId == "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77" else { return }
+            startedSignal.yield()
+            for await _ in release { break }
+        }
+        let forem = f.forem
+        try await app.test(.live) { client async throws -> Void in
+            // Each request on its own connection (the test client would queue them on one).
+            let url = "http://127.0.0.1:\(client.port!)/exchange/v1/batches"
+            @Sendable func post(_ body: [UInt8]) async throws -> (status: Int, retryAfter: String?, title: String?, problemStatus: Int?) {
+                var request = HTTPClientRequest(url: url)
+                request.method = .POST
+                for field in ReceivingFixture.headers(forem, as: "FOREM", body: body) { request.headers.add(name: field.name.rawName, value: field.value) }
+                request.body = .bytes(ByteBuffer(bytes: body))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+                let problem = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+                return (Int(response.status.code), response.headers.first(name: "Retry-After"), problem["title"] as? String, problem["status"] as? Int)
+            }
+            let first = try ReceivingFixture.batch()
+            let held = Task { try await post(first) }
+            for await _ in started { break }
+            #expect(admission.inFlight == 1)
+            let second = try ReceivingFixture.batch(batchId: "22222222-2222-4222-8222-222222222222")
+            let refused = try await post(second)
+            #expect(refused.status == 429)
+            #expect(refused.retryAfter == "2")
+            #expect(refused.title == "Saturated")
+            releaseSignal.yield()
+            #expect(try await held.value.status == 200)
+            #expect(admission.inFlight == 0)
+            // The same batch again, once there is room: taken.
+            #expect(try await post(second).status == 200)
+
+            admission.beginShutdown()
+            let late = try await post(try ReceivingFixture.batch(batchId: "33333333-3333-4333-8333-333333333333"))
+            #expect(late.status == 503)
+            #expect(late.retryAfter == "30")
+            #expect(late.problemStatus == 503)
+        }
+        // What a sender does with those answers: it comes back no sooner than asked.
+        var random = SystemRandomNumberGenerator()
+        let now = Date()
+        let step = RetryPolicy(firstDelay: 1).next(after: .status(503, body: "", retryAfter: 30), attempts: 1, firstAttempt: now, now: now, random: &random)
+        #expect(step == .retry(at: now.addingTimeInterval(30)))
     }
 }

@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Keeps the back office caught up: at start it clears what a crash cut short and delivers what a
+/// previous run received but did not hand over; then, every `interval`, it tries again the batches
+/// whose delivery failed (a back office that did not answer, a full disk) until they are delivered.
+public struct BackOfficeService: Service {
+    public let delivery: BackOfficeDelivery
+    public var interval: Duration
+    public var logger: Logger
+
+    public init(delivery: BackOfficeDelivery, interval: Duration = .seconds(5), logger: Logger) {
+        self.delivery = delivery
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        delivery.clearInterruptedFiles()
+        var failing = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let n = try await delivery.deliverPending()
+                if n > 0 { logger.info("delivered batches that were waiting for the back office", metadata: ["count": "\(n)"]) }
+                if failing { logger.notice("the back office takes deliveries again") }
+                failing = false
+            } catch {
+                if !failing { logger.error("delivery to the back office failed; it is tried again", metadata: ["error": "\(error)"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// Turns the gateway's graceful shutdown into 503 answers for new batches while those in flight
+/// finish (the protocol's "shutting down", with `Retry-After`).
+public struct ShutdownNotice: Service {
+    public let onShutdown: @Sendable () -> Void
+    public init(onShutdown: @escaping @Sendable () -> Void) { self.onShutdown = onShutdown }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        onShutdown()
+    }
+}
