@@ -5,7 +5,8 @@ import ServiceLifecycle
 /// Keeps the back office caught up: at start it clears what a crash cut short and delivers what a
 /// previous run received but did not hand over; then, every `interval`, it tries again the batches
 /// whose delivery failed (a back office that did not answer, a full disk) until they are delivered.
-public struct BackOfficeService: Service {
+public struct BackOfficeService: Service, CustomStringConvertible {
+    public var description: String { "the back-office delivery" }
     public let delivery: BackOfficeDelivery
     public var interval: Duration
     public var logger: Logger
@@ -29,14 +30,15 @@ public struct BackOfficeService: Service {
                 if !failing { logger.error("delivery to the back office failed; it is tried again", metadata: ["error": "\(error)"]) }
                 failing = true
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
 
 /// Turns the gateway's graceful shutdown into 503 answers for new batches while those in flight
 /// finish (the protocol's "shutting down", with `Retry-After`).
-public struct ShutdownNotice: Service {
+public struct ShutdownNotice: Service, CustomStringConvertible {
+    public var description: String { "the shutdown notice" }
     public let onShutdown: @Sendable () -> Void
     public init(onShutdown: @escaping @Sendable () -> Void) { self.onShutdown = onShutdown }
 

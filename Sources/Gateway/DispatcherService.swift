@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// The dispatcher as a service of the running gateway: at start it puts back what a crash left
 /// `sending`, then drains the outbox every `interval` until the gateway shuts down gracefully.
-public struct DispatcherService: Service {
+public struct DispatcherService: Service, CustomStringConvertible {
+    public var description: String { "the outbox dispatcher" }
     public let dispatcher: Dispatcher
     public var interval: Duration
 
@@ -22,7 +23,7 @@ public struct DispatcherService: Service {
             } catch {
                 dispatcher.logger.error("the outbox could not be read; retrying", metadata: ["error": "\(type(of: error))"])
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -44,6 +44,10 @@ public struct GatewayConfiguration: Sendable {
     public var deliveryFormats: [RecordType: String]
     /// How many batches are received at once before senders are asked to come back (429).
     public var receivingCapacity = 16
+    /// What the gateway collects from its agency, and when (`pickup:`); nil: nothing is picked up.
+    public var pickup: PickupSettings?
+    /// Which records go to which peers (`routes:`).
+    public var routing = Routing(rules: [])
 
     /// The drop folder, when the back office takes files.
     public var deliveryFolder: String? {
@@ -52,9 +56,11 @@ public struct GatewayConfiguration: Sendable {
     }
 
     /// Reads and checks the file; a fault names the file, the line and the key.
-    public static func load(_ path: String) throws -> GatewayConfiguration {
+    /// Relative paths in the file are relative to its folder, or to `base` when given (the demo runs
+    /// `deploy/local`'s files under a folder of its own).
+    public static func load(_ path: String, base: String? = nil) throws -> GatewayConfiguration {
         guard let text = String(validating: try LocalFiles.bytes(path), as: UTF8.self) else { throw SourceFault(file: path, line: 0, "not valid UTF-8") }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let folder = base ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
         func fail(_ node: Node?, _ key: String, _ message: String) -> SourceFault {
             SourceFault(file: path, line: node?.mark?.line ?? 1, "\(key): \(message)")
         }
@@ -96,7 +102,7 @@ public struct GatewayConfiguration: Sendable {
                 return t
             })
         }
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : LocalFiles.join(folder, p) }
+        func resolve(_ p: String) -> String { URL(fileURLWithPath: p.hasPrefix("/") ? p : LocalFiles.join(folder, p)).standardized.path }
         func secret(_ text: String, _ node: Node, _ key: String, from source: String) throws -> [UInt8] {
             let trimmed = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
             guard trimmed.count >= 16 else { throw fail(node, key, "\(source) holds a key of \(trimmed.count) bytes; at least 16 are required") }
@@ -135,7 +141,7 @@ public struct GatewayConfiguration: Sendable {
             return seconds
         }
 
-        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving"])
+        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving", "pickup", "routes"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         let listen = try string(top, "listen", "listen", in: root)
         let parts = listen.split(separator: ":")
@@ -211,6 +217,116 @@ public struct GatewayConfiguration: Sendable {
                                                  mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
                                                  backOffice: backOffice, deliveryFormats: formats)
         configuration.receivingCapacity = capacity
+
+        if let pickupNode = top["pickup"] {
+            let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee"])
+            var formats: [RecordType: String] = [:]
+            for type in RecordType.allCases {
+                if let v = p[type.rawValue] {
+                    guard let name = v.scalar?.string, !name.isEmpty else { throw fail(v, "pickup.\(type.rawValue)", "expected a format name") }
+                    formats[type] = name
+                }
+            }
+            guard !formats.isEmpty else { throw fail(pickupNode, "pickup", "name the agency's format of vacancy or trainee exports (pickup.vacancy, pickup.trainee)") }
+            let schedule: Schedule
+            switch (p["every"], p["at"]) {
+            case (_?, _?): throw fail(pickupNode, "pickup", "give every or at, not both")
+            case (nil, nil): throw fail(pickupNode, "pickup.every", "missing: how often to pick up (every: 5m), or at which times (at: [\"06:00\"])")
+            case (_?, nil): schedule = .every(try duration(p, "every", "pickup.every")!)
+            case (nil, let at?):
+                guard case .sequence(let items) = at, !items.isEmpty else { throw fail(at, "pickup.at", "expected a list of times such as [\"06:00\", \"18:00\"]") }
+                schedule = .timesOfDay(try items.map { item in
+                    guard let m = item.scalar.flatMap({ Schedule.minutes($0.string) }) else { throw fail(item, "pickup.at", "expected a time of day as HH:MM") }
+                    return m
+                }.sorted())
+            }
+            let folder = try p["folder"].map { v -> String in
+                guard let f = v.scalar?.string, !f.isEmpty else { throw fail(v, "pickup.folder", "expected a folder") }
+                return resolve(f)
+            }
+            let url = try p["url"].map { v -> String in
+                guard let text = v.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                    throw fail(v, "pickup.url", "expected an http(s) URL of the agency's export")
+                }
+                return text
+            }
+            guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
+            configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
+        }
+
+        if let routesNode = top["routes"] {
+            guard case .sequence(let items) = routesNode else { throw fail(routesNode, "routes", "expected a list of rules") }
+            var rules: [RoutingRule] = []
+            for (i, item) in items.enumerated() {
+                let key = "routes[\(i)]"
+                let r = try mapping(item, key, allowed: ["type", "to", "when"])
+                guard let type = r["type"]?.scalar.flatMap({ RecordType(rawValue: $0.string) }) else { throw fail(r["type"] ?? item, "\(key).type", "expected vacancy or trainee") }
+                let destination: RoutingRule.Destination
+                switch r["to"] {
+                case .scalar(let s)? where s.string == "referring":
+                    guard type == .trainee else { throw fail(r["to"], "\(key).to", "referring is a trainee record's referring agency; vacancies name their peers") }
+                    destination = .referring
+                case .sequence(let names)?:
+                    var set = Set<Agency>()
+                    for n in names {
+                        let peer = try agency(n.scalar?.string ?? "", n, "\(key).to")
+                        guard let settings = peers[peer], settings.sends.contains(type) else {
+                            throw fail(n, "\(key).to", "\(own) → \(peer) is not agreed for \(type.rawValue) records (peers.\(peer).send)")
+                        }
+                        set.insert(peer)
+                    }
+                    destination = .peers(set)
+                default: throw fail(r["to"] ?? item, "\(key).to", "expected a list of agencies, or referring")
+                }
+                var rule = RoutingRule(recordType: type, destination: destination)
+                if let whenNode = r["when"] {
+                    let wk = "\(key).when"
+                    let w = try mapping(whenNode, wk, allowed: ["bottleneck", "openDays", "region", "occupation", "status"])
+                    if let b = w["bottleneck"] {
+                        guard let value = b.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail(b, "\(wk).bottleneck", "expected true or false") }
+                        rule.bottleneck = value
+                    }
+                    if let n = w["openDays"] {
+                        guard let days = n.scalar.flatMap({ Int($0.string) }), days >= 0 else { throw fail(n, "\(wk).openDays", "expected a number of days") }
+                        rule.minimumOpenDays = days
+                    }
+                    func list(_ name: String) throws -> [(String, Node)]? {
+                        guard let v = w[name] else { return nil }
+                        guard case .sequence(let values) = v, !values.isEmpty else { throw fail(v, "\(wk).\(name)", "expected a list") }
+                        return values.map { ($0.scalar?.string ?? "", $0) }
+                    }
+                    if let regions = try list("region") {
+                        rule.regions = Set(try regions.map { text, node in
+                            guard let region = Region(rawValue: text) else {
+                                throw fail(node, "\(wk).region", "'\(text)' is not one of \(Region.allCases.map(\.rawValue).joined(separator: ", "))")
+                            }
+                            return region
+                        })
+                    }
+                    if let codes = try list("occupation") {
+                        rule.occupations = try codes.map { text, node in
+                            let b = Array(text.utf8)
+                            guard (1...5).contains(b.count), (65...78).contains(b[0]), b.dropFirst().allSatisfy({ (48...57).contains($0) }) else {
+                                throw fail(node, "\(wk).occupation", "'\(text)' is not a ROME grand domaine (M), domaine (M18) or fiche (M1805)")
+                            }
+                            return text
+                        }
+                    }
+                    if let statuses = try list("status") {
+                        let known = Set(VacancyStatus.allCases.map(\.rawValue) + TraineeStatus.allCases.map(\.rawValue))
+                        rule.statuses = Set(try statuses.map { text, node in
+                            guard known.contains(text) else { throw fail(node, "\(wk).status", "'\(text)' is not a record status") }
+                            return text
+                        })
+                    }
+                    if type == .trainee, rule.bottleneck != nil || rule.minimumOpenDays != nil || rule.regions != nil {
+                        throw fail(whenNode, wk, "bottleneck, openDays and region are conditions on vacancies")
+                    }
+                }
+                rules.append(rule)
+            }
+            configuration.routing = Routing(rules: rules)
+        }
         return configuration
     }
 

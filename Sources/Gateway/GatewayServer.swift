@@ -5,6 +5,112 @@ import Ledger
 import Logging
 import Model
 import NIOCore
+import ServiceLifecycle
+
+/// One agency's gateway, built from its configuration: the ledger, the taxonomy and formats in
+/// force, the receiving routes, the back-office delivery, the outbox's dispatcher and the pick-up.
+/// `application` runs it all as one service; the demo and tests reach into the parts.
+public struct GatewayNode: Sendable {
+    public let configuration: GatewayConfiguration
+    public let store: SQLiteStore
+    public let metrics: GatewayMetrics
+    public let delivery: BackOfficeDelivery
+    public let dispatcher: Dispatcher
+    public let pickup: Pickup?
+    public let admission: Admission
+    public let receiving: ReceivingGateway
+    public let openAPI: String
+    public let logger: Logger
+
+    public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info) throws {
+        self.configuration = configuration
+        let store = try SQLiteStore(path: configuration.store)
+        self.store = store
+        let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
+        let catalog = try mappings.formatCatalog()
+        for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
+            throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
+        }
+        var logger = Logger(label: "gateway.\(configuration.agency.rawValue.lowercased())")
+        logger.logLevel = logLevel
+        self.logger = logger
+        let deliveryLogger = logger
+        let delivery = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
+                                          catalog: catalog, taxonomy: taxonomy, ledger: store)
+        self.delivery = delivery
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        let admission = Admission(capacity: configuration.receivingCapacity)
+        self.admission = admission
+        self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
+                                          afterReceipt: { batchId in
+                                              do { try await delivery.deliver(batchId) } catch {
+                                                  deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(batchId)", "error": "\(error)"])
+                                              }
+                                          }, observer: metrics, admission: admission)
+        self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)
+        var sendingPeers: [Agency: Dispatcher.Peer] = [:]
+        for (agency, peer) in configuration.peers {
+            if let url = peer.url, let key = peer.sendKey {
+                sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key), policy: peer.retry, timeout: peer.timeout)
+            }
+        }
+        var dispatcherLogger = logger
+        dispatcherLogger[metadataKey: "component"] = "dispatcher"
+        self.dispatcher = Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger, observer: metrics)
+        if let settings = configuration.pickup {
+            var pickupLogger = logger
+            pickupLogger[metadataKey: "component"] = "pickup"
+            let pickup = Pickup(agency: configuration.agency, settings: settings,
+                                peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding) },
+                                routing: configuration.routing, catalog: catalog, taxonomy: taxonomy, store: store, logger: pickupLogger)
+            for type in settings.formats.keys { _ = try pickup.format(type) }
+            self.pickup = pickup
+        } else {
+            self.pickup = nil
+        }
+    }
+
+    /// The running gateway: the routes on the configured address, and its services — the
+    /// dispatcher, the back-office catch-up and the scheduled pick-up (unless `scheduledPickup` is
+    /// false: the demo runs it itself). `onRunning` hears the bound address.
+    public func application(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
+        let metrics = self.metrics
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        receiving.addRoutes(to: router, openAPI: openAPI)
+        let configuration = self.configuration
+        var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+                              onServerRunning: { channel in
+                                  let port = channel.localAddress?.port ?? configuration.port
+                                  onRunning("http://\(configuration.host):\(port)")
+                              }, logger: logger)
+        app.addServices(DispatcherService(dispatcher: dispatcher))
+        var backOfficeLogger = logger
+        backOfficeLogger[metadataKey: "component"] = "back office"
+        app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
+        if scheduledPickup, let pickup, let settings = configuration.pickup {
+            app.addServices(PickupService(pickup: pickup, schedule: settings.schedule))
+        }
+        return app
+    }
+
+    /// The application and, after it, the notice that turns a graceful shutdown into 503 answers:
+    /// a service group tells its services to stop in reverse order, so new batches are refused
+    /// before the server stops accepting and the batches in flight finish.
+    public func services(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> [any Service] {
+        let admission = self.admission
+        return [application(scheduledPickup: scheduledPickup, onRunning: onRunning), ShutdownNotice { admission.beginShutdown() }]
+    }
+
+    /// Runs the gateway until SIGTERM or SIGINT, then stops gracefully.
+    public func run(onRunning: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let group = ServiceGroup(configuration: .init(services: services(onRunning: onRunning), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
 
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
 public enum GatewayServer {
@@ -18,53 +124,4 @@ public enum GatewayServer {
         return text
     }
 
-    /// The application for a configuration; `onRunning` hears the address it is bound to.
-    public static func application(_ configuration: GatewayConfiguration, mappings: MappingsFolder,
-                                   onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let store = try SQLiteStore(path: configuration.store)
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
-        let catalog = try mappings.formatCatalog()
-        for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
-            throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
-        }
-        var logger = Logger(label: "gateway.\(configuration.agency.rawValue.lowercased())")
-        logger.logLevel = .info
-        let delivery = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
-                                          catalog: catalog, taxonomy: taxonomy, ledger: store)
-        let deliveryLogger = logger
-        let admission = Admission(capacity: configuration.receivingCapacity)
-        let metrics = GatewayMetrics()
-        let router = Router()
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
-        }
-        ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
-                         afterReceipt: { batchId in
-                             do { try await delivery.deliver(batchId) } catch {
-                                 deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(batchId)", "error": "\(error)"])
-                             }
-                         }, observer: metrics, admission: admission)
-            .addRoutes(to: router, openAPI: try openAPIDocument(mappings: mappings))
-        var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-                              onServerRunning: { channel in
-                                  let port = channel.localAddress?.port ?? configuration.port
-                                  onRunning("http://\(configuration.host):\(port)")
-                              }, logger: logger)
-        var sendingPeers: [Agency: Dispatcher.Peer] = [:]
-        for (agency, peer) in configuration.peers {
-            if let url = peer.url, let key = peer.sendKey {
-                sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key), policy: peer.retry, timeout: peer.timeout)
-            }
-        }
-        var dispatcherLogger = logger
-        dispatcherLogger[metadataKey: "component"] = "dispatcher"
-        app.addServices(DispatcherService(dispatcher: Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers,
-                                                                 logger: dispatcherLogger, observer: metrics)))
-        var backOfficeLogger = logger
-        backOfficeLogger[metadataKey: "component"] = "back office"
-        app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
-        // Last added, first told: new batches get 503 before anything else stops.
-        app.addServices(ShutdownNotice { admission.beginShutdown() })
-        return app
-    }
 }

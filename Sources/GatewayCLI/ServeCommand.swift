@@ -31,9 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let agency = configuration.agency
-        let app = try GatewayServer.application(configuration, mappings: mappings) { url in
+        try await GatewayNode(configuration, mappings: mappings).run { url in
             FileHandle.standardError.write(Data("\(agency) gateway listening on \(url)\n".utf8))
         }
-        try await app.runService()
     }
 }

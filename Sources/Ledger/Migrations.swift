@@ -106,6 +106,45 @@ enum Migrations {
                 CREATE TABLE peer_state (peer TEXT PRIMARY KEY, paused INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("0005-pickup-and-routing") { db in
+            try db.execute(sql: """
+                -- Each document picked up from the agency's export, by where it came from and its
+                -- digest, written in the same transaction as the batches made of it: a document
+                -- found again after a crash is recognised and never sent twice.
+                CREATE TABLE pickup (
+                    source TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    record_type TEXT NOT NULL,
+                    picked_at TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('done', 'rejected')),
+                    records INTEGER NOT NULL,
+                    queued INTEGER NOT NULL,
+                    unchanged INTEGER NOT NULL,
+                    not_routed INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    report TEXT NOT NULL,
+                    PRIMARY KEY (source, sha256)
+                ) WITHOUT ROWID;
+                -- Where each record of this agency went last, and in which version: updates and
+                -- closures follow a record to every peer that had it, and an unchanged record is
+                -- not sent again.
+                CREATE TABLE routed_record (
+                    origin TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    peer TEXT NOT NULL,
+                    record_type TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    content_sha256 TEXT NOT NULL,
+                    batch_id TEXT NOT NULL,
+                    routed_at TEXT NOT NULL,
+                    PRIMARY KEY (origin, record_id, peer)
+                ) WITHOUT ROWID;
+                -- The position reached in an HTTP export (its `since` cursor), per export.
+                CREATE TABLE pickup_cursor (source TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+                -- How many records a batch holds, either way.
+                ALTER TABLE batch ADD COLUMN record_count INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -17,10 +17,10 @@ extension SQLiteStore: ReceivedBatchStore {
             }
             let now = TimestampPattern.rfc3339.write(batch.receivedAt)
             try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form)
-                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?)
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?)
                 """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
-                                 Data(batch.body), batch.form.rawValue])
+                                 Data(batch.body), batch.form.rawValue, batch.records.count])
             var counts = Receipt.Counts(records: batch.records.count, accepted: 0, duplicates: 0, rejected: 0)
             var rejected: [Receipt.Rejection] = []
             let outcome = try db.makeStatement(sql: """

@@ -36,6 +36,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
+    /// The day number counted from 0001-01-01 (day 0), for differences between dates.
+    public var dayNumber: Int {
+        let y = year - 1
+        var days = y * 365 + y / 4 - y / 100 + y / 400
+        for m in 1..<month { days += Self.daysIn(month: m, year: year) }
+        return days + day - 1
+    }
+
+    /// Days from `earlier` to `self` (negative when `earlier` is later).
+    public func daysSince(_ earlier: CalendarDate) -> Int { dayNumber - earlier.dayNumber }
+
     /// Whole years of age reached on `date` by a person born on `self`.
     public func age(on date: CalendarDate) -> Int {
         var years = date.year - year

@@ -34,3 +34,16 @@ struct CalendarDateTests {
         #expect(birth.age(on: CalendarDate(year: 2026, month: 3, day: 15)!) == 25)
     }
 }
+
+@Suite("Days between dates")
+struct DayDifferenceTests {
+    @Test("differences across months, leap days and centuries", arguments: [
+        ("2024-02-28", "2024-03-01", 2), ("2023-02-28", "2023-03-01", 1), ("1999-12-31", "2000-01-01", 1),
+        ("1900-02-28", "1900-03-01", 1), ("2026-01-01", "2026-12-31", 364), ("2026-11-22", "2026-11-08", -14),
+        ("0001-01-01", "2026-11-22", 739_941),
+    ])
+    func difference(_ from: String, _ to: String, _ days: Int) throws {
+        let a = try CalendarDate(iso: from, field: "a"), b = try CalendarDate(iso: to, field: "b")
+        #expect(b.daysSince(a) == days)
+    }
+}

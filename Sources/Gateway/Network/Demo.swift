@@ -1,0 +1,198 @@
+import Exchange
+import Formats
+import Foundation
+import Ledger
+import Logging
+import Model
+import Taxonomy
+
+/// The five-agency demo: `deploy/local`'s five configurations run under a folder of their own, on
+/// free loopback ports, each agency's fixtures fed into its outgoing folder; then what crossed.
+public struct Demo {
+    public var project: URL
+    public var folder: String
+    public var ticks: Int
+    public var say: @Sendable (String) -> Void
+
+    public init(project: URL, folder: String, ticks: Int = 2, say: @escaping @Sendable (String) -> Void) {
+        self.project = project
+        self.folder = folder
+        self.ticks = ticks
+        self.say = say
+    }
+
+    /// One row of the closing table: what went from one agency to another, of one record type.
+    public struct Flow: Sendable, Equatable {
+        public var from: Agency
+        public var summary: SendingSummary
+        /// Sent = accepted + duplicates + rejected, and nothing left waiting or failed.
+        public var addsUp: Bool {
+            summary.sent == summary.accepted + summary.duplicates + summary.rejected && summary.waitingRecords == 0 && summary.failedRecords == 0
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var flows: [Flow]
+        public var pickups: [Agency: [PickupEntry]]
+        public var quiet: Bool
+        public var succeeded: Bool { quiet && !flows.isEmpty && flows.allSatisfy(\.addsUp) }
+    }
+
+    static let agencies: [Agency] = [.vdab, .forem, .actiris, .adg, .bf]
+
+    /// Keys for every ordered pair, readable by their owner only, as `deploy/local/make-keys.sh` makes them.
+    func makeKeys(in secrets: String) throws {
+        try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for from in Self.agencies {
+            for to in Self.agencies where from != to {
+                let path = LocalFiles.join(secrets, "\(from.rawValue.lowercased())-to-\(to.rawValue.lowercased()).key")
+                if FileManager.default.fileExists(atPath: path) { continue }
+                var random = SystemRandomNumberGenerator()
+                let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+                guard FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw GatewayError("\(path): cannot be written")
+                }
+            }
+        }
+    }
+
+    /// The five configurations, as `deploy/local` has them, rooted in the demo's folder.
+    public func configurations() throws -> [GatewayConfiguration] {
+        // deploy/local's relative paths (`../../var/…`, `secrets/…`) land inside the demo's folder.
+        let base = LocalFiles.join(folder, "deploy/local")
+        try makeKeys(in: LocalFiles.join(base, "secrets"))
+        let configurations = try Self.agencies.map { agency in
+            var c = try GatewayConfiguration.load(project.appendingPathComponent("deploy/local/\(agency.rawValue.lowercased()).yaml").path, base: base)
+            c.mappings = project.appendingPathComponent("mappings").path
+            return c
+        }
+        return try LocalNetwork.onFreePorts(configurations)
+    }
+
+    /// Copies each agency's fixtures into its outgoing folder.
+    func feedFixtures(_ configurations: [GatewayConfiguration]) throws -> Int {
+        var n = 0
+        for c in configurations {
+            guard let outgoing = c.pickup?.folder else { continue }
+            let fixtures = project.appendingPathComponent("fixtures/\(c.agency.rawValue.lowercased())").path
+            for name in (try? LocalFiles.names(in: fixtures)) ?? [] {
+                let type: RecordType = name.hasPrefix("trainee") ? .trainee : .vacancy
+                guard c.pickup?.formats[type] != nil else { continue }
+                let target = LocalFiles.join(outgoing, type.rawValue)
+                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+                try LocalFiles.writeAtomically(try LocalFiles.bytes(LocalFiles.join(fixtures, name)), to: LocalFiles.join(target, name))
+                n += 1
+            }
+        }
+        return n
+    }
+
+    /// The second export of each agency that exports vacancies: its first vacancy that went
+    /// somewhere, now filled (a new version), and the first document again, unchanged.
+    func feedUpdates(_ network: LocalNetwork, catalog: FormatCatalog) throws -> Int {
+        var n = 0
+        for (agency, node) in network.nodes {
+            guard let pickup = node.pickup, let outgoing = pickup.settings.folder, let formatName = pickup.settings.formats[.vacancy],
+                  let format = catalog.format(formatName, type: .vacancy) else { continue }
+            let done = LocalFiles.join(outgoing, "done/vacancy")
+            guard let first = try LocalFiles.names(in: done).first(where: { !$0.hasSuffix(".report.json") }) else { continue }
+            let document = try LocalFiles.bytes(LocalFiles.join(done, first))
+            let reader = format.reading(ByteReader(bytes: document), taxonomy: pickup.taxonomy)
+            _ = try reader.open()
+            var closed: Vacancy?
+            while let decoded = try reader.next() {
+                guard case .vacancy(var v)? = decoded.record, try !node.store.routes(origin: agency, recordId: v.id.rawValue).isEmpty else { continue }
+                v.status = .filled
+                v.version = RecordVersion(rawValue: v.version.rawValue + 1)!
+                closed = v
+                break
+            }
+            let inbox = LocalFiles.join(outgoing, "vacancy")
+            if let closed {
+                let out = ByteWriter()
+                let writer = try format.writing(out, taxonomy: pickup.taxonomy, envelope: EnvelopeFields())
+                try writer.begin(sender: agency, created: Date())
+                _ = writer.write(.vacancy(closed))
+                writer.end()
+                out.flush()
+                try LocalFiles.writeAtomically(out.collected, to: LocalFiles.join(inbox, "update-\(first)"))
+                n += 1
+            }
+            try LocalFiles.writeAtomically(document, to: LocalFiles.join(inbox, "again-\(first)"))
+            n += 1
+        }
+        return n
+    }
+
+    /// Runs the demo; with `keepRunning` the network stays up until SIGINT or SIGTERM.
+    public func run(keepRunning: Bool) async throws -> Outcome {
+        let configurations = try configurations()
+        let mappings = MappingsFolder(path: project.appendingPathComponent("mappings").path)
+        let catalog = try mappings.formatCatalog()
+        say("Starting the five gateways on loopback, embedded stores under \(folder) …")
+        let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .debug : .warning)
+        for agency in Self.agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
+
+        var pickups: [Agency: [PickupEntry]] = [:]
+        var quiet = true
+        for tick in 1...max(1, ticks) {
+            let fed = tick == 1 ? try feedFixtures(configurations) : try feedUpdates(network, catalog: catalog)
+            say("")
+            say(tick == 1 ? "Tick 1: each agency's fixtures exported into its outgoing folder (\(fed) documents); pick-up:"
+                          : "Tick \(tick): a vacancy filled at each origin (new version) and a document exported again unchanged (\(fed) documents); pick-up:")
+            for agency in Self.agencies {
+                guard let pickup = network.nodes[agency]?.pickup else { continue }
+                let entries = try await pickup.run()
+                pickups[agency, default: []] += entries
+                for e in entries {
+                    say("  \(agency.rawValue.padding(8))\(e.source.padding(34)) \(e.records) read: \(e.queued) queued, \(e.unchanged) unchanged, \(e.notRouted) not routed, \(e.rejected) rejected")
+                }
+            }
+            let settled = try await network.waitUntilQuiet(timeout: .seconds(20))
+            quiet = quiet && settled
+            if !settled { say("  (the network did not settle within 20 s: some batches are still waiting)") }
+        }
+
+        var flows: [Flow] = []
+        for agency in Self.agencies {
+            for summary in try network.nodes[agency]!.store.sendingSummary() { flows.append(Flow(from: agency, summary: summary)) }
+        }
+        say("")
+        say("What crossed (records; the senders' ledgers, with the receivers' receipts):")
+        say("  from     to       type      batches    sent  accepted  duplicates  rejected")
+        for f in flows {
+            let s = f.summary
+            say("  \(f.from.rawValue.padding(9))\(s.peer.rawValue.padding(9))\(s.recordType.rawValue.padding(9))\(String(s.batches).rightAligned(8))"
+                + "\(String(s.sent).rightAligned(8))\(String(s.accepted).rightAligned(10))\(String(s.duplicates).rightAligned(12))\(String(s.rejected).rightAligned(10))"
+                + (f.addsUp ? "   ✓" : "   ✗ \(s.waitingRecords) waiting, \(s.failedRecords) failed"))
+        }
+        let pairs = Set(flows.map { "\($0.from.rawValue)→\($0.summary.peer.rawValue)" })
+        say("  \(flows.count) flows over \(pairs.count) directed pairs; " + (flows.allSatisfy(\.addsUp) ? "every one adds up: sent = accepted + duplicates + rejected." : "some do NOT add up."))
+        say("")
+        say("Handed to the back offices (files in each agency's own format):")
+        for agency in Self.agencies {
+            guard let folder = network.nodes[agency]?.configuration.deliveryFolder else { continue }
+            let files = ((try? LocalFiles.names(in: folder)) ?? []).filter { !$0.hasPrefix(".") }
+            say("  \(agency.rawValue.padding(8))\(files.count) files in \(folder)")
+        }
+        if keepRunning {
+            say("")
+            say("The network stays up; try:")
+            for agency in Self.agencies {
+                let url = network.urls[agency] ?? ""
+                say("  curl \(url)/exchange/v1/health     curl \(url)/metrics")
+            }
+            say("Drop documents into <agency>/outgoing/{vacancy,trainee}/ under \(folder)/var and they are picked up every few minutes")
+            say("(as configured). Ctrl-C stops the five gateways cleanly.")
+            try await network.runUntilSignalled()
+        } else {
+            try await network.stop()
+        }
+        return Outcome(flows: flows, pickups: pickups, quiet: quiet)
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+    func rightAligned(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

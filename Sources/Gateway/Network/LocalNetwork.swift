@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import Logging
+import Model
+import ServiceLifecycle
+import UnixSignals
+
+/// Several agencies' gateways run in one process on loopback, each with its own ledger and
+/// folders: the demo's network, and the tests' when they are not about crashes.
+public final class LocalNetwork: Sendable {
+    public let nodes: [Agency: GatewayNode]
+    /// Each gateway's base URL, as bound.
+    public let urls: [Agency: String]
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    private init(nodes: [Agency: GatewayNode], urls: [Agency: String], group: ServiceGroup, running: Task<Void, any Error>) {
+        self.nodes = nodes
+        self.urls = urls
+        self.group = group
+        self.running = running
+    }
+
+    /// A free TCP port on loopback, for a gateway whose peers must know its URL before it starts.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw GatewayError("no socket for finding a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw GatewayError("no free port on 127.0.0.1") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Gives each configuration a free loopback port and points its peers' URLs at theirs.
+    public static func onFreePorts(_ configurations: [GatewayConfiguration]) throws -> [GatewayConfiguration] {
+        var ports: [Agency: Int] = [:]
+        for c in configurations { ports[c.agency] = try freePort() }
+        return configurations.map { c in
+            var c = c
+            c.host = "127.0.0.1"
+            c.port = ports[c.agency]!
+            for (agency, peer) in c.peers where peer.url != nil {
+                if let port = ports[agency] { c.peers[agency]!.url = "http://127.0.0.1:\(port)" }
+            }
+            return c
+        }
+    }
+
+    /// Builds and starts the gateways; returns once every one listens.
+    public static func start(_ configurations: [GatewayConfiguration], mappings: MappingsFolder, scheduledPickup: Bool = true,
+                             logLevel: Logger.Level = .warning) async throws -> LocalNetwork {
+        var nodes: [Agency: GatewayNode] = [:]
+        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel) }
+        let (bound, announce) = AsyncStream<(Agency, String)>.makeStream()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for (agency, node) in nodes {
+            for service in node.services(scheduledPickup: scheduledPickup, onRunning: { url in announce.yield((agency, url)) }) {
+                services.append(.init(service: service))
+            }
+        }
+        var logger = Logger(label: "gateway.network")
+        logger.logLevel = logLevel
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
+        let running = Task { try await group.run() }
+        var urls: [Agency: String] = [:]
+        for await (agency, url) in bound {
+            urls[agency] = url
+            if urls.count == nodes.count { break }
+        }
+        return LocalNetwork(nodes: nodes, urls: urls, group: group, running: running)
+    }
+
+    /// Waits until nothing is left to do: every outbox empty (delivered or failed), every batch
+    /// received handed to its back office. False if `timeout` passes first.
+    public func waitUntilQuiet(timeout: Duration = .seconds(30)) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var busy = false
+            for node in nodes.values where try node.store.queuedCount() > 0 || !node.store.pendingDeliveries().isEmpty { busy = true }
+            if !busy { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Stops every gateway gracefully (batches in flight finish) and waits for them.
+    public func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    /// Runs until the process is asked to stop (SIGINT, SIGTERM), then stops gracefully.
+    public func runUntilSignalled() async throws {
+        for await _ in await UnixSignalsSequence(trapping: [.sigint, .sigterm]) { break }
+        try await stop()
+    }
+}

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Exchange
+import Formats
+import Foundation
+import Ledger
+import Logging
+import Model
+import NIOCore
+import Taxonomy
+
+/// Collects what the agency exported and queues it for the peers.
+///
+/// **Folder.** The back office drops documents into `vacancy/` and `trainee/` under the outgoing
+/// folder (names starting with `.` are ignored: write there, then rename). Each is claimed by an
+/// atomic rename into `processing/<type>/`, read, routed and batched; the ledger records the
+/// document (by name and digest) in the same transaction as its batches; then a report is written
+/// and the document moved to `done/<type>/` or, if it could not be read, `rejected/<type>/`. A
+/// pass that crashes resumes with what is in `processing/`: a document the ledger has is only moved
+/// on, so nothing is sent twice, and nothing claimed is skipped.
+///
+/// **HTTP export.** `GET <url>?type=<type>&since=<cursor>` answers a document (200, with the next
+/// cursor in `X-Export-Cursor`) or nothing new (204). The cursor moves in the same transaction as the
+/// batches; after a crash the same window is asked again and recognised.
+public struct Pickup: Sendable {
+    public let agency: Agency
+    public let settings: PickupSettings
+    public let peers: [Agency: PickupPlan.Peer]
+    public let routing: Routing
+    public let catalog: FormatCatalog
+    public let taxonomy: Taxonomy
+    public let store: SQLiteStore
+    public var logger: Logger
+    public var http: HTTPClient = .shared
+
+    public init(agency: Agency, settings: PickupSettings, peers: [Agency: PickupPlan.Peer], routing: Routing, catalog: FormatCatalog,
+                taxonomy: Taxonomy, store: SQLiteStore, logger: Logger) {
+        self.agency = agency
+        self.settings = settings
+        self.peers = peers
+        self.routing = routing
+        self.catalog = catalog
+        self.taxonomy = taxonomy
+        self.store = store
+        self.logger = logger
+    }
+
+    /// One pass over the folder and the export; returns what each document became.
+    @discardableResult
+    public func run(now: Date = Date()) async throws -> [PickupEntry] {
+        var entries: [PickupEntry] = []
+        if let folder = settings.folder { entries += try runFolder(folder, now: now) }
+        if let url = settings.exportURL { entries += try await runExport(url, now: now) }
+        return entries
+    }
+
+    func format(_ type: RecordType) throws -> any RecordFormat {
+        guard let name = settings.formats[type], let format = catalog.format(name, type: type) else {
+            throw GatewayError("pickup.\(type.rawValue): no format '\(settings.formats[type] ?? "")' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
+        }
+        return format
+    }
+
+    func plan(_ document: [UInt8], source: String, type: RecordType, now: Date) throws -> PickupPlan {
+        try PickupPlan.make(document: document, source: source, format: try format(type), agency: agency, peers: peers, routing: routing,
+                            taxonomy: taxonomy, now: now) { origin, id in try store.routes(origin: origin, recordId: id) }
+    }
+
+    // MARK: the outgoing folder
+
+    func runFolder(_ folder: String, now: Date) throws -> [PickupEntry] {
+        let files = FileManager.default
+        var entries: [PickupEntry] = []
+        for type in RecordType.allCases where settings.formats[type] != nil {
+            let inbox = LocalFiles.join(folder, type.rawValue), processing = LocalFiles.join(folder, "processing/\(type.rawValue)")
+            try files.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+            try files.createDirectory(atPath: processing, withIntermediateDirectories: true)
+            // What a crashed pass had claimed, then what is new; each in name order.
+            var claimed = try visible(processing)
+            for name in try visible(inbox) {
+                if files.fileExists(atPath: LocalFiles.join(processing, name)) { continue }   // a name still being processed waits its turn
+                guard rename(LocalFiles.join(inbox, name), LocalFiles.join(processing, name)) == 0 else { continue }   // taken by someone else
+                claimed.append(name)
+            }
+            for name in claimed {
+                entries.append(try process(LocalFiles.join(processing, name), name: name, type: type, folder: folder, now: now))
+            }
+        }
+        return entries
+    }
+
+    func visible(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: LocalFiles.join(folder, name), isDirectory: &isDirectory) && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) throws -> PickupEntry {
+        let document = try LocalFiles.bytes(path)
+        let source = "\(type.rawValue)/\(name)"
+        var log = logger
+        log[metadataKey: "document"] = "\(source)"
+        let entry: PickupEntry
+        if let before = try store.pickup(source: source, sha256: sha256Hex(document)) {
+            log.notice("document was queued before the last stop; moved on, not sent again")
+            entry = before
+        } else {
+            let plan = try plan(document, source: source, type: type, now: now)
+            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, now: now)
+            entry = plan.entry
+            log.info("document picked up", metadata: ["outcome": "\(entry.outcome.rawValue)", "records": "\(entry.records)", "queued": "\(entry.queued)",
+                                                      "unchanged": "\(entry.unchanged)", "notRouted": "\(entry.notRouted)", "rejected": "\(entry.rejected)",
+                                                      "batches": "\(plan.batches.count)"])
+        }
+        // The report first, then the document: a crash between leaves the document to be moved again.
+        let target = LocalFiles.join(folder, "\(entry.outcome == .done ? "done" : "rejected")/\(type.rawValue)")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        var finalName = name
+        if FileManager.default.fileExists(atPath: LocalFiles.join(target, finalName)) { finalName = "\(entry.sha256.prefix(12))-\(name)" }
+        try LocalFiles.writeAtomically(Array(entry.report.utf8), to: LocalFiles.join(target, finalName + ".report.json"))
+        guard rename(path, LocalFiles.join(target, finalName)) == 0 else {
+            throw GatewayError("\(path): cannot be moved to \(target) (\(String(cString: strerror(errno))))")
+        }
+        return entry
+    }
+
+    // MARK: the HTTP export
+
+    func runExport(_ url: String, now: Date) async throws -> [PickupEntry] {
+        var entries: [PickupEntry] = []
+        for type in RecordType.allCases where settings.formats[type] != nil {
+            let cursorKey = "\(url)#\(type.rawValue)"
+            let since = try store.pickupCursor(cursorKey) ?? ""
+            var components = URLComponents(string: url)!
+            components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "type", value: type.rawValue), URLQueryItem(name: "since", value: since)]
+            let request = HTTPClientRequest(url: components.string!)
+            let response: HTTPClientResponse
+            do { response = try await http.execute(request, timeout: .seconds(60)) } catch {
+                throw GatewayError("the export at \(url) did not answer: \(String(describing: error).prefix(200))")
+            }
+            let body = [UInt8](buffer: try await response.body.collect(upTo: 256 << 20))
+            if response.status == .noContent { continue }
+            guard response.status == .ok else { throw GatewayError("the export at \(url) answered \(response.status.code) for \(type.rawValue) records") }
+            guard let next = response.headers.first(name: "X-Export-Cursor"), !next.isEmpty else {
+                throw GatewayError("the export at \(url) answered without X-Export-Cursor: the position reached cannot be kept")
+            }
+            let source = "export:\(type.rawValue) since \(since.isEmpty ? "the start" : since)"
+            if try store.pickup(source: source, sha256: sha256Hex(body)) != nil { continue }
+            let plan = try plan(body, source: source, type: type, now: now)
+            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, cursor: (cursorKey, next), now: now)
+            logger.info("export picked up", metadata: ["type": "\(type.rawValue)", "records": "\(plan.entry.records)", "queued": "\(plan.entry.queued)",
+                                                       "notRouted": "\(plan.entry.notRouted)", "rejected": "\(plan.entry.rejected)"])
+            entries.append(plan.entry)
+        }
+        return entries
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Gateway
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the five agencies' gateways on loopback, feed them their fixtures, and show what crossed.",
+        discussion: """
+            The five configurations of deploy/local (the agencies' exchange matrix and routing rules) \
+            are run in this process under a folder of their own — embedded stores, drop folders, \
+            outgoing folders and fresh keys — on free loopback ports. Each agency's fixtures are \
+            exported into its outgoing folder and picked up (tick 1); then each vacancy-exporting \
+            agency fills one vacancy it had sent and exports a document again unchanged (tick 2). The \
+            closing table gives, per pair and record type, the records sent and what the receivers' \
+            receipts say of them; they must add up. Exit status 0 when they all do.
+
+            Examples:
+              gateway demo
+              gateway demo --folder /tmp/pes-demo --keep-running
+            """)
+
+    @Option(help: ArgumentHelp("Where the five gateways keep their stores and folders (default: a new temporary folder, removed at the end).",
+                               valueName: "dir"))
+    var folder: String?
+
+    @Flag(help: "Leave the network up (URLs printed) until Ctrl-C, for a person to explore.")
+    var keepRunning = false
+
+    @Option(help: ArgumentHelp("The project folder holding deploy/local, fixtures and mappings (default: found from the mappings folder).",
+                               valueName: "dir"))
+    var project: String?
+
+    func run() async throws {
+        let root: URL
+        do {
+            root = try project.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: MappingsFolder.locate(explicit: nil).path).deletingLastPathComponent()
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent("deploy/local/vdab.yaml").path) else {
+                throw GatewayError("\(root.path) has no deploy/local/vdab.yaml: give the project folder with --project")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("gateway demo: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let temporary = folder == nil
+        let path = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("pes-demo-\(UUID().uuidString.prefix(8))").path
+        if !temporary, let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            FileHandle.standardError.write(Data("gateway demo: \(path) is not empty; give a new or empty folder\n".utf8))
+            throw ExitCode(2)
+        }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { if temporary && !keepRunning { try? FileManager.default.removeItem(atPath: path) } }
+        let started = Date()
+        let outcome = try await Demo(project: root, folder: path) { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))   // at once, also into a pipe: it is a progress report
+        }.run(keepRunning: keepRunning)
+        print("")
+        print(String(format: "Done in %.1f s.", Date().timeIntervalSince(started)) + (temporary && !keepRunning ? " (The temporary folder is removed; --folder keeps one.)" : ""))
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+}
