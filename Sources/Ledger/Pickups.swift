@@ -141,6 +141,26 @@ extension SQLiteStore {
         }
     }
 
+    /// Where this agency's records went, each with the version the peer last got.
+    public func routedRecords() throws -> [RoutedRecord] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM routed_record ORDER BY origin, record_id, peer").compactMap { row in
+                guard let origin = Agency(rawValue: row["origin"]), let peer = Agency(rawValue: row["peer"]),
+                      let type = RecordType(rawValue: row["record_type"]) else { return nil }
+                return RoutedRecord(origin: origin, recordId: row["record_id"], peer: peer, recordType: type, version: row["version"],
+                                    contentSha256: row["content_sha256"], batchId: row["batch_id"])
+            }
+        }
+    }
+
+    /// The latest version of a record this gateway took in, and its status.
+    public func latestReceived(origin: Agency, recordId: String) throws -> (version: Int, status: String)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT version, status FROM record WHERE origin = ? AND record_id = ? ORDER BY version DESC LIMIT 1",
+                             arguments: [origin.rawValue, recordId]).map { ($0["version"], $0["status"]) }
+        }
+    }
+
     /// An export's position (`since`), if it was read before.
     public func pickupCursor(_ source: String) throws -> String? {
         try database.read { db in try String.fetchOne(db, sql: "SELECT cursor FROM pickup_cursor WHERE source = ?", arguments: [source]) }
@@ -151,11 +171,12 @@ extension SQLiteStore {
     public func sendingSummary() throws -> [SendingSummary] {
         try database.read { db in
             var result: [String: SendingSummary] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT peer, record_type, state, record_count, receipt FROM batch WHERE direction = 'out'") {
+            for row in try Row.fetchAll(db, sql: "SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'") {
                 let peer: String = row["peer"], type: String = row["record_type"], state: String = row["state"]
                 let key = peer + "/" + type
                 var s = result[key] ?? SendingSummary(peer: Agency(rawValue: peer)!, recordType: RecordType(rawValue: type) ?? .vacancy)
                 s.batches += 1
+                if let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") { s.encodings.insert(form) }
                 let count: Int = row["record_count"] ?? 0
                 switch state {
                 case "delivered":
@@ -189,6 +210,8 @@ public struct SendingSummary: Sendable, Equatable {
     /// Records in batches not yet delivered, or failed.
     public var waitingRecords = 0
     public var failedRecords = 0
+    /// The encodings the batches were sent in.
+    public var encodings: Set<ExchangeFormat.Form> = []
 
     public init(peer: Agency, recordType: RecordType) {
         self.peer = peer

@@ -73,12 +73,12 @@ struct CommandTests {
 @Suite("gateway serve, as a process", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct ServeTests {
     /// A configuration for VDAB listening on a free loopback port, with FOREM as its peer.
-    static func configuration(in temp: TemporaryFolder, keyMode: Int = 0o600, extra: String = "") throws -> String {
+    static func configuration(in temp: TemporaryFolder, keyMode: Int = 0o600, port: Int = 0, extra: String = "") throws -> String {
         let key = try temp.write("forem-to-vdab.key", "0123456789abcdef0123456789abcdef")
         try FileManager.default.setAttributes([.posixPermissions: keyMode], ofItemAtPath: key)
         return try temp.write("vdab.yaml", """
             agency: VDAB
-            listen: 127.0.0.1:0
+            listen: 127.0.0.1:\(port)
             store: vdab.sqlite
             mappings: \(Project.mappings.path)
             delivery:

@@ -175,4 +175,55 @@ struct TwoGatewayTests {
         let store = try SQLiteStore(path: foremFolder.path("forem.sqlite"))
         #expect(try store.outgoingState(batchId)?.state == "delivered")
     }
+
+    @Test("a peer process stopped: batches pile up with back-off; restarted on its address, all are delivered, each once")
+    func peerStoppedAndRestarted() async throws {
+        let vdabFolder = TemporaryFolder(), foremFolder = TemporaryFolder()
+        let port = try LocalNetwork.freePort()
+        let vdab = GatewayProcess(config: try ServeTests.configuration(in: vdabFolder, port: port))
+        let outbox = try SQLiteStore(path: foremFolder.path("forem.sqlite"))
+        var generator = RecordGenerator(seed: 5)
+        var expected: [String] = []
+        for b in 0..<6 {
+            let out = ByteWriter()
+            let id = String(format: "00000000-0000-4000-9000-%012d", b)
+            let writer = try ExchangeFormat(form: b % 2 == 0 ? .json : .xml, recordType: .vacancy)
+                .writing(out, taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab, batchId: id))
+            try writer.begin(sender: .forem, created: Date())
+            for i in 0..<10 {
+                let v = generator.vacancy(origin: .forem, index: b * 10 + i)
+                expected.append(v.id.rawValue)
+                _ = writer.write(.vacancy(v))
+            }
+            writer.end()
+            out.flush()
+            try outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: out.collected, form: b % 2 == 0 ? .json : .xml)
+        }
+        let dispatcher = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)),
+                                    policy: RetryPolicy(firstDelay: 0.2, maximumDelay: 1, maximumAttempts: 50, maximumAge: 600, jitter: 0.2),
+                                    peers: [.vdab: .init(url: "http://127.0.0.1:\(port)", signer: RequestSignature(key: Array("0123456789abcdef0123456789abcdef".utf8)))])
+        // The peer is down: every batch is tried, and waits.
+        let t0 = Date()
+        #expect(try await dispatcher.tick(now: t0) == 6)
+        #expect(try outbox.queuedCount() == 6)
+        #expect(try await dispatcher.tick(now: t0) == 0)   // not due again before its back-off (at least 0.16 s)
+        #expect(try await dispatcher.tick(now: t0.addingTimeInterval(0.5)) == 6)   // due again after it, still down
+        // The peer comes up on the same address: everything goes, with the same ids.
+        try vdab.start()
+        defer { vdab.kill() }
+        let deadline = Date().addingTimeInterval(30)
+        while try outbox.queuedCount() > 0, Date() < deadline {
+            try await dispatcher.tick()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for b in 0..<6 {
+            let state = try outbox.outgoingState(String(format: "00000000-0000-4000-9000-%012d", b))
+            #expect(state?.state == "delivered" && (state?.attempts ?? 0) >= 3, "\(String(describing: state))")
+        }
+        var delivered: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: vdabFolder.path("incoming")) {
+            delivered += try Translation.records(try LocalFiles.bytes(vdabFolder.path("incoming/" + file)), format: "vdab", .vacancy).map(\.id.rawValue)
+        }
+        #expect(delivered.sorted() == expected.sorted())
+    }
 }

@@ -102,7 +102,7 @@ public struct Pickup: Sendable {
         log[metadataKey: "document"] = "\(source)"
         let entry: PickupEntry
         if let before = try store.pickup(source: source, sha256: sha256Hex(document)) {
-            log.notice("document was queued before the last stop; moved on, not sent again")
+            log.notice("document picked up before (same name and content): moved on, not sent again")
             entry = before
         } else {
             let plan = try plan(document, source: source, type: type, now: now)
