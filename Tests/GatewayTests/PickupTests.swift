@@ -2,9 +2,14 @@ import Exchange
 import Formats
 import Foundation
 import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Ledger
 import Logging
 import Model
+import NIOCore
+import Synchronization
 import Testing
 
 /// Le Forem's pick-up from its outgoing folder into a real ledger, VDAB and ADG as peers.
@@ -153,5 +158,42 @@ struct PickupTests {
             #expect(read.records.count <= PickupPlan.maximumRecords)
             #expect(read.envelope["receiver"] == batch.peer.rawValue)
         }
+    }
+}
+
+@Suite("Pick-up from the agency's HTTP export")
+struct ExportPickupTests {
+    @Test("the export is asked since the cursor kept in the ledger, which moves with the batches in one transaction")
+    func export() async throws {
+        let f = PickupFixture()
+        let store = try f.store()
+        let document = try Translation.fixture("forem/vacancies.xml")
+        // An export with one document after the start, then nothing new; it records what it was asked.
+        let asked = Mutex<[String]>([])
+        let router = Router()
+        router.get("/export") { request, _ in
+            let type = request.uri.queryParameters["type"].map(String.init) ?? ""
+            let since = request.uri.queryParameters["since"].map(String.init) ?? ""
+            asked.withLock { $0.append("\(type) since '\(since)'") }
+            guard type == "vacancy", since.isEmpty else { return Response(status: .noContent) }
+            return Response(status: .ok, headers: [.contentType: "application/xml", HTTPField.Name("X-Export-Cursor")!: "2026-11-22T06:00:00Z"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client async throws -> Void in
+            let pickup = Pickup(agency: .forem, settings: PickupSettings(exportURL: "http://127.0.0.1:\(client.port!)/export", formats: [.vacancy: "forem"],
+                                                                         schedule: .every(60)),
+                                peers: [.vdab: .init(sends: [.vacancy], encoding: .json)],
+                                routing: Routing(rules: [RoutingRule(recordType: .vacancy, destination: .peers([.vdab]))]),
+                                catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store, logger: Logger(label: "test.export"))
+            let first = try await pickup.run()
+            #expect(first.map(\.queued) == [4])
+            #expect(try store.pickupCursor("http://127.0.0.1:\(client.port!)/export#vacancy") == "2026-11-22T06:00:00Z")
+            let second = try await pickup.run()
+            #expect(second.isEmpty)
+        }
+        #expect(asked.withLock { $0 } == ["vacancy since ''", "vacancy since '2026-11-22T06:00:00Z'"])
+        // The batches and the cursor moved in one transaction: one batch, and the document's entry.
+        #expect(try f.outbox(store)[.vdab]?.batches == 1)
+        #expect(try store.pickup(source: "export:vacancy since the start", sha256: sha256Hex(document))?.queued == 4)
     }
 }

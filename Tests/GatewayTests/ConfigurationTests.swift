@@ -1,0 +1,104 @@
+import Exchange
+import Foundation
+import Gateway
+import Model
+import Testing
+
+@Suite("A gateway's configuration: peers' limits and encodings, back office, keys from the environment")
+struct ConfigurationTests {
+    static func write(_ temp: TemporaryFolder, peer: String = "", delivery: String = "  folder: incoming", top: String = "") throws -> String {
+        for name in ["vdab-to-forem.key", "forem-to-vdab.key"] {
+            let key = try temp.write(name, "0123456789abcdef0123456789abcdef")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        }
+        return try temp.write("forem.yaml", """
+            agency: FOREM
+            listen: 127.0.0.1:0
+            store: forem.sqlite
+            delivery:
+            \(delivery)
+              vacancy: forem
+            peers:
+              VDAB:
+                url: http://127.0.0.1:8401
+                receiveKeyFile: vdab-to-forem.key
+                sendKeyFile: forem-to-vdab.key
+                receive: [vacancy]
+                send: [vacancy]
+            \(peer.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            \(top)
+            """)
+    }
+
+    @Test("limits, timeout and encoding per peer; a URL back office; the receiving capacity")
+    func parsed() throws {
+        let temp = TemporaryFolder()
+        let c = try GatewayConfiguration.load(try Self.write(temp, peer: "encoding: xml\nlimits: { attempts: 5, maxAge: 2h, firstDelay: 1s, maxDelay: 5m, timeout: 10s }",
+                                                             delivery: "  url: http://127.0.0.1:9000/intake", top: "receiving: { capacity: 4 }"))
+        let vdab = try #require(c.peers[.vdab])
+        #expect(vdab.encoding == .xml)
+        #expect(vdab.retry == RetryPolicy(firstDelay: 1, maximumDelay: 300, maximumAttempts: 5, maximumAge: 7200))
+        #expect(vdab.timeout == .seconds(10))
+        #expect(c.backOffice == .endpoint("http://127.0.0.1:9000/intake"))
+        #expect(c.receivingCapacity == 4)
+    }
+
+    @Test("a key from the environment instead of a file")
+    func keyFromEnvironment() throws {
+        let temp = TemporaryFolder()
+        setenv("GATEWAY_TEST_KEY_VDAB_TO_FOREM", "an-environment-key-0123456789", 1)
+        defer { unsetenv("GATEWAY_TEST_KEY_VDAB_TO_FOREM") }
+        let text = try String(contentsOfFile: try Self.write(temp), encoding: .utf8)
+            .replacingOccurrences(of: "receiveKeyFile: vdab-to-forem.key", with: "receiveKeyEnv: GATEWAY_TEST_KEY_VDAB_TO_FOREM")
+        let c = try GatewayConfiguration.load(try temp.write("forem.yaml", text))
+        #expect(c.peers[.vdab]?.receiveKey == Array("an-environment-key-0123456789".utf8))
+    }
+
+    @Test("a wrong setting names the file, the line and the key", arguments: [
+        ("peer", "encoding: yaml", "peers.VDAB.encoding: expected json or xml"),
+        ("peer", "limits: { attempts: 0 }", "peers.VDAB.limits.attempts: expected a whole number above 0"),
+        ("peer", "limits: { maxAge: soon }", "peers.VDAB.limits.maxAge: expected a duration"),
+        ("peer", "limits: { firstDelay: 10m, maxDelay: 1m }", "peers.VDAB.limits.firstDelay: is longer than maxDelay"),
+        ("peer", "receiveKeyEnv: GATEWAY_TEST_UNSET_VARIABLE", "give receiveKeyFile or receiveKeyEnv, not both"),
+        ("delivery", "  folder: incoming\n  url: http://x", "delivery: give folder or url, not both"),
+        ("delivery", "  url: ftp://x", "delivery.url: expected an http(s) URL"),
+        ("top", "receiving: { capacity: many }", "receiving.capacity: expected a whole number above 0"),
+        ("top", "pickup: { folder: out, vacancy: forem }", "pickup.every: missing"),
+        ("top", "pickup: { folder: out, every: 5m }", "pickup: name the agency's format"),
+        ("top", "pickup: { folder: out, at: [\"25:00\"], vacancy: forem }", "pickup.at: expected a time of day as HH:MM"),
+    ])
+    func faults(_ place: String, _ text: String, _ message: String) throws {
+        let temp = TemporaryFolder()
+        let path: String
+        switch place {
+        case "peer": path = try Self.write(temp, peer: text)
+        case "delivery": path = try Self.write(temp, delivery: text)
+        default: path = try Self.write(temp, top: text)
+        }
+        #expect { try GatewayConfiguration.load(path) } throws: { error in
+            "\(error)".contains(message) && "\(error)".contains("forem.yaml:")
+        }
+    }
+
+    @Test("deploy/local's five configurations load (with keys made as make-keys.sh makes them) and encode the agreed matrix")
+    func deployLocal() throws {
+        let temp = TemporaryFolder()
+        let configurations = try Demo(project: Project.root, folder: temp.path("d")) { _ in }.configurations()
+        var agreed: Set<String> = []
+        for c in configurations {
+            for (peer, settings) in c.peers {
+                for type in settings.sends {
+                    agreed.insert("\(c.agency.rawValue)→\(peer.rawValue) \(type.rawValue)")
+                    #expect(configurations.first { $0.agency == peer }?.peers[c.agency]?.receives.contains(type) == true,
+                            "\(c.agency) sends \(type) to \(peer), which does not take it")
+                }
+            }
+        }
+        #expect(agreed == [
+            "VDAB→FOREM vacancy", "FOREM→VDAB vacancy", "VDAB→ACTIRIS vacancy", "ACTIRIS→VDAB vacancy", "FOREM→ACTIRIS vacancy",
+            "ACTIRIS→FOREM vacancy", "FOREM→ADG vacancy", "ADG→FOREM vacancy",
+            "VDAB→FOREM trainee", "FOREM→VDAB trainee", "FOREM→ACTIRIS trainee", "ACTIRIS→FOREM trainee", "FOREM→ADG trainee",
+            "ADG→FOREM trainee", "FOREM→BF trainee", "BF→FOREM trainee", "BF→ACTIRIS trainee",
+        ])
+    }
+}
