@@ -7,10 +7,7 @@ import Testing
 @Suite("A gateway's configuration: peers' limits and encodings, back office, keys from the environment")
 struct ConfigurationTests {
     static func write(_ temp: TemporaryFolder, peer: String = "", delivery: String = "  folder: incoming", top: String = "") throws -> String {
-        for name in ["vdab-to-forem.key", "forem-to-vdab.key"] {
-            let key = try temp.write(name, "0123456789abcdef0123456789abcdef")
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
-        }
+        try temp.keys("vdab-to-forem.key", "forem-to-vdab.key")
         return try temp.write("forem.yaml", """
             agency: FOREM
             listen: 127.0.0.1:0

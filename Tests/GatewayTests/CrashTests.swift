@@ -57,19 +57,10 @@ struct CrashTests {
         var batches: [(id: String, body: [UInt8])] = []
         var expected: [String] = []
         for b in 0..<24 {
-            let out = ByteWriter()
             let id = String(format: "00000000-0000-4000-8000-%012d", b)
-            let writer = try ExchangeFormat(form: .json, recordType: .vacancy).writing(out, taxonomy: Translation.taxonomy,
-                                                                                        envelope: EnvelopeFields(receiver: .vdab, batchId: id))
-            try writer.begin(sender: .forem, created: Date())
-            for i in 0..<25 {
-                let v = generator.vacancy(origin: .forem, index: b * 25 + i)
-                expected.append(v.id.rawValue)
-                _ = writer.write(.vacancy(v))
-            }
-            writer.end()
-            out.flush()
-            batches.append((id, out.collected))
+            let (body, ids) = try generator.batch(id: id, form: .json, vacancies: 25, from: b * 25)
+            expected += ids
+            batches.append((id, body))
         }
 
         func post(_ body: [UInt8], to url: String) async -> Int? {
@@ -185,19 +176,11 @@ struct TwoGatewayTests {
         var generator = RecordGenerator(seed: 5)
         var expected: [String] = []
         for b in 0..<6 {
-            let out = ByteWriter()
             let id = String(format: "00000000-0000-4000-9000-%012d", b)
-            let writer = try ExchangeFormat(form: b % 2 == 0 ? .json : .xml, recordType: .vacancy)
-                .writing(out, taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab, batchId: id))
-            try writer.begin(sender: .forem, created: Date())
-            for i in 0..<10 {
-                let v = generator.vacancy(origin: .forem, index: b * 10 + i)
-                expected.append(v.id.rawValue)
-                _ = writer.write(.vacancy(v))
-            }
-            writer.end()
-            out.flush()
-            try outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: out.collected, form: b % 2 == 0 ? .json : .xml)
+            let form: ExchangeFormat.Form = b % 2 == 0 ? .json : .xml
+            let (body, ids) = try generator.batch(id: id, form: form, vacancies: 10, from: b * 10)
+            expected += ids
+            try outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: body, form: form)
         }
         let dispatcher = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)),
                                     policy: RetryPolicy(firstDelay: 0.2, maximumDelay: 1, maximumAttempts: 50, maximumAge: 600, jitter: 0.2),

@@ -54,6 +54,24 @@ struct RecordGenerator {
                        publicationDate: published, closingDate: int(2) == 0 ? nil : CalendarDate(year: 2027, month: published.month, day: published.day))
     }
 
+    /// An exchange batch from Le Forem to VDAB of `vacancies` generated vacancies, numbered from
+    /// `from`; with their ids.
+    mutating func batch(id: String, form: ExchangeFormat.Form, vacancies: Int, from: Int) throws -> (body: [UInt8], ids: [String]) {
+        let out = ByteWriter()
+        let writer = try ExchangeFormat(form: form, recordType: .vacancy).writing(out, taxonomy: Translation.taxonomy,
+                                                                                   envelope: EnvelopeFields(receiver: .vdab, batchId: id))
+        try writer.begin(sender: .forem, created: Date())
+        var ids: [String] = []
+        for i in 0..<vacancies {
+            let v = vacancy(origin: .forem, index: from + i)
+            ids.append(v.id.rawValue)
+            _ = writer.write(.vacancy(v))
+        }
+        writer.end()
+        out.flush()
+        return (out.collected, ids)
+    }
+
     mutating func trainee(agency: Agency, index: Int) -> TraineeRecord {
         let year = 1960 + int(45), birth = CalendarDate(year: year, month: 1 + int(12), day: 1 + int(28))!
         let yy = year % 100, body = yy * 10_000_000 + birth.month * 100_000 + birth.day * 1_000 + int(997) + 1

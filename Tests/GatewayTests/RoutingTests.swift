@@ -111,10 +111,7 @@ struct RoutingTests {
 
     /// Le Forem's configuration with VDAB as its only peer, and the given routes.
     static func configuration(in temp: TemporaryFolder, routes: String) throws -> String {
-        for name in ["vdab-to-forem.key", "forem-to-vdab.key"] {
-            let key = try temp.write(name, "0123456789abcdef0123456789abcdef")
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
-        }
+        try temp.keys("vdab-to-forem.key", "forem-to-vdab.key")
         return try temp.write("forem.yaml", """
             agency: FOREM
             listen: 127.0.0.1:0

@@ -26,6 +26,14 @@ final class TemporaryFolder {
         return p
     }
 
+    /// Key files of 32 characters, readable by their owner only (as `gateway serve` requires).
+    func keys(_ names: String...) throws {
+        for name in names {
+            let key = try write(name, "0123456789abcdef0123456789abcdef")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+        }
+    }
+
     /// A copy of the project's mappings folder, to break on purpose.
     func mappingsCopy() throws -> MappingsFolder {
         let target = path("mappings")
