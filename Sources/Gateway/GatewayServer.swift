@@ -21,6 +21,8 @@ public struct GatewayNode: Sendable {
     public let receiving: ReceivingGateway
     public let openAPI: String
     public let logger: Logger
+    /// Failed batches sent again, rebuilt from their documents (operators).
+    public let resubmission: Resubmission
 
     public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info) throws {
         self.configuration = configuration
@@ -58,6 +60,8 @@ public struct GatewayNode: Sendable {
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
         self.dispatcher = Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger, observer: metrics)
+        self.resubmission = Resubmission(agency: configuration.agency, store: store, catalog: catalog, taxonomy: taxonomy,
+                                         peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding) })
         if let settings = configuration.pickup {
             var pickupLogger = logger
             pickupLogger[metadataKey: "component"] = "pickup"

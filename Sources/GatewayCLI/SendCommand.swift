@@ -44,15 +44,19 @@ struct SendCommand: ParsableCommand {
             }
             let store = try SQLiteStore(path: configuration.store)
             let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
-            let batchId = UUID().uuidString.lowercased()
-            let out = ByteWriter()
-            let report = try Translator(source: catalog.format(from, type: recordType)!, target: ExchangeFormat(form: .json, recordType: recordType),
-                                        taxonomy: taxonomy, envelope: EnvelopeFields(receiver: receiver, batchId: batchId))
-                .translate(ByteReader(bytes: try LocalFiles.bytes(input)), into: out)
-            guard report.translated > 0 else { throw GatewayError("no record of \(input) could be sent: \(report.rejected) rejected") }
-            try store.enqueue(batchId: batchId, to: receiver, recordType: recordType, body: out.collected, form: .json)
-            print(batchId)
-            FileHandle.standardError.write(Data("queued batch \(batchId) for \(receiver): \(report.translated) records (\(report.rejected) rejected)\n".utf8))
+            let document = try LocalFiles.bytes(input)
+            // Kept in the ledger like a picked-up document, so that a resubmission can rebuild from it.
+            let source = "send:\(URL(fileURLWithPath: input).lastPathComponent) at \(ISO8601DateFormatter().string(from: Date()))"
+            let plan = try PickupPlan.make(document: document, source: source, format: catalog.format(from, type: recordType)!, agency: configuration.agency,
+                                           peers: [receiver: .init(sends: peer.sends, encoding: peer.encoding)],
+                                           routing: Routing(rules: [RoutingRule(recordType: recordType, destination: .peers([receiver]))]),
+                                           taxonomy: taxonomy) { _, _ in [:] }
+            if let error = plan.report.documentError { throw GatewayError("\(input): \(error)") }
+            guard !plan.batches.isEmpty else { throw GatewayError("no record of \(input) could be sent: \(plan.entry.rejected) rejected") }
+            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed)
+            for batch in plan.batches { print(batch.batchId) }
+            FileHandle.standardError.write(Data("queued \(plan.batches.count) batch(es) for \(receiver): \(plan.routed.count) records (\(plan.entry.rejected) rejected)\n".utf8))
+            for r in plan.report.rejected { FileHandle.standardError.write(Data("rejected #\(r.index) \(r.recordId): \(r.rejections.joined(separator: "; "))\n".utf8)) }
         } catch {
             FileHandle.standardError.write(Data("gateway send: \(error)\n".utf8))
             throw ExitCode(2)

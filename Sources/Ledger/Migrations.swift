@@ -145,6 +145,45 @@ enum Migrations {
                 ALTER TABLE batch ADD COLUMN record_count INTEGER;
                 """)
         }
+        migrator.registerMigration("0006-operations") { db in
+            try db.execute(sql: """
+                -- The original regional document of each pick-up (what resubmission rebuilds from),
+                -- and, for each batch sent, the document it was made of and its records.
+                ALTER TABLE pickup ADD COLUMN document BLOB;
+                ALTER TABLE pickup ADD COLUMN format TEXT;
+                ALTER TABLE batch ADD COLUMN source TEXT;
+                ALTER TABLE batch ADD COLUMN source_sha256 TEXT;
+                CREATE TABLE outgoing_record (
+                    batch_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    origin TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    PRIMARY KEY (batch_id, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX outgoing_record_by_record ON outgoing_record (origin, record_id);
+                CREATE INDEX batch_by_resubmission ON batch (resubmission_of);
+                -- Every attempt to send a batch, with what the peer answered.
+                CREATE TABLE attempt (
+                    batch_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    at TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    PRIMARY KEY (batch_id, attempt)
+                ) WITHOUT ROWID;
+                -- Every operator action: who, what, when, why.
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    reason TEXT,
+                    detail TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

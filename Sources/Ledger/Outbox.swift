@@ -73,6 +73,15 @@ extension SQLiteStore {
     public func record(_ step: NextStep, for batchId: String, answer: String, now: Date = Date()) throws {
         let at = TimestampPattern.rfc3339.write(now)
         try database.write { db in
+            let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId]) ?? 0
+            let outcome: String
+            switch step {
+            case .delivered: outcome = "delivered"
+            case .retry: outcome = "retry"
+            case .failed: outcome = "failed"
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO attempt (batch_id, attempt, at, outcome, answer) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [batchId, attempts, at, outcome, String(answer.prefix(2000))])
             switch step {
             case .delivered(let receipt):
                 try db.execute(sql: "UPDATE batch SET state = 'delivered', receipt = ?, last_answer = ?, next_attempt_at = NULL, updated_at = ? WHERE batch_id = ? AND direction = 'out'",

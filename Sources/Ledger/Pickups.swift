@@ -12,6 +12,16 @@ public struct QueuedBatch: Sendable, Equatable {
     public var body: [UInt8]
     public var form: ExchangeFormat.Form
     public var recordCount: Int
+    /// The records in the batch, in order: (origin, id, version).
+    public var records: [(origin: Agency, id: String, version: Int)] = []
+    /// The batch this one resubmits.
+    public var resubmissionOf: String?
+
+    public static func == (a: QueuedBatch, b: QueuedBatch) -> Bool {
+        a.batchId == b.batchId && a.peer == b.peer && a.recordType == b.recordType && a.body == b.body && a.form == b.form
+            && a.recordCount == b.recordCount && a.resubmissionOf == b.resubmissionOf
+            && a.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" } == b.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" }
+    }
 
     public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, recordCount: Int) {
         self.batchId = batchId
@@ -59,6 +69,9 @@ public struct PickupEntry: Sendable, Equatable {
     public var rejected = 0
     /// The report as written beside the document (JSON).
     public var report: String = "{}"
+    /// The document as the agency exported it, and its format: what a resubmission rebuilds from.
+    public var document: [UInt8]?
+    public var format: String?
 
     public init(source: String, sha256: String, recordType: RecordType, outcome: Outcome) {
         self.source = source
@@ -112,17 +125,11 @@ extension SQLiteStore {
                 return false
             }
             try db.execute(sql: """
-                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.outcome.rawValue, entry.records, entry.queued,
-                                 entry.unchanged, entry.notRouted, entry.rejected, entry.report])
-            for batch in batches {
-                try db.execute(sql: """
-                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at, record_count)
-                    VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-                    """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body), Data(batch.body),
-                                     batch.form.rawValue, due, at, at, batch.recordCount])
-            }
+                                 entry.unchanged, entry.notRouted, entry.rejected, entry.report, entry.document.map { Data($0) }, entry.format])
+            try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due)
             let route = try db.makeStatement(sql: """
                 INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
@@ -158,6 +165,23 @@ extension SQLiteStore {
         try database.read { db in
             try Row.fetchOne(db, sql: "SELECT version, status FROM record WHERE origin = ? AND record_id = ? ORDER BY version DESC LIMIT 1",
                              arguments: [origin.rawValue, recordId]).map { ($0["version"], $0["status"]) }
+        }
+    }
+
+    /// Writes batches into the outbox (queued, due now) with their records, naming the document they
+    /// were made of.
+    static func insert(_ batches: [QueuedBatch], source: (String, String)?, in db: Database, at: String, due: String) throws {
+        let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
+        for batch in batches {
+            try db.execute(sql: """
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at,
+                                   record_count, source, source_sha256, resubmission_of)
+                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body), Data(batch.body),
+                                 batch.form.rawValue, due, at, at, batch.recordCount, source?.0, source?.1, batch.resubmissionOf])
+            for (i, r) in batch.records.enumerated() {
+                try record.execute(arguments: [batch.batchId, i, r.origin.rawValue, r.id, r.version])
+            }
         }
     }
 

@@ -29,14 +29,20 @@ public struct PickupPlan: Sendable {
     }
 
     /// Reads `document` in `format`, routes each record, and makes the batches.
-    /// - Parameter previousRoutes: where a record of this agency went before, with the digest of the
-    ///   version each peer has (from the ledger).
+    /// - Parameters:
+    ///   - only: the record ids to take (a resubmission); nil: every record.
+    ///   - resubmissionOf: the batch the new batches resubmit (named in their envelope).
+    ///   - previousRoutes: where a record of this agency went before, with the digest of the
+    ///     version each peer has (from the ledger).
     public static func make(document: [UInt8], source: String, format: any RecordFormat, agency: Agency, peers: [Agency: Peer],
                             routing: Routing, taxonomy: Taxonomy, now: Date = Date(), batchId: () -> String = { UUID().uuidString.lowercased() },
+                            only: Set<String>? = nil, resubmissionOf: String? = nil,
                             previousRoutes: (Agency, String) throws -> [Agency: String]) throws -> PickupPlan {
         let type = format.recordType
         var plan = PickupPlan(entry: PickupEntry(source: source, sha256: sha256Hex(document), recordType: type, outcome: .done),
                               report: PickupReport(source: source, format: format.format, recordType: type.rawValue))
+        plan.entry.document = document
+        plan.entry.format = format.format
         let reader = format.reading(ByteReader(bytes: document), taxonomy: taxonomy)
         let sender: Agency
         do {
@@ -55,6 +61,7 @@ public struct PickupPlan: Sendable {
             do { decoded = try reader.next() } catch { return plan.rejectedDocument(error) }
             guard let decoded else { break }
             index += 1
+            if let only, !only.contains(decoded.recordId) { continue }
             plan.entry.records += 1
             guard let record = decoded.record, decoded.errors.isEmpty else {
                 plan.entry.rejected += 1
@@ -87,22 +94,26 @@ public struct PickupPlan: Sendable {
                 while true {
                     let id = batchId()
                     let chunk = records[start..<(start + count)]
-                    let (body, refused) = try encode(chunk.map(\.record), for: peer, as: peers[peer]!.encoding, id: id, sender: agency, taxonomy: taxonomy, now: now)
+                    let (body, refused) = try encode(chunk.map(\.record), for: peer, as: peers[peer]!.encoding, id: id, sender: agency, taxonomy: taxonomy,
+                                                     now: now, resubmissionOf: resubmissionOf)
                     if body.count > maximumBytes && count > 1 { count /= 2; continue }
                     guard body.count <= maximumBytes else { throw GatewayError("record \(chunk.first!.record.id.rawValue) alone is over the protocol's \(maximumBytes) bytes") }
-                    var written = 0
+                    var written: [(origin: Agency, id: String, version: Int)] = []
                     for (i, item) in chunk.enumerated() {
                         if let reason = refused[i] {
                             plan.report.notRouted.append(.init(recordId: item.record.id.rawValue, reason: "\(peer): \(reason)"))
                             continue
                         }
-                        written += 1
+                        written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
                         plan.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
                                                         version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id))
                     }
-                    if written > 0 {
-                        plan.batches.append(QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: peers[peer]!.encoding, recordCount: written))
-                        plan.report.batches.append(.init(batchId: id, peer: peer.rawValue, records: written, encoding: peers[peer]!.encoding.rawValue))
+                    if !written.isEmpty {
+                        var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: peers[peer]!.encoding, recordCount: written.count)
+                        batch.records = written
+                        batch.resubmissionOf = resubmissionOf
+                        plan.batches.append(batch)
+                        plan.report.batches.append(.init(batchId: id, peer: peer.rawValue, records: written.count, encoding: peers[peer]!.encoding.rawValue))
                     }
                     break
                 }
@@ -116,9 +127,10 @@ public struct PickupPlan: Sendable {
 
     /// One batch's body; the records the exchange profile cannot hold are left out, with the reason.
     static func encode(_ records: [CanonicalRecord], for peer: Agency, as form: ExchangeFormat.Form, id: String, sender: Agency,
-                       taxonomy: Taxonomy, now: Date) throws -> (body: [UInt8], refused: [Int: String]) {
+                       taxonomy: Taxonomy, now: Date, resubmissionOf: String? = nil) throws -> (body: [UInt8], refused: [Int: String]) {
         let out = ByteWriter()
-        let writer = try ExchangeFormat(form: form, recordType: records[0].recordType).writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: peer, batchId: id))
+        let writer = try ExchangeFormat(form: form, recordType: records[0].recordType)
+            .writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: peer, batchId: id, resubmissionOf: resubmissionOf))
         try writer.begin(sender: sender, created: now)
         var refused: [Int: String] = [:]
         for (i, record) in records.enumerated() {

@@ -1,0 +1,287 @@
+import Exchange
+import Formats
+import Foundation
+import GRDB
+import Model
+
+/// Which batches an operator asks for.
+public struct BatchFilter: Sendable, Equatable {
+    public enum State: String, Sendable, CaseIterable {
+        case queued, sending, delivered, failed, received
+        /// Delivered or received, with records the receiver rejected.
+        case rejectedRecords = "rejected-records"
+    }
+    public var state: State?
+    public var peer: Agency?
+    public var direction: String?
+    public var since: Date?
+    public var until: Date?
+    /// Leave out the batches already resubmitted.
+    public var notResubmitted = false
+    public var limit = 1000
+
+    public init(state: State? = nil, peer: Agency? = nil, direction: String? = nil, since: Date? = nil, until: Date? = nil) {
+        self.state = state
+        self.peer = peer
+        self.direction = direction
+        self.since = since
+        self.until = until
+    }
+}
+
+/// One line of a batch listing.
+public struct BatchSummary: Sendable, Equatable, Codable {
+    public var batchId: String
+    public var direction: String
+    public var peer: String
+    public var recordType: String
+    public var state: String
+    public var records: Int?
+    public var accepted: Int?
+    public var duplicates: Int?
+    public var rejected: Int?
+    public var attempts: Int
+    public var createdAt: String
+    public var updatedAt: String
+    public var resubmissionOf: String?
+    /// The batches that resubmit this one.
+    public var resubmittedAs: [String]
+}
+
+/// One attempt to send a batch.
+public struct AttemptView: Sendable, Equatable, Codable {
+    public var attempt: Int
+    public var at: String
+    public var outcome: String
+    public var answer: String
+}
+
+/// Everything an operator needs about one batch.
+public struct BatchDetail: Sendable, Equatable, Codable {
+    public var summary: BatchSummary
+    public var bodySha256: String
+    public var encoding: String?
+    /// The document the batch was made of (sent batches), or the drop-folder file or URL it was
+    /// delivered to (received batches).
+    public var source: String?
+    public var deliveredTo: String?
+    public var lastAnswer: String?
+    public var attempts: [AttemptView]
+    public var receipt: Receipt?
+    /// The records the receiver rejected, with field, code and message.
+    public var rejections: [Receipt.Rejection]
+    /// The resubmission chain, oldest first, this batch included.
+    public var chain: [String]
+}
+
+/// An operator action, as the audit log keeps it.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var at: String
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var reason: String?
+    public var detail: String?
+
+    public init(at: String = "", actor: String, action: String, target: String, reason: String?, detail: String? = nil) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// A record's life across batches and versions, at this gateway.
+public struct RecordHistory: Sendable, Equatable, Codable {
+    public struct Received: Sendable, Equatable, Codable {
+        public var batchId: String
+        public var version: Int?
+        public var outcome: String
+        public var code: String?
+        public var message: String?
+        public var at: String
+    }
+    public struct Sent: Sendable, Equatable, Codable {
+        public var batchId: String
+        public var peer: String
+        public var version: Int
+        public var state: String
+        public var at: String
+    }
+    public var origin: String
+    public var recordId: String
+    /// Each batch that brought a version of it here, and what became of it.
+    public var received: [Received]
+    /// Each batch that took a version of it to a peer.
+    public var sent: [Sent]
+}
+
+extension SQLiteStore {
+    private static let summaryColumns = """
+        b.batch_id, b.direction, b.peer, b.record_type, b.state, b.record_count, b.receipt, b.attempts, b.created_at, b.updated_at, b.resubmission_of,
+        (SELECT group_concat(r.batch_id) FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out') AS resubmitted_as
+        """
+
+    private static func summary(_ row: Row) -> BatchSummary {
+        let receipt = (row["receipt"] as String?).flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+        let resubmitted = (row["resubmitted_as"] as String?)?.split(separator: ",").map(String.init) ?? []
+        return BatchSummary(batchId: row["batch_id"], direction: row["direction"], peer: row["peer"], recordType: row["record_type"], state: row["state"],
+                            records: receipt?.counts.records ?? row["record_count"], accepted: receipt?.counts.accepted,
+                            duplicates: receipt?.counts.duplicates, rejected: receipt?.counts.rejected, attempts: row["attempts"],
+                            createdAt: row["created_at"], updatedAt: row["updated_at"], resubmissionOf: row["resubmission_of"],
+                            resubmittedAs: resubmitted.sorted())
+    }
+
+    /// The batches a filter selects, newest first.
+    public func batches(_ filter: BatchFilter) throws -> [BatchSummary] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        switch filter.state {
+        case nil: break
+        case .rejectedRecords?: conditions.append("json_extract(b.receipt, '$.counts.rejected') > 0")
+        case let state?:
+            conditions.append("b.state = ?")
+            arguments.append(state.rawValue)
+        }
+        if let peer = filter.peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
+        if let direction = filter.direction { conditions.append("b.direction = ?"); arguments.append(direction) }
+        if let since = filter.since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
+        if let until = filter.until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
+        if filter.notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
+        let sql = "SELECT \(Self.summaryColumns) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, filter.limit))"
+        return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!).map(Self.summary) }
+    }
+
+    /// One batch, either way (a sent batch first if an id names both).
+    public func batch(_ batchId: String) throws -> BatchDetail? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT \(Self.summaryColumns), b.body_sha256, b.body_form, b.source, b.delivered_to, b.last_answer, b.receipt AS receipt_text
+                FROM batch b WHERE b.batch_id = ? ORDER BY b.direction = 'out' DESC LIMIT 1
+                """, arguments: [batchId]) else { return nil }
+            let summary = Self.summary(row)
+            let attempts = try Row.fetchAll(db, sql: "SELECT attempt, at, outcome, answer FROM attempt WHERE batch_id = ? ORDER BY attempt", arguments: [batchId])
+                .map { AttemptView(attempt: $0["attempt"], at: $0["at"], outcome: $0["outcome"], answer: $0["answer"]) }
+            let receipt = (row["receipt_text"] as String?).flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+            var rejections = receipt?.rejected ?? []
+            if summary.direction == "in" && rejections.isEmpty {
+                rejections = try Row.fetchAll(db, sql: """
+                    SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = ? AND outcome = 'rejected' ORDER BY position
+                    """, arguments: [batchId]).map { .init(index: $0["position"], recordId: $0["record_id"], field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "") }
+            }
+            // The chain: back through resubmission_of, then forward through the batches that resubmit.
+            var chain = [batchId]
+            var back = summary.resubmissionOf
+            while let id = back, !chain.contains(id) {
+                chain.insert(id, at: 0)
+                back = try String.fetchOne(db, sql: "SELECT resubmission_of FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [id])
+            }
+            var forward = batchId
+            while let next = try String.fetchOne(db, sql: "SELECT batch_id FROM batch WHERE resubmission_of = ? AND direction = 'out' ORDER BY created_at LIMIT 1",
+                                                 arguments: [forward]), !chain.contains(next) {
+                chain.append(next)
+                forward = next
+            }
+            return BatchDetail(summary: summary, bodySha256: row["body_sha256"], encoding: row["body_form"], source: row["source"],
+                               deliveredTo: row["delivered_to"], lastAnswer: row["last_answer"], attempts: attempts, receipt: receipt,
+                               rejections: rejections, chain: chain)
+        }
+    }
+
+    /// A record's history at this gateway: the versions received and sent.
+    public func history(origin: Agency, recordId: String) throws -> RecordHistory {
+        try database.read { db in
+            let received = try Row.fetchAll(db, sql: """
+                SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
+                JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+                WHERE br.record_id = ? AND b.peer = ? ORDER BY b.created_at, br.batch_id
+                """, arguments: [recordId, origin.rawValue]).map {
+                RecordHistory.Received(batchId: $0["batch_id"], version: $0["version"], outcome: $0["outcome"], code: $0["code"], message: $0["message"], at: $0["created_at"])
+            }
+            let sent = try Row.fetchAll(db, sql: """
+                SELECT o.batch_id, b.peer, o.version, b.state, b.created_at FROM outgoing_record o
+                JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'
+                WHERE o.origin = ? AND o.record_id = ? ORDER BY b.created_at, o.batch_id
+                """, arguments: [origin.rawValue, recordId]).map {
+                RecordHistory.Sent(batchId: $0["batch_id"], peer: $0["peer"], version: $0["version"], state: $0["state"], at: $0["created_at"])
+            }
+            return RecordHistory(origin: origin.rawValue, recordId: recordId, received: received, sent: sent)
+        }
+    }
+
+    /// The operators' actions, newest first.
+    public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, actor, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                AuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], target: $0["target"], reason: $0["reason"], detail: $0["detail"])
+            }
+        }
+    }
+
+    /// Writes an operator action to the audit log.
+    public func audit(_ entry: AuditEntry, now: Date = Date()) throws {
+        try database.write { db in try Self.insert(entry, in: db, at: TimestampPattern.rfc3339.write(now)) }
+    }
+
+    static func insert(_ entry: AuditEntry, in db: Database, at: String) throws {
+        try db.execute(sql: "INSERT INTO audit (at, actor, action, target, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [at, entry.actor, entry.action, entry.target, entry.reason, entry.detail])
+    }
+
+    /// The document a sent batch was made of, and its format, if the ledger has it.
+    public func sourceDocument(ofSent batchId: String) throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
+        try database.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT p.source, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
+                WHERE b.batch_id = ? AND b.direction = 'out' AND p.document IS NOT NULL
+                """, arguments: [batchId]), let type = RecordType(rawValue: row["record_type"]), let format: String = row["format"] else { return nil }
+            return (row["source"], format, type, [UInt8](row["document"] as Data))
+        }
+    }
+
+    /// The records of a sent batch, in order.
+    public func records(ofSent batchId: String) throws -> [(origin: Agency, id: String, version: Int)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT origin, record_id, version FROM outgoing_record WHERE batch_id = ? ORDER BY position", arguments: [batchId])
+                .compactMap { row in Agency(rawValue: row["origin"]).map { ($0, row["record_id"], row["version"]) } }
+        }
+    }
+
+    /// Writes the batches that resubmit `original`, their routing and the operator's action, in one
+    /// transaction — unless `original` was resubmitted already (a run interrupted and run again):
+    /// then nothing is written and false is answered.
+    @discardableResult
+    public func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry,
+                                   now: Date = Date()) throws -> Bool {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        return try database.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE resubmission_of = ? AND direction = 'out'", arguments: [original]) == nil else { return false }
+            let source = try Row.fetchOne(db, sql: "SELECT source, source_sha256 FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [original])
+            try Self.insert(batches, source: source.flatMap { row in (row["source"] as String?).map { ($0, row["source_sha256"] as String? ?? "") } },
+                            in: db, at: at, due: due)
+            let route = try db.makeStatement(sql: """
+                INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
+                    batch_id = excluded.batch_id, routed_at = excluded.routed_at
+                """)
+            for r in routed { try route.execute(arguments: [r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256, r.batchId, at]) }
+            try Self.insert(entry, in: db, at: at)
+            return true
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// A sent batch's exchange body, as sent.
+    public func body(ofSent batchId: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT body, body_form FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId]).flatMap { row in
+                guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") else { return nil }
+                return ([UInt8](data), form)
+            }
+        }
+    }
+}

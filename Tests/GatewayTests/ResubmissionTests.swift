@@ -1,0 +1,139 @@
+import Exchange
+import Foundation
+import Gateway
+import Ledger
+import Model
+import Testing
+
+/// Le Forem sending to VDAB, each a gateway of its own on loopback; VDAB can be restarted with other
+/// mappings or settings on the same store and address.
+struct ResubmissionNetwork {
+    let temp = TemporaryFolder()
+    var forem: GatewayConfiguration
+    var vdab: GatewayConfiguration
+
+    init() throws {
+        try temp.keys("forem-to-vdab.key", "vdab-to-forem.key")
+        _ = try temp.write("deploy/openapi.yaml", String(decoding: try LocalFiles.bytes(Project.root.appendingPathComponent("deploy/openapi.yaml").path), as: UTF8.self))
+        let foremPath = try temp.write("forem.yaml", """
+            agency: FOREM
+            listen: 127.0.0.1:0
+            store: forem/ledger.sqlite
+            mappings: \(Project.mappings.path)
+            delivery: { folder: forem/incoming, vacancy: forem, trainee: forem }
+            pickup: { folder: forem/outgoing, every: 1h, vacancy: forem, trainee: forem }
+            routes:
+              - { type: vacancy, to: [VDAB] }
+              - { type: trainee, to: referring }
+            peers:
+              VDAB:
+                url: http://127.0.0.1:9
+                receiveKeyFile: vdab-to-forem.key
+                sendKeyFile: forem-to-vdab.key
+                receive: [vacancy, trainee]
+                send: [vacancy, trainee]
+                limits: { attempts: 3, firstDelay: 1s }
+            """)
+        let vdabPath = try temp.write("vdab.yaml", """
+            agency: VDAB
+            listen: 127.0.0.1:0
+            store: vdab/ledger.sqlite
+            delivery: { folder: vdab/incoming, vacancy: vdab, trainee: vdab }
+            peers:
+              FOREM:
+                receiveKeyFile: forem-to-vdab.key
+                receive: [vacancy]
+            """)
+        let both = try LocalNetwork.onFreePorts([try GatewayConfiguration.load(foremPath), try GatewayConfiguration.load(vdabPath)])
+        forem = both[0]
+        vdab = both[1]
+    }
+
+    /// VDAB's mappings: the project's, without one appellation (so VDAB rejects Le Forem's TIG welder).
+    func brokenMappings() throws -> MappingsFolder {
+        let mappings = try temp.mappingsCopy()
+        for file in ["rome-v3-appellations.tsv", "rome-v4-appellations.tsv"] {
+            let path = mappings.path + "/taxonomy/" + file
+            let text = String(decoding: try LocalFiles.bytes(path), as: UTF8.self)
+            try LocalFiles.writeAtomically(Array(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("19475\t") }
+                .joined(separator: "\n").utf8), to: path)
+        }
+        return mappings
+    }
+}
+
+@Suite("Resubmission by operators")
+struct ResubmissionTests {
+    @Test("batches failed and records rejected by a peer are fixed, resubmitted in bulk, accepted once, audited and chained")
+    func bulk() async throws {
+        var n = try ResubmissionNetwork()
+        // VDAB does not know appellation 19475 and takes no trainee records yet.
+        var vdab = try await LocalNetwork.start([n.vdab], mappings: try n.brokenMappings(), scheduledPickup: false)
+        let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
+        let node = try #require(forem.nodes[.forem])
+        let outgoing = n.forem.pickup!.folder!
+        try FileManager.default.createDirectory(atPath: outgoing + "/vacancy", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outgoing + "/trainee", withIntermediateDirectories: true)
+        try LocalFiles.writeAtomically(try Translation.fixture("forem/vacancies.xml"), to: outgoing + "/vacancy/v.xml")
+        try LocalFiles.writeAtomically(try Translation.fixture("forem/trainees.xml"), to: outgoing + "/trainee/t.xml")
+        try await node.pickup!.run()
+        #expect(try await forem.waitUntilQuiet())
+
+        let failed = try node.store.batches(BatchFilter(state: .failed))
+        let rejected = try node.store.batches(BatchFilter(state: .rejectedRecords))
+        #expect(failed.map(\.recordType) == ["trainee"])
+        let all = try node.store.batches(BatchFilter())
+        #expect(rejected.map(\.rejected) == [1], "\(all)")
+        let rejection = try #require(try rejected.first.flatMap { try node.store.batch($0.batchId) }?.rejections.first)
+        #expect(rejection.code == "UNKNOWN_OCCUPATION" && rejection.field == "occupationAppellation")
+        let answer = try #require(try node.store.batch(failed[0].batchId)?.attempts.last?.answer)
+        #expect(answer.hasPrefix("403 "))
+
+        // The fix: VDAB gets the full mappings and agrees to trainee records; restarted on its store and address.
+        try await vdab.stop()
+        n.vdab.peers[.forem]!.receives = [.vacancy, .trainee]
+        vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
+
+        // Resubmit in bulk: what failed and what was rejected, oldest first.
+        var selection = BatchFilter(direction: "out")
+        selection.notResubmitted = true
+        var ids: [String] = []
+        for state in [BatchFilter.State.failed, .rejectedRecords] {
+            selection.state = state
+            ids += try node.store.batches(selection).map(\.batchId)
+        }
+        #expect(ids.count == 2)
+        var newIds: [String: [String]] = [:]
+        for id in ids {
+            let planned = try node.resubmission.plan(id)
+            #expect(planned.refusal == nil && planned.stillFailing.isEmpty)
+            #expect(try node.resubmission.commit(planned, actor: "test:operator", reason: "appellation 19475 added; trainees agreed (ticket 42)"))
+            newIds[id] = planned.newBatchIds
+        }
+        // Run again, as after an interruption: nothing left to do.
+        for id in ids { #expect(try node.resubmission.plan(id).refusal?.hasPrefix("resubmitted already") == true) }
+        #expect(try await forem.waitUntilQuiet())
+
+        // Every record accepted once at VDAB: the four vacancies and the trainee record referred by VDAB.
+        let received = try SQLiteStore(path: n.vdab.store)
+        for id in ["FO-4481236", "FO-4481237", "FO-4481238", "FO-4481239"] {
+            let history = try received.history(origin: .forem, recordId: id)
+            #expect(history.received.filter { $0.outcome == "accepted" }.count == 1, "\(id): \(history.received)")
+        }
+        let welder = try received.history(origin: .forem, recordId: rejection.recordId)
+        #expect(welder.received.map(\.outcome) == ["rejected", "accepted"])
+        #expect(try received.latestReceived(origin: .forem, recordId: "CEN-2026-0310") != nil)
+        for (old, new) in newIds {
+            let detail = try #require(try node.store.batch(new[0]))
+            #expect(detail.summary.state == "delivered")
+            #expect(detail.chain == [old, new[0]])
+            #expect(try node.store.batch(old)?.chain == [old, new[0]])
+        }
+        let audit = try node.store.auditLog()
+        #expect(audit.count == 2)
+        #expect(audit.allSatisfy { $0.actor == "test:operator" && $0.action == "resubmit" && $0.reason == "appellation 19475 added; trainees agreed (ticket 42)" })
+        #expect(Set(audit.map(\.target)) == Set(ids))
+        try await vdab.stop()
+        try await forem.stop()
+    }
+}
