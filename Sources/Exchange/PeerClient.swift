@@ -46,4 +46,27 @@ public struct PeerClient: Sendable {
             return .transport(String(describing: error).prefix(300).description)
         }
     }
+
+    /// The peer's manifest of the batches it received from `sender` between two instants.
+    public func manifest(from baseURL: String, as sender: Agency, signer: RequestSignature, since: Date, until: Date, now: Date = Date()) async throws -> Manifest {
+        let query = "since=\(TimestampPattern.rfc3339.write(since))&until=\(TimestampPattern.rfc3339.write(until))"
+        let path = "/exchange/v1/manifest?" + query
+        let timestamp = TimestampPattern.rfc3339.write(now)
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
+        request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
+        request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "GET", pathWithQuery: path, timestamp: timestamp, body: []))
+        let response = try await http.execute(request, timeout: timeout)
+        let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
+        guard response.status == .ok else { throw PeerClientError("\(baseURL) answered \(response.status.code) to the manifest: \(text.prefix(300))") }
+        do { return try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) } catch {
+            throw PeerClientError("\(baseURL) answered a manifest that cannot be read: \(error)")
+        }
+    }
+}
+
+/// A peer call that did not give what was asked.
+public struct PeerClientError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -23,6 +23,8 @@ public struct GatewayNode: Sendable {
     public let logger: Logger
     /// Failed batches sent again, rebuilt from their documents (operators).
     public let resubmission: Resubmission
+    /// This ledger against the peers' manifests (operators, and the scheduled reconcile).
+    public let reconciliation: Reconciliation
 
     public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info) throws {
         self.configuration = configuration
@@ -60,6 +62,7 @@ public struct GatewayNode: Sendable {
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
         self.dispatcher = Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger, observer: metrics)
+        self.reconciliation = Reconciliation(agency: configuration.agency, store: store, peers: sendingPeers)
         self.resubmission = Resubmission(agency: configuration.agency, store: store, catalog: catalog, taxonomy: taxonomy,
                                          peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding) })
         if let settings = configuration.pickup {

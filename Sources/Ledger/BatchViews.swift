@@ -285,3 +285,31 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The batches delivered to a peer whose receipts say they were received between two instants.
+    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) throws -> [(batchId: String, bodySha256: String)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT batch_id, body_sha256 FROM batch WHERE direction = 'out' AND peer = ? AND state = 'delivered'
+                  AND json_extract(receipt, '$.receivedAt') >= ? AND json_extract(receipt, '$.receivedAt') < ? ORDER BY created_at
+                """, arguments: [peer.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
+                .map { ($0["batch_id"], $0["body_sha256"]) }
+        }
+    }
+
+    /// Queues a sent batch again, with its id and body, and writes the action to the audit log;
+    /// false if it is not a batch this gateway sent.
+    public func requeue(_ batchId: String, audit entry: AuditEntry, now: Date = Date()) throws -> Bool {
+        let at = TimestampPattern.rfc3339.write(now)
+        return try database.write { db in
+            try db.execute(sql: """
+                UPDATE batch SET state = 'queued', next_attempt_at = ?, first_attempt_at = NULL, updated_at = ?
+                WHERE batch_id = ? AND direction = 'out' AND state IN ('delivered', 'failed')
+                """, arguments: [DueTime.string(now), at, batchId])
+            guard db.changesCount == 1 else { return false }
+            try Self.insert(entry, in: db, at: at)
+            return true
+        }
+    }
+}

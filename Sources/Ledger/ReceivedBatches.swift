@@ -77,11 +77,12 @@ extension SQLiteStore: ReceivedBatchStore {
     public func manifest(from sender: Agency, since: Date, until: Date) throws -> [ManifestEntry] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT receipt FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, batch_id
+                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, batch_id
                 """, arguments: [sender.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
                 .map { row in
                     let r = try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8))
-                    return ManifestEntry(batchId: r.batchId, bodySha256: r.bodySha256, receivedAt: r.receivedAt, counts: r.counts)
+                    // The digest of the body held, as stored: what reconciliation compares.
+                    return ManifestEntry(batchId: r.batchId, bodySha256: row["body_sha256"], receivedAt: r.receivedAt, counts: r.counts)
                 }
         }
     }

@@ -1,0 +1,76 @@
+import Exchange
+import Formats
+import Foundation
+import Ledger
+import Model
+
+/// Compares what this gateway believes it delivered to a peer with the peer's manifest, and what it
+/// received from the peer with what its back office got.
+public struct Reconciliation: Sendable {
+    public let agency: Agency
+    public let store: SQLiteStore
+    public let client: PeerClient
+    public let peers: [Agency: Dispatcher.Peer]
+
+    public init(agency: Agency, store: SQLiteStore, client: PeerClient = PeerClient(), peers: [Agency: Dispatcher.Peer]) {
+        self.agency = agency
+        self.store = store
+        self.client = client
+        self.peers = peers
+    }
+
+    public struct Mismatch: Codable, Sendable, Equatable {
+        public var batchId: String
+        public var ours: String
+        public var theirs: String
+    }
+
+    public struct Report: Codable, Sendable, Equatable {
+        public var peer: String
+        public var since: String
+        public var until: String
+        /// Delivered, and the peer has it with the same body.
+        public var confirmed: [String] = []
+        /// Believed delivered, unknown to the peer.
+        public var missingAtPeer: [String] = []
+        /// Known to the peer with another body digest.
+        public var digestMismatch: [Mismatch] = []
+        /// In the peer's manifest but not delivered in this ledger (still queued, failed, or unknown here).
+        public var unconfirmedHere: [String] = []
+        /// Received from the peer, never handed to this agency's back office.
+        public var notDeliveredToBackOffice: [String] = []
+        /// Batches queued again for the peer (`--repair`), with their same id and body.
+        public var requeued: [String] = []
+
+        public var findings: Int { missingAtPeer.count + digestMismatch.count + unconfirmedHere.count + notDeliveredToBackOffice.count }
+    }
+
+    /// Fetches the peer's manifest for the window and compares; with `repair`, queues again (same id,
+    /// same body) what the peer lacks, and writes the action to the audit log.
+    public func run(peer: Agency, since: Date, until: Date, repair: Bool = false, actor: String = "gateway", reason: String? = nil,
+                    now: Date = Date()) async throws -> Report {
+        guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
+        let manifest = try await client.manifest(from: settings.url, as: agency, signer: settings.signer, since: since, until: until, now: now)
+        var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
+        let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0.bodySha256) }, uniquingKeysWith: { a, _ in a })
+        let ours = try store.deliveredBatches(to: peer, receivedSince: since, until: until)
+        for batch in ours {
+            switch theirs[batch.batchId] {
+            case nil: report.missingAtPeer.append(batch.batchId)
+            case let digest? where digest != batch.bodySha256: report.digestMismatch.append(Mismatch(batchId: batch.batchId, ours: batch.bodySha256, theirs: digest))
+            default: report.confirmed.append(batch.batchId)
+            }
+        }
+        let delivered = Set(ours.map(\.batchId))
+        report.unconfirmedHere = manifest.batches.map(\.batchId).filter { !delivered.contains($0) }.sorted()
+        report.notDeliveredToBackOffice = try store.pendingDeliveries().filter { $0.sender == peer }.map(\.batchId)
+        if repair {
+            for id in report.missingAtPeer where try store.requeue(id, audit: AuditEntry(actor: actor, action: "reconcile-repair", target: id, reason: reason,
+                                                                                        detail: "unknown to \(peer) in its manifest; queued again with the same id and body"),
+                                                                 now: now) {
+                report.requeued.append(id)
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,62 @@
+import Exchange
+import Foundation
+import Gateway
+import GRDB
+import Ledger
+import Model
+import Testing
+
+@Suite("Reconciliation with a peer's manifest")
+struct ReconciliationTests {
+    @Test("a batch the peer lost is found and repaired; a batch it holds with another body is reported")
+    func lostAndMismatched() async throws {
+        var n = try ResubmissionNetwork()
+        n.vdab.peers[.forem]!.receives = [.vacancy, .trainee]
+        let vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
+        let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
+        let node = try #require(forem.nodes[.forem])
+        let outgoing = n.forem.pickup!.folder!
+        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
+            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
+            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
+        }
+        let since = Date().addingTimeInterval(-60)
+        try await node.pickup!.run()
+        #expect(try await forem.waitUntilQuiet())
+        let sent = try node.store.batches(BatchFilter(direction: "out"))
+        let vacancyBatch = try #require(sent.first { $0.recordType == "vacancy" }).batchId
+        let traineeBatch = try #require(sent.first { $0.recordType == "trainee" }).batchId
+
+        let clean = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
+        #expect(clean.confirmed.sorted() == [vacancyBatch, traineeBatch].sorted())
+        #expect(clean.findings == 0)
+
+        // VDAB loses the vacancy batch, and holds the trainee batch with another digest.
+        let database = try DatabaseQueue(path: n.vdab.store)
+        try await database.write { db in
+            for table in ["record", "batch_record"] { try db.execute(sql: "DELETE FROM \(table) WHERE batch_id = ?", arguments: [vacancyBatch]) }
+            try db.execute(sql: "DELETE FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [vacancyBatch])
+            try db.execute(sql: "UPDATE batch SET body_sha256 = ? WHERE batch_id = ? AND direction = 'in'", arguments: [String(repeating: "0", count: 64), traineeBatch])
+        }
+        try await database.close()
+
+        let found = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60), repair: true,
+                                                      actor: "test:operator", reason: "VDAB restored a backup (incident 7)")
+        #expect(found.missingAtPeer == [vacancyBatch])
+        #expect(found.digestMismatch.map(\.batchId) == [traineeBatch])
+        #expect(found.digestMismatch.first?.theirs == String(repeating: "0", count: 64))
+        #expect(found.requeued == [vacancyBatch])
+        #expect(try node.store.auditLog().map { "\($0.action) \($0.target) \($0.reason ?? "")" } == ["reconcile-repair \(vacancyBatch) VDAB restored a backup (incident 7)"])
+
+        // The same batch, same id and body, goes again; VDAB takes it and the manifest agrees.
+        #expect(try await forem.waitUntilQuiet())
+        let after = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
+        #expect(after.confirmed == [vacancyBatch])
+        #expect(after.missingAtPeer.isEmpty)
+        #expect(after.digestMismatch.map(\.batchId) == [traineeBatch])
+        let received = try SQLiteStore(path: n.vdab.store)
+        #expect(try received.history(origin: .forem, recordId: "FO-4481236").received.map(\.outcome) == ["accepted"])
+        try await vdab.stop()
+        try await forem.stop()
+    }
+}
