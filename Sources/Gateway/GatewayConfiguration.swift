@@ -48,6 +48,10 @@ public struct GatewayConfiguration: Sendable {
     public var pickup: PickupSettings?
     /// Which records go to which peers (`routes:`).
     public var routing = Routing(rules: [])
+    /// The operators allowed on the admin API (`operators.tokensFile`).
+    public var operators = OperatorTokens.none
+    /// A reconcile with every peer sent to, every so often, over a window (`reconcile:`).
+    public var reconcile: (every: TimeInterval, window: TimeInterval)?
 
     /// The drop folder, when the back office takes files.
     public var deliveryFolder: String? {
@@ -141,7 +145,8 @@ public struct GatewayConfiguration: Sendable {
             return seconds
         }
 
-        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving", "pickup", "routes"])
+        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving", "pickup", "routes",
+                                                       "operators", "reconcile"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         let listen = try string(top, "listen", "listen", in: root)
         let parts = listen.split(separator: ":")
@@ -252,6 +257,19 @@ public struct GatewayConfiguration: Sendable {
             }
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
+        }
+
+        if let operatorsNode = top["operators"] {
+            let o = try mapping(operatorsNode, "operators", allowed: ["tokensFile"])
+            let file = resolve(try string(o, "tokensFile", "operators.tokensFile", in: operatorsNode))
+            do { configuration.operators = try OperatorTokens.load(file) } catch let fault as SourceFault { throw fault } catch {
+                throw fail(o["tokensFile"], "operators.tokensFile", "\(error)")
+            }
+        }
+        if let reconcileNode = top["reconcile"] {
+            let r = try mapping(reconcileNode, "reconcile", allowed: ["every", "window"])
+            guard let every = try duration(r, "every", "reconcile.every") else { throw fail(reconcileNode, "reconcile.every", "missing: how often to reconcile (every: 1h)") }
+            configuration.reconcile = (every, try duration(r, "window", "reconcile.window") ?? 86_400)
         }
 
         if let routesNode = top["routes"] {

@@ -39,6 +39,16 @@ public final class GatewayMetrics: ExchangeObserver {
         registry.makeGauge(name: "gateway_outbox_queued", help: "Batches waiting in the outbox").set(Int64(queued))
     }
 
+    /// What the last scheduled reconcile with a peer found, by kind of finding.
+    public func reconciled(with peer: Agency, _ report: Reconciliation.Report) {
+        for (finding, n) in [("missing_at_peer", report.missingAtPeer.count), ("digest_mismatch", report.digestMismatch.count),
+                             ("unconfirmed_here", report.unconfirmedHere.count), ("not_delivered_to_back_office", report.notDeliveredToBackOffice.count),
+                             ("confirmed", report.confirmed.count)] {
+            registry.makeGauge(name: "gateway_reconcile_batches", labels: [("peer", peer.rawValue), ("finding", finding)],
+                               help: "Batches by finding of the last scheduled reconcile with each peer").set(Int64(n))
+        }
+    }
+
     /// The text exposition format.
     public func exposition() -> String { registry.emitToString() }
 }

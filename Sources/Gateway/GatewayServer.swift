@@ -88,6 +88,7 @@ public struct GatewayNode: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         receiving.addRoutes(to: router, openAPI: openAPI)
+        AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: configuration.operators).addRoutes(to: router)
         let configuration = self.configuration
         var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
@@ -100,6 +101,12 @@ public struct GatewayNode: Sendable {
         app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
         if scheduledPickup, let pickup, let settings = configuration.pickup {
             app.addServices(PickupService(pickup: pickup, schedule: settings.schedule))
+        }
+        if let reconcile = configuration.reconcile {
+            var reconcileLogger = logger
+            reconcileLogger[metadataKey: "component"] = "reconcile"
+            app.addServices(ReconcileService(reconciliation: reconciliation, every: reconcile.every, window: reconcile.window,
+                                             metrics: metrics, logger: reconcileLogger))
         }
         return app
     }
@@ -122,7 +129,7 @@ public struct GatewayNode: Sendable {
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
 public enum GatewayServer {
     /// Every endpoint a running gateway serves: the protocol's, and its metrics.
-    public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + [("GET", "/metrics")]
+    public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + [("GET", "/metrics")] + AdminRoutes.endpoints
 
     /// `deploy/openapi.yaml` of the installation the mappings belong to.
     public static func openAPIDocument(mappings: MappingsFolder) throws -> String {

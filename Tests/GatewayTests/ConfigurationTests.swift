@@ -40,6 +40,27 @@ struct ConfigurationTests {
         #expect(c.receivingCapacity == 4)
     }
 
+    @Test("operator tokens from a file of hashes; a scheduled reconcile whose findings go to the metrics")
+    func operatorsAndReconcile() throws {
+        let temp = TemporaryFolder()
+        let made = OperatorTokens.make(name: "alice", role: .operator)
+        _ = try temp.write("operators.tokens", "# name role sha256\n\(made.line)\n")
+        let c = try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: operators.tokens }\nreconcile: { every: 1h, window: 2d }"))
+        #expect(c.operators.check(made.token) == .init(name: "alice", role: .operator))
+        #expect(c.operators.check("someone else's") == nil)
+        #expect(!String(decoding: try LocalFiles.bytes(temp.path("operators.tokens")), as: UTF8.self).contains(made.token))   // stored hashed
+        #expect(c.reconcile?.every == 3600 && c.reconcile?.window == 172_800)
+        _ = try temp.write("bad.tokens", "alice admin 1234\n")
+        #expect { try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: bad.tokens }")) } throws: { error in
+            "\(error)".contains("bad.tokens:1") && "\(error)".contains("role read or operator")
+        }
+        let metrics = GatewayMetrics()
+        var report = Reconciliation.Report(peer: "VDAB", since: "", until: "")
+        report.missingAtPeer = ["a", "b"]
+        metrics.reconciled(with: .vdab, report)
+        #expect(metrics.exposition().contains(#"gateway_reconcile_batches{peer="VDAB",finding="missing_at_peer"} 2"#))
+    }
+
     @Test("a key from the environment instead of a file")
     func keyFromEnvironment() throws {
         let temp = TemporaryFolder()

@@ -43,6 +43,12 @@ public struct Reconciliation: Sendable {
         public var requeued: [String] = []
 
         public var findings: Int { missingAtPeer.count + digestMismatch.count + unconfirmedHere.count + notDeliveredToBackOffice.count }
+
+        public init(peer: String, since: String, until: String) {
+            self.peer = peer
+            self.since = since
+            self.until = until
+        }
     }
 
     /// Fetches the peer's manifest for the window and compares; with `repair`, queues again (same id,

@@ -1,0 +1,202 @@
+import Exchange
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import Model
+import NIOCore
+
+/// The operators' HTTP API: the same views and actions as `gateway batches`, `gateway records` and
+/// `gateway reconcile`, with the same JSON. Every call carries `Authorization: Bearer <token>`;
+/// `read` tokens list and show, `operator` tokens also resubmit and repair. Actions go to the audit
+/// log under the operator's name.
+public struct AdminRoutes: Sendable {
+    public let store: SQLiteStore
+    public let resubmission: Resubmission
+    public let reconciliation: Reconciliation
+    public let tokens: OperatorTokens
+
+    public static let endpoints: [(method: String, path: String)] = [
+        ("GET", "/admin/v1/batches"), ("GET", "/admin/v1/batches/{batchId}"), ("POST", "/admin/v1/batches/{batchId}/resubmit"),
+        ("POST", "/admin/v1/resubmissions"), ("GET", "/admin/v1/records/{agency}/{recordId}"), ("POST", "/admin/v1/reconciliations"),
+        ("GET", "/admin/v1/audit"),
+    ]
+
+    public init(store: SQLiteStore, resubmission: Resubmission, reconciliation: Reconciliation, tokens: OperatorTokens) {
+        self.store = store
+        self.resubmission = resubmission
+        self.reconciliation = reconciliation
+        self.tokens = tokens
+    }
+
+    /// What a resubmission did, batch by batch.
+    public struct ResubmissionResult: Codable, Sendable, Equatable {
+        public struct Item: Codable, Sendable, Equatable {
+            public var batchId: String
+            public var peer: String
+            public var refusal: String?
+            public var records: Int
+            public var stillFailing: [String]
+            public var newBatchIds: [String]
+            public var sent: Bool
+        }
+        public var dryRun: Bool
+        public var batches: [Item]
+    }
+
+    struct ResubmitBody: Decodable {
+        var reason: String?
+        var dryRun: Bool?
+        var failed: Bool?
+        var rejectedRecords: Bool?
+        var peer: String?
+        var since: String?
+        var until: String?
+    }
+
+    struct ReconcileBody: Decodable {
+        var peer: String
+        var since: String
+        var until: String?
+        var repair: Bool?
+        var reason: String?
+    }
+
+    func authorize(_ request: Request, _ needed: OperatorTokens.Role) throws -> OperatorTokens.Operator {
+        guard !tokens.isEmpty else { throw Problem(.unauthorized, "No operators", "this gateway has no operator tokens configured (operators.tokensFile)") }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), let who = tokens.check(String(header.dropFirst(7))) else {
+            throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
+        }
+        guard who.role >= needed else { throw Problem(.forbidden, "Read-only token", "\(who.name) may list and show; this action needs an operator token") }
+        return who
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    static func instant(_ text: String?, _ name: String) throws -> Date? {
+        guard let text else { return nil }
+        if let d = RequestSignature.instant(text) { return d }
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        if let d = day.date(from: text) { return d }
+        throw Problem(.badRequest, "Bad \(name)", "\(name) is a date (2026-11-22) or an RFC 3339 instant")
+    }
+
+    static func body<T: Decodable>(_ request: Request, as: T.Type) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer: buffer)) } catch {
+            throw Problem(.badRequest, "Bad request body", "expected JSON: \(String(describing: error).prefix(200))")
+        }
+    }
+
+    func resubmit(_ ids: [String], dryRun: Bool, reason: String?, actor: String) throws -> ResubmissionResult {
+        if !dryRun && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw Problem(.badRequest, "Reason required", "say why in \"reason\": it is written to the audit log")
+        }
+        var items: [ResubmissionResult.Item] = []
+        for id in ids {
+            let p = try resubmission.plan(id)
+            var sent = false
+            if !dryRun && p.refusal == nil && p.records > 0 { sent = try resubmission.commit(p, actor: actor, reason: reason ?? "") }
+            items.append(.init(batchId: id, peer: p.peer, refusal: p.refusal, records: p.records, stillFailing: p.stillFailing.map { "\($0.recordId): \($0.reason)" },
+                               newBatchIds: sent ? p.newBatchIds : [], sent: sent))
+        }
+        return ResubmissionResult(dryRun: dryRun, batches: items)
+    }
+
+    public func addRoutes(to router: Router<some RequestContext>) {
+        router.get("/admin/v1/batches") { request, _ in
+            do {
+                _ = try authorize(request, .read)
+                let q = request.uri.queryParameters
+                var filter = BatchFilter(since: try Self.instant(q["since"].map(String.init), "since"), until: try Self.instant(q["until"].map(String.init), "until"))
+                if let state = q["state"].map(String.init) {
+                    guard let s = BatchFilter.State(rawValue: state) else { throw Problem(.badRequest, "Bad state", "state is one of \(BatchFilter.State.allCases.map(\.rawValue).joined(separator: ", "))") }
+                    filter.state = s
+                }
+                if let peer = q["peer"].map(String.init) {
+                    guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
+                    filter.peer = a
+                }
+                if let direction = q["direction"].map(String.init) {
+                    guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
+                    filter.direction = direction
+                }
+                return try Self.json(try store.batches(filter))
+            } catch let problem as Problem { return problem.response }
+        }
+        router.get("/admin/v1/batches/{batchId}") { request, context in
+            do {
+                _ = try authorize(request, .read)
+                let id = context.parameters.get("batchId") ?? ""
+                guard let detail = try store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
+                return try Self.json(detail)
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/admin/v1/batches/{batchId}/resubmit") { request, context in
+            do {
+                let who = try authorize(request, .operator)
+                let body = try await Self.body(request, as: ResubmitBody.self)
+                return try Self.json(try resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/admin/v1/resubmissions") { request, _ in
+            do {
+                let who = try authorize(request, .operator)
+                let body = try await Self.body(request, as: ResubmitBody.self)
+                guard body.failed == true || body.rejectedRecords == true else {
+                    throw Problem(.badRequest, "Nothing selected", "select with \"failed\": true and/or \"rejectedRecords\": true")
+                }
+                var filter = BatchFilter(direction: "out", since: try Self.instant(body.since, "since"), until: try Self.instant(body.until, "until"))
+                if let peer = body.peer {
+                    guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
+                    filter.peer = a
+                }
+                filter.notResubmitted = true
+                filter.limit = 100_000
+                var ids: [String] = []
+                if body.failed == true { filter.state = .failed; ids += try store.batches(filter).map(\.batchId) }
+                if body.rejectedRecords == true { filter.state = .rejectedRecords; ids += try store.batches(filter).map(\.batchId) }
+                return try Self.json(try resubmit(ids.reversed(), dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
+            } catch let problem as Problem { return problem.response }
+        }
+        router.get("/admin/v1/records/{agency}/{recordId}") { request, context in
+            do {
+                _ = try authorize(request, .read)
+                guard let agency = context.parameters.get("agency").flatMap({ Agency(rawValue: $0.uppercased()) }) else {
+                    throw Problem(.badRequest, "Bad agency", "the path names an agency: VDAB, FOREM, ACTIRIS, ADG or BF")
+                }
+                return try Self.json(try store.history(origin: agency, recordId: context.parameters.get("recordId") ?? ""))
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/admin/v1/reconciliations") { request, _ in
+            do {
+                let body = try await Self.body(request, as: ReconcileBody.self)
+                let who = try authorize(request, body.repair == true ? .operator : .read)
+                guard let peer = Agency(rawValue: body.peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(body.peer.prefix(32)) is not an agency") }
+                if body.repair == true && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                    throw Problem(.badRequest, "Reason required", "say why in \"reason\" when repairing: it is written to the audit log")
+                }
+                do {
+                    let report = try await reconciliation.run(peer: peer, since: try Self.instant(body.since, "since")!, until: try Self.instant(body.until, "until") ?? Date(),
+                                                              repair: body.repair ?? false, actor: "api:\(who.name)", reason: body.reason)
+                    return try Self.json(report)
+                } catch let error as GatewayError {
+                    throw Problem(.unprocessableContent, "Cannot reconcile", error.description)
+                } catch let error as PeerClientError {
+                    throw Problem(.badGateway, "Peer did not answer", error.description)
+                }
+            } catch let problem as Problem { return problem.response }
+        }
+        router.get("/admin/v1/audit") { request, _ in
+            do {
+                _ = try authorize(request, .read)
+                return try Self.json(try store.auditLog())
+            } catch let problem as Problem { return problem.response }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Gateway
+
+struct OperatorsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operators", abstract: "Tokens for the admin API (stored hashed).", subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a token for an operator: printed once, its hash appended to the tokens file.",
+            discussion: """
+                The file (operators.tokensFile in the gateway's configuration) holds one line per \
+                operator: name, role, SHA-256 of the token. The token itself is printed once and kept \
+                nowhere. The gateway reads the file at start.
+
+                Example:
+                  gateway operators add alice --role operator --tokens-file deploy/local/secrets/operators.tokens
+                """)
+        @Argument(help: "The operator's name (as the audit log will say it).") var name: String
+        @Option(help: "read (list and show) or operator (also resubmit and repair).") var role: String
+        @Option(help: ArgumentHelp("The tokens file.", valueName: "file")) var tokensFile: String
+
+        func validate() throws {
+            guard OperatorTokens.Role(rawValue: role) != nil else { throw ValidationError("--role is read or operator") }
+            guard name.range(of: "^[A-Za-z0-9._@-]{1,64}$", options: .regularExpression) != nil else {
+                throw ValidationError("the name is 1 to 64 letters, digits, '.', '_', '@' or '-'")
+            }
+        }
+
+        func run() throws {
+            let (token, line) = OperatorTokens.make(name: name, role: OperatorTokens.Role(rawValue: role)!)
+            if !FileManager.default.fileExists(atPath: tokensFile) {
+                guard FileManager.default.createFile(atPath: tokensFile, contents: Data("# name role sha256(token)\n".utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw ValidationError("\(tokensFile): cannot be created")
+                }
+            }
+            guard let handle = FileHandle(forWritingAtPath: tokensFile) else { throw ValidationError("\(tokensFile): cannot be written") }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((line + "\n").utf8))
+            try handle.close()
+            print(token)
+            FileHandle.standardError.write(Data("token for \(name) (\(role)) printed above, once; its hash is in \(tokensFile). Restart the gateway to take it.\n".utf8))
+        }
+    }
+}

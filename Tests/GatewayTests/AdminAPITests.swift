@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Exchange
+import Foundation
+import Gateway
+import Ledger
+import Model
+import NIOCore
+import Testing
+
+@Suite("The operators' HTTP API")
+struct AdminAPITests {
+    struct Answer { var status: Int; var body: String }
+
+    static func call(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return Answer(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 16 << 20)))
+    }
+
+    @Test("tokens and roles; list, show, history and audit as the CLI gives them; bulk resubmission with a reason")
+    func api() async throws {
+        var n = try ResubmissionNetwork()
+        let alice = OperatorTokens.make(name: "alice", role: .operator), bob = OperatorTokens.make(name: "bob", role: .read)
+        let tokensFile = try n.temp.write("operators.tokens", "# name role sha256\n\(alice.line)\n\(bob.line)\n")
+        n.forem.operators = try OperatorTokens.load(tokensFile)
+        var vdab = try await LocalNetwork.start([n.vdab], mappings: try n.brokenMappings(), scheduledPickup: false)
+        let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
+        let node = try #require(forem.nodes[.forem])
+        let base = try #require(forem.urls[.forem]) + "/admin/v1"
+        let outgoing = n.forem.pickup!.folder!
+        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
+            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
+            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
+        }
+        try await node.pickup!.run()
+        #expect(try await forem.waitUntilQuiet())
+
+        // Who may do what.
+        #expect(try await Self.call("GET", base + "/batches", token: nil).status == 401)
+        #expect(try await Self.call("GET", base + "/batches", token: "not-a-token").status == 401)
+        #expect(try await Self.call("GET", base + "/batches?state=lost", token: bob.token).status == 400)
+        #expect(try await Self.call("POST", base + "/resubmissions", token: bob.token, body: #"{"failed": true, "reason": "x"}"#).status == 403)
+        #expect(try await Self.call("POST", base + "/resubmissions", token: alice.token, body: #"{"failed": true}"#).status == 400)
+
+        // The same answers as the command line, for the same ledger.
+        let list = try await Self.call("GET", base + "/batches", token: bob.token)
+        #expect(list.status == 200)
+        let batches = try JSONDecoder().decode([BatchSummary].self, from: Data(list.body.utf8))
+        #expect(batches == (try node.store.batches(BatchFilter())))
+        let failedId = try #require(batches.first { $0.state == "failed" }).batchId
+        let show = try await Self.call("GET", base + "/batches/\(failedId)", token: bob.token)
+        let history = try await Self.call("GET", base + "/records/forem/FO-4481236", token: bob.token)
+        if Executable.available {
+            let config = n.temp.path("forem.yaml")
+            #expect(try Executable.run(["batches", "list", "--config", config, "--json"]).out == list.body + "\n")
+            #expect(try Executable.run(["batches", "show", "--config", config, "--json", failedId]).out == show.body + "\n")
+            #expect(try Executable.run(["records", "show", "--config", config, "--json", "FOREM", "FO-4481236"]).out == history.body + "\n")
+        }
+
+        // A dry run sends nothing; after the fix, a bulk resubmission with a reason does.
+        let dry = try await Self.call("POST", base + "/resubmissions", token: alice.token, body: #"{"failed": true, "rejectedRecords": true, "dryRun": true}"#)
+        let dryResult = try JSONDecoder().decode(AdminRoutes.ResubmissionResult.self, from: Data(dry.body.utf8))
+        #expect(dryResult.batches.count == 2 && dryResult.batches.allSatisfy { !$0.sent && $0.refusal == nil })
+        try await vdab.stop()
+        n.vdab.peers[.forem]!.receives = [.vacancy, .trainee]
+        vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
+        let done = try await Self.call("POST", base + "/resubmissions", token: alice.token,
+                                       body: #"{"failed": true, "rejectedRecords": true, "reason": "fixed at VDAB (ticket 9)"}"#)
+        let result = try JSONDecoder().decode(AdminRoutes.ResubmissionResult.self, from: Data(done.body.utf8))
+        #expect(result.batches.count == 2 && result.batches.allSatisfy { $0.sent && $0.newBatchIds.count == 1 })
+        let again = try await Self.call("POST", base + "/resubmissions", token: alice.token, body: #"{"failed": true, "rejectedRecords": true, "reason": "again"}"#)
+        #expect(try JSONDecoder().decode(AdminRoutes.ResubmissionResult.self, from: Data(again.body.utf8)).batches.isEmpty)   // nothing left
+        #expect(try await forem.waitUntilQuiet())
+        let audit = try JSONDecoder().decode([AuditEntry].self, from: Data(try await Self.call("GET", base + "/audit", token: bob.token).body.utf8))
+        #expect(audit.count == 2 && audit.allSatisfy { $0.actor == "api:alice" && $0.reason == "fixed at VDAB (ticket 9)" })
+        try await vdab.stop()
+        try await forem.stop()
+    }
+}
