@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy", "Exchange",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
         .target(name: "Gateway", dependencies: [

@@ -1,5 +1,6 @@
 import Exchange
 import Formats
+import Ledger
 import Foundation
 import Model
 import Yams
@@ -48,6 +49,10 @@ public struct GatewayConfiguration: Sendable {
     public var pickup: PickupSettings?
     /// Which records go to which peers (`routes:`).
     public var routing = Routing(rules: [])
+    /// Seals trainee payloads at rest (`payloadKeyFile`, owner-only); nil: stored as they are.
+    public var payloadKey: PayloadKey?
+    /// How long payloads are kept (`retention.payloadDays`); nil: for ever.
+    public var payloadDays: Int?
     /// The operators allowed on the admin API (`operators.tokensFile`).
     public var operators = OperatorTokens.none
     /// A reconcile with every peer sent to, every so often, over a window (`reconcile:`).
@@ -146,7 +151,7 @@ public struct GatewayConfiguration: Sendable {
         }
 
         let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving", "pickup", "routes",
-                                                       "operators", "reconcile"])
+                                                       "operators", "reconcile", "payloadKeyFile", "retention"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         let listen = try string(top, "listen", "listen", in: root)
         let parts = listen.split(separator: ":")
@@ -259,6 +264,21 @@ public struct GatewayConfiguration: Sendable {
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
         }
 
+        if let v = top["payloadKeyFile"] {
+            guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, "payloadKeyFile", "expected a file name") }
+            let full = resolve(file)
+            let attributes: [FileAttributeKey: Any]
+            do { attributes = try FileManager.default.attributesOfItem(atPath: full) } catch { throw fail(v, "payloadKeyFile", "\(full): no such file") }
+            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                throw fail(v, "payloadKeyFile", "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
+            }
+            do { configuration.payloadKey = try PayloadKey(material: try LocalFiles.bytes(full)) } catch { throw fail(v, "payloadKeyFile", "\(full): \(error)") }
+        }
+        if let retentionNode = top["retention"] {
+            let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])
+            guard let days = try positive(r, "payloadDays", "retention.payloadDays") else { throw fail(retentionNode, "retention.payloadDays", "missing") }
+            configuration.payloadDays = days
+        }
         if let operatorsNode = top["operators"] {
             let o = try mapping(operatorsNode, "operators", allowed: ["tokensFile"])
             let file = resolve(try string(o, "tokensFile", "operators.tokensFile", in: operatorsNode))
@@ -347,6 +367,9 @@ public struct GatewayConfiguration: Sendable {
         }
         return configuration
     }
+
+    /// The gateway's ledger, with the payload key if one is configured.
+    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, payloadKey: payloadKey) }
 
     /// `30s`, `10m`, `24h`, `2d`, or a number of seconds.
     static func seconds(_ text: String) -> TimeInterval? {

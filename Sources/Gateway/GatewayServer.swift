@@ -28,7 +28,7 @@ public struct GatewayNode: Sendable {
 
     public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info) throws {
         self.configuration = configuration
-        let store = try SQLiteStore(path: configuration.store)
+        let store = try configuration.openStore()
         self.store = store
         let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
         let catalog = try mappings.formatCatalog()
@@ -101,6 +101,9 @@ public struct GatewayNode: Sendable {
         app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
         if scheduledPickup, let pickup, let settings = configuration.pickup {
             app.addServices(PickupService(pickup: pickup, schedule: settings.schedule))
+        }
+        if let days = configuration.payloadDays {
+            app.addServices(RetentionService(store: store, days: days, logger: logger))
         }
         if let reconcile = configuration.reconcile {
             var reconcileLogger = logger

@@ -73,7 +73,7 @@ struct BatchesCommand: ParsableCommand {
         @OptionGroup var filter: Filter
 
         func run() throws {
-            let store = try SQLiteStore(path: try GatewayConfiguration.load(options.config).store)
+            let store = try GatewayConfiguration.load(options.config).openStore()
             let batches = try store.batches(try filter.filter())
             if options.json { return try printJSON(batches) }
             print("batch                                 dir peer     type     state      records accepted dup rejected attempts created")
@@ -94,7 +94,7 @@ struct BatchesCommand: ParsableCommand {
         @Argument(help: "The batch id.") var batchId: String
 
         func run() throws {
-            let store = try SQLiteStore(path: try GatewayConfiguration.load(options.config).store)
+            let store = try GatewayConfiguration.load(options.config).openStore()
             guard let b = try store.batch(batchId) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
             if options.json { return try printJSON(b) }
             let s = b.summary
@@ -190,7 +190,7 @@ struct RecordsCommand: ParsableCommand {
 
         func run() throws {
             guard let origin = Agency(rawValue: agency.uppercased()) else { throw ValidationError("\(agency): not an agency") }
-            let store = try SQLiteStore(path: try GatewayConfiguration.load(options.config).store)
+            let store = try GatewayConfiguration.load(options.config).openStore()
             let h = try store.history(origin: origin, recordId: id)
             if options.json { return try printJSON(h) }
             if h.received.isEmpty && h.sent.isEmpty { print("\(origin) \(id): not in this gateway's ledger"); return }

@@ -42,7 +42,7 @@ struct SendCommand: ParsableCommand {
             guard peer.sends.contains(recordType) else {
                 throw GatewayError("\(configuration.agency) → \(receiver) is not agreed for \(recordType.rawValue) records (peers.\(receiver).send)")
             }
-            let store = try SQLiteStore(path: configuration.store)
+            let store = try configuration.openStore()
             let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
             let document = try LocalFiles.bytes(input)
             // Kept in the ledger like a picked-up document, so that a resubmission can rebuild from it.

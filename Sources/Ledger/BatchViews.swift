@@ -238,7 +238,7 @@ extension SQLiteStore {
                 SELECT p.source, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
                 WHERE b.batch_id = ? AND b.direction = 'out' AND p.document IS NOT NULL
                 """, arguments: [batchId]), let type = RecordType(rawValue: row["record_type"]), let format: String = row["format"] else { return nil }
-            return (row["source"], format, type, [UInt8](row["document"] as Data))
+            return (row["source"], format, type, try PayloadSealing.open(row["document"] as Data, key: payloadKey))
         }
     }
 
@@ -261,7 +261,7 @@ extension SQLiteStore {
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE resubmission_of = ? AND direction = 'out'", arguments: [original]) == nil else { return false }
             let source = try Row.fetchOne(db, sql: "SELECT source, source_sha256 FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [original])
             try Self.insert(batches, source: source.flatMap { row in (row["source"] as String?).map { ($0, row["source_sha256"] as String? ?? "") } },
-                            in: db, at: at, due: due)
+                            in: db, at: at, due: due, key: payloadKey)
             let route = try db.makeStatement(sql: """
                 INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
@@ -280,7 +280,7 @@ extension SQLiteStore {
         try database.read { db in
             try Row.fetchOne(db, sql: "SELECT body, body_form FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId]).flatMap { row in
                 guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") else { return nil }
-                return ([UInt8](data), form)
+                return (try PayloadSealing.open(data, key: payloadKey), form)
             }
         }
     }

@@ -184,6 +184,15 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("0007-retention") { db in
+            try db.execute(sql: """
+                -- When a reconcile found a sent batch in the peer's manifest with the same body, and
+                -- when a payload was removed by retention (the metadata stays).
+                ALTER TABLE batch ADD COLUMN confirmed_at TEXT;
+                ALTER TABLE batch ADD COLUMN payload_pruned_at TEXT;
+                ALTER TABLE pickup ADD COLUMN payload_pruned_at TEXT;
+                """)
+        }
         return migrator
     }
 }

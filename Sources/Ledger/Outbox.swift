@@ -41,7 +41,8 @@ extension SQLiteStore {
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
                                    next_attempt_at, created_at, updated_at)
                 VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), Data(body), form.rawValue, resubmissionOf, due, at, at])
+                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), try PayloadSealing.seal(body, recordType: recordType, key: payloadKey),
+                                 form.rawValue, resubmissionOf, due, at, at])
         }
     }
 
@@ -63,7 +64,7 @@ extension SQLiteStore {
                     UPDATE batch SET state = 'sending', attempts = attempts + 1, first_attempt_at = ?, updated_at = ? WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: [UInt8](row["body"] as Data), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
+                                     body: try PayloadSealing.open(row["body"] as Data, key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
                                      attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now)
             }
         }

@@ -128,8 +128,9 @@ extension SQLiteStore {
                 INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.outcome.rawValue, entry.records, entry.queued,
-                                 entry.unchanged, entry.notRouted, entry.rejected, entry.report, entry.document.map { Data($0) }, entry.format])
-            try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due)
+                                 entry.unchanged, entry.notRouted, entry.rejected, entry.report,
+                                 try entry.document.map { try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey) }, entry.format])
+            try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due, key: payloadKey)
             let route = try db.makeStatement(sql: """
                 INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
@@ -170,14 +171,15 @@ extension SQLiteStore {
 
     /// Writes batches into the outbox (queued, due now) with their records, naming the document they
     /// were made of.
-    static func insert(_ batches: [QueuedBatch], source: (String, String)?, in db: Database, at: String, due: String) throws {
+    static func insert(_ batches: [QueuedBatch], source: (String, String)?, in db: Database, at: String, due: String, key: PayloadKey?) throws {
         let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
         for batch in batches {
             try db.execute(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at,
                                    record_count, source, source_sha256, resubmission_of)
                 VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body), Data(batch.body),
+                """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body),
+                                 try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key),
                                  batch.form.rawValue, due, at, at, batch.recordCount, source?.0, source?.1, batch.resubmissionOf])
             for (i, r) in batch.records.enumerated() {
                 try record.execute(arguments: [batch.batchId, i, r.origin.rawValue, r.id, r.version])

@@ -20,7 +20,7 @@ extension SQLiteStore: ReceivedBatchStore {
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count)
                 VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?)
                 """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
-                                 Data(batch.body), batch.form.rawValue, batch.records.count])
+                                 try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue, batch.records.count])
             var counts = Receipt.Counts(records: batch.records.count, accepted: 0, duplicates: 0, rejected: 0)
             var rejected: [Receipt.Rejection] = []
             let outcome = try db.makeStatement(sql: """
@@ -124,7 +124,7 @@ extension SQLiteStore: DeliveryLedger {
                 let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
                 let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
             let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: [UInt8](row["body"] as Data? ?? Data()),
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(row["body"] as Data? ?? Data(), key: payloadKey),
                                    form: form, accepted: Set(accepted))
         }
     }

@@ -8,9 +8,12 @@ import Taxonomy
 /// older store brings it up to date before it serves anything.
 public final class SQLiteStore: Sendable {
     let database: DatabasePool
+    /// Seals trainee payloads at rest, and opens them (nil: stored as they are).
+    let payloadKey: PayloadKey?
 
     /// Opens (creating if needed) the store at `path`, in WAL mode, and migrates it.
-    public init(path: String) throws {
+    public init(path: String, payloadKey: PayloadKey? = nil) throws {
+        self.payloadKey = payloadKey
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = Configuration()

@@ -67,6 +67,7 @@ public struct Reconciliation: Sendable {
             default: report.confirmed.append(batch.batchId)
             }
         }
+        try store.markConfirmed(report.confirmed, now: now)
         let delivered = Set(ours.map(\.batchId))
         report.unconfirmedHere = manifest.batches.map(\.batchId).filter { !delivered.contains($0) }.sorted()
         report.notDeliveredToBackOffice = try store.pendingDeliveries().filter { $0.sender == peer }.map(\.batchId)
