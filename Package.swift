@@ -57,9 +57,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Statistics: counts over the ledger, by the dimensions staff ask for, as tables, CSV and JSON.
+        .target(name: "Statistics", dependencies: ["Model", "Ledger"]),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
         .target(name: "Gateway", dependencies: [
-            "Model", "Taxonomy", "Formats", "Exchange", "Ledger",
+            "Model", "Taxonomy", "Formats", "Exchange", "Ledger", "Statistics",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +72,7 @@ let package = Package(
         ]),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
-            "Gateway", "Formats", "Ledger", "Taxonomy", "Model",
+            "Gateway", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
@@ -83,7 +85,7 @@ let package = Package(
         ]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Exchange", "Formats", "Taxonomy", "Model"]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model",
+            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -193,6 +193,15 @@ enum Migrations {
                 ALTER TABLE pickup ADD COLUMN payload_pruned_at TEXT;
                 """)
         }
+        migrator.registerMigration("0008-statistics") { db in
+            try db.execute(sql: """
+                -- What trainee statistics count by, without keeping the person: gender and age band
+                -- (under 25, 25-29, 30-49, 50+ at the start of training).
+                ALTER TABLE record ADD COLUMN gender TEXT;
+                ALTER TABLE record ADD COLUMN age_band TEXT;
+                CREATE INDEX record_by_type_time ON record (record_type, received_at);
+                """)
+        }
         return migrator
     }
 }

@@ -89,6 +89,7 @@ extension SQLiteStore: ReceivedBatchStore {
 
     private func insert(_ record: CanonicalRecord, digest: String, batchId: String, receivedAt: String, db: Database) throws {
         var region: String?, contract: String?, bottleneck: Bool?, scheme: String?, native: String?, referring: String?
+        var gender: String?, ageBand: String?
         let fiche: FicheCode, status: String, eventDate: CalendarDate
         switch record {
         case .vacancy(let v):
@@ -97,14 +98,16 @@ extension SQLiteStore: ReceivedBatchStore {
         case .trainee(let t):
             (fiche, status, eventDate) = (t.occupation.fiche, t.status.rawValue, t.period.start)
             (scheme, native, referring) = (t.scheme.type.rawValue, t.scheme.nativeName, t.referringAgency.rawValue)
+            gender = t.person.gender.rawValue
+            ageBand = AgeBand(age: t.person.birthDate.age(on: t.period.start)).rawValue
         }
         try db.execute(sql: """
             INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, fiche, domain, status,
-                                region, contract, bottleneck, scheme, scheme_native, referring_agency, event_date)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                region, contract, bottleneck, scheme, scheme_native, referring_agency, event_date, gender, age_band)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest, batchId,
                              receivedAt, fiche.rawValue, fiche.domain, status, region, contract, bottleneck, scheme, native, referring,
-                             eventDate.description])
+                             eventDate.description, gender, ageBand])
     }
 }
 
@@ -133,6 +136,40 @@ extension SQLiteStore: DeliveryLedger {
         try database.write { db in
             try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'",
                            arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+        }
+    }
+}
+
+/// The age bands trainee statistics count by.
+public enum AgeBand: String, Sendable, CaseIterable {
+    case under25 = "under 25", from25to29 = "25-29", from30to49 = "30-49", from50 = "50+"
+
+    public init(age: Int) {
+        switch age {
+        case ..<25: self = .under25
+        case 25...29: self = .from25to29
+        case 30...49: self = .from30to49
+        default: self = .from50
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Rows of a read-only query, every value as text (nil for NULL): for the statistics module,
+    /// which owns its SQL.
+    public func rows(_ sql: String, _ arguments: [String]) throws -> [[String?]] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                row.databaseValues.map { value -> String? in
+                    switch value.storage {
+                    case .null: nil
+                    case .int64(let n): String(n)
+                    case .double(let d): String(d)
+                    case .string(let s): s
+                    case .blob(let data): "<\(data.count) bytes>"
+                    }
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Logging
 import Model
+import Statistics
 import Taxonomy
 
 /// The five-agency demo: `deploy/local`'s five configurations run under a folder of their own, on
@@ -168,6 +169,25 @@ public struct Demo {
         }
         let pairs = Set(flows.map { "\($0.from.rawValue)→\($0.summary.peer.rawValue)" })
         say("  \(flows.count) flows over \(pairs.count) directed pairs; " + (flows.allSatisfy(\.addsUp) ? "every one adds up: sent = accepted + duplicates + rejected." : "some do NOT add up."))
+        say("")
+        say("Statistics (each gateway's own ledger; distinct records by their latest version, messages in brackets):")
+        for agency in Self.agencies {
+            guard let store = network.nodes[agency]?.store else { continue }
+            let statistics = FlowStatistics(store: store, agency: agency)
+            var parts: [String] = []
+            for subject in [FlowQuery.Subject.vacancies, .trainees] {
+                // Vacancies by their origin; trainee records by the agency that trains (and sent them).
+                let by: [Breakdown] = [subject == .vacancies ? .origin : .training]
+                let records = try statistics.answer(try FlowQuery(subject: subject, by: by))
+                let messages = try statistics.answer(try FlowQuery(subject: subject, by: by, mode: .messages))
+                guard records.total > 0 else { continue }
+                let byOrigin = zip(records.rows, records.counts).map { row, n in
+                    "\(row[0]) \(n) (\(zip(messages.rows, messages.counts).first { $0.0 == row }?.1 ?? 0))"
+                }
+                parts.append("\(subject == .vacancies ? "vacancies from" : "trainee records trained at") " + byOrigin.joined(separator: ", "))
+            }
+            say("  \(agency.rawValue.padding(8))received " + (parts.isEmpty ? "nothing" : parts.joined(separator: "; ")))
+        }
         say("")
         say("Handed to the back offices (files in each agency's own format):")
         for agency in Self.agencies {

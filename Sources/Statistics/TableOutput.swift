@@ -1,0 +1,28 @@
+/// A statistics table as text, CSV or JSON.
+extension StatisticsTable {
+    /// Aligned columns for a terminal, with the window and counting mode above.
+    public var text: String {
+        let header = columns + ["count"]
+        let body = zip(rows, counts).map { $0 + [String($1)] }
+        let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count) }
+                .joined(separator: "  ")
+        }
+        var out = ["\(subject), \(window), counting \(mode == .records ? "distinct records (latest version)" : "messages")" + (provisional ? " — provisional: the current period is still open" : "")]
+        out.append(line(header))
+        out += body.map(line)
+        out.append("total \(total)")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180 CSV in UTF-8 with a byte-order mark (so that spreadsheets read the accents), comma
+    /// separated, every field that needs it quoted, CRLF line ends.
+    public var csv: String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        let lines = [columns + ["count"]] + zip(rows, counts).map { $0 + [String($1)] }
+        return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+}
