@@ -89,6 +89,7 @@ public struct GatewayNode: Sendable {
         }
         receiving.addRoutes(to: router, openAPI: openAPI)
         AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: configuration.operators).addRoutes(to: router)
+        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: configuration.operators).addRoutes(to: router)
         let configuration = self.configuration
         var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
@@ -133,6 +134,7 @@ public struct GatewayNode: Sendable {
 public enum GatewayServer {
     /// Every endpoint a running gateway serves: the protocol's, and its metrics.
     public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + [("GET", "/metrics")] + AdminRoutes.endpoints
+        + StatisticsRoutes.endpoints
 
     /// `deploy/openapi.yaml` of the installation the mappings belong to.
     public static func openAPIDocument(mappings: MappingsFolder) throws -> String {

@@ -18,11 +18,11 @@ struct OperatorsCommand: ParsableCommand {
                   gateway operators add alice --role operator --tokens-file deploy/local/secrets/operators.tokens
                 """)
         @Argument(help: "The operator's name (as the audit log will say it).") var name: String
-        @Option(help: "read (list and show) or operator (also resubmit and repair).") var role: String
+        @Option(help: "stats (statistics and dashboard), read (also list and show) or operator (also resubmit and repair).") var role: String
         @Option(help: ArgumentHelp("The tokens file.", valueName: "file")) var tokensFile: String
 
         func validate() throws {
-            guard OperatorTokens.Role(rawValue: role) != nil else { throw ValidationError("--role is read or operator") }
+            guard OperatorTokens.Role(rawValue: role) != nil else { throw ValidationError("--role is stats, read or operator") }
             guard name.range(of: "^[A-Za-z0-9._@-]{1,64}$", options: .regularExpression) != nil else {
                 throw ValidationError("the name is 1 to 64 letters, digits, '.', '_', '@' or '-'")
             }

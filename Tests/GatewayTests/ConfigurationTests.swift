@@ -52,7 +52,7 @@ struct ConfigurationTests {
         #expect(c.reconcile?.every == 3600 && c.reconcile?.window == 172_800)
         _ = try temp.write("bad.tokens", "alice admin 1234\n")
         #expect { try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: bad.tokens }")) } throws: { error in
-            "\(error)".contains("bad.tokens:1") && "\(error)".contains("role read or operator")
+            "\(error)".contains("bad.tokens:1") && "\(error)".contains("role stats, read or operator")
         }
         let metrics = GatewayMetrics()
         var report = Reconciliation.Report(peer: "VDAB", since: "", until: "")

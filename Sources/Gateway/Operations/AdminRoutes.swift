@@ -63,11 +63,17 @@ public struct AdminRoutes: Sendable {
     }
 
     func authorize(_ request: Request, _ needed: OperatorTokens.Role) throws -> OperatorTokens.Operator {
+        try Self.authorize(bearer: request.headers[.authorization], needed, tokens: tokens)
+    }
+
+    /// The operator an `Authorization` header's bearer token names, if their role is at least
+    /// `needed` (401, 403).
+    static func authorize(bearer header: String?, _ needed: OperatorTokens.Role, tokens: OperatorTokens) throws -> OperatorTokens.Operator {
         guard !tokens.isEmpty else { throw Problem(.unauthorized, "No operators", "this gateway has no operator tokens configured (operators.tokensFile)") }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), let who = tokens.check(String(header.dropFirst(7))) else {
+        guard let header, header.hasPrefix("Bearer "), let who = tokens.check(String(header.dropFirst(7))) else {
             throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
         }
-        guard who.role >= needed else { throw Problem(.forbidden, "Read-only token", "\(who.name) may list and show; this action needs an operator token") }
+        guard who.role >= needed else { throw Problem(.forbidden, "Token not allowed", "\(who.name) has a \(who.role.rawValue) token; this needs \(needed.rawValue) or above") }
         return who
     }
 

@@ -3,12 +3,14 @@ import Foundation
 import Model
 
 /// The operators allowed on the admin API, from a file of `name role sha256(token)` lines: tokens
-/// are stored hashed, never in clear. `read` may list and show; `operator` may also resubmit and
-/// repair. `gateway operators add` makes a token and appends its line.
+/// are stored hashed, never in clear. `stats` may read the statistics and the dashboard; `read` may
+/// also list and show batches and records; `operator` may also resubmit and repair.
+/// `gateway operators add` makes a token and appends its line.
 public struct OperatorTokens: Sendable {
     public enum Role: String, Sendable, Comparable, CaseIterable {
-        case read, `operator`
-        public static func < (a: Role, b: Role) -> Bool { a == .read && b == .operator }
+        case stats, read, `operator`
+        var rank: Int { Self.allCases.firstIndex(of: self)! }
+        public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
     }
 
     public struct Operator: Sendable, Equatable {
@@ -41,7 +43,7 @@ public struct OperatorTokens: Sendable {
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count == 3, let role = Role(rawValue: fields[1]), fields[2].count == 64,
                   fields[2].utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                throw SourceFault(file: path, line: i + 1, "expected: name role sha256-of-token (role read or operator, 64 lower-case hex digits)")
+                throw SourceFault(file: path, line: i + 1, "expected: name role sha256-of-token (role stats, read or operator, 64 lower-case hex digits)")
             }
             entries.append((fields[0], role, fields[2]))
         }

@@ -1,0 +1,57 @@
+import Foundation
+import Gateway
+import Ledger
+import Model
+import Statistics
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite("Statistics over HTTP and the dashboard")
+struct StatisticsAPITests {
+    @Test("/stats answers as the statistics module does; /dashboard shows the trainee matrix in the viewer's language; tokens and roles")
+    func api() async throws {
+        let temp = TemporaryFolder()
+        let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
+        #expect(try await demo.run(keepRunning: false).succeeded)
+        // Le Forem's gateway again on its ledger, now with a stats token and an operator's.
+        let stats = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
+        var forem = try #require(try demo.configurations().first { $0.agency == .forem })
+        forem.operators = OperatorTokens(entries: [stats.line, alice.line].map { line in
+            let f = line.split(separator: " ").map(String.init)
+            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
+        })
+        let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
+        let base = try #require(network.urls[.forem])
+
+        #expect(try await AdminAPITests.call("GET", base + "/stats/vacancies", token: nil).status == 401)
+        #expect(try await AdminAPITests.call("GET", base + "/admin/v1/batches", token: stats.token).status == 403)   // statistics only
+        #expect(try await AdminAPITests.call("GET", base + "/stats/vacancies?by=gender", token: stats.token).status == 400)
+
+        let answer = try await AdminAPITests.call("GET", base + "/stats/vacancies?by=origin,status&mode=messages", token: stats.token)
+        #expect(answer.status == 200)
+        let table = try JSONDecoder().decode(StatisticsTable.self, from: Data(answer.body.utf8))
+        let store = try SQLiteStore(path: forem.store)
+        #expect(table == (try FlowStatistics(store: store, agency: .forem).answer(try FlowQuery(subject: .vacancies, by: [.origin, .status], mode: .messages))))
+        let health = try JSONDecoder().decode(HealthReport.self, from: Data(try await AdminAPITests.call("GET", base + "/stats/health", token: stats.token).body.utf8))
+        // From VDAB: two vacancy batches (4 records, then the filled one) and one trainee batch (1 record).
+        #expect(health.traffic.filter { $0.peer == "VDAB" && $0.direction == "in" }.map(\.records).reduce(0, +) == 6)
+        #expect(health.deliveryLatency.batches == health.traffic.filter { $0.direction == "out" }.map(\.batches).reduce(0, +))
+
+        // The dashboard: Le Forem's trainee matrix — referred by Le Forem, trained at ADG and at VDAB.
+        let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl&token=\(stats.token)", token: nil)
+        #expect(nl.status == 200)
+        #expect(nl.body.contains("<html lang=\"nl\">"))
+        #expect(nl.body.contains("Interregionale uitwisseling"))
+        #expect(nl.body.contains("<tr><th class=\"l\">FOREM</th><td>1</td><td>1</td><td>2</td></tr>"))
+        #expect(nl.body.contains("<svg id=\"flows-over-time\""))
+        #expect(!nl.body.contains("<script"))
+        #expect(!nl.body.contains("src=") && !nl.body.contains("href=\"http"))   // nothing fetched from elsewhere
+        var request = URLRequest(url: URL(string: base + "/dashboard?token=\(stats.token)")!)
+        request.setValue("de-BE,de;q=0.9,fr;q=0.8", forHTTPHeaderField: "Accept-Language")
+        let de = try await HTTP.send(request)
+        #expect(de.body.contains("Interregionaler Austausch"))
+        try await network.stop()
+    }
+}
