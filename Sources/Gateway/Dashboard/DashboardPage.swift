@@ -40,7 +40,7 @@ struct DashboardPage {
             </style></head><body>
             <nav>\([LanguageCode.french, .dutch, .german].map { "<a href=\"\(link(lang: $0))\">\($0.rawValue.uppercased())</a>" }.joined())</nav>
             <h1>\(Self.escape(l["title"])) — \(Self.escape(l["gateway"])) \(agency.rawValue)</h1>
-            <p class="note">\(Self.escape(l["window"])): \(Self.escape(matrix.window)) · \(Self.escape(l["counting"]))\(matrix.provisional ? " · " + Self.escape(l["provisional"]) : "")</p>
+            <p class="note">\(Self.escape(l["window"])): \(year.map(String.init) ?? Self.escape(l["all"])) · \(Self.escape(l["counting"]))\(matrix.provisional ? " · " + Self.escape(l["provisional"]) : "")</p>
 
             """
         // The trainee-flow matrix: referring agency (rows) × training agency (columns).

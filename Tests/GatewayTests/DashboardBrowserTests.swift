@@ -1,0 +1,54 @@
+import Foundation
+import Gateway
+import Model
+import Testing
+
+/// Debian's headless Chromium, which `.ci/run` installs.
+enum Chromium {
+    static let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var available: Bool { path != nil }
+
+    /// Runs it headless on a URL with extra arguments; returns standard output.
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path!)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars"] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+@Suite("The dashboard in a real browser", .enabled(if: Chromium.available, "chromium is not installed (.ci/run installs it): skipped"))
+struct DashboardBrowserTests {
+    @Test("headless Chromium renders the dashboard: the trainee matrix with its numbers, the chart, and a screenshot")
+    func rendered() async throws {
+        let temp = TemporaryFolder()
+        let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
+        #expect(try await demo.run(keepRunning: false).succeeded)
+        let token = OperatorTokens.make(name: "analyst", role: .stats)
+        var actiris = try #require(try demo.configurations().first { $0.agency == .actiris })
+        let f = token.line.split(separator: " ").map(String.init)
+        actiris.operators = OperatorTokens(entries: [(f[0], .stats, f[2])])
+        let network = try await LocalNetwork.start([actiris], mappings: Project.mappings, scheduledPickup: false)
+        let url = try #require(network.urls[.actiris]) + "/dashboard?lang=fr&token=\(token.token)"
+
+        // The DOM after rendering: Actiris's trainee matrix — referred by Actiris, trained at BF (2) and at Le Forem (1).
+        let dom = try Chromium.run(["--dump-dom", url])
+        #expect(dom.status == 0)
+        #expect(dom.out.contains("Échanges interrégionaux"))
+        #expect(dom.out.contains("<tr><th class=\"l\">ACTIRIS</th><td>2</td><td>1</td><td>3</td></tr>"), "\(dom.out.prefix(3000))")
+        #expect(dom.out.contains("flows-over-time"))
+        // A screenshot, as a person would see it.
+        let shot = temp.path("dashboard.png")
+        _ = try Chromium.run(["--screenshot=\(shot)", "--window-size=1200,1400", url])
+        let png = try LocalFiles.bytes(shot)
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(png.count > 10_000)
+        try await network.stop()
+    }
+}
