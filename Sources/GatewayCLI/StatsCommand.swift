@@ -33,18 +33,23 @@ struct StatsCommand: ParsableCommand {
 
         func validate() throws {
             guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format is table, csv or json") }
+            _ = try breakdowns()
         }
 
-        func run(_ subject: FlowQuery.Subject) throws {
-            let dimensions = try by.split(separator: ",").map { name in
+        func breakdowns() throws -> [Breakdown] {
+            try by.split(separator: ",").map { name in
                 guard let d = Breakdown(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("--by \(name): not a dimension (\(Breakdown.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw ValidationError("--by \(name): not a breakdown (\(Breakdown.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 return d
             }
+        }
+
+        func run(_ subject: FlowQuery.Subject) throws {
             let query: FlowQuery
-            do { query = try FlowQuery(subject: subject, by: dimensions, year: year, mode: messages ? .messages : .records) } catch {
-                throw ValidationError("\(error)")
+            do { query = try FlowQuery(subject: subject, by: try breakdowns(), year: year, mode: messages ? .messages : .records) } catch let error as StatisticsError {
+                FileHandle.standardError.write(Data("gateway stats: \(error)\n".utf8))
+                throw ExitCode(2)
             }
             let configuration = try GatewayConfiguration.load(config)
             let table = try FlowStatistics(store: try configuration.openStore(), agency: configuration.agency).answer(query)

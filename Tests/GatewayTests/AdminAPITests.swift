@@ -61,6 +61,12 @@ struct AdminAPITests {
             #expect(try Executable.run(["batches", "list", "--config", config, "--json"]).out == list.body + "\n")
             #expect(try Executable.run(["batches", "show", "--config", config, "--json", failedId]).out == show.body + "\n")
             #expect(try Executable.run(["records", "show", "--config", config, "--json", "FOREM", "FO-4481236"]).out == history.body + "\n")
+            // The command's own refusals: no reason, nothing selected; a dry run sends nothing and says so.
+            #expect(try Executable.run(["batches", "resubmit", "--config", config, "--failed"]).status == 2)
+            #expect(try Executable.run(["batches", "resubmit", "--config", config, "--reason", "x"]).status == 2)
+            let dry = try Executable.run(["batches", "resubmit", "--config", config, "--failed", "--dry-run"])
+            #expect(dry.status == 0 && dry.out.contains("\(failedId) → VDAB: 1 records") && dry.out.contains("nothing sent"), "\(dry.out)\(dry.err)")
+            #expect(try Executable.run(["stats", "vacancies", "--config", config, "--by", "gender"]).status == 2)
         }
 
         // A dry run sends nothing; after the fix, a bulk resubmission with a reason does.
