@@ -105,7 +105,14 @@ public struct Pickup: Sendable {
             log.notice("document picked up before (same name and content): moved on, not sent again")
             entry = before
         } else {
-            let plan = try plan(document, source: source, type: type, now: now)
+            let plan: PickupPlan
+            do {
+                plan = try self.plan(document, source: source, type: type, now: now)
+            } catch let error as GatewayError {
+                // A document that can never be sent (a record alone over the protocol's size): rejected
+                // with the reason, so that it does not block the folder. Store faults still stop the pass.
+                plan = PickupPlan.rejected(document: document, source: source, format: try format(type), reason: error.description)
+            }
             try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, now: now)
             entry = plan.entry
             log.info("document picked up", metadata: ["outcome": "\(entry.outcome.rawValue)", "records": "\(entry.records)", "queued": "\(entry.queued)",

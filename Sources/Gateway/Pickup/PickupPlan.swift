@@ -142,11 +142,22 @@ public struct PickupPlan: Sendable {
         return (out.collected, refused)
     }
 
-    private func rejectedDocument(_ error: DocumentError) -> PickupPlan {
+    /// The plan for a document that cannot be sent at all: nothing queued, the reason in its report.
+    static func rejected(document: [UInt8], source: String, format: any RecordFormat, reason: String) -> PickupPlan {
+        var plan = PickupPlan(entry: PickupEntry(source: source, sha256: sha256Hex(document), recordType: format.recordType, outcome: .done),
+                              report: PickupReport(source: source, format: format.format, recordType: format.recordType.rawValue))
+        plan.entry.document = document
+        plan.entry.format = format.format
+        return plan.rejectedDocument(reason)
+    }
+
+    private func rejectedDocument(_ error: DocumentError) -> PickupPlan { rejectedDocument(error.description) }
+
+    private func rejectedDocument(_ reason: String) -> PickupPlan {
         var plan = PickupPlan(entry: entry, report: report)
         plan.entry.outcome = .rejected
         plan.entry.queued = 0
-        plan.report.documentError = error.description
+        plan.report.documentError = reason
         plan.report.counts = .init(plan.entry)
         plan.entry.report = plan.report.json
         return plan
