@@ -33,11 +33,7 @@ struct AdminAPITests {
         let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
         let node = try #require(forem.nodes[.forem])
         let base = try #require(forem.urls[.forem]) + "/admin/v1"
-        let outgoing = n.forem.pickup!.folder!
-        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
-            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
-            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
-        }
+        try n.exportFixtures()
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
 

@@ -25,11 +25,7 @@ struct PayloadTests {
         n.vdab.peers[.forem]!.receives = [.vacancy, .trainee]
         let vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
         let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
-        let outgoing = n.forem.pickup!.folder!
-        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
-            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
-            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
-        }
+        try n.exportFixtures()
         try await forem.nodes[.forem]!.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
         #expect(try await vdab.waitUntilQuiet())
@@ -66,11 +62,7 @@ struct PayloadTests {
         let vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
         let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
         let node = try #require(forem.nodes[.forem])
-        let outgoing = n.forem.pickup!.folder!
-        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
-            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
-            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
-        }
+        try n.exportFixtures()
         let since = Date().addingTimeInterval(-60)
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())

@@ -49,6 +49,15 @@ struct ResubmissionNetwork {
         vdab = both[1]
     }
 
+    /// Le Forem's fixture vacancies and trainee records, exported into its outgoing folder.
+    func exportFixtures() throws {
+        let outgoing = forem.pickup!.folder!
+        for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
+            try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
+            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
+        }
+    }
+
     /// VDAB's mappings: the project's, without one appellation (so VDAB rejects Le Forem's TIG welder).
     func brokenMappings() throws -> MappingsFolder {
         let mappings = try temp.mappingsCopy()
@@ -71,11 +80,7 @@ struct ResubmissionTests {
         var vdab = try await LocalNetwork.start([n.vdab], mappings: try n.brokenMappings(), scheduledPickup: false)
         let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
         let node = try #require(forem.nodes[.forem])
-        let outgoing = n.forem.pickup!.folder!
-        try FileManager.default.createDirectory(atPath: outgoing + "/vacancy", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: outgoing + "/trainee", withIntermediateDirectories: true)
-        try LocalFiles.writeAtomically(try Translation.fixture("forem/vacancies.xml"), to: outgoing + "/vacancy/v.xml")
-        try LocalFiles.writeAtomically(try Translation.fixture("forem/trainees.xml"), to: outgoing + "/trainee/t.xml")
+        try n.exportFixtures()
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
 
