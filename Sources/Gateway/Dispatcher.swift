@@ -23,14 +23,14 @@ public struct Dispatcher: Sendable {
     }
 
     public let agency: Agency
-    public let store: SQLiteStore
+    public let store: any OutboxStore
     public let client: PeerClient
     public let policy: RetryPolicy
     public var peers: [Agency: Peer]
     public var logger: Logger
     public var observer: any ExchangeObserver
 
-    public init(agency: Agency, store: SQLiteStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
+    public init(agency: Agency, store: any OutboxStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
                 peers: [Agency: Peer], logger: Logger = Logger(label: "gateway.dispatcher"), observer: any ExchangeObserver = NoObserver()) {
         self.observer = observer
         self.agency = agency
@@ -44,7 +44,7 @@ public struct Dispatcher: Sendable {
     /// One pass: every batch due by `now` is attempted once. Returns how many were attempted.
     @discardableResult
     public func tick(now: Date = Date()) async throws -> Int {
-        let due = try store.claimDue(now: now)
+        let due = try store.claimDue(now: now, limit: 16)
         var random = SystemRandomNumberGenerator()
         // A peer that could not be reached once in this pass is not waited for again: its other
         // batches are rescheduled with the same answer.

@@ -15,7 +15,7 @@ public struct DispatcherService: Service, CustomStringConvertible {
     }
 
     public func run() async throws {
-        let requeued = try dispatcher.store.requeueInterrupted()
+        let requeued = try dispatcher.store.requeueInterrupted(now: Date())
         if requeued > 0 { dispatcher.logger.notice("batches interrupted by the last stop are queued again", metadata: ["count": "\(requeued)"]) }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {

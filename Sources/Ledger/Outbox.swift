@@ -14,6 +14,16 @@ public struct OutgoingBatch: Sendable, Equatable {
     /// Attempts made, this one included.
     public var attempts: Int
     public var firstAttempt: Date
+
+    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, attempts: Int, firstAttempt: Date) {
+        self.batchId = batchId
+        self.peer = peer
+        self.recordType = recordType
+        self.body = body
+        self.form = form
+        self.attempts = attempts
+        self.firstAttempt = firstAttempt
+    }
 }
 
 /// Due times in the outbox: UTC with milliseconds, fixed width, so that text order is time order and
@@ -27,6 +37,21 @@ enum DueTime {
         return String(text.dropLast()) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }
 }
+
+/// What the dispatcher needs of a store: the outbox, whatever holds it (SQLite today, PostgreSQL for
+/// several replicas).
+public protocol OutboxStore: Sendable {
+    /// Takes up to `limit` batches due by `now` for peers that are not paused, marking them `sending`.
+    func claimDue(now: Date, limit: Int) throws -> [OutgoingBatch]
+    /// Records the outcome of an attempt (and the attempt itself, with the answer).
+    func record(_ step: NextStep, for batchId: String, answer: String, now: Date) throws
+    /// Puts back, due now, what a crash left `sending`.
+    func requeueInterrupted(now: Date) throws -> Int
+    /// Batches waiting (queued or being sent).
+    func queuedCount() throws -> Int
+}
+
+extension SQLiteStore: OutboxStore {}
 
 /// The outbox: batches written before they are sent, taken by the dispatcher when due, and marked
 /// with each answer. A batch is in one state at a time: `queued` (waiting for its next attempt),
