@@ -94,6 +94,8 @@ public struct PendingDelivery: Sendable {
 
 /// The ledger's side of delivery: what is pending, and marking it done.
 public protocol DeliveryLedger: Sendable {
+    /// The batches received and not yet handed to the back office, oldest first, without their bodies.
+    func undeliveredBatches() throws -> [(batchId: String, sender: Agency)]
     func pendingDeliveries() throws -> [PendingDelivery]
     func pendingDelivery(_ batchId: String) throws -> PendingDelivery?
     func markDelivered(_ batchId: String, to destination: String, at: Date) throws

@@ -126,7 +126,7 @@ public struct BackOfficeDelivery: Sendable {
     public func deliverPending() async throws -> Int {
         var n = 0
         var firstFailure: (any Error)?
-        for pending in try ledger.pendingDeliveries() {
+        for pending in try ledger.undeliveredBatches() {
             do {
                 if try await deliver(pending.batchId) != nil { n += 1 }
             } catch {

@@ -117,6 +117,24 @@ public struct GatewayConfiguration: Sendable {
             guard trimmed.count >= 16 else { throw fail(node, key, "\(source) holds a key of \(trimmed.count) bytes; at least 16 are required") }
             return trimmed
         }
+        /// The path of a file that only its owner may read (keys), resolved.
+        func ownerOnlyFile(_ v: Node, _ key: String) throws -> String {
+            guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, key, "expected a file name") }
+            let full = resolve(file)
+            let attributes: [FileAttributeKey: Any]
+            do { attributes = try FileManager.default.attributesOfItem(atPath: full) } catch { throw fail(v, key, "\(full): no such file") }
+            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                throw fail(v, key, "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
+            }
+            return full
+        }
+        /// An http(s) URL with a host.
+        func httpURL(_ v: Node, _ key: String, _ expected: String) throws -> String {
+            guard let text = v.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw fail(v, key, "expected \(expected)")
+            }
+            return text
+        }
         /// A key from `<name>File` (a file only its owner can read) or `<name>Env` (an environment variable).
         func key(_ m: [String: Node], _ stem: String, _ base: String) throws -> [UInt8]? {
             if let v = m[stem + "Env"] {
@@ -128,13 +146,7 @@ public struct GatewayConfiguration: Sendable {
             }
             let name = stem + "File", key = "\(base).\(name)"
             guard let v = m[name] else { return nil }
-            guard let file = v.scalar?.string else { throw fail(v, key, "expected a file name") }
-            let full = resolve(file)
-            let attributes: [FileAttributeKey: Any]
-            do { attributes = try FileManager.default.attributesOfItem(atPath: full) } catch { throw fail(v, key, "\(full): no such file") }
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw fail(v, key, "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-            }
+            let full = try ownerOnlyFile(v, key)
             return try secret(String(decoding: try LocalFiles.bytes(full), as: UTF8.self), v, key, from: full)
         }
         func positive(_ m: [String: Node], _ name: String, _ key: String) throws -> Int? {
@@ -168,12 +180,8 @@ public struct GatewayConfiguration: Sendable {
             let sends = try types(m, "send", "\(base).send")
             let sendKey = try key(m, "sendKey", base)
             if !sends.isEmpty && (sendKey == nil || m["url"] == nil) { throw fail(v, base, "sending to \(name) needs url and sendKeyFile (or sendKeyEnv)") }
-            if let url = m["url"] {
-                guard let text = url.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                    throw fail(url, "\(base).url", "expected an http(s) URL such as http://127.0.0.1:8402")
-                }
-            }
-            var entry = Peer(agency: peer, url: m["url"]?.scalar?.string, receiveKey: receiveKey, sendKey: sendKey,
+            let url = try m["url"].map { try httpURL($0, "\(base).url", "an http(s) URL such as http://127.0.0.1:8402") }
+            var entry = Peer(agency: peer, url: url, receiveKey: receiveKey, sendKey: sendKey,
                              receives: try types(m, "receive", "\(base).receive"), sends: sends)
             if let e = m["encoding"] {
                 guard let form = e.scalar.flatMap({ ExchangeFormat.Form(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
@@ -204,10 +212,7 @@ public struct GatewayConfiguration: Sendable {
             guard let folder = f.scalar?.string, !folder.isEmpty else { throw fail(f, "delivery.folder", "expected a folder") }
             backOffice = .dropFolder(resolve(folder))
         case (nil, let u?):
-            guard let text = u.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                throw fail(u, "delivery.url", "expected an http(s) URL")
-            }
-            backOffice = .endpoint(text)
+            backOffice = .endpoint(try httpURL(u, "delivery.url", "an http(s) URL"))
         case (_?, _?): throw fail(deliveryNode, "delivery", "give folder or url, not both")
         case (nil, nil): throw fail(deliveryNode, "delivery.folder", "missing: the back office takes files from a folder or batches at a url")
         }
@@ -254,24 +259,13 @@ public struct GatewayConfiguration: Sendable {
                 guard let f = v.scalar?.string, !f.isEmpty else { throw fail(v, "pickup.folder", "expected a folder") }
                 return resolve(f)
             }
-            let url = try p["url"].map { v -> String in
-                guard let text = v.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-                    throw fail(v, "pickup.url", "expected an http(s) URL of the agency's export")
-                }
-                return text
-            }
+            let url = try p["url"].map { try httpURL($0, "pickup.url", "an http(s) URL of the agency's export") }
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
         }
 
         if let v = top["payloadKeyFile"] {
-            guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, "payloadKeyFile", "expected a file name") }
-            let full = resolve(file)
-            let attributes: [FileAttributeKey: Any]
-            do { attributes = try FileManager.default.attributesOfItem(atPath: full) } catch { throw fail(v, "payloadKeyFile", "\(full): no such file") }
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw fail(v, "payloadKeyFile", "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-            }
+            let full = try ownerOnlyFile(v, "payloadKeyFile")
             do { configuration.payloadKey = try PayloadKey(material: try LocalFiles.bytes(full)) } catch { throw fail(v, "payloadKeyFile", "\(full): \(error)") }
         }
         if let retentionNode = top["retention"] {

@@ -17,10 +17,7 @@ struct OperatorOptions: ParsableArguments {
 
 func parseInstant(_ text: String?, _ option: String) throws -> Date? {
     guard let text else { return nil }
-    if let date = ISO8601DateFormatter().date(from: text) { return date }
-    let day = ISO8601DateFormatter()
-    day.formatOptions = [.withFullDate]
-    if let date = day.date(from: text) { return date }
+    if let date = OperatorInstant.parse(text) { return date }
     throw ValidationError("\(option) \(text): expected a date (2026-11-22) or an instant (2026-11-22T06:00:00Z)")
 }
 

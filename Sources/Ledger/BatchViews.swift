@@ -262,12 +262,7 @@ extension SQLiteStore {
             let source = try Row.fetchOne(db, sql: "SELECT source, source_sha256 FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [original])
             try Self.insert(batches, source: source.flatMap { row in (row["source"] as String?).map { ($0, row["source_sha256"] as String? ?? "") } },
                             in: db, at: at, due: due, key: payloadKey)
-            let route = try db.makeStatement(sql: """
-                INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
-                    batch_id = excluded.batch_id, routed_at = excluded.routed_at
-                """)
-            for r in routed { try route.execute(arguments: [r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256, r.batchId, at]) }
+            try Self.route(routed, in: db, at: at)
             try Self.insert(entry, in: db, at: at)
             return true
         }

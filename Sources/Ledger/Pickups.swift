@@ -131,14 +131,7 @@ extension SQLiteStore {
                                  entry.unchanged, entry.notRouted, entry.rejected, entry.report,
                                  try entry.document.map { try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey) }, entry.format])
             try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due, key: payloadKey)
-            let route = try db.makeStatement(sql: """
-                INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
-                    batch_id = excluded.batch_id, routed_at = excluded.routed_at
-                """)
-            for r in routed {
-                try route.execute(arguments: [r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256, r.batchId, at])
-            }
+            try Self.route(routed, in: db, at: at)
             if let cursor {
                 try db.execute(sql: """
                     INSERT INTO pickup_cursor (source, cursor, updated_at) VALUES (?, ?, ?)
@@ -184,6 +177,18 @@ extension SQLiteStore {
             for (i, r) in batch.records.enumerated() {
                 try record.execute(arguments: [batch.batchId, i, r.origin.rawValue, r.id, r.version])
             }
+        }
+    }
+
+    /// Notes where records went (the latest version each peer got).
+    static func route(_ routed: [RoutedRecord], in db: Database, at: String) throws {
+        let route = try db.makeStatement(sql: """
+            INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
+                batch_id = excluded.batch_id, routed_at = excluded.routed_at
+            """)
+        for r in routed {
+            try route.execute(arguments: [r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256, r.batchId, at])
         }
     }
 

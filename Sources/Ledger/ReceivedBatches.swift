@@ -112,11 +112,15 @@ extension SQLiteStore: ReceivedBatchStore {
 }
 
 extension SQLiteStore: DeliveryLedger {
-    public func pendingDeliveries() throws -> [PendingDelivery] {
-        let ids = try database.read { db in
-            try String.fetchAll(db, sql: "SELECT batch_id FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
+    public func undeliveredBatches() throws -> [(batchId: String, sender: Agency)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
+                .compactMap { row in Agency(rawValue: row["peer"]).map { (row["batch_id"], $0) } }
         }
-        return try ids.compactMap { try pendingDelivery($0) }
+    }
+
+    public func pendingDeliveries() throws -> [PendingDelivery] {
+        try undeliveredBatches().compactMap { try pendingDelivery($0.batchId) }
     }
 
     public func pendingDelivery(_ batchId: String) throws -> PendingDelivery? {

@@ -73,10 +73,11 @@ public struct HealthStatistics: Sendable {
                 HealthReport.Rejection(direction: direction, code: code, records: n, rate: totals[direction, default: 0] > 0 ? Double(n) / Double(totals[direction]!) : 0)
             }
         }.sorted { ($0.direction, -$0.records, $0.code) < ($1.direction, -$1.records, $1.code) }
+        let rfc3339 = ISO8601DateFormatter()
         let latencies = try store.rows("""
             SELECT created_at, json_extract(receipt, '$.receivedAt') FROM batch WHERE direction = 'out' AND state = 'delivered' AND \(window)
             """, arguments).compactMap { r -> Double? in
-            guard let a = r[0].flatMap(Self.instant), let b = r[1].flatMap(Self.instant) else { return nil }
+            guard let a = r[0].flatMap(rfc3339.date(from:)), let b = r[1].flatMap(rfc3339.date(from:)) else { return nil }
             return max(0, b.timeIntervalSince(a))
         }.sorted()
         func percentile(_ p: Double) -> Double? {
@@ -93,10 +94,5 @@ public struct HealthStatistics: Sendable {
                             deliveryLatency: .init(batches: latencies.count, p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99)),
                             retries: Int(sums.first.flatMap { $0 } ?? "0") ?? 0, resubmissions: Int(sums.dropFirst().first.flatMap { $0 } ?? "0") ?? 0,
                             failedBatches: Int(sums.dropFirst(2).first.flatMap { $0 } ?? "0") ?? 0)
-    }
-
-    static func instant(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        return f.date(from: text)
     }
 }

@@ -85,10 +85,7 @@ public struct AdminRoutes: Sendable {
 
     static func instant(_ text: String?, _ name: String) throws -> Date? {
         guard let text else { return nil }
-        if let d = RequestSignature.instant(text) { return d }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        if let d = day.date(from: text) { return d }
+        if let d = OperatorInstant.parse(text) { return d }
         throw Problem(.badRequest, "Bad \(name)", "\(name) is a date (2026-11-22) or an RFC 3339 instant")
     }
 
