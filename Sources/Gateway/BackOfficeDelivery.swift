@@ -123,12 +123,12 @@ public struct BackOfficeDelivery: Sendable {
 
     /// Delivers everything received but not yet delivered (after a crash, or a back office that did
     /// not answer); returns how many batches went, and the first failure if any did not.
-    public func deliverPending() async throws -> Int {
+    public func deliverPending(now: Date = Date()) async throws -> Int {
         var n = 0
         var firstFailure: (any Error)?
         for pending in try ledger.undeliveredBatches() {
             do {
-                if try await deliver(pending.batchId) != nil { n += 1 }
+                if try await deliver(pending.batchId, now: now) != nil { n += 1 }
             } catch {
                 firstFailure = firstFailure ?? error
             }

@@ -10,9 +10,11 @@ public struct BackOfficeService: Service, CustomStringConvertible {
     public let delivery: BackOfficeDelivery
     public var interval: Duration
     public var logger: Logger
+    public let clock: @Sendable () -> Date
 
-    public init(delivery: BackOfficeDelivery, interval: Duration = .seconds(5), logger: Logger) {
+    public init(delivery: BackOfficeDelivery, interval: Duration = .seconds(5), clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.delivery = delivery
+        self.clock = clock
         self.interval = interval
         self.logger = logger
     }
@@ -22,7 +24,7 @@ public struct BackOfficeService: Service, CustomStringConvertible {
         var failing = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let n = try await delivery.deliverPending()
+                let n = try await delivery.deliverPending(now: clock())
                 if n > 0 { logger.info("delivered batches that were waiting for the back office", metadata: ["count": "\(n)"]) }
                 if failing { logger.notice("the back office takes deliveries again") }
                 failing = false

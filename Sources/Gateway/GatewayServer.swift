@@ -25,9 +25,15 @@ public struct GatewayNode: Sendable {
     public let resubmission: Resubmission
     /// This ledger against the peers' manifests (operators, and the scheduled reconcile).
     public let reconciliation: Reconciliation
+    /// The gateway's time: receiving (the signature window, `received_at`), sending, delivering and
+    /// picking up all read it. The wall clock, except where a test or the synthetic year sets it.
+    public let clock: @Sendable () -> Date
 
-    public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info) throws {
+    /// - Parameter clock: the gateway's time (see `clock`).
+    public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info,
+                clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.configuration = configuration
+        self.clock = clock
         let store = try configuration.openStore()
         self.store = store
         let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
@@ -46,9 +52,9 @@ public struct GatewayNode: Sendable {
         self.metrics = metrics
         let admission = Admission(capacity: configuration.receivingCapacity)
         self.admission = admission
-        self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy,
+        self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy, clock: clock,
                                           afterReceipt: { batchId in
-                                              do { try await delivery.deliver(batchId) } catch {
+                                              do { try await delivery.deliver(batchId, now: clock()) } catch {
                                                   deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(batchId)", "error": "\(error)"])
                                               }
                                           }, observer: metrics, admission: admission)
@@ -91,17 +97,18 @@ public struct GatewayNode: Sendable {
         AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: configuration.operators).addRoutes(to: router)
         StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: configuration.operators).addRoutes(to: router)
         let configuration = self.configuration
+        let clock = self.clock
         var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
                                   let port = channel.localAddress?.port ?? configuration.port
                                   onRunning("http://\(configuration.host):\(port)")
                               }, logger: logger)
-        app.addServices(DispatcherService(dispatcher: dispatcher))
+        app.addServices(DispatcherService(dispatcher: dispatcher, clock: clock))
         var backOfficeLogger = logger
         backOfficeLogger[metadataKey: "component"] = "back office"
-        app.addServices(BackOfficeService(delivery: delivery, logger: backOfficeLogger))
+        app.addServices(BackOfficeService(delivery: delivery, clock: clock, logger: backOfficeLogger))
         if scheduledPickup, let pickup, let settings = configuration.pickup {
-            app.addServices(PickupService(pickup: pickup, schedule: settings.schedule))
+            app.addServices(PickupService(pickup: pickup, schedule: settings.schedule, clock: clock))
         }
         if let days = configuration.payloadDays {
             app.addServices(RetentionService(store: store, days: days, logger: logger))

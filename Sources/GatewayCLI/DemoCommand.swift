@@ -32,23 +32,8 @@ struct DemoCommand: AsyncParsableCommand {
     var project: String?
 
     func run() async throws {
-        let root: URL
-        do {
-            root = try project.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: MappingsFolder.locate(explicit: nil).path).deletingLastPathComponent()
-            guard FileManager.default.fileExists(atPath: root.appendingPathComponent("deploy/local/vdab.yaml").path) else {
-                throw GatewayError("\(root.path) has no deploy/local/vdab.yaml: give the project folder with --project")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("gateway demo: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let temporary = folder == nil
-        let path = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("pes-demo-\(UUID().uuidString.prefix(8))").path
-        if !temporary, let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
-            FileHandle.standardError.write(Data("gateway demo: \(path) is not empty; give a new or empty folder\n".utf8))
-            throw ExitCode(2)
-        }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let root = try ProjectFolder.locate(project, command: "demo")
+        let (path, temporary) = try ProjectFolder.workFolder(folder, prefix: "pes-demo", command: "demo")
         defer { if temporary && !keepRunning { try? FileManager.default.removeItem(atPath: path) } }
         let started = Date()
         let outcome = try await Demo(project: root, folder: path) { line in
@@ -57,5 +42,32 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         print(String(format: "Done in %.1f s.", Date().timeIntervalSince(started)) + (temporary && !keepRunning ? " (The temporary folder is removed; --folder keeps one.)" : ""))
         if !outcome.succeeded { throw ExitCode(1) }
+    }
+}
+
+/// The project folder (deploy/local, fixtures, mappings) and the folder a network's gateways work in.
+enum ProjectFolder {
+    static func locate(_ explicit: String?, command: String) throws -> URL {
+        do {
+            let root = try explicit.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: MappingsFolder.locate(explicit: nil).path).deletingLastPathComponent()
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent("deploy/local/vdab.yaml").path) else {
+                throw GatewayError("\(root.path) has no deploy/local/vdab.yaml: give the project folder with --project")
+            }
+            return root
+        } catch {
+            FileHandle.standardError.write(Data("gateway \(command): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// `folder` if given (new or empty), else a new temporary one (true: remove it at the end).
+    static func workFolder(_ folder: String?, prefix: String, command: String) throws -> (path: String, temporary: Bool) {
+        let path = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
+        if folder != nil, let contents = try? FileManager.default.contentsOfDirectory(atPath: path), !contents.isEmpty {
+            FileHandle.standardError.write(Data("gateway \(command): \(path) is not empty; give a new or empty folder\n".utf8))
+            throw ExitCode(2)
+        }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return (path, folder == nil)
     }
 }

@@ -42,8 +42,12 @@ public struct RoutedRecord: Sendable, Equatable {
     public var version: Int
     public var contentSha256: String
     public var batchId: String
+    /// What outflow statistics count it by (nil: unknown, as for a row read back).
+    public var facts: RecordFacts?
 
-    public init(origin: Agency, recordId: String, peer: Agency, recordType: RecordType, version: Int, contentSha256: String, batchId: String) {
+    public init(origin: Agency, recordId: String, peer: Agency, recordType: RecordType, version: Int, contentSha256: String, batchId: String,
+                facts: RecordFacts? = nil) {
+        self.facts = facts
         self.origin = origin
         self.recordId = recordId
         self.peer = peer
@@ -182,13 +186,20 @@ extension SQLiteStore {
 
     /// Notes where records went (the latest version each peer got).
     static func route(_ routed: [RoutedRecord], in db: Database, at: String) throws {
+        // The facts follow a higher version only: a version the peer will refuse (the same one with
+        // other content, or an older one) does not change what was sent.
+        let columns = RecordFacts.columns
         let route = try db.makeStatement(sql: """
-            INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at, first_routed_at, \(columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, \(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
             ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
-                batch_id = excluded.batch_id, routed_at = excluded.routed_at
+                batch_id = excluded.batch_id, routed_at = excluded.routed_at,
+                \(columns.map { "\($0) = CASE WHEN excluded.version > routed_record.version THEN excluded.\($0) ELSE routed_record.\($0) END" }.joined(separator: ",\n    "))
             """)
         for r in routed {
-            try route.execute(arguments: [r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256, r.batchId, at])
+            let facts = r.facts?.values ?? Array(repeating: nil, count: columns.count)
+            try route.execute(arguments: StatementArguments([r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256,
+                                                             r.batchId, at, at] + facts))
         }
     }
 

@@ -45,9 +45,11 @@ extension SQLiteStore: ReceivedBatchStore {
                 switch decision {
                 case .accept:
                     try insert(record, digest: digest, batchId: batch.batchId, receivedAt: now, db: db)
+                    try countMessage(record, version: version, db: db)
                     counts.accepted += 1
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "accepted", nil, nil, nil])
                 case .duplicate:
+                    try countMessage(record, version: version, db: db)
                     counts.duplicates += 1
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "duplicate", nil, nil, nil])
                 case .conflict, .stale:
@@ -87,27 +89,56 @@ extension SQLiteStore: ReceivedBatchStore {
         }
     }
 
+    /// Stores an accepted version, and keeps the record's statistics row and monthly counts: a
+    /// record is counted in the month it was first received, as its latest version describes it.
     private func insert(_ record: CanonicalRecord, digest: String, batchId: String, receivedAt: String, db: Database) throws {
-        var region: String?, contract: String?, bottleneck: Bool?, scheme: String?, native: String?, referring: String?
-        var gender: String?, ageBand: String?
-        let fiche: FicheCode, status: String, eventDate: CalendarDate
-        switch record {
-        case .vacancy(let v):
-            (fiche, status, eventDate) = (v.occupation.fiche, v.status.rawValue, v.publicationDate)
-            (region, contract, bottleneck) = (v.workplace.region.rawValue, v.contract.rawValue, v.bottleneck)
-        case .trainee(let t):
-            (fiche, status, eventDate) = (t.occupation.fiche, t.status.rawValue, t.period.start)
-            (scheme, native, referring) = (t.scheme.type.rawValue, t.scheme.nativeName, t.referringAgency.rawValue)
-            gender = t.person.gender.rawValue
-            ageBand = AgeBand(age: t.person.birthDate.age(on: t.period.start)).rawValue
+        let facts = RecordFacts(record), columns = RecordFacts.columns
+        let holes = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        try db.cachedStatement(sql: """
+            INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date, \(columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, \(holes))
+            """).execute(arguments: StatementArguments([record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest,
+                                                        batchId, receivedAt, facts.eventDate] + facts.values))
+        let before = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT version, first_received_at, coalesce(referring_agency, origin) AS flow_origin FROM received_record WHERE origin = ? AND record_id = ?
+            """), arguments: [record.owner.rawValue, record.id.rawValue])
+        let flowOrigin = facts.referringAgency ?? record.owner.rawValue
+        if let before {
+            guard record.version.rawValue > (before["version"] as Int) else { return }
+            try db.cachedStatement(sql: """
+                UPDATE received_record SET version = ?, \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE origin = ? AND record_id = ?
+                """).execute(arguments: StatementArguments([record.version.rawValue] + facts.values + [record.owner.rawValue, record.id.rawValue]))
+            let was: String = before["flow_origin"]
+            if was != flowOrigin {
+                let month = String((before["first_received_at"] as String).prefix(7))
+                try count(record.recordType, month: month, origin: was, sender: record.owner.rawValue, records: -1, db: db)
+                try count(record.recordType, month: month, origin: flowOrigin, sender: record.owner.rawValue, records: 1, db: db)
+            }
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(columns.joined(separator: ", ")))
+                VALUES (?, ?, ?, ?, ?, \(holes))
+                """).execute(arguments: StatementArguments([record.owner.rawValue, record.id.rawValue, record.recordType.rawValue, receivedAt,
+                                                            record.version.rawValue] + facts.values))
+            try count(record.recordType, month: String(receivedAt.prefix(7)), origin: flowOrigin, sender: record.owner.rawValue, records: 1, db: db)
         }
-        try db.execute(sql: """
-            INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, fiche, domain, status,
-                                region, contract, bottleneck, scheme, scheme_native, referring_agency, event_date, gender, age_band)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest, batchId,
-                             receivedAt, fiche.rawValue, fiche.domain, status, region, contract, bottleneck, scheme, native, referring,
-                             eventDate.description, gender, ageBand])
+    }
+
+    /// Adds to the monthly counts of one flow (`flow_month`).
+    private func count(_ type: RecordType, month: String, origin: String, sender: String, records: Int = 0, messages: Int = 0, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO flow_month (record_type, month, origin, sender, records, messages) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (record_type, month, origin, sender) DO UPDATE SET records = records + excluded.records, messages = messages + excluded.messages
+            """).execute(arguments: [type.rawValue, month, origin, sender, records, messages])
+    }
+
+    /// A message counted: a version accepted or received again (duplicate), in the month that version was first received.
+    private func countMessage(_ record: CanonicalRecord, version: Int, db: Database) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT received_at, coalesce(referring_agency, origin) AS flow_origin FROM record WHERE origin = ? AND record_id = ? AND version = ?
+            """), arguments: [record.owner.rawValue, record.id.rawValue, version]) else { return }
+        try count(record.recordType, month: String((row["received_at"] as String).prefix(7)), origin: row["flow_origin"], sender: record.owner.rawValue,
+                  messages: 1, db: db)
     }
 }
 
@@ -140,20 +171,6 @@ extension SQLiteStore: DeliveryLedger {
         try database.write { db in
             try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'",
                            arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
-        }
-    }
-}
-
-/// The age bands trainee statistics count by.
-public enum AgeBand: String, Sendable, CaseIterable {
-    case under25 = "under 25", from25to29 = "25-29", from30to49 = "30-49", from50 = "50+"
-
-    public init(age: Int) {
-        switch age {
-        case ..<25: self = .under25
-        case 25...29: self = .from25to29
-        case 30...49: self = .from30to49
-        default: self = .from50
         }
     }
 }

@@ -2,25 +2,38 @@ import Foundation
 import Ledger
 import Model
 
-/// A statistic over what a gateway received: vacancies or trainee records, broken down by the
-/// dimensions asked, in a window, counted as distinct records or as messages.
+/// A statistic over what a gateway exchanged: vacancies or trainee records, received or sent,
+/// broken down by the dimensions asked, in a window, counted as distinct records or as messages.
 public struct FlowQuery: Sendable, Equatable {
     public enum Subject: String, Sendable, Codable { case vacancies, trainees }
+    /// What this gateway received from its peers (inflows), or sent them (outflows).
+    public enum Direction: String, Sendable, Codable, CaseIterable { case received, sent }
     public var subject: Subject
     public var by: [Breakdown]
     public var year: Int?
     public var mode: CountingMode
+    public var direction: Direction
 
-    public init(subject: Subject, by: [Breakdown], year: Int? = nil, mode: CountingMode = .records) throws {
+    public init(subject: Subject, by: [Breakdown], year: Int? = nil, mode: CountingMode = .records, direction: Direction = .received) throws {
         let allowed = subject == .vacancies ? Breakdown.vacancy : Breakdown.trainee
         if let wrong = by.first(where: { !allowed.contains($0) }) {
             throw StatisticsError("\(subject.rawValue) are not broken down by \(wrong.rawValue) (by: \(allowed.map(\.rawValue).joined(separator: ", ")))")
+        }
+        if by.contains(.outcome) {
+            guard direction == .received else { throw StatisticsError("outcome is known of records received only (what this gateway did with them)") }
+            if let other = by.first(where: { !Breakdown.ofRefused.contains($0) }) {
+                throw StatisticsError("outcome goes with period, origin and destination only: a refused record's \(other.rawValue) is not kept")
+            }
         }
         self.subject = subject
         self.by = by
         self.year = year
         self.mode = mode
+        self.direction = direction
     }
+
+    /// Whether the monthly counts answer it, instead of the rows.
+    var monthly: Bool { direction == .received && by.allSatisfy { Breakdown.monthly.contains($0) } }
 }
 
 public struct StatisticsError: Error, CustomStringConvertible {
@@ -28,16 +41,20 @@ public struct StatisticsError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// The answer: a table, with the window it covers, the counting mode, and whether the current
-/// period (still growing) is in it.
+/// The answer: a table, with the window it covers, the counting mode, whether the current period
+/// (still growing) is in it, and whether payloads in it were pruned.
 public struct StatisticsTable: Sendable, Equatable, Codable {
     public var subject: String
+    public var direction: String
     public var columns: [String]
     public var rows: [[String]]
     public var counts: [Int]
     public var window: String
     public var mode: CountingMode
     public var provisional: Bool
+    /// Batches in the window had their payloads removed by retention. Counts do not change (they are
+    /// kept apart from payloads), but those records can no longer be resubmitted or shown.
+    public var pruned: Bool
     public var total: Int { counts.reduce(0, +) }
 }
 
@@ -51,43 +68,85 @@ public struct FlowStatistics: Sendable {
         self.agency = agency
     }
 
-    public func answer(_ query: FlowQuery, now: Date = Date()) throws -> StatisticsTable {
+    /// The rows a query reads: the monthly counts when they can answer it, else the records.
+    func source(_ query: FlowQuery, type: String) -> FlowSource {
+        let a = agency.rawValue
+        switch (query.direction, query.mode) {
+        case (.received, _) where query.by.contains(.outcome):
+            return query.mode == .records ? .receivedOutcomes(a, type: type) : .receivedOutcomeMessages(a)
+        case (.received, _) where query.monthly: return .monthly(a, mode: query.mode)
+        case (.received, .records): return .receivedRecords(a)
+        case (.received, .messages): return .receivedMessages(a)
+        case (.sent, .records): return .sentRecords()
+        case (.sent, .messages): return .sentMessages()
+        }
+    }
+
+    /// The SQL and its arguments; `monthly: false` forces the record rows (to check one against the other).
+    func sql(_ query: FlowQuery, monthly: Bool = true) -> (sql: String, arguments: [String]) {
         let type = query.subject == .vacancies ? "vacancy" : "trainee"
-        let dims = query.by.map { $0.expression(destination: agency.rawValue) }
-        var window = "r.record_type = ?"
-        var arguments = [type]
+        var source = source(query, type: type)
+        if !monthly && source.from.hasPrefix("flow_month") {
+            source = query.mode == .records ? .receivedRecords(agency.rawValue) : .receivedMessages(agency.rawValue)
+        }
+        let dims = query.by.map { $0.expression(in: source) }
+        var window = "\(source.type) = ? AND \(source.filter)"
+        var arguments = source.arguments + [type]
         if let year = query.year {
-            window += " AND r.received_at >= ? AND r.received_at < ?"
-            arguments += [String(format: "%04d-01-01", year), String(format: "%04d-01-01", year + 1)]
+            window += " AND \(source.time) >= ? AND \(source.time) < ?"
+            arguments += source.from.hasPrefix("flow_month") ? [String(format: "%04d-01", year), String(format: "%04d-01", year + 1)]
+                : [String(format: "%04d-01-01", year), String(format: "%04d-01-01", year + 1)]
         }
         let select = dims.isEmpty ? "" : dims.enumerated().map { "\($0.element) AS d\($0.offset)" }.joined(separator: ", ") + ", "
-        let group = dims.isEmpty ? "" : " GROUP BY " + dims.indices.map { "d\($0)" }.joined(separator: ", ") + " ORDER BY " + dims.indices.map { "d\($0)" }.joined(separator: ", ")
-        let sql: String
-        switch query.mode {
-        case .records:
-            // Each record once: its latest version received in the window.
-            sql = """
-                SELECT \(select)COUNT(*) FROM record r
-                WHERE \(window) AND r.version = (SELECT MAX(l.version) FROM record l WHERE l.origin = r.origin AND l.record_id = r.record_id
-                                                  AND l.record_type = r.record_type\(query.year == nil ? "" : " AND l.received_at >= ? AND l.received_at < ?"))
-                \(group)
-                """
-            if query.year != nil { arguments += Array(arguments.suffix(2)) }
-        case .messages:
-            // Each version received, accepted or duplicate, with the facts of that version.
-            sql = """
-                SELECT \(select)COUNT(*) FROM batch_record br
-                JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
-                WHERE br.outcome IN ('accepted', 'duplicate') AND \(window)
-                \(group)
-                """
+        var sql = "SELECT \(select)\(source.count) FROM \(source.from) WHERE \(window)"
+        if !dims.isEmpty {
+            let names = dims.indices.map { "d\($0)" }.joined(separator: ", ")
+            sql += " GROUP BY \(names)"
+            if source.count != "COUNT(*)" { sql += " HAVING \(source.count) > 0" }   // monthly counts moved away leave zeros
+            sql += " ORDER BY \(names)"
         }
-        let rows = try store.rows(sql, arguments)
+        return (sql, arguments)
+    }
+
+    /// Answers a query. `monthly: false` reads the record rows even where the monthly counts would do.
+    public func answer(_ query: FlowQuery, now: Date = Date(), monthly: Bool = true) throws -> StatisticsTable {
+        let (sql, arguments) = sql(query, monthly: monthly)
+        var rows = try store.rows(sql, arguments)
+        if query.by.isEmpty, rows.first?.first.flatMap({ $0 }) == nil { rows = [["0"]] }   // SUM over nothing
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: now)
-        return StatisticsTable(subject: query.subject.rawValue, columns: query.by.map(\.rawValue),
+        return StatisticsTable(subject: query.subject.rawValue, direction: query.direction.rawValue, columns: query.by.map(\.rawValue),
                                rows: rows.map { Array($0.dropLast()).map { $0 ?? "" } }, counts: rows.map { Int($0.last.flatMap { $0 } ?? "0") ?? 0 },
-                               window: query.year.map { "\($0)-01-01 to \($0 + 1)-01-01" } ?? "everything received",
-                               mode: query.mode, provisional: query.year == nil || query.year! >= thisYear)
+                               window: query.year.map { "\($0)-01-01 to \($0 + 1)-01-01" } ?? "everything exchanged",
+                               mode: query.mode, provisional: query.year == nil || query.year! >= thisYear,
+                               pruned: try pruned(query))
+    }
+
+    /// Whether retention removed payloads of batches in the query's window and direction.
+    func pruned(_ query: FlowQuery) throws -> Bool {
+        var sql = "SELECT 1 FROM batch WHERE direction = ? AND record_type = ? AND payload_pruned_at IS NOT NULL"
+        var arguments = [query.direction == .received ? "in" : "out", query.subject == .vacancies ? "vacancy" : "trainee"]
+        if let year = query.year {
+            sql += " AND created_at >= ? AND created_at < ?"
+            arguments += [String(format: "%04d-01-01", year), String(format: "%04d-01-01", year + 1)]
+        }
+        return try !store.rows(sql + " LIMIT 1", arguments).isEmpty
+    }
+}
+
+extension FlowStatistics {
+    /// The trainee-flow matrix as this gateway knows it: referring agency × training agency, of the
+    /// records it received (its agency referred the trainee) and of those it sent (its agency
+    /// trains them). The two never hold the same record.
+    public func matrix(year: Int?, now: Date = Date()) throws -> StatisticsTable {
+        var received = try answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year), now: now)
+        let sent = try answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year, direction: .sent), now: now)
+        var cells: [[String]: Int] = [:]
+        for (row, n) in zip(received.rows + sent.rows, received.counts + sent.counts) { cells[row, default: 0] += n }
+        let keys = cells.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        received.rows = keys
+        received.counts = keys.map { cells[$0]! }
+        received.direction = "received and sent"
+        received.pruned = received.pruned || sent.pruned
+        return received
     }
 }

@@ -9,7 +9,9 @@ extension StatisticsTable {
             cells.enumerated().map { i, c in i == cells.count - 1 ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count) }
                 .joined(separator: "  ")
         }
-        var out = ["\(subject), \(window), counting \(mode == .records ? "distinct records (latest version)" : "messages")" + (provisional ? " — provisional: the current period is still open" : "")]
+        var out = ["\(subject) \(direction), \(window), counting \(mode == .records ? "distinct records (in the period first exchanged, as their latest version says)" : "messages")"
+                   + (provisional ? " — provisional: the current period is still open" : "")
+                   + (pruned ? " — payloads in this window were pruned (the counts are not affected)" : "")]
         out.append(line(header))
         out += body.map(line)
         out.append("total \(total)")

@@ -5,54 +5,11 @@ import Model
 import Taxonomy
 import Testing
 
-/// Random but valid canonical records from a seed: the same records on every run and machine.
-struct RecordGenerator {
-    var random: SeededGenerator
-    let fiches: [FicheCode]
+typealias RecordGenerator = SyntheticRecords
 
-    init(seed: UInt64) {
-        random = SeededGenerator(seed: seed)
-        // Fiches that every format can write with the shipped taxonomy: ADG's format needs the
-        // fiche's ROME 4.0 code, which the shipped taxonomy has for the fixtures' fiches only
-        // (all 532 after `gateway taxonomy import`).
-        fiches = Translation.taxonomy.nodes.values.filter { $0.level == .fiche }.compactMap { FicheCode(rawValue: $0.code) }
-            .filter { Translation.taxonomy.rome4Code(for: $0) != nil }.sorted()
-    }
-
-    mutating func int(_ bound: Int) -> Int { random.next(bound) }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
-
-    static let words = ["Soudeur", "Lasser", "Schweißer", "équipe & co", "<b>vet</b>", "naïve café", "Ölwechsel", "line\nbreak", "emoji 😀", "\"quoted\"", "tab\there"]
-
-    mutating func text(_ n: Int) -> String { (0..<n).map { _ in pick(Self.words) }.joined(separator: " ") }
-
-    mutating func date(_ year: Int) -> CalendarDate { CalendarDate(year: year, month: 1 + int(12), day: 1 + int(28))! }
-
-    mutating func kbo() -> EnterpriseNumber {
-        let body = 4_000_000 + int(5_000_000)
-        let s = String(body), padded = String(repeating: "0", count: 8 - s.count) + s
-        let check = 97 - body % 97
-        return try! EnterpriseNumber(padded + (check < 10 ? "0" : "") + String(check))
-    }
-
-    mutating func occupation(version: String) -> Occupation {
-        let fiche = pick(fiches)
-        return Occupation(fiche: fiche, source: OccupationSource(scheme: .competent, version: version, code: fiche.rawValue))
-    }
-
-    mutating func vacancy(origin: Agency, index: Int) -> Vacancy {
-        let published = date(2026)
-        return Vacancy(origin: origin, id: try! RecordID("GEN-\(index)"), version: try! RecordVersion(1 + int(9)), status: pick(VacancyStatus.allCases),
-                       text: LocalizedText(language: pick([.dutch, .french, .german]), title: text(3), description: int(2) == 0 ? nil : text(8)),
-                       occupation: occupation(version: "2019"), bottleneck: int(2) == 0, openPositions: 1 + int(5), contract: pick(ContractType.allCases),
-                       schedule: pick(ScheduleType.allCases), hoursPerWeek: HoursPerWeek(hundredths: 100 * (10 + int(30)) + pick([0, 50, 25])),
-                       employer: Employer(name: text(2), enterpriseNumber: kbo()),
-                       workplace: Workplace(postcode: try! Postcode(String(pick([1000, 1348, 2000, 4000, 4700, 4780, 5000, 8500, 9000]))), municipality: text(1)),
-                       languages: int(2) == 0 ? [] : [LanguageRequirement(language: .dutch, level: pick([.a2, .b1, .b2, .c1])),
-                                                       LanguageRequirement(language: .french, level: pick([.a2, .b1, .b2, .c1]))],
-                       publicationDate: published, closingDate: int(2) == 0 ? nil : CalendarDate(year: 2027, month: published.month, day: published.day))
-    }
+extension SyntheticRecords {
+    /// Records over the shipped taxonomy, in 2026.
+    init(seed: UInt64) { self.init(seed: seed, taxonomy: Translation.taxonomy) }
 
     /// An exchange batch from Le Forem to VDAB of `vacancies` generated vacancies, numbered from
     /// `from`; with their ids.
@@ -70,26 +27,6 @@ struct RecordGenerator {
         writer.end()
         out.flush()
         return (out.collected, ids)
-    }
-
-    mutating func trainee(agency: Agency, index: Int) -> TraineeRecord {
-        let year = 1960 + int(45), birth = CalendarDate(year: year, month: 1 + int(12), day: 1 + int(28))!
-        let yy = year % 100, body = yy * 10_000_000 + birth.month * 100_000 + birth.day * 1_000 + int(997) + 1
-        let checked = (year >= 2000 ? 2_000_000_000 : 0) + body
-        let digits = String(format: "%09d%02d", body, 97 - checked % 97)
-        let inCompany = int(2) == 0
-        let status = pick(TraineeStatus.allCases)
-        let start = date(2026)
-        let native = TraineeRules.profile.inCompanySchemes[agency]!.sorted().first!
-        return TraineeRecord(id: try! RecordID("GEN-\(index)"), version: try! RecordVersion(1 + int(5)), referringAgency: pick(Agency.protocolAgencies),
-                             trainingAgency: agency,
-                             person: Person(nationalNumber: try! NationalNumber(digits, birthDate: birth), lastName: text(1), firstName: text(1), birthDate: birth,
-                                            gender: pick(Gender.allCases)),
-                             scheme: inCompany ? .inCompany(native) : .centre, occupation: occupation(version: "2019"),
-                             employer: inCompany ? Employer(name: text(2), enterpriseNumber: kbo()) : nil,
-                             period: TrainingPeriod(start: start, plannedEnd: CalendarDate(year: 2027, month: start.month, day: start.day)!,
-                                                    actualEnd: status.hasEnded ? CalendarDate(year: 2027, month: 1, day: 1)! : nil),
-                             status: status)
     }
 }
 

@@ -39,12 +39,16 @@ struct StatisticsAPITests {
         #expect(health.traffic.filter { $0.peer == "VDAB" && $0.direction == "in" }.map(\.records).reduce(0, +) == 6)
         #expect(health.deliveryLatency.batches == health.traffic.filter { $0.direction == "out" }.map(\.batches).reduce(0, +))
 
-        // The dashboard: Le Forem's trainee matrix — referred by Le Forem, trained at ADG and at VDAB.
+        // The dashboard: Le Forem's trainee matrix — received: referred by Le Forem, trained at ADG and
+        // at VDAB; sent: trained at Le Forem, referred by Actiris, BF and VDAB.
         let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl&token=\(stats.token)", token: nil)
         #expect(nl.status == 200)
         #expect(nl.body.contains("<html lang=\"nl\">"))
         #expect(nl.body.contains("Interregionale uitwisseling"))
-        #expect(nl.body.contains("<tr><th class=\"l\">FOREM</th><td>1</td><td>1</td><td>2</td></tr>"))
+        for row in ["<tr><th class=\"l\">FOREM</th><td>1</td><td>0</td><td>1</td><td>2</td></tr>", "<tr><th class=\"l\">ACTIRIS</th><td>0</td><td>1</td><td>0</td><td>1</td></tr>",
+                    "<tr><th class=\"l\">BF</th><td>0</td><td>1</td><td>0</td><td>1</td></tr>", "<tr><th class=\"l\">VDAB</th><td>0</td><td>1</td><td>0</td><td>1</td></tr>"] {
+            #expect(nl.body.contains(row), "\(row)")
+        }
         #expect(nl.body.contains("<svg id=\"flows-over-time\""))
         #expect(!nl.body.contains("<script"))
         #expect(!nl.body.contains("src=") && !nl.body.contains("href=\"http"))   // nothing fetched from elsewhere

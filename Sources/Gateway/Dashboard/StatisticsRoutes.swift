@@ -46,8 +46,11 @@ public struct StatisticsRoutes: Sendable {
             return b
         }
         let mode: CountingMode = q["mode"] == "messages" ? .messages : .records
+        guard let direction = FlowQuery.Direction(rawValue: q["direction"].map(String.init) ?? "received") else {
+            throw Problem(.badRequest, "Bad direction", "direction is received or sent")
+        }
         let query: FlowQuery
-        do { query = try FlowQuery(subject: subject, by: by, year: try Self.year(request), mode: mode) } catch let e as StatisticsError {
+        do { query = try FlowQuery(subject: subject, by: by, year: try Self.year(request), mode: mode, direction: direction) } catch let e as StatisticsError {
             throw Problem(.badRequest, "Bad breakdown", e.description)
         }
         return try AdminRoutes.json(try FlowStatistics(store: store, agency: agency).answer(query))
@@ -74,7 +77,7 @@ public struct StatisticsRoutes: Sendable {
                 let statistics = FlowStatistics(store: store, agency: agency)
                 let page = DashboardPage(
                     agency: agency, labels: DashboardLabels(language: language), year: year, token: request.uri.queryParameters["token"].map(String.init),
-                    matrix: try statistics.answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year)),
+                    matrix: try statistics.matrix(year: year),
                     overTime: try statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
                     occupations: try statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
                     health: try HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)

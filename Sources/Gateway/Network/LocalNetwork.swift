@@ -52,11 +52,12 @@ public final class LocalNetwork: Sendable {
         }
     }
 
-    /// Builds and starts the gateways; returns once every one listens.
+    /// Builds and starts the gateways; returns once every one listens. `clock` is the time they all
+    /// keep (the synthetic year runs them in 2019).
     public static func start(_ configurations: [GatewayConfiguration], mappings: MappingsFolder, scheduledPickup: Bool = true,
-                             logLevel: Logger.Level = .warning) async throws -> LocalNetwork {
+                             logLevel: Logger.Level = .warning, clock: @escaping @Sendable () -> Date = { Date() }) async throws -> LocalNetwork {
         var nodes: [Agency: GatewayNode] = [:]
-        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel) }
+        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock) }
         let (bound, announce) = AsyncStream<(Agency, String)>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for (agency, node) in nodes {

@@ -106,7 +106,8 @@ public struct PickupPlan: Sendable {
                         }
                         written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
                         plan.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
-                                                        version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id))
+                                                        version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
+                                                        facts: RecordFacts(item.record)))
                     }
                     if !written.isEmpty {
                         var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: peers[peer]!.encoding, recordCount: written.count)
