@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import Formats
 import Gateway
+import Ledger
+import Statistics
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Taxonomy.self, Translate.self]
+        subcommands: [Taxonomy.self, Translate.self, Statistics.self]
     )
 
     struct Translate: ParsableCommand {
@@ -94,6 +96,82 @@ struct BenchCommand: ParsableCommand {
             }
             if let peak = TaxonomyBenchmark.peakResidentMegabytes() { print(String(format: "  peak resident memory of the run: %.0f MB", peak)) }
             print("command: gateway bench taxonomy --rome-v3 \(romeV3) --rome-v4-dir \(romeV4Dir) --runs \(runs)")
+        }
+    }
+
+    struct Statistics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats",
+            abstract: "Time the statistics' two common questions on a large ledger: from the monthly counts, and from the record rows.",
+            discussion: """
+                Fills a new SQLite ledger with N generated record versions received over ten years \
+                (2015-2024, four peers, one in five a second version, one in ten a trainee record), \
+                with the statistics tables made from them, then times, warm, the trainee matrix of \
+                2019 and the vacancies of 2019 by month and pair, each counted as distinct records \
+                and as messages: as the gateway answers them (the monthly counts kept at receiving) \
+                and by the plain query over the record rows (the alternative), checking both give \
+                the same table. --store keeps the ledger (filled if new, reused if not).
+
+                Example (the figures in BENCHMARKS.md):
+                  swift build -c release && .build/release/gateway bench stats --rows 10000000
+                """)
+
+        @Option(help: "Record versions in the ledger.") var rows = 10_000_000
+        @Option(help: "Timed runs of each question from the monthly counts (after 3 warm-up runs).") var runs = 50
+        @Option(help: "Timed runs of each plain query over the rows (after 1 warm-up run).") var plainRuns = 5
+        @Option(help: ArgumentHelp("Keep the ledger here (default: a temporary file, removed at the end).", valueName: "file")) var store: String?
+
+        func run() throws {
+            #if DEBUG
+            print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
+            #endif
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-stats-\(UUID().uuidString)").path
+            let path = store ?? scratch + "/ledger.sqlite"
+            defer { if store == nil { try? FileManager.default.removeItem(atPath: scratch) } }
+            let ledger = try SQLiteStore(path: path)
+            let held = Int(try ledger.rows("SELECT COUNT(*) FROM record", []).first?.first.flatMap { $0 } ?? "0") ?? 0
+            if held == 0 {
+                print("filling \(path) with \(rows) record versions …")
+                let started = ContinuousClock.now
+                try ledger.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
+                print(String(format: "filled in %.1f s", seconds(ContinuousClock.now - started)))
+            } else {
+                print("reusing \(path): \(held) record versions")
+            }
+            let size = [path, path + "-wal"].map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }.reduce(0, +) / 1_000_000
+            print("ledger: \(size) MB; SQLite \(try ledger.rows("SELECT sqlite_version()", []).first?.first.flatMap { $0 } ?? "?"), WAL")
+            let statistics = FlowStatistics(store: ledger, agency: .forem)
+            let questions: [(String, FlowQuery)] = [
+                ("trainee matrix 2019, records", try FlowQuery(subject: .trainees, by: [.origin, .training], year: 2019)),
+                ("trainee matrix 2019, messages", try FlowQuery(subject: .trainees, by: [.origin, .training], year: 2019, mode: .messages)),
+                ("vacancies 2019 by month and pair, records", try FlowQuery(subject: .vacancies, by: [.month, .origin, .destination], year: 2019)),
+                ("vacancies 2019 by month and pair, messages", try FlowQuery(subject: .vacancies, by: [.month, .origin, .destination], year: 2019, mode: .messages)),
+            ]
+            print("question".padding(toLength: 44, withPad: " ", startingAt: 0) + "   monthly counts p50 / p95      plain query p50 / p95    same answer")
+            for (name, query) in questions {
+                let fast = try time(runs, warmUp: 3) { try statistics.answer(query, monthly: true) }
+                let slow = try time(plainRuns, warmUp: 1) { try statistics.answer(query, monthly: false) }
+                print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                      + String(format: "   %8.2f / %8.2f ms     %9.1f / %9.1f ms    ", fast.p50, fast.p95, slow.p50, slow.p95)
+                      + (fast.answer == slow.answer ? "yes (\(fast.answer.total))" : "NO"))
+            }
+            print("command: gateway bench stats --rows \(rows)")
+        }
+
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+        func time(_ runs: Int, warmUp: Int, _ body: () throws -> StatisticsTable) throws -> (p50: Double, p95: Double, answer: StatisticsTable) {
+            var answer = try body()
+            for _ in 1..<max(1, warmUp) { answer = try body() }
+            var times: [Double] = []
+            for _ in 0..<max(1, runs) {
+                let started = ContinuousClock.now
+                answer = try body()
+                times.append(seconds(ContinuousClock.now - started) * 1000)
+            }
+            times.sort()
+            func percentile(_ p: Double) -> Double { times[min(times.count - 1, Int((Double(times.count) * p).rounded(.up)) - 1)] }
+            return (percentile(0.5), percentile(0.95), answer)
         }
     }
 }

@@ -20,27 +20,18 @@ struct DemoCommand: AsyncParsableCommand {
               gateway demo --folder /tmp/pes-demo --keep-running
             """)
 
-    @Option(help: ArgumentHelp("Where the five gateways keep their stores and folders (default: a new temporary folder, removed at the end).",
-                               valueName: "dir"))
-    var folder: String?
-
-    @Flag(help: "Leave the network up (URLs printed) until Ctrl-C, for a person to explore.")
-    var keepRunning = false
-
-    @Option(help: ArgumentHelp("The project folder holding deploy/local, fixtures and mappings (default: found from the mappings folder).",
-                               valueName: "dir"))
-    var project: String?
+    @OptionGroup var network: NetworkOptions
 
     func run() async throws {
-        let root = try ProjectFolder.locate(project, command: "demo")
-        let (path, temporary) = try ProjectFolder.workFolder(folder, prefix: "pes-demo", command: "demo")
-        defer { if temporary && !keepRunning { try? FileManager.default.removeItem(atPath: path) } }
+        let root = try ProjectFolder.locate(network.project, command: "demo")
+        let (path, temporary) = try ProjectFolder.workFolder(network.folder, prefix: "pes-demo", command: "demo")
+        defer { if temporary && !network.keepRunning { try? FileManager.default.removeItem(atPath: path) } }
         let started = Date()
         let outcome = try await Demo(project: root, folder: path) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))   // at once, also into a pipe: it is a progress report
-        }.run(keepRunning: keepRunning)
+        }.run(keepRunning: network.keepRunning)
         print("")
-        print(String(format: "Done in %.1f s.", Date().timeIntervalSince(started)) + (temporary && !keepRunning ? " (The temporary folder is removed; --folder keeps one.)" : ""))
+        print(String(format: "Done in %.1f s.", Date().timeIntervalSince(started)) + (temporary && !network.keepRunning ? " (The temporary folder is removed; --folder keeps one.)" : ""))
         if !outcome.succeeded { throw ExitCode(1) }
     }
 }
@@ -70,4 +61,18 @@ enum ProjectFolder {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return (path, folder == nil)
     }
+}
+
+/// Where a local network of the five gateways runs, and whether it stays up.
+struct NetworkOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Where the five gateways keep their stores and folders (default: a new temporary folder, removed at the end).",
+                               valueName: "dir"))
+    var folder: String?
+
+    @Flag(help: "Leave the network up (URLs printed) until Ctrl-C, for a person to explore (statistics, dashboards).")
+    var keepRunning = false
+
+    @Option(help: ArgumentHelp("The project folder holding deploy/local, fixtures and mappings (default: found from the mappings folder).",
+                               valueName: "dir"))
+    var project: String?
 }

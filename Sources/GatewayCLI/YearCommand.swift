@@ -26,26 +26,17 @@ struct YearCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The plan (YAML).", valueName: "plan"))
     var plan: String
 
-    @Option(help: ArgumentHelp("Where the five gateways keep their stores and folders (default: a new temporary folder, removed at the end).",
-                               valueName: "dir"))
-    var folder: String?
-
-    @Flag(help: "Leave the network up (URLs printed) until Ctrl-C, to look at its statistics and dashboards.")
-    var keepRunning = false
-
-    @Option(help: ArgumentHelp("The project folder holding deploy/local, fixtures and mappings (default: found from the mappings folder).",
-                               valueName: "dir"))
-    var project: String?
+    @OptionGroup var network: NetworkOptions
 
     func run() async throws {
-        let root = try ProjectFolder.locate(project, command: "year")
+        let root = try ProjectFolder.locate(network.project, command: "year")
         let plan: YearPlan
         do { plan = try YearPlan.load(self.plan) } catch {
             FileHandle.standardError.write(Data("gateway year: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let (path, temporary) = try ProjectFolder.workFolder(folder, prefix: "pes-year", command: "year")
-        defer { if temporary && !keepRunning { try? FileManager.default.removeItem(atPath: path) } }
+        let (path, temporary) = try ProjectFolder.workFolder(network.folder, prefix: "pes-year", command: "year")
+        defer { if temporary && !network.keepRunning { try? FileManager.default.removeItem(atPath: path) } }
         let started = Date()
         let outcome = try await YearRun(project: root, folder: path, plan: plan) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -62,7 +53,7 @@ struct YearCommand: AsyncParsableCommand {
         print("rejected by the receivers: " + (outcome.rejected.isEmpty ? "none" : outcome.rejected.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
               + "; batches replayed: \(outcome.replays)")
         print(String(format: "Done in %.1f s.", Date().timeIntervalSince(started)))
-        if keepRunning {
+        if network.keepRunning {
             for (agency, url) in outcome.network.urls.sorted(by: { $0.key < $1.key }) { print("  \(agency.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(url)") }
             print("Running until Ctrl-C.")
             try await outcome.network.runUntilSignalled()

@@ -203,7 +203,6 @@ enum Migrations {
                 """)
         }
         migrator.registerMigration("0009-statistics-by-record") { db in
-            let facts = RecordFacts.columns.joined(separator: ", ")
             try db.execute(sql: """
                 -- One row per distinct record received: the time it was first received (the period
                 -- the default statistics count it in, once) and the facts of its latest version.
@@ -228,11 +227,6 @@ enum Migrations {
                     PRIMARY KEY (origin, record_id)
                 ) WITHOUT ROWID;
                 CREATE INDEX received_record_by_time ON received_record (record_type, first_received_at);
-                INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(facts))
-                SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(RecordFacts.columns.map { "r.\($0)" }.joined(separator: ", "))
-                FROM record r JOIN (SELECT origin, record_id, MIN(received_at) AS first, MAX(version) AS latest FROM record GROUP BY origin, record_id) f
-                  ON f.origin = r.origin AND f.record_id = r.record_id AND f.latest = r.version;
-
                 -- Per month and flow (the record's origin, or a trainee's referring agency; and the
                 -- agency that sent it), the distinct records first received and the messages: what
                 -- the common questions read instead of the rows (a year's trainee matrix, vacancies
@@ -246,16 +240,6 @@ enum Migrations {
                     messages INTEGER NOT NULL,
                     PRIMARY KEY (record_type, month, origin, sender)
                 ) WITHOUT ROWID;
-                INSERT INTO flow_month (record_type, month, origin, sender, records, messages)
-                SELECT record_type, month, flow_origin, sender, SUM(records), SUM(messages) FROM (
-                    SELECT record_type, substr(first_received_at, 1, 7) AS month, coalesce(referring_agency, origin) AS flow_origin, origin AS sender,
-                           1 AS records, 0 AS messages FROM received_record
-                    UNION ALL
-                    SELECT r.record_type, substr(r.received_at, 1, 7), coalesce(r.referring_agency, r.origin), r.origin, 0, 1
-                    FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                    JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
-                    WHERE br.outcome IN ('accepted', 'duplicate'))
-                GROUP BY record_type, month, flow_origin, sender;
 
                 -- What was sent, for outflow statistics: the facts of the latest version routed to
                 -- each peer, and when the record first went there.
@@ -263,6 +247,7 @@ enum Migrations {
                 \(RecordFacts.columns.map { "ALTER TABLE routed_record ADD COLUMN \($0) \($0 == "bottleneck" ? "INTEGER" : "TEXT");" }.joined(separator: "\n"))
                 UPDATE routed_record SET first_routed_at = routed_at;
                 """)
+            try SQLiteStore.rebuildStatistics(db)
         }
         return migrator
     }

@@ -20,11 +20,12 @@ public struct SyntheticYear: Sendable {
         public var index: Int
         public var month: Int
         public var referring: Agency?
-        /// Exported again as version 2 (a vacancy filled, a training completed).
+        /// Exported again as version 3 (a vacancy filled, a training completed; the back office's
+        /// version 2 was an edit never exported).
         public var updateMonth: Int?
         /// Exported again with another occupation under version 1.
         public var conflictMonth: Int?
-        /// Version 1 exported again after the update.
+        /// Version 2 exported after version 3 was: older than what the receivers hold.
         public var staleMonth: Int?
         /// The agencies of `between` its routing sends it to (vacancies).
         public var flows: Int
@@ -128,22 +129,23 @@ public struct SyntheticYear: Sendable {
         records.lazy.filter { $0.type == type && $0.origin == agency }.compactMap { p -> CanonicalRecord? in
             guard [p.month, p.staleMonth, p.updateMonth, p.conflictMonth].contains(month) else { return nil }
             let first = make(p.type, origin: p.origin, index: p.index, month: p.month, referring: p.referring)
-            if p.month == month || p.staleMonth == month { return first }
-            if p.updateMonth == month { return Self.updated(first, year: plan.year) }
+            if p.month == month { return first }
+            if p.updateMonth == month { return Self.updated(first, version: 3, year: plan.year) }
+            if p.staleMonth == month { return Self.updated(first, version: 2, year: plan.year) }
             if p.conflictMonth == month { return Self.conflicting(first, fiches: fiches) }
             return nil
         }
     }
 
-    /// Version 2: the vacancy filled, the training completed.
-    static func updated(_ record: CanonicalRecord, year: Int) -> CanonicalRecord {
+    /// A later version: the vacancy filled, the training completed.
+    static func updated(_ record: CanonicalRecord, version: Int, year: Int) -> CanonicalRecord {
         switch record {
         case .vacancy(var v):
-            v.version = RecordVersion(rawValue: 2)!
+            v.version = RecordVersion(rawValue: version)!
             v.status = .filled
             return .vacancy(v)
         case .trainee(var t):
-            t.version = RecordVersion(rawValue: 2)!
+            t.version = RecordVersion(rawValue: version)!
             t.status = .completed
             t.period.actualEnd = CalendarDate(year: year, month: 12, day: 31)
             return .trainee(t)
