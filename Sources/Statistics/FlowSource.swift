@@ -20,13 +20,14 @@ struct FlowSource {
                    origin: "coalesce(r.referring_agency, r.origin)", destination: "'\(agency)'", training: "r.origin")
     }
 
-    /// Versions received, accepted or again (duplicates), each as it was. (The joins in this order:
+    /// Versions received, accepted or again (duplicates), each as it was; a version refused as a
+    /// conflict (same number, other content) is no message of that version. (The joins in this order:
     /// from the records' side SQLite would try every batch of the sender for each record.)
     static func receivedMessages(_ agency: String) -> FlowSource {
         FlowSource(from: """
             batch_record br CROSS JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
             CROSS JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
-            """, type: "r.record_type", time: "r.received_at", origin: "coalesce(r.referring_agency, r.origin)", destination: "'\(agency)'",
+            """, filter: "br.outcome IN ('accepted', 'duplicate')", type: "r.record_type", time: "r.received_at", origin: "coalesce(r.referring_agency, r.origin)", destination: "'\(agency)'",
                    training: "r.origin", outcome: "CASE br.outcome WHEN 'accepted' THEN 'accepted' ELSE 'duplicate' END")
     }
 
