@@ -56,6 +56,19 @@ public struct StatisticsTable: Sendable, Equatable, Codable {
     /// kept apart from payloads), but those records can no longer be resubmitted or shown.
     public var pruned: Bool
     public var total: Int { counts.reduce(0, +) }
+
+    public init(subject: String, direction: String, columns: [String], rows: [[String]], counts: [Int], window: String, mode: CountingMode,
+                provisional: Bool, pruned: Bool) {
+        self.subject = subject
+        self.direction = direction
+        self.columns = columns
+        self.rows = rows
+        self.counts = counts
+        self.window = window
+        self.mode = mode
+        self.provisional = provisional
+        self.pruned = pruned
+    }
 }
 
 public struct FlowStatistics: Sendable {

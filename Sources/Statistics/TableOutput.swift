@@ -19,12 +19,22 @@ extension StatisticsTable {
     }
 
     /// RFC 4180 CSV in UTF-8 with a byte-order mark (so that spreadsheets read the accents), comma
-    /// separated, every field that needs it quoted, CRLF line ends.
+    /// separated, every field that needs it quoted, CRLF line ends. A text cell that a spreadsheet
+    /// would take for a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: a
+    /// peer's scheme name, say) is written with a leading apostrophe, so it stays text.
     public var csv: String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        let lines = [columns + ["count"]] + zip(rows, counts).map { $0 + [String($1)] }
-        return "\u{FEFF}" + lines.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let lines = [columns + ["count"]] + zip(rows, counts).map { $0.map(Self.textCell) + [String($1)] }
+        return "\u{FEFF}" + lines.map { $0.map(Self.quoted).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func textCell(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return s }
+        return "'" + s
+    }
+
+    static func quoted(_ s: String) -> String {
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        s.unicodeScalars.contains(where: { ",\"\n\r;'".unicodeScalars.contains($0) })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
