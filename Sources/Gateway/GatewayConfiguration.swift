@@ -38,6 +38,9 @@ public struct GatewayConfiguration: Sendable {
     public var port: Int
     /// The SQLite store (relative paths are relative to the configuration file's folder).
     public var store: String
+    /// How the store commits (`store: { path: …, synchronous: full|normal }`): `full`, the default,
+    /// flushes every commit to disk before a receipt is answered.
+    public var storeSynchronous: SQLiteStore.Synchronous = .full
     public var mappings: String?
     public var peers: [Agency: Peer]
     /// The back office, and the agency's own format for each record type it takes.
@@ -228,10 +231,25 @@ public struct GatewayConfiguration: Sendable {
                 throw fail(deliveryNode, "delivery.\(type.rawValue)", "missing: \(agency) sends \(type.rawValue) records, in which format does the back office take them?")
             }
         }
-        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(try string(top, "store", "store", in: root)),
+        // store: a path, or { path: …, synchronous: full|normal }.
+        var storePath: String, synchronous = SQLiteStore.Synchronous.full
+        if case .mapping? = top["store"] {
+            let s = try mapping(top["store"], "store", allowed: ["path", "synchronous"])
+            storePath = try string(s, "path", "store.path", in: top["store"]!)
+            if let v = s["synchronous"] {
+                guard let value = v.scalar.flatMap({ SQLiteStore.Synchronous(rawValue: $0.string) }) else {
+                    throw fail(v, "store.synchronous", "expected full (every commit flushed to disk) or normal")
+                }
+                synchronous = value
+            }
+        } else {
+            storePath = try string(top, "store", "store", in: root)
+        }
+        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(storePath),
                                                  mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
                                                  backOffice: backOffice, deliveryFormats: formats)
         configuration.receivingCapacity = capacity
+        configuration.storeSynchronous = synchronous
 
         if let pickupNode = top["pickup"] {
             let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee"])
@@ -363,7 +381,7 @@ public struct GatewayConfiguration: Sendable {
     }
 
     /// The gateway's ledger, with the payload key if one is configured.
-    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, payloadKey: payloadKey) }
+    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, payloadKey: payloadKey, synchronous: storeSynchronous) }
 
     /// `30s`, `10m`, `24h`, `2d`, or a number of seconds.
     static func seconds(_ text: String) -> TimeInterval? {

@@ -3,14 +3,73 @@ import Foundation
 import Formats
 import Gateway
 import Ledger
+import Model
 import Statistics
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Taxonomy.self, Translate.self, Statistics.self]
+        subcommands: [Exchange.self, Taxonomy.self, Translate.self, Statistics.self]
     )
+
+    struct Exchange: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A year of vacancies end to end: Le Forem's gateway to VDAB's and Actiris's, three processes on loopback.",
+            discussion: """
+                Writes an export of N generated Le Forem vacancies into Le Forem's outgoing folder, \
+                starts VDAB's and Actiris's gateways, then Le Forem's (`gateway serve`, each its own \
+                process, embedded SQLite ledgers in WAL), and times from Le Forem's start until both \
+                receivers hold every vacancy in their ledgers and have delivered every batch to their \
+                drop folders in their own formats. Le Forem routes every vacancy to both. Prints each \
+                process's peak resident memory and CPU time. --compare-synchronous runs it again with \
+                the other commit policy (full: each commit flushed to disk before the receipt; normal).
+
+                Example (the figures in BENCHMARKS.md):
+                  swift build -c release && .build/release/gateway bench exchange --vacancies 258246 --compare-synchronous
+                """)
+
+        @Option(help: "Vacancies in Le Forem's export.") var vacancies = 258_246
+        @Option(help: ArgumentHelp("The ledgers' commit policy: full or normal.", valueName: "policy")) var synchronous = "full"
+        @Flag(help: "Run a second time with the other commit policy, and print both.") var compareSynchronous = false
+        @Option(help: ArgumentHelp("Keep the gateways' folders here (default: a temporary folder, removed).", valueName: "dir")) var folder: String?
+        @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+
+        func validate() throws {
+            guard ["full", "normal"].contains(synchronous) else { throw ValidationError("--synchronous is full or normal, not \(synchronous)") }
+            guard vacancies > 0 else { throw ValidationError("--vacancies is at least 1") }
+        }
+
+        func run() async throws {
+            #if DEBUG
+            print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
+            #endif
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            let root = folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-exchange-\(UUID().uuidString)").path
+            defer { if folder == nil { try? FileManager.default.removeItem(atPath: root) } }
+            let policies = compareSynchronous ? [synchronous, synchronous == "full" ? "normal" : "full"] : [synchronous]
+            var results: [(String, ExchangeBenchmark.Figures)] = []
+            for policy in policies {
+                let bench = ExchangeBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings), folder: root + "/" + policy,
+                                              vacancies: vacancies, synchronous: policy)
+                let figures = try await bench.run { print($0) }
+                results.append((policy, figures))
+                print("synchronous=\(policy): " + String(format: "%.1f s", figures.seconds)
+                      + "; received \(ExchangeBenchmark.receivers.map { "\($0): \(figures.received[$0] ?? 0) in \(figures.batches[$0] ?? 0) batches, \(figures.deliveredFiles[$0] ?? 0) files delivered" }.joined(separator: "; "))")
+                print("  process     wall s   user s    sys s   peak MB")
+                for (agency, run) in figures.processes {
+                    print("  " + agency.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                          + String(format: " %8.1f %8.1f %8.1f %9.0f", run.seconds, run.userSeconds, run.systemSeconds, run.peakMegabytes))
+                }
+            }
+            print("vacancies   policy   seconds   records received/s   peak MB (FOREM, VDAB, ACTIRIS)")
+            for (policy, f) in results {
+                let peaks = [Agency.forem, .vdab, .actiris].map { a in f.processes.first { $0.agency == a }.map { String(format: "%.0f", $0.run.peakMegabytes) } ?? "?" }
+                print(String(format: "%9d   %-6@ %9.1f   %18.0f   ", vacancies, policy, f.seconds, Double(f.received.values.reduce(0, +)) / f.seconds) + peaks.joined(separator: ", "))
+            }
+            print("command: gateway bench exchange --vacancies \(vacancies) --synchronous \(synchronous)\(compareSynchronous ? " --compare-synchronous" : "")")
+        }
+    }
 
     struct Translate: ParsableCommand {
         static let configuration = CommandConfiguration(

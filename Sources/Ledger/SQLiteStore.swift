@@ -11,15 +11,20 @@ public final class SQLiteStore: Sendable {
     /// Seals trainee payloads at rest, and opens them (nil: stored as they are).
     let payloadKey: PayloadKey?
 
+    /// How commits reach the disk (SQLite's `synchronous` in WAL mode). `full`: every commit is
+    /// flushed before it returns, so a receipt answered after it survives a power cut. `normal`: the
+    /// log is flushed at checkpoints only; a commit survives the process crashing, not the machine.
+    public enum Synchronous: String, Sendable { case full, normal }
+
     /// Opens (creating if needed) the store at `path`, in WAL mode, and migrates it.
-    public init(path: String, payloadKey: PayloadKey? = nil) throws {
+    public init(path: String, payloadKey: PayloadKey? = nil, synchronous: Synchronous = .full) throws {
         self.payloadKey = payloadKey
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(database)
