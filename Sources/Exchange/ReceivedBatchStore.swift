@@ -30,12 +30,28 @@ public struct IncomingBatch: Sendable {
 
 /// What receiving a batch came to.
 public enum ReceiveOutcome: Equatable, Sendable {
-    /// A new batch: stored with its records; its receipt.
-    case stored(Receipt)
+    /// A new batch: stored with its records; its receipt, and the positions of the records accepted
+    /// (the ones to hand to the back office).
+    case stored(Receipt, accepted: [Int])
     /// The same batch id with the same body again: nothing stored twice; the stored receipt.
     case replayed(Receipt)
     /// The same batch id with another body (409).
     case conflict
+}
+
+/// A batch just stored, as the receiving side hands it on once its receipt is committed: the
+/// records accepted, in order (duplicates and refused records left out).
+public struct StoredBatch: Sendable {
+    public var batchId: String
+    public var sender: Agency
+    public var recordType: RecordType
+    public var accepted: [CanonicalRecord]
+    public init(batchId: String, sender: Agency, recordType: RecordType, accepted: [CanonicalRecord]) {
+        self.batchId = batchId
+        self.sender = sender
+        self.recordType = recordType
+        self.accepted = accepted
+    }
 }
 
 /// Where a receiving gateway keeps what it received: the ledger, or memory in tests.
@@ -98,5 +114,7 @@ public protocol DeliveryLedger: Sendable {
     func undeliveredBatches() throws -> [(batchId: String, sender: Agency)]
     func pendingDeliveries() throws -> [PendingDelivery]
     func pendingDelivery(_ batchId: String) throws -> PendingDelivery?
+    /// Whether a received batch was handed to the back office already.
+    func isDelivered(_ batchId: String) throws -> Bool
     func markDelivered(_ batchId: String, to destination: String, at: Date) throws
 }

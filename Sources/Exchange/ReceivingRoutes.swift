@@ -30,14 +30,15 @@ public struct ReceivingGateway: Sendable {
     public let store: any ReceivedBatchStore
     public let taxonomy: Taxonomy
     public let clock: @Sendable () -> Date
-    /// Called once a new batch's receipt is committed (delivery to the back office).
-    public let afterReceipt: @Sendable (String) async -> Void
+    /// Called once a new batch's receipt is committed, with its accepted records (delivery to the
+    /// back office).
+    public let afterReceipt: @Sendable (StoredBatch) async -> Void
     public let observer: any ExchangeObserver
     /// How many batches are taken at once, and whether the gateway is shutting down (429, 503).
     public let admission: Admission
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
-                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (String) async -> Void = { _ in },
+                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
                 observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission()) {
         self.observer = observer
         self.admission = admission
@@ -163,12 +164,13 @@ public struct ReceivingGateway: Sendable {
         log[metadataKey: "batch"] = "\(incoming.batchId)"
         log[metadataKey: "peer"] = "\(caller)"
         switch try store.receive(incoming) {
-        case .stored(let receipt):
+        case .stored(let receipt, let accepted):
             log.info("batch received", metadata: ["type": "\(type.rawValue)", "result": "\(receipt.result)", "accepted": "\(receipt.counts.accepted)",
                                                   "duplicates": "\(receipt.counts.duplicates)", "rejected": "\(receipt.counts.rejected)"])
             // The receipt is committed; delivering to the back office comes after, and a gateway
             // that stops before delivers on its next start.
-            await afterReceipt(incoming.batchId)
+            await afterReceipt(StoredBatch(batchId: incoming.batchId, sender: caller, recordType: type,
+                                           accepted: accepted.compactMap { incoming.records[$0].record }))
             observer.batchReceived(from: caller, type: type, result: receipt.result, counts: receipt.counts)
             return try json(receipt)
         case .replayed(let receipt):

@@ -38,6 +38,30 @@ public final class ByteReader {
         return n
     }
 
+    /// Appends to `bytes` the run of bytes up to (not including) the next quote, backslash or
+    /// control character — the plain part of a JSON string — straight from the buffer; returns
+    /// whether any of them was outside ASCII. No line ends are in such a run.
+    public func appendStringRun(to bytes: inout [UInt8]) -> Bool {
+        var wide = false
+        while true {
+            if index >= buffer.count && !refill() { return wide }
+            let start = index
+            let stop: Int = buffer.withUnsafeBufferPointer { p in
+                var i = start
+                while i < p.count {
+                    let b = p[i]
+                    if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                    if b >= 0x80 { wide = true }
+                    i += 1
+                }
+                return i
+            }
+            bytes.append(contentsOf: buffer[start..<stop])
+            index = stop
+            if stop < buffer.count { return wide }
+        }
+    }
+
     @inline(__always)
     public func next() -> UInt8? {
         guard let b = peek() else { return nil }

@@ -42,17 +42,34 @@ public struct BackOfficeDelivery: Sendable {
         self.init(agency: agency, backOffice: .dropFolder(folder), formats: formats, catalog: catalog, taxonomy: taxonomy, ledger: ledger)
     }
 
-    /// Delivers one batch if it is still pending; returns where it went (nil: nothing to deliver).
+    /// Delivers a batch just received, from its records as decoded then (no second reading of its
+    /// body), unless it was delivered meanwhile; returns where it went.
+    @discardableResult
+    public func deliver(_ stored: StoredBatch, now: Date = Date()) async throws -> String? {
+        guard inHand.take(stored.batchId) else { return nil }
+        defer { inHand.give(stored.batchId) }
+        guard try !ledger.isDelivered(stored.batchId) else { return nil }
+        return try await hand(stored.accepted, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
+    }
+
+    /// Delivers one batch if it is still pending, reading its records again from the body kept in
+    /// the ledger (after a crash, or a back office that did not answer); returns where it went (nil:
+    /// nothing to deliver).
     @discardableResult
     public func deliver(_ batchId: String, now: Date = Date()) async throws -> String? {
         guard inHand.take(batchId) else { return nil }
         defer { inHand.give(batchId) }
         guard let pending = try ledger.pendingDelivery(batchId) else { return nil }
-        guard let name = formats[pending.recordType], let format = catalog.format(name, type: pending.recordType) else {
-            throw GatewayError("no back-office format is configured for \(pending.recordType.rawValue) records")
-        }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
         let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
+        return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
+    }
+
+    /// Writes or posts the records in the agency's format, then notes the batch delivered.
+    private func hand(_ records: [CanonicalRecord], batchId: String, sender: Agency, recordType: RecordType, now: Date) async throws -> String? {
+        guard let name = formats[recordType], let format = catalog.format(name, type: recordType) else {
+            throw GatewayError("no back-office format is configured for \(recordType.rawValue) records")
+        }
         guard !records.isEmpty else {
             try ledger.markDelivered(batchId, to: "(no record accepted)", at: now)   // nothing accepted: nothing to hand over
             return nil
@@ -60,19 +77,19 @@ public struct BackOfficeDelivery: Sendable {
         let xml = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml"
         func render(into out: ByteWriter) throws {
             let writer = try format.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: agency, batchId: batchId))
-            try writer.begin(sender: pending.sender, created: now)
+            try writer.begin(sender: sender, created: now)
             for record in records { _ = writer.write(record) }
             writer.end()
         }
         let destination: String
         switch backOffice {
         case .dropFolder(let folder):
-            destination = try write(folder: folder, name: "\(pending.sender.rawValue.lowercased())-\(batchId).\(xml ? "xml" : "json")", render)
+            destination = try write(folder: folder, name: "\(sender.rawValue.lowercased())-\(batchId).\(xml ? "xml" : "json")", render)
         case .endpoint(let url):
             let out = ByteWriter()
             try render(into: out)
             out.flush()
-            try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: pending.sender)
+            try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: sender)
             destination = url
         }
         try ledger.markDelivered(batchId, to: destination, at: now)

@@ -53,9 +53,9 @@ public struct GatewayNode: Sendable {
         let admission = Admission(capacity: configuration.receivingCapacity)
         self.admission = admission
         self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy, clock: clock,
-                                          afterReceipt: { batchId in
-                                              do { try await delivery.deliver(batchId, now: clock()) } catch {
-                                                  deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(batchId)", "error": "\(error)"])
+                                          afterReceipt: { stored in
+                                              do { try await delivery.deliver(stored, now: clock()) } catch {
+                                                  deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(stored.batchId)", "error": "\(error)"])
                                               }
                                           }, observer: metrics, admission: admission)
         self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)

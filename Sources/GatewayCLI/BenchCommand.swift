@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Exchange.self, Taxonomy.self, Translate.self, Statistics.self]
+        subcommands: [Exchange.self, Receive.self, Taxonomy.self, Translate.self, Statistics.self]
     )
 
     struct Exchange: AsyncParsableCommand {
@@ -68,6 +68,66 @@ struct BenchCommand: AsyncParsableCommand {
                 print(String(format: "%9d   %-6@ %9.1f   %18.0f   ", vacancies, policy, f.seconds, Double(f.received.values.reduce(0, +)) / f.seconds) + peaks.joined(separator: ", "))
             }
             print("command: gateway bench exchange --vacancies \(vacancies) --synchronous \(synchronous)\(compareSynchronous ? " --compare-synchronous" : "")")
+        }
+    }
+
+    struct Receive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The receive path: one gateway process taking signed batches from concurrent senders over loopback.",
+            discussion: """
+                Starts VDAB's gateway (`gateway serve`, embedded SQLite ledger in WAL), makes N batches \
+                of generated Le Forem vacancies in the exchange profile's JSON, then POSTs them from C \
+                concurrent senders (this process, AsyncHTTPClient) and times each POST until its \
+                receipt, which the gateway answers after the batch is committed; its records are \
+                delivered to the drop folder in VDAB's format before the answer. Prints batches/s, \
+                records/s, p50/p99 latency and the gateway's peak memory, for each commit policy asked \
+                (--synchronous full,normal) and batch size (--records 100,1000,5000).
+
+                Example (the figures in BENCHMARKS.md):
+                  swift build -c release && .build/release/gateway bench receive --batches 100 --records 1000 --senders 4 --synchronous full,normal
+                """)
+
+        @Option(help: "Batches sent in each run.") var batches = 100
+        @Option(help: ArgumentHelp("Records per batch; a list runs each size.", valueName: "n,n,…")) var records = "1000"
+        @Option(help: "Concurrent senders.") var senders = 4
+        @Option(help: ArgumentHelp("Commit policies to run: full, normal or both.", valueName: "p,p")) var synchronous = "full,normal"
+        @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+
+        func sizes() throws -> [Int] {
+            try records.split(separator: ",").map { text in
+                guard let n = Int(text), (1...5_000).contains(n) else { throw ValidationError("--records: \(text) is not a batch size from 1 to 5000") }
+                return n
+            }
+        }
+
+        func validate() throws {
+            _ = try sizes()
+            for p in synchronous.split(separator: ",") where !["full", "normal"].contains(p) {
+                throw ValidationError("--synchronous: \(p) is neither full nor normal")
+            }
+            guard batches > 0, senders > 0 else { throw ValidationError("--batches and --senders are at least 1") }
+        }
+
+        func run() async throws {
+            #if DEBUG
+            print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
+            #endif
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-receive-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            print("records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
+            for size in try sizes() {
+                for policy in synchronous.split(separator: ",").map(String.init) {
+                    let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings), folder: root + "/\(size)-\(policy)",
+                                                 batches: batches, recordsPerBatch: size, senders: senders, synchronous: policy)
+                    let f = try await bench.run()
+                    guard f.stored == batches * size else { throw ValidationError("the gateway stored \(f.stored) records of \(batches * size)") }
+                    print(String(format: "%13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", size, policy, senders, f.batchesPerSecond,
+                                 f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes, f.receiver.peakMegabytes,
+                                 f.receiver.userSeconds + f.receiver.systemSeconds))
+                }
+            }
+            print("command: gateway bench receive --batches \(batches) --records \(records) --senders \(senders) --synchronous \(synchronous)")
         }
     }
 

@@ -8,23 +8,38 @@ extension SQLiteStore: ReceivedBatchStore {
     /// Stores a received batch and its records in one transaction and returns the receipt, which
     /// exists only once everything is committed. Idempotent by batch id; record versions are
     /// decided against every batch received before, this one's earlier records included.
+    ///
+    /// Per record, one lookup of the record's latest version (`received_record`), and a second of the
+    /// same version only when it is not newer; the monthly counts are summed in memory and written
+    /// once per flow at the end. Every statement is prepared once per connection.
     public func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome {
-        try database.write { db -> ReceiveOutcome in
-            if let row = try Row.fetchOne(db, sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'",
+        // Content digests before the write lock is taken: they are most of a record's cost here.
+        let digests = batch.records.map { $0.record?.contentDigest }
+        return try database.write { db -> ReceiveOutcome in
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'"),
                                           arguments: [batch.batchId]) {
                 guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
                 return .replayed(try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8)))
             }
-            let now = TimestampPattern.rfc3339.write(batch.receivedAt)
-            try db.execute(sql: """
+            let now = TimestampPattern.rfc3339.write(batch.receivedAt), month = String(now.prefix(7))
+            try db.cachedStatement(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count)
                 VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?)
-                """, arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
-                                 try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue, batch.records.count])
+                """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
+                                         try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue,
+                                         batch.records.count])
             var counts = Receipt.Counts(records: batch.records.count, accepted: 0, duplicates: 0, rejected: 0)
             var rejected: [Receipt.Rejection] = []
-            let outcome = try db.makeStatement(sql: """
+            var accepted: [Int] = []
+            var flows = FlowCounts()
+            let outcome = try db.cachedStatement(sql: """
                 INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let latest = try db.cachedStatement(sql: """
+                SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
+                """)
+            let sameVersion = try db.cachedStatement(sql: """
+                SELECT content_sha256, received_at, coalesce(referring_agency, origin) FROM record WHERE origin = ? AND record_id = ? AND version = ?
                 """)
             for (index, decoded) in batch.records.enumerated() {
                 guard let record = decoded.record, decoded.errors.isEmpty else {
@@ -34,22 +49,25 @@ extension SQLiteStore: ReceivedBatchStore {
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, nil, "rejected", first.field, first.code.rawValue, first.message])
                     continue
                 }
-                let version = record.version.rawValue, digest = record.contentDigest
-                let held = try Row.fetchOne(db, sql: """
-                    SELECT version, content_sha256 FROM record WHERE origin = ? AND record_id = ? ORDER BY version DESC LIMIT 1
-                    """, arguments: [record.owner.rawValue, record.id.rawValue])
-                let same = try String.fetchOne(db, sql: "SELECT content_sha256 FROM record WHERE origin = ? AND record_id = ? AND version = ?",
-                                               arguments: [record.owner.rawValue, record.id.rawValue, version])
-                let decision = VersionDecision.decide(version: version, digest: digest,
-                                                      held: held.map { ($0["version"], $0["content_sha256"]) }, sameVersionDigest: same)
+                let owner = record.owner.rawValue, id = record.id.rawValue, version = record.version.rawValue, digest = record.contentDigest
+                let held = try Row.fetchOne(latest, arguments: [owner, id])
+                let heldVersion: Int? = held?[0]
+                var same: Row?
+                if let heldVersion, version <= heldVersion { same = try Row.fetchOne(sameVersion, arguments: [owner, id, version]) }
+                let decision = VersionDecision.decide(version: version, digest: digest, held: heldVersion.map { ($0, "") },
+                                                      sameVersionDigest: same?[0])
                 switch decision {
                 case .accept:
-                    try insert(record, digest: digest, batchId: batch.batchId, receivedAt: now, db: db)
-                    try countMessage(record, version: version, db: db)
+                    let facts = RecordFacts(record)
+                    try insert(record, facts: facts, digest: digest, batchId: batch.batchId, receivedAt: now,
+                               before: held.map { ($0[0], $0[1], $0[2]) }, flows: &flows, db: db)
+                    flows.add(record.recordType, month: month, origin: facts.referringAgency ?? owner, sender: owner, messages: 1)
                     counts.accepted += 1
+                    accepted.append(index)
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "accepted", nil, nil, nil])
                 case .duplicate:
-                    try countMessage(record, version: version, db: db)
+                    // A message, in the month that version was first received.
+                    flows.add(record.recordType, month: String((same![1] as String).prefix(7)), origin: same![2], sender: owner, messages: 1)
                     counts.duplicates += 1
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "duplicate", nil, nil, nil])
                 case .conflict, .stale:
@@ -59,11 +77,12 @@ extension SQLiteStore: ReceivedBatchStore {
                     try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "rejected", "version", code.rawValue, message])
                 }
             }
+            try flows.write(db)
             let receipt = Receipt(batchId: batch.batchId, receiptId: UUID().uuidString.lowercased(), receivedAt: now,
                                   bodySha256: batch.bodySha256, counts: counts, rejected: rejected)
-            try db.execute(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'",
-                           arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batch.batchId])
-            return .stored(receipt)
+            try db.cachedStatement(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'")
+                .execute(arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batch.batchId])
+            return .stored(receipt, accepted: accepted)
         }
     }
 
@@ -91,54 +110,58 @@ extension SQLiteStore: ReceivedBatchStore {
 
     /// Stores an accepted version, and keeps the record's statistics row and monthly counts: a
     /// record is counted in the month it was first received, as its latest version describes it.
-    private func insert(_ record: CanonicalRecord, digest: String, batchId: String, receivedAt: String, db: Database) throws {
-        let facts = RecordFacts(record), columns = RecordFacts.columns
+    /// `before`: the record's latest version held, when it was first received and its flow's origin.
+    private func insert(_ record: CanonicalRecord, facts: RecordFacts, digest: String, batchId: String, receivedAt: String,
+                        before: (version: Int, firstReceivedAt: String, flowOrigin: String)?, flows: inout FlowCounts, db: Database) throws {
+        let columns = RecordFacts.columns
         let holes = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let owner = record.owner.rawValue, id = record.id.rawValue
         try db.cachedStatement(sql: """
             INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date, \(columns.joined(separator: ", ")))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, \(holes))
-            """).execute(arguments: StatementArguments([record.owner.rawValue, record.id.rawValue, record.version.rawValue, record.recordType.rawValue, digest,
+            """).execute(arguments: StatementArguments([owner, id, record.version.rawValue, record.recordType.rawValue, digest,
                                                         batchId, receivedAt, facts.eventDate] + facts.values))
-        let before = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT version, first_received_at, coalesce(referring_agency, origin) AS flow_origin FROM received_record WHERE origin = ? AND record_id = ?
-            """), arguments: [record.owner.rawValue, record.id.rawValue])
-        let flowOrigin = facts.referringAgency ?? record.owner.rawValue
+        let flowOrigin = facts.referringAgency ?? owner
         if let before {
-            guard record.version.rawValue > (before["version"] as Int) else { return }
+            guard record.version.rawValue > before.version else { return }
             try db.cachedStatement(sql: """
                 UPDATE received_record SET version = ?, \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE origin = ? AND record_id = ?
-                """).execute(arguments: StatementArguments([record.version.rawValue] + facts.values + [record.owner.rawValue, record.id.rawValue]))
-            let was: String = before["flow_origin"]
-            if was != flowOrigin {
-                let month = String((before["first_received_at"] as String).prefix(7))
-                try count(record.recordType, month: month, origin: was, sender: record.owner.rawValue, records: -1, db: db)
-                try count(record.recordType, month: month, origin: flowOrigin, sender: record.owner.rawValue, records: 1, db: db)
+                """).execute(arguments: StatementArguments([record.version.rawValue] + facts.values + [owner, id]))
+            if before.flowOrigin != flowOrigin {
+                let month = String(before.firstReceivedAt.prefix(7))
+                flows.add(record.recordType, month: month, origin: before.flowOrigin, sender: owner, records: -1)
+                flows.add(record.recordType, month: month, origin: flowOrigin, sender: owner, records: 1)
             }
         } else {
             try db.cachedStatement(sql: """
                 INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(columns.joined(separator: ", ")))
                 VALUES (?, ?, ?, ?, ?, \(holes))
-                """).execute(arguments: StatementArguments([record.owner.rawValue, record.id.rawValue, record.recordType.rawValue, receivedAt,
-                                                            record.version.rawValue] + facts.values))
-            try count(record.recordType, month: String(receivedAt.prefix(7)), origin: flowOrigin, sender: record.owner.rawValue, records: 1, db: db)
+                """).execute(arguments: StatementArguments([owner, id, record.recordType.rawValue, receivedAt, record.version.rawValue] + facts.values))
+            flows.add(record.recordType, month: String(receivedAt.prefix(7)), origin: flowOrigin, sender: owner, records: 1)
         }
     }
+}
 
-    /// Adds to the monthly counts of one flow (`flow_month`).
-    private func count(_ type: RecordType, month: String, origin: String, sender: String, records: Int = 0, messages: Int = 0, db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO flow_month (record_type, month, origin, sender, records, messages) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (record_type, month, origin, sender) DO UPDATE SET records = records + excluded.records, messages = messages + excluded.messages
-            """).execute(arguments: [type.rawValue, month, origin, sender, records, messages])
+/// Additions to the monthly counts (`flow_month`) made by one receive transaction, summed per flow
+/// and written once each at its end.
+struct FlowCounts {
+    struct Key: Hashable { var type: RecordType; var month: String; var origin: String; var sender: String }
+    var changes: [Key: (records: Int, messages: Int)] = [:]
+
+    mutating func add(_ type: RecordType, month: String, origin: String, sender: String, records: Int = 0, messages: Int = 0) {
+        let key = Key(type: type, month: month, origin: origin, sender: sender)
+        let now = changes[key] ?? (0, 0)
+        changes[key] = (now.records + records, now.messages + messages)
     }
 
-    /// A message counted: a version accepted or received again (duplicate), in the month that version was first received.
-    private func countMessage(_ record: CanonicalRecord, version: Int, db: Database) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT received_at, coalesce(referring_agency, origin) AS flow_origin FROM record WHERE origin = ? AND record_id = ? AND version = ?
-            """), arguments: [record.owner.rawValue, record.id.rawValue, version]) else { return }
-        try count(record.recordType, month: String((row["received_at"] as String).prefix(7)), origin: row["flow_origin"], sender: record.owner.rawValue,
-                  messages: 1, db: db)
+    func write(_ db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO flow_month (record_type, month, origin, sender, records, messages) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (record_type, month, origin, sender) DO UPDATE SET records = records + excluded.records, messages = messages + excluded.messages
+            """)
+        for (key, change) in changes where change != (0, 0) {
+            try upsert.execute(arguments: [key.type.rawValue, key.month, key.origin, key.sender, change.records, change.messages])
+        }
     }
 }
 
@@ -167,10 +190,23 @@ extension SQLiteStore: DeliveryLedger {
         }
     }
 
+    public func isDelivered(_ batchId: String) throws -> Bool {
+        try database.read { db in
+            try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NOT NULL", arguments: [batchId]) != nil
+        }
+    }
+
+    /// Notes a batch handed to the back office. This commit is not flushed to disk on its own (it
+    /// goes with the next one that is): if a power cut loses it, the batch is delivered again at
+    /// start under the same file name, or POSTed with the same `X-Gateway-Batch-Id`, which the back
+    /// office recognises. Nothing the receipt promised depends on it.
     public func markDelivered(_ batchId: String, to destination: String, at date: Date) throws {
-        try database.write { db in
-            try db.execute(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'",
-                           arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+        try database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try db.cachedStatement(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'")
+                    .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+                return .commit
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ public final class SQLiteStore: Sendable {
     let database: DatabasePool
     /// Seals trainee payloads at rest, and opens them (nil: stored as they are).
     let payloadKey: PayloadKey?
+    let synchronous: Synchronous
 
     /// How commits reach the disk (SQLite's `synchronous` in WAL mode). `full`: every commit is
     /// flushed before it returns, so a receipt answered after it survives a power cut. `normal`: the
@@ -19,6 +20,7 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating if needed) the store at `path`, in WAL mode, and migrates it.
     public init(path: String, payloadKey: PayloadKey? = nil, synchronous: Synchronous = .full) throws {
         self.payloadKey = payloadKey
+        self.synchronous = synchronous
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = Configuration()

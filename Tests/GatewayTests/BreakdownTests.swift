@@ -32,7 +32,7 @@ struct BreakdownTests {
             batches += 1
             let batch = IncomingBatch(batchId: "b\(batches)", sender: .forem, recordType: type, bodySha256: sha256Hex(Array("body\(batches)".utf8)),
                                       receivedAt: date, records: records.map { Decoded(recordId: $0.id.rawValue, record: $0, errors: []) })
-            guard case .stored(let receipt) = try store.receive(batch) else { Issue.record("batch \(batches) not stored"); throw CancellationError() }
+            guard case .stored(let receipt, _) = try store.receive(batch) else { Issue.record("batch \(batches) not stored"); throw CancellationError() }
             return receipt
         }
         // Vacancies: 40 in January; 12 of them filled (version 2) in March; in May 5 sent again as they

@@ -17,7 +17,7 @@ struct DeliveryTests {
         let batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: Translation.taxonomy)
         let outcome = try store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: batch.sender, recordType: .vacancy,
                                                       bodySha256: sha256Hex(body), receivedAt: Date(), records: batch.records, body: body, form: form))
-        if case .stored(let r) = outcome { return r }
+        if case .stored(let r, _) = outcome { return r }
         return nil
     }
 

@@ -18,7 +18,7 @@ struct ReceivingFixture {
     let actiris = RequestSignature(key: Array("actiris-to-vdab".utf8))
 
     func application(admission: Admission = Admission(),
-                     afterReceipt: @escaping @Sendable (String) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+                     afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
         ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: [.trainee])],
@@ -174,8 +174,8 @@ struct ReceivingServerTests {
         // The first batch is held after its receipt is committed, until the test lets it go.
         let (started, startedSignal) = AsyncStream<Void>.makeStream()
         let (release, releaseSignal) = AsyncStream<Void>.makeStream()
-        let app = try f.application(admission: admission) { batchId in
-            guard batchId == "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77" else { return }
+        let app = try f.application(admission: admission) { stored in
+            guard stored.batchId == "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77" else { return }
             startedSignal.yield()
             for await _ in release { break }
         }

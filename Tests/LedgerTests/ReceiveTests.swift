@@ -33,7 +33,7 @@ enum Received {
 struct ReceiveTests {
     func receipt(_ outcome: ReceiveOutcome) -> Receipt? {
         switch outcome {
-        case .stored(let r), .replayed(let r): r
+        case .stored(let r, _), .replayed(let r): r
         case .conflict: nil
         }
     }
@@ -42,7 +42,7 @@ struct ReceiveTests {
     func stored() throws {
         let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
         let outcome = try store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.rejected("FO-2")]))
-        guard case .stored(let r) = outcome else { Issue.record("not stored: \(outcome)"); return }
+        guard case .stored(let r, _) = outcome else { Issue.record("not stored: \(outcome)"); return }
         #expect(r.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1))
         #expect(r.result == "partiallyFailed")
         #expect(r.rejected == [.init(index: 1, recordId: "FO-2", field: "occupation", code: "UNKNOWN_OCCUPATION", message: "ROME fiche Z9999 does not exist in ROME v3")])

@@ -36,11 +36,17 @@ public struct JSONParser {
         case UInt8(ascii: "{"):
             _ = reader.next()
             var members: [(String, JSONValue)] = []
+            // Duplicate keys: a linear look for the few members a record's objects have, a set beyond.
             var keys: Set<String> = []
             if peekSignificant() == UInt8(ascii: "}") { _ = reader.next(); return .object(members) }
             while true {
                 let key = try objectKey()
-                guard keys.insert(key).inserted else { throw fail("the key \"\(key.prefix(64))\" appears twice in one object") }
+                let seen: Bool
+                if members.count < 24 { seen = members.contains { $0.0 == key } } else {
+                    if keys.isEmpty { keys = Set(members.map(\.0)) }
+                    seen = !keys.insert(key).inserted
+                }
+                guard !seen else { throw fail("the key \"\(key.prefix(64))\" appears twice in one object") }
                 members.append((key, try value(depth: depth + 1)))
                 guard let sep = peekSignificant() else { throw fail("the document ends inside an object") }
                 _ = reader.next()
@@ -117,10 +123,14 @@ public struct JSONParser {
     private func string() throws(DocumentError) -> String {
         _ = reader.next()   // opening quote
         var bytes: [UInt8] = []
+        var wide = false
         while true {
+            if reader.appendStringRun(to: &bytes) { wide = true }
+            guard bytes.count <= maximumStringBytes else { throw fail("a string longer than \(maximumStringBytes) bytes") }
             guard let b = reader.next() else { throw fail("the document ends inside a string") }
             switch b {
             case 0x22:
+                if !wide { return String(decoding: bytes, as: UTF8.self) }   // ASCII: valid as it is
                 guard let s = String(validating: bytes, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
                 return s
             case 0x5C:
@@ -143,6 +153,7 @@ public struct JSONParser {
                         throw fail("a lone surrogate in a string")
                     }
                     bytes.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+                    wide = wide || scalar >= 0x80
                 default:
                     throw fail("an unknown escape \\\(Self.show(e)) in a string")
                 }
