@@ -58,11 +58,11 @@ public struct StoredBatch: Sendable {
 public protocol ReceivedBatchStore: Sendable {
     /// Stores a batch and its records atomically and returns the receipt (or the replayed one, or
     /// the conflict); the receipt exists only once everything is committed.
-    func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome
+    func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome
     /// The stored receipt of a batch received from `sender`, if any (another peer's is not shown).
-    func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt?
+    func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt?
     /// Every batch received from `sender` between two instants (inclusive), oldest first.
-    func manifest(from sender: Agency, since: Date, until: Date) throws -> [ManifestEntry]
+    func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry]
 }
 
 /// One batch in a manifest (`GET /exchange/v1/manifest`).
@@ -111,10 +111,10 @@ public struct PendingDelivery: Sendable {
 /// The ledger's side of delivery: what is pending, and marking it done.
 public protocol DeliveryLedger: Sendable {
     /// The batches received and not yet handed to the back office, oldest first, without their bodies.
-    func undeliveredBatches() throws -> [(batchId: String, sender: Agency)]
-    func pendingDeliveries() throws -> [PendingDelivery]
-    func pendingDelivery(_ batchId: String) throws -> PendingDelivery?
+    func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)]
+    func pendingDeliveries() async throws -> [PendingDelivery]
+    func pendingDelivery(_ batchId: String) async throws -> PendingDelivery?
     /// Whether a received batch was handed to the back office already.
-    func isDelivered(_ batchId: String) throws -> Bool
-    func markDelivered(_ batchId: String, to destination: String, at: Date) throws
+    func isDelivered(_ batchId: String) async throws -> Bool
+    func markDelivered(_ batchId: String, to destination: String, at: Date) async throws
 }

@@ -70,7 +70,7 @@ public struct ReceivingGateway: Sendable {
                     throw Problem(.badRequest, "Bad window", "since and until are RFC 3339 instants, both required")
                 }
                 let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
-                                        batches: try store.manifest(from: caller, since: since, until: until))
+                                        batches: try await store.manifest(from: caller, since: since, until: until))
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
             } catch let problem as Problem { return problem.response }
         }
@@ -94,7 +94,7 @@ public struct ReceivingGateway: Sendable {
             do {
                 let caller = try authenticate(request, body: [])
                 let batchId = context.parameters.get("batchId") ?? ""
-                guard let receipt = try store.receipt(ofReceived: batchId, from: caller) else {
+                guard let receipt = try await store.receipt(ofReceived: batchId, from: caller) else {
                     throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
                 }
                 return try json(receipt)
@@ -163,7 +163,7 @@ public struct ReceivingGateway: Sendable {
         var log = logger
         log[metadataKey: "batch"] = "\(incoming.batchId)"
         log[metadataKey: "peer"] = "\(caller)"
-        switch try store.receive(incoming) {
+        switch try await store.receive(incoming) {
         case .stored(let receipt, let accepted):
             log.info("batch received", metadata: ["type": "\(type.rawValue)", "result": "\(receipt.result)", "accepted": "\(receipt.counts.accepted)",
                                                   "duplicates": "\(receipt.counts.duplicates)", "rejected": "\(receipt.counts.rejected)"])

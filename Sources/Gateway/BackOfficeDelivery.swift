@@ -48,7 +48,7 @@ public struct BackOfficeDelivery: Sendable {
     public func deliver(_ stored: StoredBatch, now: Date = Date()) async throws -> String? {
         guard inHand.take(stored.batchId) else { return nil }
         defer { inHand.give(stored.batchId) }
-        guard try !ledger.isDelivered(stored.batchId) else { return nil }
+        guard try await !ledger.isDelivered(stored.batchId) else { return nil }
         return try await hand(stored.accepted, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
     }
 
@@ -59,7 +59,7 @@ public struct BackOfficeDelivery: Sendable {
     public func deliver(_ batchId: String, now: Date = Date()) async throws -> String? {
         guard inHand.take(batchId) else { return nil }
         defer { inHand.give(batchId) }
-        guard let pending = try ledger.pendingDelivery(batchId) else { return nil }
+        guard let pending = try await ledger.pendingDelivery(batchId) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
         let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
         return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
@@ -71,7 +71,7 @@ public struct BackOfficeDelivery: Sendable {
             throw GatewayError("no back-office format is configured for \(recordType.rawValue) records")
         }
         guard !records.isEmpty else {
-            try ledger.markDelivered(batchId, to: "(no record accepted)", at: now)   // nothing accepted: nothing to hand over
+            try await ledger.markDelivered(batchId, to: "(no record accepted)", at: now)   // nothing accepted: nothing to hand over
             return nil
         }
         let xml = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml"
@@ -92,7 +92,7 @@ public struct BackOfficeDelivery: Sendable {
             try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: sender)
             destination = url
         }
-        try ledger.markDelivered(batchId, to: destination, at: now)
+        try await ledger.markDelivered(batchId, to: destination, at: now)
         return destination
     }
 
@@ -143,7 +143,7 @@ public struct BackOfficeDelivery: Sendable {
     public func deliverPending(now: Date = Date()) async throws -> Int {
         var n = 0
         var firstFailure: (any Error)?
-        for pending in try ledger.undeliveredBatches() {
+        for pending in try await ledger.undeliveredBatches() {
             do {
                 if try await deliver(pending.batchId, now: now) != nil { n += 1 }
             } catch {

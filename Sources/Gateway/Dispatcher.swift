@@ -41,25 +41,45 @@ public struct Dispatcher: Sendable {
         self.logger = logger
     }
 
-    /// One pass: every batch due by `now` is attempted once. Returns how many were attempted.
+    /// One pass: every batch due by `now` (up to `limit` per peer, or for `peer` alone) is attempted
+    /// once. Each peer is a lane of its own: its batches go one after another, in the order they
+    /// were queued (so that a record's versions arrive in order), while the lanes of different peers
+    /// run at once. Returns how many batches were attempted.
     @discardableResult
-    public func tick(now: Date = Date()) async throws -> Int {
-        let due = try store.claimDue(now: now, limit: 16)
+    public func tick(now: Date = Date(), peer only: Agency? = nil, limit: Int = 16) async throws -> Int {
+        var lanes = only.map { [$0] } ?? []
+        if only == nil {
+            let due = try await store.claimablePeers(now: now)
+            lanes = Array(Set(peers.keys).union(due)).sorted { $0.rawValue < $1.rawValue }
+        }
+        let attempted = try await withThrowingTaskGroup(of: Int.self) { group in
+            for peer in lanes {
+                group.addTask { try await self.lane(peer, now: now, limit: limit) }
+            }
+            return try await group.reduce(0, +)
+        }
+        observer.outboxDepth(try await store.queuedCount())
+        return attempted
+    }
+
+    /// One peer's due batches, one after another.
+    func lane(_ peerAgency: Agency, now: Date, limit: Int) async throws -> Int {
+        let due = try await store.claimDue(now: now, limit: limit, peer: peerAgency)
         var random = SystemRandomNumberGenerator()
         // A peer that could not be reached once in this pass is not waited for again: its other
         // batches are rescheduled with the same answer.
-        var unreachable: [Agency: String] = [:]
+        var unreachable: String?
         for batch in due {
             var log = logger
             log[metadataKey: "batch"] = "\(batch.batchId)"
             log[metadataKey: "peer"] = "\(batch.peer)"
             var answer: PeerAnswer
-            if let error = unreachable[batch.peer] {
+            if let error = unreachable {
                 answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
             } else if let peer = peers[batch.peer] {
                 answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now,
                                               timeout: peer.timeout)
-                if case .transport(let error) = answer { unreachable[batch.peer] = error }
+                if case .transport(let error) = answer { unreachable = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)
             }
@@ -70,7 +90,7 @@ public struct Dispatcher: Sendable {
             case .status(let code, let body, _): summary = "\(code) \(body.prefix(500))"
             case .transport(let error): summary = error
             }
-            try store.record(step, for: batch.batchId, answer: summary, now: now)
+            try await store.record(step, for: batch.batchId, answer: summary, now: now)
             switch step {
             case .delivered:
                 log.info("batch delivered", metadata: ["attempt": "\(batch.attempts)"])
@@ -84,7 +104,6 @@ public struct Dispatcher: Sendable {
                 observer.batchSent(to: batch.peer, type: batch.recordType, result: "failed", waited: nil)
             }
         }
-        observer.outboxDepth(try store.queuedCount())
         return due.count
     }
 }

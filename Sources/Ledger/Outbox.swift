@@ -42,13 +42,16 @@ enum DueTime {
 /// several replicas).
 public protocol OutboxStore: Sendable {
     /// Takes up to `limit` batches due by `now` for peers that are not paused, marking them `sending`.
-    func claimDue(now: Date, limit: Int) throws -> [OutgoingBatch]
+    func claimDue(now: Date, limit: Int, peer: Agency?) async throws -> [OutgoingBatch]
     /// Records the outcome of an attempt (and the attempt itself, with the answer).
-    func record(_ step: NextStep, for batchId: String, answer: String, now: Date) throws
+    func record(_ step: NextStep, for batchId: String, answer: String, now: Date) async throws
     /// Puts back, due now, what a crash left `sending`.
-    func requeueInterrupted(now: Date) throws -> Int
+    func requeueInterrupted(now: Date) async throws -> Int
     /// Batches waiting (queued or being sent).
-    func queuedCount() throws -> Int
+    func queuedCount() async throws -> Int
+    /// The peers that have batches due by `now` (a batch for a peer without settings is failed by
+    /// the dispatcher, not left waiting).
+    func claimablePeers(now: Date) async throws -> [Agency]
 }
 
 extension SQLiteStore: OutboxStore {}
@@ -71,17 +74,18 @@ extension SQLiteStore {
         }
     }
 
-    /// Takes up to `limit` batches due by `now` for peers that are not paused, marking them
-    /// `sending` and counting the attempt, in one transaction.
-    public func claimDue(now: Date = Date(), limit: Int = 16) throws -> [OutgoingBatch] {
+    /// Takes up to `limit` batches due by `now` for peers that are not paused (for `peer` only,
+    /// if given), oldest first, marking them `sending` and counting the attempt, in one transaction.
+    public func claimDue(now: Date = Date(), limit: Int = 16, peer: Agency? = nil) async throws -> [OutgoingBatch] {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
-        return try database.write { db in
+        let payloadKey = self.payloadKey
+        return try await database.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT batch_id, peer, record_type, body, body_form, attempts, first_attempt_at FROM batch
-                WHERE direction = 'out' AND state = 'queued' AND next_attempt_at <= ?
+                WHERE direction = 'out' AND state = 'queued' AND next_attempt_at <= ? \(peer == nil ? "" : "AND peer = ?")
                   AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
                 ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [due, limit])
+                """, arguments: StatementArguments([due] + (peer.map { [$0.rawValue] } ?? []) + [limit]))
             return try rows.map { row in
                 let id: String = row["batch_id"]
                 let first: String = row["first_attempt_at"] ?? at
@@ -96,9 +100,9 @@ extension SQLiteStore {
     }
 
     /// Records the outcome of an attempt.
-    public func record(_ step: NextStep, for batchId: String, answer: String, now: Date = Date()) throws {
+    public func record(_ step: NextStep, for batchId: String, answer: String, now: Date = Date()) async throws {
         let at = TimestampPattern.rfc3339.write(now)
-        try database.write { db in
+        try await database.write { db in
             let attempts = try Int.fetchOne(db, sql: "SELECT attempts FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId]) ?? 0
             let outcome: String
             switch step {
@@ -125,9 +129,9 @@ extension SQLiteStore {
     /// After a crash, batches left `sending` may or may not have reached the peer: they go back to
     /// `queued`, due now, and are sent again with the same id and body (the peer replays its receipt).
     @discardableResult
-    public func requeueInterrupted(now: Date = Date()) throws -> Int {
+    public func requeueInterrupted(now: Date = Date()) async throws -> Int {
         let at = TimestampPattern.rfc3339.write(now)
-        return try database.write { db in
+        return try await database.write { db in
             try db.execute(sql: "UPDATE batch SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE direction = 'out' AND state = 'sending'",
                            arguments: [DueTime.string(now), at])
             return db.changesCount
@@ -142,9 +146,16 @@ extension SQLiteStore {
         }
     }
 
+    public func claimablePeers(now: Date) async throws -> [Agency] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT peer FROM batch WHERE direction = 'out' AND state = 'queued' AND next_attempt_at <= ?",
+                                arguments: [DueTime.string(now)]).compactMap(Agency.init(rawValue:))
+        }
+    }
+
     /// Batches waiting in the outbox (queued or being sent).
-    public func queuedCount() throws -> Int {
-        try database.read { db in
+    public func queuedCount() async throws -> Int {
+        try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')") ?? 0
         }
     }

@@ -12,10 +12,11 @@ extension SQLiteStore: ReceivedBatchStore {
     /// Per record, one lookup of the record's latest version (`received_record`), and a second of the
     /// same version only when it is not newer; the monthly counts are summed in memory and written
     /// once per flow at the end. Every statement is prepared once per connection.
-    public func receive(_ batch: IncomingBatch) throws -> ReceiveOutcome {
+    public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
         // Content digests before the write lock is taken: they are most of a record's cost here.
         let digests = batch.records.map { $0.record?.contentDigest }
-        return try database.write { db -> ReceiveOutcome in
+        let payloadKey = self.payloadKey
+        return try await database.write { db -> ReceiveOutcome in
             if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'"),
                                           arguments: [batch.batchId]) {
                 guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
@@ -59,7 +60,7 @@ extension SQLiteStore: ReceivedBatchStore {
                 switch decision {
                 case .accept:
                     let facts = RecordFacts(record)
-                    try insert(record, facts: facts, digest: digest, batchId: batch.batchId, receivedAt: now,
+                    try Self.insert(record, facts: facts, digest: digest, batchId: batch.batchId, receivedAt: now,
                                before: held.map { ($0[0], $0[1], $0[2]) }, flows: &flows, db: db)
                     flows.add(record.recordType, month: month, origin: facts.referringAgency ?? owner, sender: owner, messages: 1)
                     counts.accepted += 1
@@ -87,16 +88,16 @@ extension SQLiteStore: ReceivedBatchStore {
     }
 
     /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
-    public func receipt(ofReceived batchId: String, from sender: Agency) throws -> Receipt? {
-        try database.read { db in
+    public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
+        try await database.read { db in
             try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in' AND peer = ?",
                                 arguments: [batchId, sender.rawValue])
                 .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
         }
     }
 
-    public func manifest(from sender: Agency, since: Date, until: Date) throws -> [ManifestEntry] {
-        try database.read { db in
+    public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, batch_id
                 """, arguments: [sender.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
@@ -111,7 +112,7 @@ extension SQLiteStore: ReceivedBatchStore {
     /// Stores an accepted version, and keeps the record's statistics row and monthly counts: a
     /// record is counted in the month it was first received, as its latest version describes it.
     /// `before`: the record's latest version held, when it was first received and its flow's origin.
-    private func insert(_ record: CanonicalRecord, facts: RecordFacts, digest: String, batchId: String, receivedAt: String,
+    private static func insert(_ record: CanonicalRecord, facts: RecordFacts, digest: String, batchId: String, receivedAt: String,
                         before: (version: Int, firstReceivedAt: String, flowOrigin: String)?, flows: inout FlowCounts, db: Database) throws {
         let columns = RecordFacts.columns
         let holes = Array(repeating: "?", count: columns.count).joined(separator: ", ")
@@ -166,19 +167,22 @@ struct FlowCounts {
 }
 
 extension SQLiteStore: DeliveryLedger {
-    public func undeliveredBatches() throws -> [(batchId: String, sender: Agency)] {
-        try database.read { db in
+    public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
                 .compactMap { row in Agency(rawValue: row["peer"]).map { (row["batch_id"], $0) } }
         }
     }
 
-    public func pendingDeliveries() throws -> [PendingDelivery] {
-        try undeliveredBatches().compactMap { try pendingDelivery($0.batchId) }
+    public func pendingDeliveries() async throws -> [PendingDelivery] {
+        var pending: [PendingDelivery] = []
+        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
+        return pending
     }
 
-    public func pendingDelivery(_ batchId: String) throws -> PendingDelivery? {
-        try database.read { db -> PendingDelivery? in
+    public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
+        let payloadKey = self.payloadKey
+        return try await database.read { db -> PendingDelivery? in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
                 """, arguments: [batchId]),
@@ -190,8 +194,8 @@ extension SQLiteStore: DeliveryLedger {
         }
     }
 
-    public func isDelivered(_ batchId: String) throws -> Bool {
-        try database.read { db in
+    public func isDelivered(_ batchId: String) async throws -> Bool {
+        try await database.read { db in
             try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NOT NULL", arguments: [batchId]) != nil
         }
     }
@@ -200,8 +204,9 @@ extension SQLiteStore: DeliveryLedger {
     /// goes with the next one that is): if a power cut loses it, the batch is delivered again at
     /// start under the same file name, or POSTed with the same `X-Gateway-Batch-Id`, which the back
     /// office recognises. Nothing the receipt promised depends on it.
-    public func markDelivered(_ batchId: String, to destination: String, at date: Date) throws {
-        try database.writeWithoutTransaction { db in
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
+        let synchronous = self.synchronous
+        try await database.writeWithoutTransaction { db in
             try db.inTransaction {
                 try db.cachedStatement(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ? WHERE batch_id = ? AND direction = 'in'")
                     .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])

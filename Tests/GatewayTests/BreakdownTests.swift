@@ -23,23 +23,23 @@ struct BreakdownTests {
     struct Message { var record: CanonicalRecord; var versionFirstReceived: Date }
 
     @Test("vacancies and trainee records by every dimension; records first exchanged, as their latest version says; messages as they came")
-    func everyBreakdown() throws {
+    func everyBreakdown() async throws {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
         var g = SyntheticRecords(seed: 11, taxonomy: Translation.taxonomy, year: 2019)
         var batches = 0
-        func receive(_ records: [CanonicalRecord], at date: Date, type: RecordType) throws -> Receipt {
+        func receive(_ records: [CanonicalRecord], at date: Date, type: RecordType) async throws -> Receipt {
             batches += 1
             let batch = IncomingBatch(batchId: "b\(batches)", sender: .forem, recordType: type, bodySha256: sha256Hex(Array("body\(batches)".utf8)),
                                       receivedAt: date, records: records.map { Decoded(recordId: $0.id.rawValue, record: $0, errors: []) })
-            guard case .stored(let receipt, _) = try store.receive(batch) else { Issue.record("batch \(batches) not stored"); throw CancellationError() }
+            guard case .stored(let receipt, _) = try await store.receive(batch) else { Issue.record("batch \(batches) not stored"); throw CancellationError() }
             return receipt
         }
         // Vacancies: 40 in January; 12 of them filled (version 2) in March; in May 5 sent again as they
         // were (duplicates) and 3 changed without a new version (conflicts); 6 new ones in 2020.
         var vacancies = (0..<40).map { CanonicalRecord.vacancy(g.vacancy(origin: .forem, id: "V\($0)", version: 1)) }
         var messages: [Message] = vacancies.map { Message(record: $0, versionFirstReceived: Self.at(1)) }
-        _ = try receive(vacancies, at: Self.at(1), type: .vacancy)
+        _ = try await receive(vacancies, at: Self.at(1), type: .vacancy)
         var updates: [CanonicalRecord] = []
         for i in 0..<12 {
             guard case .vacancy(var v) = vacancies[i] else { continue }
@@ -49,7 +49,7 @@ struct BreakdownTests {
             vacancies[i] = .vacancy(v)
         }
         messages += updates.map { Message(record: $0, versionFirstReceived: Self.at(3)) }
-        _ = try receive(updates, at: Self.at(3), type: .vacancy)
+        _ = try await receive(updates, at: Self.at(3), type: .vacancy)
         let duplicates = Array(vacancies[20..<25])
         var conflicts: [CanonicalRecord] = []
         for i in 25..<28 {
@@ -58,15 +58,15 @@ struct BreakdownTests {
             conflicts.append(.vacancy(v))
         }
         messages += duplicates.map { Message(record: $0, versionFirstReceived: Self.at(1)) }
-        let may = try receive(duplicates + conflicts, at: Self.at(5), type: .vacancy)
+        let may = try await receive(duplicates + conflicts, at: Self.at(5), type: .vacancy)
         #expect(may.counts.duplicates == 5 && may.counts.rejected == 3)
-        _ = try receive((40..<46).map { .vacancy(g.vacancy(origin: .forem, id: "V\($0)", version: 1)) }, at: Self.at(2, 2020), type: .vacancy)
+        _ = try await receive((40..<46).map { .vacancy(g.vacancy(origin: .forem, id: "V\($0)", version: 1)) }, at: Self.at(2, 2020), type: .vacancy)
 
         // Trainee records: 30 in April, referred by VDAB, Actiris or BF; 6 updated in December, the
         // referring agency corrected.
         var trainees = (0..<30).map { i in CanonicalRecord.trainee(g.trainee(agency: .forem, id: "T\(i)", referring: [Agency.vdab, .actiris, .bf][i % 3], month: 4)) }
         var traineeMessages = trainees.map { Message(record: $0, versionFirstReceived: Self.at(4)) }
-        _ = try receive(trainees, at: Self.at(4), type: .trainee)
+        _ = try await receive(trainees, at: Self.at(4), type: .trainee)
         var corrected: [CanonicalRecord] = []
         for i in 0..<6 {
             guard case .trainee(var t) = trainees[i] else { continue }
@@ -76,7 +76,7 @@ struct BreakdownTests {
             trainees[i] = .trainee(t)
         }
         traineeMessages += corrected.map { Message(record: $0, versionFirstReceived: Self.at(12)) }
-        _ = try receive(corrected, at: Self.at(12), type: .trainee)
+        _ = try await receive(corrected, at: Self.at(12), type: .trainee)
 
         let statistics = FlowStatistics(store: store, agency: .vdab)
         let formatter = ISO8601DateFormatter()
@@ -142,7 +142,7 @@ struct BreakdownTests {
         // A record never accepted counts once, rejected with its code.
         let refused = IncomingBatch(batchId: "refused", sender: .forem, recordType: .vacancy, bodySha256: "x", receivedAt: Self.at(6),
                                     records: [Decoded(recordId: "V99", record: nil, errors: [FieldError("postcode", .invalidPostcode, "not a Belgian postcode")])])
-        _ = try store.receive(refused)
+        _ = try await store.receive(refused)
         #expect(actual(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019)))
                 == [["accepted"]: 40, ["rejected INVALID_POSTCODE"]: 1])
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome, .fiche]) }

@@ -188,14 +188,14 @@ struct TwoGatewayTests {
         // The peer is down: every batch is tried, and waits.
         let t0 = Date()
         #expect(try await dispatcher.tick(now: t0) == 6)
-        #expect(try outbox.queuedCount() == 6)
+        #expect(try await outbox.queuedCount() == 6)
         #expect(try await dispatcher.tick(now: t0) == 0)   // not due again before its back-off (at least 0.16 s)
         #expect(try await dispatcher.tick(now: t0.addingTimeInterval(0.5)) == 6)   // due again after it, still down
         // The peer comes up on the same address: everything goes, with the same ids.
         try vdab.start()
         defer { vdab.kill() }
         let deadline = Date().addingTimeInterval(30)
-        while try outbox.queuedCount() > 0, Date() < deadline {
+        while try await outbox.queuedCount() > 0, Date() < deadline {
             try await dispatcher.tick()
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -13,9 +13,9 @@ import Testing
 struct DeliveryTests {
     /// Receives a batch into the ledger as the routes do, without delivering it (as if the gateway
     /// stopped right after committing the receipt).
-    func receiveOnly(_ store: SQLiteStore, _ body: [UInt8], form: ExchangeFormat.Form = .json) throws -> Receipt? {
+    func receiveOnly(_ store: SQLiteStore, _ body: [UInt8], form: ExchangeFormat.Form = .json) async throws -> Receipt? {
         let batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: Translation.taxonomy)
-        let outcome = try store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: batch.sender, recordType: .vacancy,
+        let outcome = try await store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: batch.sender, recordType: .vacancy,
                                                       bodySha256: sha256Hex(body), receivedAt: Date(), records: batch.records, body: body, form: form))
         if case .stored(let r, _) = outcome { return r }
         return nil
@@ -26,10 +26,10 @@ struct DeliveryTests {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
         let first = try ReceivingFixture.batch()
-        #expect(try receiveOnly(store, first)?.counts.accepted == 4)
+        #expect(try await receiveOnly(store, first)?.counts.accepted == 4)
         // A second batch repeating the same records: all duplicates, nothing to hand over.
         let second = try ReceivingFixture.batch("exchange-xml", batchId: "5d2c8e71-9b3f-4c0a-8e6d-2a7b1c9f4e10")
-        #expect(try receiveOnly(store, second, form: .xml)?.counts.duplicates == 4)
+        #expect(try await receiveOnly(store, second, form: .xml)?.counts.duplicates == 4)
 
         // "Restart": a new store on the same file, and the start-up delivery.
         let reopened = try SQLiteStore(path: temp.path("vdab.sqlite"))
@@ -48,11 +48,11 @@ struct DeliveryTests {
     func acceptedOnly() async throws {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
-        _ = try receiveOnly(store, try ReceivingFixture.batch())
+        _ = try await receiveOnly(store, try ReceivingFixture.batch())
         // A later batch with version 2 of one record and the others unchanged.
         let text = String(decoding: try ReceivingFixture.batch(batchId: "11111111-2222-4333-8444-555555555555"), as: UTF8.self)
             .replacingOccurrences(of: "\"value\": \"1\",\n          \"schemeId\": \"version\"", with: "\"value\": \"9\",\n          \"schemeId\": \"version\"")
-        let r = try receiveOnly(store, Array(text.utf8))
+        let r = try await receiveOnly(store, Array(text.utf8))
         #expect(r?.counts == .init(records: 4, accepted: 2, duplicates: 2, rejected: 0))   // the two version-1 records, now version 9
         let delivery = BackOfficeDelivery(agency: .vdab, folder: temp.path("in"), formats: [.vacancy: "forem"], catalog: Translation.catalog,
                                           taxonomy: Translation.taxonomy, ledger: store)
@@ -67,7 +67,7 @@ struct DeliveryTests {
     func endpoint() async throws {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
-        _ = try receiveOnly(store, try ReceivingFixture.batch())
+        _ = try await receiveOnly(store, try ReceivingFixture.batch())
         // A back office that is down for its first answer, then takes documents.
         let seen = Mutex<[(batch: String, sender: String, type: String, body: String)]>([])
         let router = Router()
@@ -85,10 +85,10 @@ struct DeliveryTests {
             let delivery = BackOfficeDelivery(agency: .vdab, backOffice: .endpoint(url), formats: [.vacancy: "vdab"], catalog: Translation.catalog,
                                               taxonomy: Translation.taxonomy, ledger: store)
             await #expect(throws: GatewayError.self) { try await delivery.deliverPending() }
-            #expect(try store.pendingDeliveries().count == 1)   // not lost: tried again later
+            #expect(try await store.pendingDeliveries().count == 1)   // not lost: tried again later
             #expect(try await delivery.deliverPending() == 1)
             #expect(try await delivery.deliverPending() == 0)   // and not twice
-            #expect(try store.pendingDeliveries().isEmpty)
+            #expect(try await store.pendingDeliveries().isEmpty)
         }
         let requests = seen.withLock { $0 }
         #expect(requests.count == 2)

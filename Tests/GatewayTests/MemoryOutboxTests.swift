@@ -16,9 +16,9 @@ final class MemoryOutbox: OutboxStore {
 
     func add(_ batch: OutgoingBatch, due: Date) { entries.withLock { $0[batch.batchId] = Entry(batch: batch, state: "queued", due: due, answers: []) } }
 
-    func claimDue(now: Date, limit: Int) throws -> [OutgoingBatch] {
+    func claimDue(now: Date, limit: Int, peer: Agency?) throws -> [OutgoingBatch] {
         entries.withLock { all in
-            let due = all.values.filter { $0.state == "queued" && $0.due <= now }.sorted { $0.due < $1.due }.prefix(limit)
+            let due = all.values.filter { $0.state == "queued" && $0.due <= now && (peer == nil || $0.batch.peer == peer) }.sorted { $0.due < $1.due }.prefix(limit)
             return due.map { entry in
                 var e = entry
                 e.state = "sending"
@@ -48,6 +48,10 @@ final class MemoryOutbox: OutboxStore {
             for (id, var e) in all where e.state == "sending" { e.state = "queued"; e.due = now; all[id] = e; n += 1 }
             return n
         }
+    }
+
+    func claimablePeers(now: Date) throws -> [Agency] {
+        entries.withLock { Array(Set($0.values.filter { $0.state == "queued" && $0.due <= now }.map(\.batch.peer))) }
     }
 
     func queuedCount() throws -> Int { entries.withLock { $0.values.count { $0.state == "queued" || $0.state == "sending" } } }

@@ -150,7 +150,7 @@ struct PickupTests {
         #expect(entries.first?.queued == 5_001)
         let summary = try store.sendingSummary()
         #expect(summary.map { "\($0.peer.rawValue) \($0.batches) \($0.waitingRecords)" } == ["ADG 2 5001", "VDAB 2 5001"])
-        let claimed = try store.claimDue(now: Date().addingTimeInterval(1), limit: 10)
+        let claimed = try await store.claimDue(now: Date().addingTimeInterval(1), limit: 10)
         #expect(claimed.map(\.form).sorted { $0.rawValue < $1.rawValue } == [.json, .json, .xml, .xml])
         for batch in claimed {
             #expect(batch.body.count <= PickupPlan.maximumBytes)

@@ -39,35 +39,35 @@ struct ReceiveTests {
     }
 
     @Test("a new batch is stored and answered with its counts and rejections")
-    func stored() throws {
+    func stored() async throws {
         let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
-        let outcome = try store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.rejected("FO-2")]))
+        let outcome = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.rejected("FO-2")]))
         guard case .stored(let r, _) = outcome else { Issue.record("not stored: \(outcome)"); return }
         #expect(r.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1))
         #expect(r.result == "partiallyFailed")
         #expect(r.rejected == [.init(index: 1, recordId: "FO-2", field: "occupation", code: "UNKNOWN_OCCUPATION", message: "ROME fiche Z9999 does not exist in ROME v3")])
         #expect(r.bodySha256 == sha256Hex(Array("body-1".utf8)))
-        #expect(try store.receipt(ofReceived: "b1", from: .forem) == r)
-        #expect(try store.receipt(ofReceived: "b1", from: .actiris) == nil)
+        #expect(try await store.receipt(ofReceived: "b1", from: .forem) == r)
+        #expect(try await store.receipt(ofReceived: "b1", from: .actiris) == nil)
     }
 
     @Test("the same batch again gets the same receipt and stores nothing twice, also after a restart; another body is a conflict")
-    func replay() throws {
+    func replay() async throws {
         let temp = TemporaryStore()
-        let first = try SQLiteStore(path: temp.path).receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        let first = try await SQLiteStore(path: temp.path).receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
         let reopened = try SQLiteStore(path: temp.path)
-        let again = try reopened.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        let again = try await reopened.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
         #expect(again == .replayed(receipt(first)!))
-        #expect(try reopened.receive(Received.batch("b1", body: "body-2", [Received.vacancy("FO-1", version: 1)])) == .conflict)
-        let count = try reopened.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record") }
+        #expect(try await reopened.receive(Received.batch("b1", body: "body-2", [Received.vacancy("FO-1", version: 1)])) == .conflict)
+        let count = try await reopened.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record") }
         #expect(count == 1)
     }
 
     @Test("record versions across batches: new, duplicate, conflict, stale")
-    func versions() throws {
+    func versions() async throws {
         let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
-        _ = try store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 2)]))
-        let outcome = try store.receive(Received.batch("b2", body: "body-2", [
+        _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 2)]))
+        let outcome = try await store.receive(Received.batch("b2", body: "body-2", [
             Received.vacancy("FO-1", version: 2),                       // same content: duplicate
             Received.vacancy("FO-1", version: 3),                       // new version
             Received.vacancy("FO-1", version: 3, title: "Soudeur"),     // same version, other content
@@ -79,17 +79,17 @@ struct ReceiveTests {
         #expect(r.rejected.map(\.index) == [2, 3])
         #expect(r.rejected.map(\.code) == ["VERSION_CONFLICT", "STALE_VERSION"])
         #expect(r.rejected.allSatisfy { $0.field == "version" })
-        let versions = try store.database.read { try Int.fetchAll($0, sql: "SELECT version FROM record WHERE record_id = 'FO-1' ORDER BY version") }
+        let versions = try await store.database.read { try Int.fetchAll($0, sql: "SELECT version FROM record WHERE record_id = 'FO-1' ORDER BY version") }
         #expect(versions == [2, 3])
-        let outcomes = try store.database.read { try String.fetchAll($0, sql: "SELECT outcome FROM batch_record WHERE batch_id = 'b2' ORDER BY position") }
+        let outcomes = try await store.database.read { try String.fetchAll($0, sql: "SELECT outcome FROM batch_record WHERE batch_id = 'b2' ORDER BY position") }
         #expect(outcomes == ["duplicate", "accepted", "rejected", "rejected", "accepted"])
     }
 
     @Test("statistics fields are stored with each record, and no personal data")
-    func fields() throws {
+    func fields() async throws {
         let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
-        _ = try store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
-        let row = try store.database.read { try Row.fetchOne($0, sql: "SELECT fiche, domain, region, contract, bottleneck, event_date FROM record") }!
+        _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        let row = try await store.database.read { try Row.fetchOne($0, sql: "SELECT fiche, domain, region, contract, bottleneck, event_date FROM record") }!
         #expect(row["fiche"] as String == "H2913")
         #expect(row["domain"] as String == "H29")
         #expect(row["region"] as String == "WALLONIA")

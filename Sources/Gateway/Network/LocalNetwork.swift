@@ -83,7 +83,10 @@ public final class LocalNetwork: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             var busy = false
-            for node in nodes.values where try node.store.queuedCount() > 0 || !node.store.undeliveredBatches().isEmpty { busy = true }
+            for node in nodes.values {
+                if try await node.store.queuedCount() > 0 { busy = true }
+                if try await !node.store.undeliveredBatches().isEmpty { busy = true }
+            }
             if !busy { return true }
             try await Task.sleep(for: .milliseconds(100))
         }

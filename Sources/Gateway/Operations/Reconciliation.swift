@@ -70,7 +70,7 @@ public struct Reconciliation: Sendable {
         try store.markConfirmed(report.confirmed, now: now)
         let delivered = Set(ours.map(\.batchId))
         report.unconfirmedHere = manifest.batches.map(\.batchId).filter { !delivered.contains($0) }.sorted()
-        report.notDeliveredToBackOffice = try store.undeliveredBatches().filter { $0.sender == peer }.map(\.batchId)
+        report.notDeliveredToBackOffice = try await store.undeliveredBatches().filter { $0.sender == peer }.map(\.batchId)
         if repair {
             for id in report.missingAtPeer where try store.requeue(id, audit: AuditEntry(actor: actor, action: "reconcile-repair", target: id, reason: reason,
                                                                                         detail: "unknown to \(peer) in its manifest; queued again with the same id and body"),
