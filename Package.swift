@@ -7,6 +7,11 @@
 // Gateway (wiring) → GatewayCLI (the `gateway` command).
 import PackageDescription
 
+// The hot paths (reading, checking and writing records; the ledger) run without the runtime's
+// exclusivity checks in release builds: they cost ~5 % of a received record (BENCHMARKS.md), and
+// debug builds and tests keep them.
+let hot: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "interregional-gateway",
     platforms: [.macOS(.v15)],
@@ -30,13 +35,13 @@ let package = Package(
     ],
     targets: [
         // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
-        .target(name: "Model"),
+        .target(name: "Model", swiftSettings: hot),
         // ROME v3 tree, ROME 4.0 → v3, Competent → ROME, OGR appellations, fr/nl/de labels,
         // and the parsers of the official files and of `mappings/taxonomy/`. No HTTP, no database.
-        .target(name: "Taxonomy", dependencies: ["Model"]),
+        .target(name: "Taxonomy", dependencies: ["Model"], swiftSettings: hot),
         // Regional formats and the exchange profile: declarative mappings (mappings/formats/*.yaml),
         // streaming readers and writers, per-record translation outcomes. No HTTP, no database.
-        .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")], swiftSettings: hot),
         // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules,
@@ -50,15 +55,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], swiftSettings: hot),
         // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy", "Exchange",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], swiftSettings: hot),
         // Statistics: counts over the ledger, by the dimensions staff ask for, as tables, CSV and JSON.
-        .target(name: "Statistics", dependencies: ["Model", "Ledger"]),
+        .target(name: "Statistics", dependencies: ["Model", "Ledger"], swiftSettings: hot),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
         .target(name: "Gateway", dependencies: [
             "Model", "Taxonomy", "Formats", "Exchange", "Ledger", "Statistics",
@@ -69,7 +75,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        ], swiftSettings: hot),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
             "Gateway", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",

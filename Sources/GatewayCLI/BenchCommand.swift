@@ -92,6 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Concurrent senders.") var senders = 4
         @Option(help: ArgumentHelp("Commit policies to run: full, normal or both.", valueName: "p,p")) var synchronous = "full,normal"
         @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+        @Flag(help: "Instead, time each step of the receive path in this process, on one core, per record.") var phases = false
 
         func sizes() throws -> [Int] {
             try records.split(separator: ",").map { text in
@@ -115,6 +116,14 @@ struct BenchCommand: AsyncParsableCommand {
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-receive-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: root) }
+            if phases {
+                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                let steps = try await ReceivePhases(mappings: try MappingsFolder.locate(explicit: mappings), folder: root, batches: batches,
+                                                    recordsPerBatch: try sizes()[0]).run()
+                for (step, us) in steps { print(step.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: " %8.1f µs per record", us)) }
+                print("command: gateway bench receive --phases --batches \(batches) --records \(records)")
+                return
+            }
             print("records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
             for size in try sizes() {
                 for policy in synchronous.split(separator: ",").map(String.init) {

@@ -47,7 +47,10 @@ extension SQLiteStore: ReceivedBatchStore {
                     let first = decoded.errors.first ?? FieldError("recordId", .invalidValue, "the record could not be read")
                     rejected.append(.init(index: index, recordId: decoded.recordId, field: first.field, code: first.code.rawValue, message: first.message))
                     counts.rejected += 1
-                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, nil, "rejected", first.field, first.code.rawValue, first.message])
+                    try outcome.run(in: db) { b in
+                        b.text(batch.batchId); b.int(index); b.text(decoded.recordId); b.int(nil); b.text("rejected"); b.text(first.field)
+                        b.text(first.code.rawValue); b.text(first.message)
+                    }
                     continue
                 }
                 let owner = record.owner.rawValue, id = record.id.rawValue, version = record.version.rawValue, digest = record.contentDigest
@@ -65,17 +68,24 @@ extension SQLiteStore: ReceivedBatchStore {
                     flows.add(record.recordType, month: month, origin: facts.referringAgency ?? owner, sender: owner, messages: 1)
                     counts.accepted += 1
                     accepted.append(index)
-                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "accepted", nil, nil, nil])
+                    try outcome.run(in: db) { b in
+                        b.text(batch.batchId); b.int(index); b.text(decoded.recordId); b.int(version); b.text("accepted"); b.text(nil); b.text(nil); b.text(nil)
+                    }
                 case .duplicate:
                     // A message, in the month that version was first received.
                     flows.add(record.recordType, month: String((same![1] as String).prefix(7)), origin: same![2], sender: owner, messages: 1)
                     counts.duplicates += 1
-                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "duplicate", nil, nil, nil])
+                    try outcome.run(in: db) { b in
+                        b.text(batch.batchId); b.int(index); b.text(decoded.recordId); b.int(version); b.text("duplicate"); b.text(nil); b.text(nil); b.text(nil)
+                    }
                 case .conflict, .stale:
                     let (code, message) = decision.rejection!
                     rejected.append(.init(index: index, recordId: decoded.recordId, field: "version", code: code.rawValue, message: message))
                     counts.rejected += 1
-                    try outcome.execute(arguments: [batch.batchId, index, decoded.recordId, version, "rejected", "version", code.rawValue, message])
+                    try outcome.run(in: db) { b in
+                        b.text(batch.batchId); b.int(index); b.text(decoded.recordId); b.int(version); b.text("rejected"); b.text("version")
+                        b.text(code.rawValue); b.text(message)
+                    }
                 }
             }
             try flows.write(db)
@@ -120,14 +130,16 @@ extension SQLiteStore: ReceivedBatchStore {
         try db.cachedStatement(sql: """
             INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date, \(columns.joined(separator: ", ")))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, \(holes))
-            """).execute(arguments: StatementArguments([owner, id, record.version.rawValue, record.recordType.rawValue, digest,
-                                                        batchId, receivedAt, facts.eventDate] + facts.values))
+            """).run(in: db) { b in
+                b.text(owner); b.text(id); b.int(record.version.rawValue); b.text(record.recordType.rawValue); b.text(digest)
+                b.text(batchId); b.text(receivedAt); b.text(facts.eventDate); facts.bind(&b)
+            }
         let flowOrigin = facts.referringAgency ?? owner
         if let before {
             guard record.version.rawValue > before.version else { return }
             try db.cachedStatement(sql: """
                 UPDATE received_record SET version = ?, \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE origin = ? AND record_id = ?
-                """).execute(arguments: StatementArguments([record.version.rawValue] + facts.values + [owner, id]))
+                """).run(in: db) { b in b.int(record.version.rawValue); facts.bind(&b); b.text(owner); b.text(id) }
             if before.flowOrigin != flowOrigin {
                 let month = String(before.firstReceivedAt.prefix(7))
                 flows.add(record.recordType, month: month, origin: before.flowOrigin, sender: owner, records: -1)
@@ -137,7 +149,9 @@ extension SQLiteStore: ReceivedBatchStore {
             try db.cachedStatement(sql: """
                 INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(columns.joined(separator: ", ")))
                 VALUES (?, ?, ?, ?, ?, \(holes))
-                """).execute(arguments: StatementArguments([owner, id, record.recordType.rawValue, receivedAt, record.version.rawValue] + facts.values))
+                """).run(in: db) { b in
+                    b.text(owner); b.text(id); b.text(record.recordType.rawValue); b.text(receivedAt); b.int(record.version.rawValue); facts.bind(&b)
+                }
             flows.add(record.recordType, month: String(receivedAt.prefix(7)), origin: flowOrigin, sender: owner, records: 1)
         }
     }

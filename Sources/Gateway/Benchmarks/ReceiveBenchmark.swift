@@ -114,3 +114,57 @@ final class Counter: Sendable {
         }
     }
 }
+
+/// The receive path's steps one after another in this process, on one core, for the same batches:
+/// where a received record's time goes.
+public struct ReceivePhases: Sendable {
+    public var mappings: MappingsFolder
+    public var folder: String
+    public var batches: Int
+    public var recordsPerBatch: Int
+
+    public init(mappings: MappingsFolder, folder: String, batches: Int, recordsPerBatch: Int) {
+        self.mappings = mappings
+        self.folder = folder
+        self.batches = batches
+        self.recordsPerBatch = recordsPerBatch
+    }
+
+    /// Microseconds per record of each step.
+    public func run() async throws -> [(step: String, microseconds: Double)] {
+        let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: nil)
+        var generator = SyntheticRecords(seed: 9, taxonomy: taxonomy, year: 2019)
+        var bodies: [[UInt8]] = []
+        for b in 0..<batches {
+            let records = (0..<recordsPerBatch).map { i in CanonicalRecord.vacancy(generator.vacancy(origin: .forem, id: "FO-P-\(b)-\(i)", localWorkplace: true)) }
+            bodies.append(try PickupPlan.encode(records, for: .vdab, as: .json, id: UUID().uuidString.lowercased(), sender: .forem, taxonomy: taxonomy, now: Date()).body)
+        }
+        let store = try SQLiteStore(path: LocalFiles.join(folder, "ledger.sqlite"))
+        let catalog = try mappings.formatCatalog()
+        var times: [String: Duration] = [:]
+        func timed<T>(_ step: String, _ body: () throws -> T) rethrows -> T {
+            let start = ContinuousClock.now
+            defer { times[step, default: .zero] += ContinuousClock.now - start }
+            return try body()
+        }
+        for body in bodies {
+            let batch = try timed("read and check (JSON, model, taxonomy)") { try ExchangeFormat.readBatch(body, form: .json, taxonomy: taxonomy) }
+            _ = timed("content digests") { batch.records.map { $0.record?.contentDigest } }
+            let incoming = IncomingBatch(batchId: batch.envelope["batchId"]!, sender: .forem, recordType: .vacancy, bodySha256: sha256Hex(body),
+                                         receivedAt: Date(), records: batch.records, body: body, form: .json)
+            let start = ContinuousClock.now
+            _ = try await store.receive(incoming)
+            times["ledger transaction (digests again, commit)", default: .zero] += ContinuousClock.now - start
+            try timed("VDAB's format, written") {
+                let out = ByteWriter()
+                let writer = try catalog.format("vdab", type: .vacancy)!.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: .vdab))
+                try writer.begin(sender: .forem, created: Date())
+                for d in batch.records { if let r = d.record { _ = writer.write(r) } }
+                writer.end()
+                out.flush()
+            }
+        }
+        let n = Double(batches * recordsPerBatch)
+        return times.map { ($0.key, seconds($0.value) * 1e6 / n) }.sorted { $0.step < $1.step }
+    }
+}
