@@ -89,3 +89,12 @@ public struct RequestSignature: Sendable {
 
 /// SHA-256 in lower-case hex: body digests and record content digests.
 public func sha256Hex(_ data: some DataProtocol) -> String { RequestSignature.hex(SHA256.hash(data: data)) }
+
+/// SHA-256 of a file, read in parts, as lower-case hex; nil if it cannot be read.
+public func sha256Hex(ofFile path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    var hash = SHA256()
+    while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data: data) }
+    return RequestSignature.hex(hash.finalize())
+}

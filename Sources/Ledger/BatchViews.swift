@@ -235,10 +235,17 @@ extension SQLiteStore {
     public func sourceDocument(ofSent batchId: String) throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
         try database.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT p.source, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
-                WHERE b.batch_id = ? AND b.direction = 'out' AND p.document IS NOT NULL
+                SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
+                WHERE b.batch_id = ? AND b.direction = 'out' AND p.payload_pruned_at IS NULL
                 """, arguments: [batchId]), let type = RecordType(rawValue: row["record_type"]), let format: String = row["format"] else { return nil }
-            return (row["source"], format, type, try PayloadSealing.open(row["document"] as Data, key: payloadKey))
+            if let whole = row["document"] as Data? { return (row["source"], format, type, try PayloadSealing.open(whole, key: payloadKey)) }
+            // A document kept in parts (migration 0010).
+            var document: [UInt8] = []
+            for part in try Data.fetchAll(db, sql: "SELECT bytes FROM pickup_document WHERE source = ? AND sha256 = ? ORDER BY part",
+                                          arguments: [row["source"] as String, row["sha256"] as String]) {
+                document += try PayloadSealing.open(part, key: payloadKey)
+            }
+            return document.isEmpty ? nil : (row["source"], format, type, document)
         }
     }
 

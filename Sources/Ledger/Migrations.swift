@@ -249,6 +249,28 @@ enum Migrations {
                 """)
             try SQLiteStore.rebuildStatistics(db)
         }
+        migrator.registerMigration("0010-pickup-in-parts") { db in
+            try db.execute(sql: """
+                -- A large document is picked up in parts, each committed with its batches: `position`
+                -- is how many of its records are routed and queued; `complete` is 0 until the last
+                -- part, so that a pass cut short resumes after `position`.
+                ALTER TABLE pickup ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE pickup ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+                -- The document as the agency exported it, in parts of at most 1 MiB (what a
+                -- resubmission rebuilds from), instead of pickup.document.
+                CREATE TABLE pickup_document (
+                    source TEXT NOT NULL, sha256 TEXT NOT NULL, part INTEGER NOT NULL, bytes BLOB NOT NULL,
+                    PRIMARY KEY (source, sha256, part)
+                ) WITHOUT ROWID;
+                -- The records of a document that were rejected or routed nowhere, for its report.
+                CREATE TABLE pickup_note (
+                    source TEXT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('rejected', 'notRouted')),
+                    record_index INTEGER, record_id TEXT NOT NULL, detail TEXT NOT NULL,
+                    PRIMARY KEY (source, sha256, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

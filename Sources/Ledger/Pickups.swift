@@ -91,7 +91,7 @@ extension SQLiteStore {
     /// The entry of a document picked up before (same source, same content), if any.
     public func pickup(source: String, sha256: String) throws -> PickupEntry? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pickup WHERE source = ? AND sha256 = ?", arguments: [source, sha256]).map { row in
+            try Row.fetchOne(db, sql: "SELECT * FROM pickup WHERE source = ? AND sha256 = ? AND complete = 1", arguments: [source, sha256]).map { row in
                 var entry = PickupEntry(source: row["source"], sha256: row["sha256"], recordType: RecordType(rawValue: row["record_type"]) ?? .vacancy,
                                         outcome: PickupEntry.Outcome(rawValue: row["outcome"]) ?? .done)
                 entry.records = row["records"]

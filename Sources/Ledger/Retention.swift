@@ -35,14 +35,20 @@ extension SQLiteStore {
             let batches = db.changesCount
             try db.execute(sql: """
                 UPDATE pickup SET document = NULL, payload_pruned_at = ?
-                WHERE document IS NOT NULL AND picked_at < ?
+                WHERE (document IS NOT NULL OR EXISTS (SELECT 1 FROM pickup_document d WHERE d.source = pickup.source AND d.sha256 = pickup.sha256))
+                  AND picked_at < ? AND complete = 1
                   AND NOT EXISTS (
                     SELECT 1 FROM batch b WHERE b.direction = 'out' AND b.source = pickup.source AND b.source_sha256 = pickup.sha256
                       AND (b.state != 'delivered' OR b.confirmed_at IS NULL
                            OR (json_extract(b.receipt, '$.counts.rejected') > 0
                                AND NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out'))))
                 """, arguments: [at, before])
-            return (batches, db.changesCount)
+            let documents = db.changesCount
+            try db.execute(sql: """
+                DELETE FROM pickup_document WHERE EXISTS (
+                    SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
+                """)
+            return (batches, documents)
         }
     }
 }

@@ -40,7 +40,7 @@ struct PayloadTests {
         #expect(trainees.map(\.id.rawValue) == ["CEN-2026-0310"])
         // Sealed in both ledgers; the person's name appears in no stored trainee payload. Vacancies stay plain.
         let foremPayloads = try Self.raw(n.forem.store, "SELECT body FROM batch WHERE record_type = 'trainee'")
-            + Self.raw(n.forem.store, "SELECT document FROM pickup WHERE record_type = 'trainee'")
+            + Self.raw(n.forem.store, "SELECT d.bytes FROM pickup_document d JOIN pickup p ON p.source = d.source AND p.sha256 = d.sha256 WHERE p.record_type = 'trainee'")
         let vdabPayloads = try Self.raw(n.vdab.store, "SELECT body FROM batch WHERE record_type = 'trainee'")
         #expect(foremPayloads.count == 2 && vdabPayloads.count == 1)
         for payload in foremPayloads + vdabPayloads {

@@ -145,6 +145,21 @@ final class ExchangeReading: RecordReading {
         return sender!
     }
 
+    func skip() throws(DocumentError) -> Bool {
+        guard sender != nil else { return false }
+        let more: Bool
+        if let json { more = try json.nextRecord() != nil } else { more = try xml?.nextRecord(expand: false) != nil }
+        guard more else {
+            if index == 0 { throw DocumentError(line: 0, "envelope: a batch holds 1 to \(ExchangeFormat.maximumRecords) records, this one none") }
+            return false
+        }
+        guard index < ExchangeFormat.maximumRecords else {
+            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
+        }
+        index += 1
+        return true
+    }
+
     func next() throws(DocumentError) -> Decoded? {
         guard let sender else { return nil }
         var record: JSONValue?

@@ -3,6 +3,8 @@ public protocol RecordInput: AnyObject {
     /// Reads the header; returns how it spells the agency the records come from.
     func open() throws(DocumentError) -> String?
     func next() throws(DocumentError) -> (any RecordSource)?
+    /// Reads past the next record, checking its syntax only; false at the end.
+    func skip() throws(DocumentError) -> Bool
     var line: Int { get }
 }
 
@@ -40,6 +42,7 @@ final class JSONInput: RecordInput {
         return nil
     }
     func next() throws(DocumentError) -> (any RecordSource)? { try reader.nextRecord() }
+    func skip() throws(DocumentError) -> Bool { try reader.nextRecord() != nil }
     var line: Int { reader.line }
 }
 
@@ -52,6 +55,7 @@ final class XMLInput: RecordInput {
         return reader.header.first { $0.name == sender }?.value
     }
     func next() throws(DocumentError) -> (any RecordSource)? { try reader.nextRecord() }
+    func skip() throws(DocumentError) -> Bool { try reader.nextRecord(expand: false) != nil }
     var line: Int { reader.line }
 }
 

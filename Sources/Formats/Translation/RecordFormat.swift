@@ -7,6 +7,20 @@ public protocol RecordReading: AnyObject {
     /// Reads the header; returns the agency the document's records come from.
     func open() throws(DocumentError) -> Agency
     func next() throws(DocumentError) -> Decoded?
+    /// Reads past the next record checking only the document's syntax and structure, not the
+    /// record's content; false at the end. A document that can be skipped to its end has no fault
+    /// that `next` would stop at.
+    func skip() throws(DocumentError) -> Bool
+}
+
+extension RecordReading {
+    /// Reads the whole document this way; returns how many records it holds.
+    public func checkSyntax() throws(DocumentError) -> Int {
+        _ = try open()
+        var n = 0
+        while try skip() { n += 1 }
+        return n
+    }
 }
 
 /// Writes canonical records into one document.
@@ -79,6 +93,8 @@ final class MappedReading: RecordReading {
         defer { index += 1 }
         return decoder.decode(source, sender: sender, index: index)
     }
+
+    func skip() throws(DocumentError) -> Bool { try input.skip() }
 }
 
 final class MappedWriting: RecordWriting {

@@ -101,7 +101,9 @@ public final class XMLDocumentReader {
     private func localName() -> String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
 
     /// The next record, or nil once the root element closes (the rest of the document is checked).
-    public func nextRecord() throws(DocumentError) -> XMLElement? {
+    /// With `expand: false` the record is only parsed and checked (libxml2 reads it whole), not
+    /// turned into an element: an empty element of the record's name stands for it.
+    public func nextRecord(expand: Bool = true) throws(DocumentError) -> XMLElement? {
         guard !finished else { return nil }
         while true {
             if pendingElement { pendingElement = false } else { try step() }
@@ -128,8 +130,11 @@ public final class XMLDocumentReader {
             guard name == recordElement else {
                 throw fail("<\(name)> inside <\(container ?? root)>: expected <\(recordElement)> elements only")
             }
-            guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
-            let element = try Self.convert(node, line: line)
+            var element = XMLElement(name: recordElement)
+            if expand {
+                guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
+                element = try Self.convert(node, line: line)
+            }
             if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
             try check()
             // Next() already stands on the node after the record: look at it before reading on.

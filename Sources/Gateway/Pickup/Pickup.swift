@@ -95,29 +95,22 @@ public struct Pickup: Sendable {
         }.sorted()
     }
 
+    /// Records read, routed and committed together: the part a pass cut short resumes after.
+    public static let partRecords = 10_000
+
     func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) throws -> PickupEntry {
-        let document = try LocalFiles.bytes(path)
+        guard let sha256 = sha256Hex(ofFile: path) else { throw GatewayError("\(path): cannot be read") }
         let source = "\(type.rawValue)/\(name)"
         var log = logger
         log[metadataKey: "document"] = "\(source)"
         let entry: PickupEntry
-        if let before = try store.pickup(source: source, sha256: sha256Hex(document)) {
+        if let before = try store.pickup(source: source, sha256: sha256) {
             log.notice("document picked up before (same name and content): moved on, not sent again")
             entry = before
         } else {
-            let plan: PickupPlan
-            do {
-                plan = try self.plan(document, source: source, type: type, now: now)
-            } catch let error as GatewayError {
-                // A document that can never be sent (a record alone over the protocol's size): rejected
-                // with the reason, so that it does not block the folder. Store faults still stop the pass.
-                plan = PickupPlan.rejected(document: document, source: source, format: try format(type), reason: error.description)
-            }
-            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, now: now)
-            entry = plan.entry
+            entry = try pickUp(path, source: source, sha256: sha256, type: type, now: now, log: log)
             log.info("document picked up", metadata: ["outcome": "\(entry.outcome.rawValue)", "records": "\(entry.records)", "queued": "\(entry.queued)",
-                                                      "unchanged": "\(entry.unchanged)", "notRouted": "\(entry.notRouted)", "rejected": "\(entry.rejected)",
-                                                      "batches": "\(plan.batches.count)"])
+                                                      "unchanged": "\(entry.unchanged)", "notRouted": "\(entry.notRouted)", "rejected": "\(entry.rejected)"])
         }
         // The report first, then the document: a crash between leaves the document to be moved again.
         let target = LocalFiles.join(folder, "\(entry.outcome == .done ? "done" : "rejected")/\(type.rawValue)")
@@ -128,6 +121,92 @@ public struct Pickup: Sendable {
         guard rename(path, LocalFiles.join(target, finalName)) == 0 else {
             throw GatewayError("\(path): cannot be moved to \(target) (\(String(cString: strerror(errno))))")
         }
+        return entry
+    }
+
+    /// Reads the document from its file in parts of `partRecords` records, each routed, batched and
+    /// committed with the position reached, so that the first batches go out while the rest is read
+    /// and memory holds one part. The whole document's syntax is checked first, so that a document
+    /// that cannot be read sends nothing. A pick-up cut short goes on after its last part.
+    func pickUp(_ path: String, source: String, sha256: String, type: RecordType, now: Date, log: Logger) throws -> PickupEntry {
+        let format = try self.format(type)
+        func reading() throws -> (any RecordReading, FileHandle) {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw GatewayError("\(path): cannot be read") }
+            return (format.reading(ByteReader(handle: handle), taxonomy: taxonomy), handle)
+        }
+        var entry = PickupEntry(source: source, sha256: sha256, recordType: type, outcome: .done)
+        entry.format = format.format
+        var report = PickupReport(source: source, format: format.format, recordType: type.rawValue)
+        var position = 0
+        var counts = PickupPlanner.Counts()
+        if let progress = try store.pickupPosition(source: source, sha256: sha256) {
+            position = progress.position
+            counts = .init(progress.counts)
+            log.notice("a pick-up cut short goes on", metadata: ["position": "\(position)"])
+        } else {
+            let (check, handle) = try reading()
+            defer { try? handle.close() }
+            var fault: String?
+            do {
+                let sender = try check.open()
+                if sender != agency { fault = "the document's records come from \(sender), not from \(agency)" } else {
+                    while try check.skip() {}
+                }
+            } catch { fault = error.description }
+            try store.beginPickup(entry, documentAt: path, now: now)
+            if let fault {
+                entry.outcome = .rejected
+                report.documentError = fault
+                report.counts = .init(entry)
+                entry.report = report.json
+                try store.commitPickupPart(source: source, sha256: sha256, position: 0, counts: entry, batches: [], routed: [], notes: [],
+                                           final: (.rejected, entry.report), now: now)
+                return entry
+            }
+        }
+        let (reader, handle) = try reading()
+        defer { try? handle.close() }
+        do {
+            _ = try reader.open()
+            for _ in 0..<position { guard try reader.skip() else { break } }
+            var planner = PickupPlanner(type: type, agency: agency, peers: peers, routing: routing, taxonomy: taxonomy, now: now)
+            planner.counts = counts
+            var ended = false
+            while !ended {
+                var part: [Decoded] = []
+                while part.count < Self.partRecords, let decoded = try reader.next() { part.append(decoded) }
+                ended = part.count < Self.partRecords
+                if part.isEmpty { break }
+                let before = try store.routes(origin: agency, recordIds: part.compactMap { $0.record?.id.rawValue })
+                for (i, decoded) in part.enumerated() {
+                    try planner.route(decoded, index: position + i + 1) { before[$0.id.rawValue] ?? [:] }
+                }
+                let made = try planner.flush()
+                position += part.count
+                var progress = entry
+                planner.counts.copy(into: &progress)
+                try store.commitPickupPart(source: source, sha256: sha256, position: position, counts: progress, batches: made.batches,
+                                           routed: made.routed, notes: made.notes, now: now)
+            }
+            counts = planner.counts
+        } catch let error as DocumentError {
+            // The syntax was checked whole before: the file changed under the pick-up.
+            report.documentError = "\(error.description) (after \(position) records, which were queued)"
+            entry.outcome = .rejected
+        } catch let error as GatewayError {
+            // A record that can never be sent (alone over the protocol's size): the document is
+            // rejected with the reason rather than blocking the folder. Store faults stop the pass.
+            report.documentError = "\(error.description) (after \(position) records, which were queued)"
+            entry.outcome = .rejected
+        }
+        counts.copy(into: &entry)
+        let contents = try store.pickupContents(source: source, sha256: sha256)
+        report.batches = contents.batches.map { .init(batchId: $0.batchId, peer: $0.peer, records: $0.records, encoding: $0.encoding) }
+        report.add(contents.notes)
+        report.counts = .init(entry)
+        entry.report = report.json
+        try store.commitPickupPart(source: source, sha256: sha256, position: position, counts: entry, batches: [], routed: [], notes: [],
+                                   final: (entry.outcome, entry.report), now: now)
         return entry
     }
 

@@ -28,14 +28,16 @@ public struct PickupPlan: Sendable {
         }
     }
 
-    /// Reads `document` in `format`, routes each record, and makes the batches.
+    /// Reads `document` in `format`, routes each record, and makes the batches, all in memory (a
+    /// resubmission, `gateway send`, an HTTP export; the outgoing folder goes through `Pickup` in
+    /// parts).
     /// - Parameters:
     ///   - only: the record ids to take (a resubmission); nil: every record.
     ///   - resubmissionOf: the batch the new batches resubmit (named in their envelope).
     ///   - previousRoutes: where a record of this agency went before, with the digest of the
     ///     version each peer has (from the ledger).
     public static func make(document: [UInt8], source: String, format: any RecordFormat, agency: Agency, peers: [Agency: Peer],
-                            routing: Routing, taxonomy: Taxonomy, now: Date = Date(), batchId: () -> String = { UUID().uuidString.lowercased() },
+                            routing: Routing, taxonomy: Taxonomy, now: Date = Date(), batchId: @escaping () -> String = { UUID().uuidString.lowercased() },
                             only: Set<String>? = nil, resubmissionOf: String? = nil,
                             previousRoutes: (Agency, String) throws -> [Agency: String]) throws -> PickupPlan {
         let type = format.recordType
@@ -53,8 +55,8 @@ public struct PickupPlan: Sendable {
         guard sender == agency else {
             return plan.rejectedDocument(DocumentError(line: 0, "the document's records come from \(sender), not from \(agency)"))
         }
-        // Per peer, the records going there, in document order, with their digests.
-        var outgoing: [Agency: [(record: CanonicalRecord, digest: String)]] = [:]
+        var planner = PickupPlanner(type: type, agency: agency, peers: peers, routing: routing, taxonomy: taxonomy, now: now, batchId: batchId,
+                                    resubmissionOf: resubmissionOf)
         var index = 0
         while true {
             let decoded: Decoded?
@@ -62,65 +64,14 @@ public struct PickupPlan: Sendable {
             guard let decoded else { break }
             index += 1
             if let only, !only.contains(decoded.recordId) { continue }
-            plan.entry.records += 1
-            guard let record = decoded.record, decoded.errors.isEmpty else {
-                plan.entry.rejected += 1
-                plan.report.rejected.append(.init(index: index, recordId: decoded.recordId,
-                                                  rejections: decoded.errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }))
-                continue
-            }
-            let digest = sha256Hex(ExchangeFormat.canonicalJSON(record))
-            let before = try previousRoutes(record.owner, record.id.rawValue)
-            var destinations = routing.destinations(of: record, from: agency, hadBefore: before.keys)
-            let notAgreed = destinations.filter { peers[$0]?.sends.contains(type) != true }
-            destinations.subtract(notAgreed)
-            let changed = destinations.filter { before[$0] != digest }
-            if destinations.isEmpty {
-                plan.entry.notRouted += 1
-                plan.report.notRouted.append(.init(recordId: record.id.rawValue,
-                                                   reason: notAgreed.isEmpty ? "no rule sends it" : "to \(notAgreed.map(\.rawValue).sorted().joined(separator: ", ")), not agreed for \(type.rawValue) records"))
-            } else if changed.isEmpty {
-                plan.entry.unchanged += 1   // every peer has this very version already
-            } else {
-                plan.entry.queued += 1
-                for peer in changed { outgoing[peer, default: []].append((record, digest)) }
-            }
+            try planner.route(decoded, index: index) { try previousRoutes($0.owner, $0.id.rawValue) }
         }
-        for peer in outgoing.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            let records = outgoing[peer]!
-            var start = 0
-            while start < records.count {
-                var count = min(maximumRecords, records.count - start)
-                while true {
-                    let id = batchId()
-                    let chunk = records[start..<(start + count)]
-                    let (body, refused) = try encode(chunk.map(\.record), for: peer, as: peers[peer]!.encoding, id: id, sender: agency, taxonomy: taxonomy,
-                                                     now: now, resubmissionOf: resubmissionOf)
-                    if body.count > maximumBytes && count > 1 { count /= 2; continue }
-                    guard body.count <= maximumBytes else { throw GatewayError("record \(chunk.first!.record.id.rawValue) alone is over the protocol's \(maximumBytes) bytes") }
-                    var written: [(origin: Agency, id: String, version: Int)] = []
-                    for (i, item) in chunk.enumerated() {
-                        if let reason = refused[i] {
-                            plan.report.notRouted.append(.init(recordId: item.record.id.rawValue, reason: "\(peer): \(reason)"))
-                            continue
-                        }
-                        written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
-                        plan.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
-                                                        version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
-                                                        facts: RecordFacts(item.record)))
-                    }
-                    if !written.isEmpty {
-                        var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: peers[peer]!.encoding, recordCount: written.count)
-                        batch.records = written
-                        batch.resubmissionOf = resubmissionOf
-                        plan.batches.append(batch)
-                        plan.report.batches.append(.init(batchId: id, peer: peer.rawValue, records: written.count, encoding: peers[peer]!.encoding.rawValue))
-                    }
-                    break
-                }
-                start += count
-            }
-        }
+        let part = try planner.flush()
+        plan.batches = part.batches
+        plan.routed = part.routed
+        planner.counts.copy(into: &plan.entry)
+        plan.report.add(part.notes)
+        plan.report.batches = part.batches.map { .init(batchId: $0.batchId, peer: $0.peer.rawValue, records: $0.recordCount, encoding: $0.form.rawValue) }
         plan.report.counts = .init(plan.entry)
         plan.entry.report = plan.report.json
         return plan
@@ -152,7 +103,7 @@ public struct PickupPlan: Sendable {
         return plan.rejectedDocument(reason)
     }
 
-    private func rejectedDocument(_ error: DocumentError) -> PickupPlan { rejectedDocument(error.description) }
+    func rejectedDocument(_ error: DocumentError) -> PickupPlan { rejectedDocument(error.description) }
 
     private func rejectedDocument(_ reason: String) -> PickupPlan {
         var plan = PickupPlan(entry: entry, report: report)
@@ -186,6 +137,16 @@ public struct PickupReport: Encodable, Sendable {
     public var batches: [Batch] = []
     public var notRouted: [NotRouted] = []
     public var rejected: [Rejected] = []
+
+    /// The report's lists from a document's notes.
+    mutating func add(_ notes: [PickupNote]) {
+        for n in notes {
+            switch n.kind {
+            case .rejected: rejected.append(.init(index: n.index ?? 0, recordId: n.recordId, rejections: n.detail.components(separatedBy: "\n")))
+            case .notRouted: notRouted.append(.init(recordId: n.recordId, reason: n.detail))
+            }
+        }
+    }
 
     init(source: String, format: String, recordType: String) {
         self.source = source

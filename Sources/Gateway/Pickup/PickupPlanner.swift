@@ -1,0 +1,129 @@
+import Exchange
+import Formats
+import Foundation
+import Ledger
+import Model
+import Taxonomy
+
+/// Routes records one at a time and, when asked, turns what each peer is to get into batches
+/// within the protocol's limits, in the peer's encoding. Pure: the records come in, batches,
+/// routing and notes go out; the caller reads the document and writes the ledger.
+public struct PickupPlanner {
+    public struct Counts: Sendable, Equatable {
+        public var records = 0, queued = 0, unchanged = 0, notRouted = 0, rejected = 0
+        public init() {}
+        public init(_ e: PickupEntry) { (records, queued, unchanged, notRouted, rejected) = (e.records, e.queued, e.unchanged, e.notRouted, e.rejected) }
+        public func copy(into entry: inout PickupEntry) {
+            (entry.records, entry.queued, entry.unchanged, entry.notRouted, entry.rejected) = (records, queued, unchanged, notRouted, rejected)
+        }
+    }
+
+    /// What one flush makes: the batches, where each record went, and the notes since the last flush.
+    public struct Part: Sendable {
+        public var batches: [QueuedBatch] = []
+        public var routed: [RoutedRecord] = []
+        public var notes: [PickupNote] = []
+    }
+
+    let type: RecordType
+    let agency: Agency
+    let peers: [Agency: PickupPlan.Peer]
+    let routing: Routing
+    let taxonomy: Taxonomy
+    let now: Date
+    let batchId: () -> String
+    let resubmissionOf: String?
+    public var counts = Counts()
+    /// Per peer, the records going there since the last flush, in document order, with their digests.
+    private var outgoing: [Agency: [(record: CanonicalRecord, digest: String)]] = [:]
+    private var notes: [PickupNote] = []
+
+    public init(type: RecordType, agency: Agency, peers: [Agency: PickupPlan.Peer], routing: Routing, taxonomy: Taxonomy, now: Date,
+                batchId: @escaping () -> String = { UUID().uuidString.lowercased() }, resubmissionOf: String? = nil) {
+        self.type = type
+        self.agency = agency
+        self.peers = peers
+        self.routing = routing
+        self.taxonomy = taxonomy
+        self.now = now
+        self.batchId = batchId
+        self.resubmissionOf = resubmissionOf
+    }
+
+    /// Records waiting for the next flush.
+    public var pending: Int { outgoing.values.reduce(0) { $0 + $1.count } }
+
+    /// Routes one record read from the document (`index` from 1). `before` says where the record
+    /// went before, with the digest of the version each peer has.
+    public mutating func route(_ decoded: Decoded, index: Int, before previous: (CanonicalRecord) throws -> [Agency: String]) throws {
+        counts.records += 1
+        guard let record = decoded.record, decoded.errors.isEmpty else {
+            counts.rejected += 1
+            notes.append(PickupNote(kind: .rejected, index: index, recordId: decoded.recordId,
+                                    detail: decoded.errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
+            return
+        }
+        let digest = record.contentDigest
+        let before = try previous(record)
+        var destinations = routing.destinations(of: record, from: agency, hadBefore: before.keys)
+        let notAgreed = destinations.filter { peers[$0]?.sends.contains(type) != true }
+        destinations.subtract(notAgreed)
+        let changed = destinations.filter { before[$0] != digest }
+        if destinations.isEmpty {
+            counts.notRouted += 1
+            notes.append(PickupNote(kind: .notRouted, recordId: record.id.rawValue,
+                                    detail: notAgreed.isEmpty ? "no rule sends it" : "to \(notAgreed.map(\.rawValue).sorted().joined(separator: ", ")), not agreed for \(type.rawValue) records"))
+        } else if changed.isEmpty {
+            counts.unchanged += 1   // every peer has this very version already
+        } else {
+            counts.queued += 1
+            for peer in changed { outgoing[peer, default: []].append((record, digest)) }
+        }
+    }
+
+    /// Makes the batches of everything routed since the last flush, and hands over the notes.
+    public mutating func flush() throws -> Part {
+        var part = Part()
+        for peer in outgoing.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let records = outgoing[peer]!
+            let encoding = peers[peer]!.encoding
+            var start = 0
+            while start < records.count {
+                var count = min(PickupPlan.maximumRecords, records.count - start)
+                while true {
+                    let id = batchId()
+                    let chunk = records[start..<(start + count)]
+                    let (body, refused) = try PickupPlan.encode(chunk.map(\.record), for: peer, as: encoding, id: id, sender: agency, taxonomy: taxonomy,
+                                                                now: now, resubmissionOf: resubmissionOf)
+                    if body.count > PickupPlan.maximumBytes && count > 1 { count /= 2; continue }
+                    guard body.count <= PickupPlan.maximumBytes else {
+                        throw GatewayError("record \(chunk.first!.record.id.rawValue) alone is over the protocol's \(PickupPlan.maximumBytes) bytes")
+                    }
+                    var written: [(origin: Agency, id: String, version: Int)] = []
+                    for (i, item) in chunk.enumerated() {
+                        if let reason = refused[i] {
+                            notes.append(PickupNote(kind: .notRouted, recordId: item.record.id.rawValue, detail: "\(peer): \(reason)"))
+                            continue
+                        }
+                        written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
+                        part.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
+                                                        version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
+                                                        facts: RecordFacts(item.record)))
+                    }
+                    if !written.isEmpty {
+                        var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: encoding, recordCount: written.count)
+                        batch.records = written
+                        batch.resubmissionOf = resubmissionOf
+                        part.batches.append(batch)
+                    }
+                    break
+                }
+                start += count
+            }
+        }
+        outgoing = [:]
+        part.notes = notes
+        notes = []
+        return part
+    }
+}
