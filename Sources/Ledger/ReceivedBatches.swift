@@ -53,7 +53,7 @@ extension SQLiteStore: ReceivedBatchStore {
                     }
                     continue
                 }
-                let owner = record.owner.rawValue, id = record.id.rawValue, version = record.version.rawValue, digest = record.contentDigest
+                let owner = record.owner.rawValue, id = record.id.rawValue, version = record.version.rawValue, digest = digests[index]!
                 let held = try Row.fetchOne(latest, arguments: [owner, id])
                 let heldVersion: Int? = held?[0]
                 var same: Row?

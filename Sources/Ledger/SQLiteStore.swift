@@ -27,6 +27,9 @@ public final class SQLiteStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous == .full ? "FULL" : "NORMAL")")
+            // 8 MiB of page cache (SQLite's default is 2 MiB): a batch's body and rows fit without
+            // spilling pages in the middle of its transaction (a tenth of a pick-up's time).
+            try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         database = try DatabasePool(path: path, configuration: configuration)
         try Migrations.migrator.migrate(database)

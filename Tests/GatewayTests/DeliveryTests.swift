@@ -51,7 +51,7 @@ struct DeliveryTests {
         _ = try await receiveOnly(store, try ReceivingFixture.batch())
         // A later batch with version 2 of one record and the others unchanged.
         let text = String(decoding: try ReceivingFixture.batch(batchId: "11111111-2222-4333-8444-555555555555"), as: UTF8.self)
-            .replacingOccurrences(of: "\"value\": \"1\",\n          \"schemeId\": \"version\"", with: "\"value\": \"9\",\n          \"schemeId\": \"version\"")
+            .replacingOccurrences(of: "\"value\":\"1\",\"schemeId\":\"version\"", with: "\"value\":\"9\",\"schemeId\":\"version\"")
         let r = try await receiveOnly(store, Array(text.utf8))
         #expect(r?.counts == .init(records: 4, accepted: 2, duplicates: 2, rejected: 0))   // the two version-1 records, now version 9
         let delivery = BackOfficeDelivery(agency: .vdab, folder: temp.path("in"), formats: [.vacancy: "forem"], catalog: Translation.catalog,

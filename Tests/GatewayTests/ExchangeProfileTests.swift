@@ -87,7 +87,7 @@ struct ExchangeProfileTests {
     func duplicateRecord() throws {
         let (_, out) = try Translation.run(try Translation.fixture("vdab/vacancies.json"), from: "vdab", to: "exchange-json", .vacancy)
         var text = String(decoding: out, as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"value\": \"70012346\"", with: "\"value\": \"70012345\"")
+        text = text.replacingOccurrences(of: "\"value\":\"70012346\"", with: "\"value\":\"70012345\"")
         let (report, _) = try Translation.run(Array(text.utf8), from: "exchange-json", to: "vdab", .vacancy)
         #expect(report.rejected == 1)
         #expect(report.records.first { !$0.rejections.isEmpty }?.rejections.first?.message.contains("appears twice") == true)

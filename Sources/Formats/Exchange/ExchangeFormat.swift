@@ -35,9 +35,31 @@ public struct ExchangeFormat: RecordFormat {
 
     /// A record's exchange-profile JSON, compact and in a fixed member order: what content digests
     /// are computed over.
-    public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] {
+    public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] { canonicalJSON(value: profileValue(record)) }
+
+    /// The record as the exchange profile has it, once: a sender digests it and writes it into each
+    /// peer's batch without encoding the record again.
+    public static func profileValue(_ record: CanonicalRecord) -> JSONValue {
+        ExchangeFormat(form: .json, recordType: record.recordType).encode(record)
+    }
+
+    public static func canonicalJSON(value: JSONValue) -> [UInt8] {
         let out = ByteWriter()
-        JSONText.writeCompact(ExchangeFormat(form: .json, recordType: record.recordType).encode(record), to: out)
+        JSONText.writeCompact(value, to: out)
+        out.flush()
+        return out.collected
+    }
+
+    /// A batch body of records already in their profile form (`profileValue`), in `form`.
+    public static func batchBody(_ values: [JSONValue], recordType: RecordType, form: Form, sender: Agency, envelope: EnvelopeFields,
+                                 created: Date) throws(DocumentError) -> [UInt8] {
+        let out = ByteWriter()
+        guard let receiver = envelope.receiver else { throw DocumentError(line: 0, "an exchange batch names its receiver") }
+        let writer = ExchangeWriting(format: ExchangeFormat(form: form, recordType: recordType), output: out, receiver: receiver,
+                                     batchId: envelope.batchId ?? UUID().uuidString.lowercased(), resubmissionOf: envelope.resubmissionOf)
+        try writer.begin(sender: sender, created: created)
+        for value in values { writer.write(value: value) }
+        writer.end()
         out.flush()
         return out.collected
     }
@@ -218,7 +240,7 @@ final class ExchangeWriting: RecordWriting {
         if let resubmissionOf { header.append(("resubmissionOf", resubmissionOf)) }
         switch format.form {
         case .json:
-            let writer = JSONDocumentWriter(out: out, recordsKey: "records")
+            let writer = JSONDocumentWriter(out: out, recordsKey: "records", compactRecords: true)
             writer.begin(header: header.map { ($0.0, JSONValue.string($0.1)) } + [("taxonomy", .object([("scheme", .string("ROME")), ("version", .string("3"))]))])
             json = writer
         case .xml:
@@ -234,13 +256,16 @@ final class ExchangeWriting: RecordWriting {
         guard count < ExchangeFormat.maximumRecords else {
             return ([], [FieldError("recordId", .invalidValue, "a batch holds at most \(ExchangeFormat.maximumRecords) records: this one goes in the next batch")])
         }
+        write(value: format.encode(record))
+        return ([], [])
+    }
+
+    func write(value: JSONValue) {
         count += 1
-        let value = format.encode(record)
         if let json { json.write(record: value) }
         if let xml {
             xml.write(record: format.recordType == .vacancy ? VacancyXML.element(value) : TraineeXML.element("TraineeRecord", value))
         }
-        return ([], [])
     }
 
     func end() {

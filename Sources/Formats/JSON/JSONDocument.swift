@@ -74,11 +74,15 @@ public final class JSONDocumentReader {
 public final class JSONDocumentWriter {
     let out: ByteWriter
     let recordsKey: String
+    /// Each record on one line, without white space (the exchange's wire form: smaller, and faster
+    /// to write and read); else indented as the specifications' examples are.
+    let compactRecords: Bool
     private var count = 0
 
-    public init(out: ByteWriter, recordsKey: String) {
+    public init(out: ByteWriter, recordsKey: String, compactRecords: Bool = false) {
         self.out = out
         self.recordsKey = recordsKey
+        self.compactRecords = compactRecords
     }
 
     public func begin(header: [(String, JSONValue)]) {
@@ -97,7 +101,7 @@ public final class JSONDocumentWriter {
 
     public func write(record: JSONValue) {
         out.write((count == 0 ? "\n    " : ",\n    ").utf8)
-        JSONText.write(record, to: out, indent: 2)
+        if compactRecords { JSONText.writeCompact(record, to: out) } else { JSONText.write(record, to: out, indent: 2) }
         count += 1
     }
 

@@ -35,7 +35,9 @@ public struct PickupPlanner {
     let resubmissionOf: String?
     public var counts = Counts()
     /// Per peer, the records going there since the last flush, in document order, with their digests.
-    private var outgoing: [Agency: [(record: CanonicalRecord, digest: String)]] = [:]
+    private var outgoing: [Agency: [Routed]] = [:]
+    /// A record routed, in its exchange-profile form (made once, for the digest and every peer's batch).
+    struct Routed { var record: CanonicalRecord; var value: JSONValue; var digest: String }
     private var notes: [PickupNote] = []
 
     public init(type: RecordType, agency: Agency, peers: [Agency: PickupPlan.Peer], routing: Routing, taxonomy: Taxonomy, now: Date,
@@ -63,7 +65,8 @@ public struct PickupPlanner {
                                     detail: decoded.errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
             return
         }
-        let digest = record.contentDigest
+        let value = ExchangeFormat.profileValue(record)
+        let digest = sha256Hex(ExchangeFormat.canonicalJSON(value: value))
         let before = try previous(record)
         var destinations = routing.destinations(of: record, from: agency, hadBefore: before.keys)
         let notAgreed = destinations.filter { peers[$0]?.sends.contains(type) != true }
@@ -77,7 +80,8 @@ public struct PickupPlanner {
             counts.unchanged += 1   // every peer has this very version already
         } else {
             counts.queued += 1
-            for peer in changed { outgoing[peer, default: []].append((record, digest)) }
+            let routed = Routed(record: record, value: value, digest: digest)
+            for peer in changed { outgoing[peer, default: []].append(routed) }
         }
     }
 
@@ -93,18 +97,14 @@ public struct PickupPlanner {
                 while true {
                     let id = batchId()
                     let chunk = records[start..<(start + count)]
-                    let (body, refused) = try PickupPlan.encode(chunk.map(\.record), for: peer, as: encoding, id: id, sender: agency, taxonomy: taxonomy,
-                                                                now: now, resubmissionOf: resubmissionOf)
+                    let body = try ExchangeFormat.batchBody(chunk.map(\.value), recordType: type, form: encoding, sender: agency,
+                                                            envelope: EnvelopeFields(receiver: peer, batchId: id, resubmissionOf: resubmissionOf), created: now)
                     if body.count > PickupPlan.maximumBytes && count > 1 { count /= 2; continue }
                     guard body.count <= PickupPlan.maximumBytes else {
                         throw GatewayError("record \(chunk.first!.record.id.rawValue) alone is over the protocol's \(PickupPlan.maximumBytes) bytes")
                     }
                     var written: [(origin: Agency, id: String, version: Int)] = []
-                    for (i, item) in chunk.enumerated() {
-                        if let reason = refused[i] {
-                            notes.append(PickupNote(kind: .notRouted, recordId: item.record.id.rawValue, detail: "\(peer): \(reason)"))
-                            continue
-                        }
+                    for item in chunk {
                         written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
                         part.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
                                                         version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
