@@ -93,6 +93,15 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Commit policies to run: full, normal or both.", valueName: "p,p")) var synchronous = "full,normal"
         @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
         @Flag(help: "Instead, time each step of the receive path in this process, on one core, per record.") var phases = false
+        @Option(help: ArgumentHelp("Record versions in the gateway's ledger before it starts; a list runs each.", valueName: "n,n,…")) var ledgerRows = "0"
+        @Option(help: ArgumentHelp("Write an SVG chart of records/s and peak memory by batch size and by ledger rows.", valueName: "file.svg")) var plot: String?
+
+        func rowCounts() throws -> [Int] {
+            try ledgerRows.split(separator: ",").map { text in
+                guard let n = Int(text), n >= 0 else { throw ValidationError("--ledger-rows: \(text) is not a number of rows") }
+                return n
+            }
+        }
 
         func sizes() throws -> [Int] {
             try records.split(separator: ",").map { text in
@@ -103,6 +112,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func validate() throws {
             _ = try sizes()
+            _ = try rowCounts()
             for p in synchronous.split(separator: ",") where !["full", "normal"].contains(p) {
                 throw ValidationError("--synchronous: \(p) is neither full nor normal")
             }
@@ -124,19 +134,46 @@ struct BenchCommand: AsyncParsableCommand {
                 print("command: gateway bench receive --phases --batches \(batches) --records \(records)")
                 return
             }
-            print("records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
-            for size in try sizes() {
-                for policy in synchronous.split(separator: ",").map(String.init) {
-                    let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings), folder: root + "/\(size)-\(policy)",
-                                                 batches: batches, recordsPerBatch: size, senders: senders, synchronous: policy)
-                    let f = try await bench.run()
-                    guard f.stored == batches * size else { throw ValidationError("the gateway stored \(f.stored) records of \(batches * size)") }
-                    print(String(format: "%13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", size, policy, senders, f.batchesPerSecond,
-                                 f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes, f.receiver.peakMegabytes,
-                                 f.receiver.userSeconds + f.receiver.systemSeconds))
+            print("ledger rows  records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
+            var runs: [(rows: Int, size: Int, policy: String, figures: ReceiveBenchmark.Figures)] = []
+            for rows in try rowCounts() {
+                for size in try sizes() {
+                    for policy in synchronous.split(separator: ",").map(String.init) {
+                        let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
+                                                     folder: root + "/\(rows)-\(size)-\(policy)", batches: batches, recordsPerBatch: size, senders: senders,
+                                                     synchronous: policy, ledgerRows: rows)
+                        let f = try await bench.run()
+                        guard f.stored == batches * size else { throw ValidationError("the gateway stored \(f.stored) records, not the \(batches * size) sent") }
+                        try? FileManager.default.removeItem(atPath: root + "/\(rows)-\(size)-\(policy)")
+                        runs.append((rows, size, policy, f))
+                        print(String(format: "%11d  %13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", rows, size, policy, senders,
+                                     f.batchesPerSecond, f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes,
+                                     f.receiver.peakMegabytes, f.receiver.userSeconds + f.receiver.systemSeconds))
+                    }
                 }
             }
-            print("command: gateway bench receive --batches \(batches) --records \(records) --senders \(senders) --synchronous \(synchronous)")
+            if let plot {
+                let policies = synchronous.split(separator: ",").map(String.init)
+                let firstRows = try rowCounts()[0], firstSize = try sizes().contains(1000) ? 1000 : try sizes()[0]
+                func values(_ pick: (ReceiveBenchmark.Figures) -> Double, rows: Int? = nil, size: Int? = nil, policy: String) -> [Double] {
+                    runs.filter { (rows == nil || $0.rows == rows!) && (size == nil || $0.size == size!) && $0.policy == policy }.map { pick($0.figures) }
+                }
+                var panels = [
+                    ScalingChart.Panel(title: "Receive path by batch size", xLabel: "records per batch", yLabel: "records/s", x: try sizes().map(String.init),
+                                       series: policies.map { p in ("synchronous=\(p)", values({ $0.recordsPerSecond }, rows: firstRows, policy: p)) }),
+                    ScalingChart.Panel(title: "Gateway peak memory by batch size", xLabel: "records per batch", yLabel: "MB", x: try sizes().map(String.init),
+                                       series: policies.map { p in ("synchronous=\(p)", values({ $0.receiver.peakMegabytes }, rows: firstRows, policy: p)) }),
+                ]
+                if try rowCounts().count > 1 {
+                    panels.append(ScalingChart.Panel(title: "Receive path by ledger size (\(firstSize)-record batches)", xLabel: "record versions already in the ledger",
+                                                     yLabel: "records/s", x: try rowCounts().map { $0 >= 1_000_000 ? "\($0 / 1_000_000)M" : String($0) },
+                                                     series: policies.map { p in ("synchronous=\(p)", values({ $0.recordsPerSecond }, size: firstSize, policy: p)) }))
+                }
+                try Data(ScalingChart(panels: panels).svg.utf8).write(to: URL(fileURLWithPath: plot))
+                print("chart: \(plot)")
+            }
+            print("command: gateway bench receive --batches \(batches) --records \(records) --senders \(senders) --synchronous \(synchronous) --ledger-rows \(ledgerRows)"
+                  + (plot.map { " --plot \($0)" } ?? ""))
         }
     }
 

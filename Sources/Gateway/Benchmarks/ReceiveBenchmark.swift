@@ -17,8 +17,13 @@ public struct ReceiveBenchmark: Sendable {
     public var recordsPerBatch: Int
     public var senders: Int
     public var synchronous: String
+    /// Record versions put in the receiver's ledger before it starts (how the receive path grows
+    /// with the ledger).
+    public var ledgerRows: Int
 
-    public init(executable: String, mappings: MappingsFolder, folder: String, batches: Int, recordsPerBatch: Int, senders: Int, synchronous: String) {
+    public init(executable: String, mappings: MappingsFolder, folder: String, batches: Int, recordsPerBatch: Int, senders: Int, synchronous: String,
+                ledgerRows: Int = 0) {
+        self.ledgerRows = ledgerRows
         self.executable = executable
         self.mappings = mappings
         self.folder = folder
@@ -63,6 +68,7 @@ public struct ReceiveBenchmark: Sendable {
             made.append(body)
         }
 
+        if ledgerRows > 0 { try gateways.ledger(.vdab).fillForBenchmark(rows: ledgerRows, firstYear: 2015, years: 10) }
         let child = try gateways.serve(.vdab)
         var running: ChildProcess? = child
         defer { running?.signal(SIGKILL) }
@@ -93,7 +99,7 @@ public struct ReceiveBenchmark: Sendable {
             return all
         }
         let elapsed = seconds(ContinuousClock.now - started)
-        let stored = try gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record")
+        let stored = try gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
         child.signal(SIGTERM)
         let run = child.wait()
         running = nil

@@ -96,7 +96,7 @@ public struct Pickup: Sendable {
     }
 
     /// Records read, routed and committed together: the part a pass cut short resumes after.
-    public static let partRecords = 10_000
+    public static let partRecords = 5_000
 
     func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) throws -> PickupEntry {
         guard let sha256 = sha256Hex(ofFile: path) else { throw GatewayError("\(path): cannot be read") }
