@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Exchange.self, Receive.self, Taxonomy.self, Translate.self, Statistics.self]
+        subcommands: [Exchange.self, Receive.self, Formats.self, Taxonomy.self, Translate.self, Statistics.self]
     )
 
     struct Exchange: AsyncParsableCommand {
@@ -88,6 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
                 """)
 
         @Option(help: "Batches sent in each run.") var batches = 100
+        @Option(help: ArgumentHelp("Instead of --batches: as many batches as make this many records in each run.", valueName: "n")) var recordsPerRun: Int?
         @Option(help: ArgumentHelp("Records per batch; a list runs each size.", valueName: "n,n,…")) var records = "1000"
         @Option(help: "Concurrent senders.") var senders = 4
         @Option(help: ArgumentHelp("Commit policies to run: full, normal or both.", valueName: "p,p")) var synchronous = "full,normal"
@@ -136,25 +137,38 @@ struct BenchCommand: AsyncParsableCommand {
             }
             print("ledger rows  records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
             var runs: [(rows: Int, size: Int, policy: String, figures: ReceiveBenchmark.Figures)] = []
-            for rows in try rowCounts() {
-                for size in try sizes() {
-                    for policy in synchronous.split(separator: ",").map(String.init) {
-                        let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
-                                                     folder: root + "/\(rows)-\(size)-\(policy)", batches: batches, recordsPerBatch: size, senders: senders,
-                                                     synchronous: policy, ledgerRows: rows)
-                        let f = try await bench.run()
-                        guard f.stored == batches * size else { throw ValidationError("the gateway stored \(f.stored) records, not the \(batches * size) sent") }
-                        try? FileManager.default.removeItem(atPath: root + "/\(rows)-\(size)-\(policy)")
-                        runs.append((rows, size, policy, f))
-                        print(String(format: "%11d  %13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", rows, size, policy, senders,
-                                     f.batchesPerSecond, f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes,
-                                     f.receiver.peakMegabytes, f.receiver.userSeconds + f.receiver.systemSeconds))
+            let policies = synchronous.split(separator: ",").map(String.init)
+            // Every batch size and policy on a new ledger; each larger ledger with the first size and policy.
+            var plan: [(rows: Int, size: Int, policy: String)] = []
+            for size in try sizes() { for policy in policies { plan.append((0, size, policy)) } }
+            let ledgerSize = try sizes().contains(1000) ? 1000 : try sizes()[0]
+            for rows in try rowCounts() where rows > 0 { plan.append((rows, ledgerSize, policies[0])) }
+            var templates: [Int: String] = [:]
+            for (rows, size, policy) in plan {
+                var template: String?
+                if rows > 0 {
+                    if templates[rows] == nil {
+                        let path = root + "/template-\(rows)/ledger.sqlite"
+                        print("filling a ledger template with \(rows) record versions …")
+                        try ReceiveBenchmark.makeLedgerTemplate(rows: rows, at: path)
+                        templates[rows] = path
                     }
+                    template = templates[rows]
                 }
+                let count = recordsPerRun.map { max(1, $0 / size) } ?? batches
+                let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
+                                             folder: root + "/\(rows)-\(size)-\(policy)", batches: count, recordsPerBatch: size, senders: senders,
+                                             synchronous: policy, ledgerTemplate: template)
+                let f = try await bench.run()
+                guard f.stored == count * size else { throw ValidationError("the gateway stored \(f.stored) records, not the \(count * size) sent") }
+                try? FileManager.default.removeItem(atPath: root + "/\(rows)-\(size)-\(policy)")
+                runs.append((rows, size, policy, f))
+                print(String(format: "%11d  %13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", rows, size, policy, senders,
+                             f.batchesPerSecond, f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes,
+                             f.receiver.peakMegabytes, f.receiver.userSeconds + f.receiver.systemSeconds))
             }
             if let plot {
-                let policies = synchronous.split(separator: ",").map(String.init)
-                let firstRows = try rowCounts()[0], firstSize = try sizes().contains(1000) ? 1000 : try sizes()[0]
+                let firstRows = 0, firstSize = ledgerSize
                 func values(_ pick: (ReceiveBenchmark.Figures) -> Double, rows: Int? = nil, size: Int? = nil, policy: String) -> [Double] {
                     runs.filter { (rows == nil || $0.rows == rows!) && (size == nil || $0.size == size!) && $0.policy == policy }.map { pick($0.figures) }
                 }
@@ -167,13 +181,44 @@ struct BenchCommand: AsyncParsableCommand {
                 if try rowCounts().count > 1 {
                     panels.append(ScalingChart.Panel(title: "Receive path by ledger size (\(firstSize)-record batches)", xLabel: "record versions already in the ledger",
                                                      yLabel: "records/s", x: try rowCounts().map { $0 >= 1_000_000 ? "\($0 / 1_000_000)M" : String($0) },
-                                                     series: policies.map { p in ("synchronous=\(p)", values({ $0.recordsPerSecond }, size: firstSize, policy: p)) }))
+                                                     series: [("synchronous=\(policies[0])", values({ $0.recordsPerSecond }, size: firstSize, policy: policies[0]))]))
                 }
                 try Data(ScalingChart(panels: panels).svg.utf8).write(to: URL(fileURLWithPath: plot))
                 print("chart: \(plot)")
             }
-            print("command: gateway bench receive --batches \(batches) --records \(records) --senders \(senders) --synchronous \(synchronous) --ledger-rows \(ledgerRows)"
+            print("command: gateway bench receive " + (recordsPerRun.map { "--records-per-run \($0)" } ?? "--batches \(batches)") + " --records \(records) --senders \(senders) --synchronous \(synchronous) --ledger-rows \(ledgerRows)"
                   + (plot.map { " --plot \($0)" } ?? ""))
+        }
+    }
+
+    struct Formats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every format's reader and writer, records per second on one core.",
+            discussion: """
+                For each record type and each format that holds it (the regional formats of \
+                mappings/formats and the exchange profile's two forms), writes N generated records \
+                (valid, with accents, line breaks and emoji in their text) and reads them back, \
+                checking each against the model and the taxonomy, in this process on one core.
+                `gateway bench translate` compares a whole translation with xsltproc.
+
+                Example (the figures in BENCHMARKS.md):
+                  swift build -c release && .build/release/gateway bench formats --records 50000
+                """)
+
+        @Option(help: "Records of each type.") var records = 50_000
+        @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+
+        func run() throws {
+            #if DEBUG
+            print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
+            #endif
+            let figures = try FormatBenchmark(mappings: try MappingsFolder.locate(explicit: mappings), records: records).run()
+            print("type     format          MB     write rec/s    read rec/s   read back")
+            for f in figures {
+                print(f.recordType.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " " + f.format.padding(toLength: 14, withPad: " ", startingAt: 0)
+                      + String(format: "%6.1f  %13.0f  %12.0f   %9d", f.megabytes, f.writePerSecond, f.readPerSecond, f.readBack))
+            }
+            print("command: gateway bench formats --records \(records)")
         }
     }
 

@@ -62,4 +62,9 @@ extension SQLiteStore {
         }
         try database.writeWithoutTransaction { try $0.execute(sql: "ANALYZE") }
     }
+
+    /// Moves everything in the write-ahead log into the database file and empties the log.
+    public func checkpoint() throws {
+        try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
 }

@@ -17,13 +17,13 @@ public struct ReceiveBenchmark: Sendable {
     public var recordsPerBatch: Int
     public var senders: Int
     public var synchronous: String
-    /// Record versions put in the receiver's ledger before it starts (how the receive path grows
-    /// with the ledger).
-    public var ledgerRows: Int
+    /// A ledger copied in as the receiver's before it starts (how the receive path grows with the
+    /// ledger); nil: a new one.
+    public var ledgerTemplate: String?
 
     public init(executable: String, mappings: MappingsFolder, folder: String, batches: Int, recordsPerBatch: Int, senders: Int, synchronous: String,
-                ledgerRows: Int = 0) {
-        self.ledgerRows = ledgerRows
+                ledgerTemplate: String? = nil) {
+        self.ledgerTemplate = ledgerTemplate
         self.executable = executable
         self.mappings = mappings
         self.folder = folder
@@ -68,7 +68,7 @@ public struct ReceiveBenchmark: Sendable {
             made.append(body)
         }
 
-        if ledgerRows > 0 { try gateways.ledger(.vdab).fillForBenchmark(rows: ledgerRows, firstYear: 2015, years: 10) }
+        if let ledgerTemplate { try FileManager.default.copyItem(atPath: ledgerTemplate, toPath: gateways.path(.vdab, "ledger.sqlite")) }
         let child = try gateways.serve(.vdab)
         var running: ChildProcess? = child
         defer { running?.signal(SIGKILL) }
@@ -106,6 +106,15 @@ public struct ReceiveBenchmark: Sendable {
         return Figures(seconds: elapsed, latencies: latencies, receiver: run, stored: stored, batchesPerSecond: Double(batches) / elapsed,
                        recordsPerSecond: Double(batches * recordsPerBatch) / elapsed,
                        bodyMegabytes: Double(bodies.map(\.count).reduce(0, +)) / Double(max(1, bodies.count)) / 1_000_000)
+    }
+}
+
+extension ReceiveBenchmark {
+    /// A ledger of `rows` generated record versions at `path`, checkpointed into one file, to copy.
+    public static func makeLedgerTemplate(rows: Int, at path: String) throws {
+        let store = try SQLiteStore(path: path)
+        try store.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
+        try store.checkpoint()
     }
 }
 
