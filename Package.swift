@@ -81,6 +81,7 @@ let package = Package(
             "Gateway", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),

@@ -126,6 +126,10 @@ public struct ReceivingGateway: Sendable {
         case "application/xml", "text/xml": form = .xml
         default: throw Problem(.unsupportedMediaType, "Unsupported content type", "a batch is application/json or application/xml, not \(contentType.map { String($0.prefix(64)) } ?? "none")")
         }
+        // Bodies are taken as sent: no decompression, so no gzip bomb can grow inside the gateway.
+        if let encoding = request.headers[.contentEncoding], encoding.lowercased() != "identity" {
+            throw Problem(.unsupportedMediaType, "Unsupported content encoding", "a batch is sent uncompressed, not as \(encoding.prefix(32))")
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
             throw Problem(.contentTooLarge, "Batch too large", "the body is \(length) bytes; at most \(Self.maximumBody) are taken")
         }

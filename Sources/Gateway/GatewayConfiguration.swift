@@ -23,6 +23,8 @@ public struct GatewayConfiguration: Sendable {
         /// How long and how often a batch for this peer is tried (`limits:`), and each call's timeout.
         public var retry = RetryPolicy()
         public var timeout: Duration = .seconds(30)
+        /// The most records in one batch for this peer (`limits.batchRecords`; the protocol allows 5,000).
+        public var batchRecords = 5_000
     }
 
     /// Where accepted records are handed to the agency's back office.
@@ -192,7 +194,11 @@ public struct GatewayConfiguration: Sendable {
             }
             if let limitsNode = m["limits"] {
                 let lk = "\(base).limits"
-                let limits = try mapping(limitsNode, lk, allowed: ["attempts", "maxAge", "firstDelay", "maxDelay", "timeout"])
+                let limits = try mapping(limitsNode, lk, allowed: ["attempts", "maxAge", "firstDelay", "maxDelay", "timeout", "batchRecords"])
+                if let n = try positive(limits, "batchRecords", "\(lk).batchRecords") {
+                    guard n <= 5_000 else { throw fail(limits["batchRecords"], "\(lk).batchRecords", "a batch holds at most 5000 records (the protocol's limit)") }
+                    entry.batchRecords = n
+                }
                 if let n = try positive(limits, "attempts", "\(lk).attempts") { entry.retry.maximumAttempts = n }
                 if let t = try duration(limits, "maxAge", "\(lk).maxAge") { entry.retry.maximumAge = t }
                 if let t = try duration(limits, "firstDelay", "\(lk).firstDelay") { entry.retry.firstDelay = t }
@@ -285,6 +291,12 @@ public struct GatewayConfiguration: Sendable {
         if let v = top["payloadKeyFile"] {
             let full = try ownerOnlyFile(v, "payloadKeyFile")
             do { configuration.payloadKey = try PayloadKey(material: try LocalFiles.bytes(full)) } catch { throw fail(v, "payloadKeyFile", "\(full): \(error)") }
+        }
+        // Trainee records are personal data: a gateway that keeps them keeps them sealed.
+        if configuration.payloadKey == nil, let peer = peers.values.sorted(by: { $0.agency.rawValue < $1.agency.rawValue })
+            .first(where: { $0.sends.contains(.trainee) || $0.receives.contains(.trainee) }) {
+            throw fail(root, "payloadKeyFile", "missing: trainee records are exchanged with \(peer.agency) and are personal data, kept sealed at rest; "
+                       + "name an owner-only file of at least 32 bytes (deploy/local/make-keys.sh makes one)")
         }
         if let retentionNode = top["retention"] {
             let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])

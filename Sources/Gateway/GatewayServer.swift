@@ -30,8 +30,9 @@ public struct GatewayNode: Sendable {
     public let clock: @Sendable () -> Date
 
     /// - Parameter clock: the gateway's time (see `clock`).
+    /// - Parameter logs: where log lines go (swift-log's default handler when nil): a test collects them.
     public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info,
-                clock: @escaping @Sendable () -> Date = { Date() }) throws {
+                clock: @escaping @Sendable () -> Date = { Date() }, logs: (@Sendable (String) -> any LogHandler)? = nil) throws {
         self.configuration = configuration
         self.clock = clock
         let store = try configuration.openStore()
@@ -41,7 +42,8 @@ public struct GatewayNode: Sendable {
         for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
             throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
         }
-        var logger = Logger(label: "gateway.\(configuration.agency.rawValue.lowercased())")
+        let label = "gateway.\(configuration.agency.rawValue.lowercased())"
+        var logger = logs.map { Logger(label: label, factory: $0) } ?? Logger(label: label)
         logger.logLevel = logLevel
         self.logger = logger
         let deliveryLogger = logger
@@ -70,12 +72,12 @@ public struct GatewayNode: Sendable {
         self.dispatcher = Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger, observer: metrics)
         self.reconciliation = Reconciliation(agency: configuration.agency, store: store, peers: sendingPeers)
         self.resubmission = Resubmission(agency: configuration.agency, store: store, catalog: catalog, taxonomy: taxonomy,
-                                         peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding) })
+                                         peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding, batchRecords: $0.batchRecords) })
         if let settings = configuration.pickup {
             var pickupLogger = logger
             pickupLogger[metadataKey: "component"] = "pickup"
             let pickup = Pickup(agency: configuration.agency, settings: settings,
-                                peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding) },
+                                peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding, batchRecords: $0.batchRecords) },
                                 routing: configuration.routing, catalog: catalog, taxonomy: taxonomy, store: store, logger: pickupLogger)
             for type in settings.formats.keys { _ = try pickup.format(type) }
             self.pickup = pickup
@@ -90,6 +92,7 @@ public struct GatewayNode: Sendable {
     public func application(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
         let metrics = self.metrics
         let router = Router()
+        router.add(middleware: KnownRoutes(GatewayServer.endpoints))
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }

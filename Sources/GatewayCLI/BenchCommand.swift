@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the gateway's speed on this machine (build with -c release first).",
-        subcommands: [Exchange.self, Receive.self, Formats.self, Taxonomy.self, Translate.self, Statistics.self]
+        subcommands: [All.self, Exchange.self, Receive.self, Formats.self, Taxonomy.self, Translate.self, Statistics.self]
     )
 
     struct Exchange: AsyncParsableCommand {
@@ -93,6 +93,8 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Concurrent senders.") var senders = 4
         @Option(help: ArgumentHelp("Commit policies to run: full, normal or both.", valueName: "p,p")) var synchronous = "full,normal"
         @Option(name: .long, help: ArgumentHelp("The mappings folder.", valueName: "dir")) var mappings: String?
+        @Option(help: ArgumentHelp("Reuse ledgers filled before: DIR/ledger-<rows>.sqlite (made there if missing).", valueName: "dir"))
+        var templates: String?
         @Flag(help: "Instead, time each step of the receive path in this process, on one core, per record.") var phases = false
         @Option(help: ArgumentHelp("Record versions in the gateway's ledger before it starts; a list runs each.", valueName: "n,n,…")) var ledgerRows = "0"
         @Option(help: ArgumentHelp("Write an SVG chart of records/s and peak memory by batch size and by ledger rows.", valueName: "file.svg")) var plot: String?
@@ -143,17 +145,19 @@ struct BenchCommand: AsyncParsableCommand {
             for size in try sizes() { for policy in policies { plan.append((0, size, policy)) } }
             let ledgerSize = try sizes().contains(1000) ? 1000 : try sizes()[0]
             for rows in try rowCounts() where rows > 0 { plan.append((rows, ledgerSize, policies[0])) }
-            var templates: [Int: String] = [:]
+            var filled: [Int: String] = [:]
             for (rows, size, policy) in plan {
                 var template: String?
                 if rows > 0 {
-                    if templates[rows] == nil {
-                        let path = root + "/template-\(rows)/ledger.sqlite"
-                        print("filling a ledger template with \(rows) record versions …")
-                        try ReceiveBenchmark.makeLedgerTemplate(rows: rows, at: path)
-                        templates[rows] = path
+                    if filled[rows] == nil {
+                        let path = (self.templates ?? root) + "/ledger-\(rows).sqlite"
+                        if !FileManager.default.fileExists(atPath: path) {
+                            print("filling a ledger template with \(rows) record versions …")
+                            try ReceiveBenchmark.makeLedgerTemplate(rows: rows, at: path)
+                        }
+                        filled[rows] = path
                     }
-                    template = templates[rows]
+                    template = filled[rows]
                 }
                 let count = recordsPerRun.map { max(1, $0 / size) } ?? batches
                 let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
@@ -188,6 +192,47 @@ struct BenchCommand: AsyncParsableCommand {
             }
             print("command: gateway bench receive " + (recordsPerRun.map { "--records-per-run \($0)" } ?? "--batches \(batches)") + " --records \(records) --senders \(senders) --synchronous \(synchronous) --ledger-rows \(ledgerRows)"
                   + (plot.map { " --plot \($0)" } ?? ""))
+        }
+    }
+
+    struct All: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The whole benchmark suite, as BENCHMARKS.md reports it (about 40 minutes, 16 GB of disk).",
+            discussion: """
+                Runs, one after another: bench formats, bench translate (beside xsltproc), bench \
+                receive (batch sizes 100 to 5,000, both commit policies, ledgers of 0, 1M and 10M \
+                rows, with the chart), bench stats at 1M and 10M rows, and bench exchange (258,246 \
+                vacancies, both commit policies). Each part prints its own figures and command line.
+
+                Example:
+                  swift build -c release && .build/release/gateway bench all --chart BENCHMARKS-scaling.svg | tee bench.txt
+                """)
+
+        @Option(help: ArgumentHelp("Where the scaling chart goes.", valueName: "file.svg")) var chart = "BENCHMARKS-scaling.svg"
+        @Option(help: ArgumentHelp("Where the filled ledgers are kept between parts (removed at the end).", valueName: "dir")) var scratch: String?
+
+        func run() async throws {
+            let folder = scratch ?? FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-all-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            var info = utsname()
+            uname(&info)
+            let machine = withUnsafeBytes(of: &info.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB, \(machine); \(Date())")
+            func part(_ title: String, _ arguments: [String]) async throws {
+                print("\n== \(title): gateway bench \(arguments.joined(separator: " "))")
+                var command = try BenchCommand.parseAsRoot(arguments)
+                if var asynchronous = command as? any AsyncParsableCommand { try await asynchronous.run() } else { try command.run() }
+            }
+            try await part("formats", ["formats", "--records", "50000"])
+            try await part("translation beside xsltproc", ["translate", "--records", "100000"])
+            try await part("receive path and scaling", ["receive", "--records-per-run", "100000", "--records", "100,500,1000,2000,5000", "--senders", "4",
+                                                        "--synchronous", "full,normal", "--ledger-rows", "0,1000000,10000000", "--templates", folder,
+                                                        "--plot", chart])
+            for rows in ["1000000", "10000000"] {
+                try await part("statistics at \(rows) rows", ["stats", "--rows", rows, "--store", folder + "/ledger-\(rows).sqlite"])
+            }
+            try await part("end to end", ["exchange", "--vacancies", "258246", "--compare-synchronous"])
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Gateway
 
 struct DemoCommand: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
         let (path, temporary) = try ProjectFolder.workFolder(network.folder, prefix: "pes-demo", command: "demo")
         defer { if temporary && !network.keepRunning { try? FileManager.default.removeItem(atPath: path) } }
         let started = Date()
-        let outcome = try await Demo(project: root, folder: path) { line in
+        let outcome = try await Demo(project: root, folder: path, logLevel: try network.level()) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))   // at once, also into a pipe: it is a progress report
         }.run(keepRunning: network.keepRunning)
         print("")
@@ -71,6 +72,14 @@ struct NetworkOptions: ParsableArguments {
 
     @Flag(help: "Leave the network up (URLs printed) until Ctrl-C, for a person to explore (statistics, dashboards).")
     var keepRunning = false
+
+    @Option(help: ArgumentHelp("The gateways' log level on standard error: trace, debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel = "warning"
+
+    func level() throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level is trace, debug, info, notice, warning or error") }
+        return level
+    }
 
     @Option(help: ArgumentHelp("The project folder holding deploy/local, fixtures and mappings (default: found from the mappings folder).",
                                valueName: "dir"))

@@ -11,7 +11,8 @@ struct StatsCommand: ParsableCommand {
             Records are counted once each (agency + id): in the period they were first exchanged, as \
             their latest version describes them, so that resubmissions, replays, duplicates and \
             updates never inflate a figure and periods add up; --messages counts every version \
-            exchanged instead, in the period it was. What this gateway received is counted by \
+            exchanged instead, in the period it was; --persons counts trainees as persons, each once, \
+            through their keyed pseudonym (the ledger never holds who they are). What this gateway received is counted by \
             default; --sent counts what it sent, once a receipt acknowledged it. Each answer says the \
             window it covers, whether it is provisional (the current year is still open) and whether \
             payloads in it were pruned (counts are kept apart and do not change).
@@ -36,6 +37,7 @@ struct StatsCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Dimensions, comma-separated.", valueName: "d1,d2")) var by: String = "origin"
         @Option(help: "Only what was received in this year.") var year: Int?
         @Flag(help: "Count messages (every version exchanged) rather than distinct records.") var messages = false
+        @Flag(help: "Count persons (trainee records; each person once, through a keyed pseudonym).") var persons = false
         @Flag(help: "Count what this gateway sent (acknowledged by a receipt) rather than what it received.") var sent = false
         @Option(help: "table, csv or json.") var format: String = "table"
 
@@ -55,13 +57,17 @@ struct StatsCommand: ParsableCommand {
 
         func run(_ subject: FlowQuery.Subject) throws {
             let query: FlowQuery
-            do { query = try FlowQuery(subject: subject, by: try breakdowns(), year: year, mode: messages ? .messages : .records,
+            do { query = try FlowQuery(subject: subject, by: try breakdowns(), year: year, mode: persons ? .persons : messages ? .messages : .records,
                                             direction: sent ? .sent : .received) } catch let error as StatisticsError {
                 FileHandle.standardError.write(Data("gateway stats: \(error)\n".utf8))
                 throw ExitCode(2)
             }
             let configuration = try GatewayConfiguration.load(config)
-            let table = try FlowStatistics(store: try configuration.openStore(), agency: configuration.agency).answer(query)
+            let table: StatisticsTable
+            do { table = try FlowStatistics(store: try configuration.openStore(), agency: configuration.agency).answer(query) } catch let error as StatisticsError {
+                FileHandle.standardError.write(Data("gateway stats: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
             switch format {
             case "csv": FileHandle.standardOutput.write(Data(table.csv.utf8))
             case "json": try printJSON(table)

@@ -277,6 +277,27 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
+    /// A batch's exchange body, as sent or received, with its record type (nil: no such batch, or
+    /// its payload was pruned).
+    public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form, recordType: RecordType)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT body, body_form, record_type FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
+                .flatMap { row in
+                    guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json"),
+                          let type = RecordType(rawValue: row["record_type"]) else { return nil }
+                    return (try PayloadSealing.open(data, key: payloadKey), form, type)
+                }
+        }
+    }
+
+    /// The record type of a batch, if the ledger has it (payload or not).
+    public func recordType(of batchId: String, direction: String) throws -> RecordType? {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT record_type FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
+                .flatMap(RecordType.init(rawValue:))
+        }
+    }
+
     /// A sent batch's exchange body, as sent.
     public func body(ofSent batchId: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
         try database.read { db in

@@ -54,6 +54,6 @@ extension RecordFacts {
     /// The facts, bound in the order of `columns`.
     func bind(_ b: inout Binder) {
         b.text(fiche); b.text(domain); b.text(status); b.text(region); b.text(contract); b.bool(bottleneck)
-        b.text(scheme); b.text(schemeNative); b.text(referringAgency); b.text(gender); b.text(ageBand)
+        b.text(scheme); b.text(schemeNative); b.text(referringAgency); b.text(gender); b.text(ageBand); b.text(personKey)
     }
 }

@@ -244,10 +244,10 @@ enum Migrations {
                 -- What was sent, for outflow statistics: the facts of the latest version routed to
                 -- each peer, and when the record first went there.
                 ALTER TABLE routed_record ADD COLUMN first_routed_at TEXT;
-                \(RecordFacts.columns.map { "ALTER TABLE routed_record ADD COLUMN \($0) \($0 == "bottleneck" ? "INTEGER" : "TEXT");" }.joined(separator: "\n"))
+                \(RecordFacts.columns0009.map { "ALTER TABLE routed_record ADD COLUMN \($0) \($0 == "bottleneck" ? "INTEGER" : "TEXT");" }.joined(separator: "\n"))
                 UPDATE routed_record SET first_routed_at = routed_at;
                 """)
-            try SQLiteStore.rebuildStatistics(db)
+            try SQLiteStore.rebuildStatistics(db, columns: RecordFacts.columns0009)
         }
         migrator.registerMigration("0010-pickup-in-parts") { db in
             try db.execute(sql: """
@@ -269,6 +269,15 @@ enum Migrations {
                     record_index INTEGER, record_id TEXT NOT NULL, detail TEXT NOT NULL,
                     PRIMARY KEY (source, sha256, seq)
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("0011-person-pseudonyms") { db in
+            try db.execute(sql: """
+                -- A trainee's keyed pseudonym (HMAC of the national number under a key derived from
+                -- the payload key): statistics count persons without the ledger holding who they are.
+                ALTER TABLE record ADD COLUMN person_key TEXT;
+                ALTER TABLE received_record ADD COLUMN person_key TEXT;
+                ALTER TABLE routed_record ADD COLUMN person_key TEXT;
                 """)
         }
         return migrator

@@ -7,12 +7,22 @@ import Formats
 /// columns, never the payloads, so they never need it.
 public struct PayloadKey: Sendable {
     let key: SymmetricKey
+    /// Derived from the same material, apart: the key of the persons' pseudonyms.
+    let pseudonymKey: SymmetricKey
 
     /// From a key file's contents (at least 32 bytes, e.g. 64 hex digits).
     public init(material: [UInt8]) throws {
         let trimmed = Array(String(decoding: material, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         guard trimmed.count >= 32 else { throw PayloadError("a payload key needs at least 32 bytes of material; this one has \(trimmed.count)") }
         key = SymmetricKey(data: SHA256.hash(data: trimmed))
+        pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: trimmed), info: Array("be-pes person pseudonym".utf8), outputByteCount: 32)
+    }
+
+    /// A person's keyed pseudonym: HMAC-SHA256 of the national number under a key derived from the
+    /// payload key. The same person is the same pseudonym in this gateway's ledger, so statistics
+    /// count persons; without the key nobody can tell whose it is, or test a guess.
+    public func pseudonym(of nationalNumber: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array(nationalNumber.utf8), using: pseudonymKey).map { String(format: "%02x", $0) }.joined()
     }
 }
 

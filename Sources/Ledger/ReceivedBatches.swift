@@ -62,7 +62,7 @@ extension SQLiteStore: ReceivedBatchStore {
                                                       sameVersionDigest: same?[0])
                 switch decision {
                 case .accept:
-                    let facts = RecordFacts(record)
+                    let facts = RecordFacts(record, pseudonyms: payloadKey)
                     try Self.insert(record, facts: facts, digest: digest, batchId: batch.batchId, receivedAt: now,
                                before: held.map { ($0[0], $0[1], $0[2]) }, flows: &flows, db: db)
                     flows.add(record.recordType, month: month, origin: facts.referringAgency ?? owner, sender: owner, messages: 1)

@@ -19,8 +19,10 @@ public struct RecordFacts: Sendable, Equatable {
     public var ageBand: String?
     /// Publication date of a vacancy, start of a training.
     public var eventDate: String
+    /// A trainee's keyed pseudonym (nil without a payload key, and for vacancies).
+    public var personKey: String?
 
-    public init(_ record: CanonicalRecord) {
+    public init(_ record: CanonicalRecord, pseudonyms: PayloadKey? = nil) {
         switch record {
         case .vacancy(let v):
             (fiche, domain, status, eventDate) = (v.occupation.fiche.rawValue, v.occupation.fiche.domain, v.status.rawValue, v.publicationDate.description)
@@ -30,14 +32,17 @@ public struct RecordFacts: Sendable, Equatable {
             (scheme, schemeNative, referringAgency) = (t.scheme.type.rawValue, t.scheme.nativeName, t.referringAgency.rawValue)
             gender = t.person.gender.rawValue
             ageBand = AgeBand(age: t.person.birthDate.age(on: t.period.start)).rawValue
+            personKey = pseudonyms?.pseudonym(of: t.person.nationalNumber.digits)
         }
     }
 
     /// The columns, in the order of `values`, that `record`, `received_record` and `routed_record` share.
-    static let columns = ["fiche", "domain", "status", "region", "contract", "bottleneck", "scheme", "scheme_native", "referring_agency", "gender", "age_band"]
+    static let columns = columns0009 + ["person_key"]
+    /// Those that migration 0009 knew (a migration, once released, never changes).
+    static let columns0009 = ["fiche", "domain", "status", "region", "contract", "bottleneck", "scheme", "scheme_native", "referring_agency", "gender", "age_band"]
 
     var values: [(any DatabaseValueConvertible)?] {
-        [fiche, domain, status, region, contract, bottleneck, scheme, schemeNative, referringAgency, gender, ageBand]
+        [fiche, domain, status, region, contract, bottleneck, scheme, schemeNative, referringAgency, gender, ageBand, personKey]
     }
 }
 

@@ -35,6 +35,9 @@ public final class SQLiteStore: Sendable {
         try Migrations.migrator.migrate(database)
     }
 
+    /// The key payloads are sealed with, which also makes the persons' pseudonyms (nil: none).
+    public var payloadKeyInForce: PayloadKey? { payloadKey }
+
     /// The migrations this store holds, in order.
     public func appliedMigrations() throws -> [String] {
         try database.read { db in try Migrations.migrator.appliedMigrations(db) }

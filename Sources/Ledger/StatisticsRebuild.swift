@@ -5,13 +5,13 @@ extension SQLiteStore {
     /// Makes `received_record` and `flow_month` again from the record rows and the batches'
     /// outcomes: what the receive transaction keeps one batch at a time, all at once (the migration
     /// that introduced them, and the statistics benchmark).
-    static func rebuildStatistics(_ db: Database) throws {
-        let facts = RecordFacts.columns.joined(separator: ", ")
+    static func rebuildStatistics(_ db: Database, columns: [String] = RecordFacts.columns) throws {
+        let facts = columns.joined(separator: ", ")
         try db.execute(sql: """
             DELETE FROM received_record;
             DELETE FROM flow_month;
             INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(facts))
-            SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(RecordFacts.columns.map { "r.\($0)" }.joined(separator: ", "))
+            SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(columns.map { "r.\($0)" }.joined(separator: ", "))
             FROM record r JOIN (SELECT origin, record_id, MIN(received_at) AS first, MAX(version) AS latest FROM record GROUP BY origin, record_id) f
               ON f.origin = r.origin AND f.record_id = r.record_id AND f.latest = r.version;
             INSERT INTO flow_month (record_type, month, origin, sender, records, messages)

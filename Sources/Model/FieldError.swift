@@ -25,7 +25,13 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ field: String, _ code: RejectionCode, _ message: String) {
         self.field = field
         self.code = code
-        self.message = message
+        // A birth date that cannot be read is described, never quoted: the date readers' messages
+        // repeat what they were given, which here is personal data.
+        if field.split(separator: ".").last == "birthDate" && code != .missingField {
+            self.message = "the birth date is not a real date in the format expected (the value is personal data and is not repeated)"
+        } else {
+            self.message = message
+        }
     }
 
     public var description: String { "\(field): \(code.rawValue): \(message)" }

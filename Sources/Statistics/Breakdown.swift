@@ -12,9 +12,9 @@ public enum Breakdown: String, Sendable, CaseIterable, Codable {
     /// What the receiver did with it: accepted, or rejected with the code (records received).
     case outcome
 
-    static let vacancy: [Breakdown] = [.year, .quarter, .month, .day, .origin, .destination, .grandDomain, .domain, .fiche, .region, .contract, .bottleneck,
+    public static let vacancy: [Breakdown] = [.year, .quarter, .month, .day, .origin, .destination, .grandDomain, .domain, .fiche, .region, .contract, .bottleneck,
                                        .status, .outcome]
-    static let trainee: [Breakdown] = [.year, .quarter, .month, .origin, .training, .destination, .scheme, .status, .grandDomain, .domain, .fiche,
+    public static let trainee: [Breakdown] = [.year, .quarter, .month, .origin, .training, .destination, .scheme, .status, .grandDomain, .domain, .fiche,
                                        .gender, .ageBand, .outcome]
     /// What the monthly counts (`flow_month`) can answer.
     static let monthly: Set<Breakdown> = [.year, .quarter, .month, .origin, .destination, .training]
@@ -55,4 +55,7 @@ public enum CountingMode: String, Sendable, Codable {
     case records
     /// Each version exchanged (accepted or duplicate), in the period it was, as it described it.
     case messages
+    /// Each person once (trainee records), through their keyed pseudonym: a trainee who followed two
+    /// trainings is one person. The ledger keeps the pseudonym, never who it is.
+    case persons
 }

@@ -38,6 +38,13 @@ struct FlowSource {
                    count: mode == .records ? "SUM(r.records)" : "SUM(r.messages)")
     }
 
+    /// The persons among a source's records: each keyed pseudonym once.
+    static func persons(_ records: FlowSource) -> FlowSource {
+        var source = records
+        source.count = "COUNT(DISTINCT r.person_key)"
+        return source
+    }
+
     /// Records received with their outcome: accepted ones (as `receivedRecords`), and those never
     /// accepted, once each, with the code of their last refusal.
     static func receivedOutcomes(_ agency: String, type: String) -> FlowSource {

@@ -19,6 +19,10 @@ public struct FlowQuery: Sendable, Equatable {
         if let wrong = by.first(where: { !allowed.contains($0) }) {
             throw StatisticsError("\(subject.rawValue) are not broken down by \(wrong.rawValue) (by: \(allowed.map(\.rawValue).joined(separator: ", ")))")
         }
+        if mode == .persons {
+            guard subject == .trainees else { throw StatisticsError("persons are counted for trainee records only") }
+            guard !by.contains(.outcome) else { throw StatisticsError("persons are counted among the records accepted: outcome does not apply") }
+        }
         if by.contains(.outcome) {
             guard direction == .received else { throw StatisticsError("outcome is known of records received only (what this gateway did with them)") }
             if let other = by.first(where: { !Breakdown.ofRefused.contains($0) }) {
@@ -33,7 +37,7 @@ public struct FlowQuery: Sendable, Equatable {
     }
 
     /// Whether the monthly counts answer it, instead of the rows.
-    var monthly: Bool { direction == .received && by.allSatisfy { Breakdown.monthly.contains($0) } }
+    var monthly: Bool { direction == .received && mode != .persons && by.allSatisfy { Breakdown.monthly.contains($0) } }
 }
 
 public struct StatisticsError: Error, CustomStringConvertible {
@@ -90,8 +94,10 @@ public struct FlowStatistics: Sendable {
         case (.received, _) where query.monthly: return .monthly(a, mode: query.mode)
         case (.received, .records): return .receivedRecords(a)
         case (.received, .messages): return .receivedMessages(a)
+        case (.received, .persons): return .persons(.receivedRecords(a))
         case (.sent, .records): return .sentRecords()
         case (.sent, .messages): return .sentMessages()
+        case (.sent, .persons): return .persons(.sentRecords())
         }
     }
 
@@ -123,6 +129,13 @@ public struct FlowStatistics: Sendable {
 
     /// Answers a query. `monthly: false` reads the record rows even where the monthly counts would do.
     public func answer(_ query: FlowQuery, now: Date = Date(), monthly: Bool = true) throws -> StatisticsTable {
+        if query.mode == .persons {
+            let table = query.direction == .received ? "received_record" : "routed_record"
+            let unkeyed = try store.rows("SELECT 1 FROM \(table) WHERE record_type = 'trainee' AND person_key IS NULL LIMIT 1", [])
+            guard unkeyed.isEmpty else {
+                throw StatisticsError("some trainee records here have no person pseudonym (kept only with payloadKeyFile): persons cannot be counted")
+            }
+        }
         let (sql, arguments) = sql(query, monthly: monthly)
         var rows = try store.rows(sql, arguments)
         if query.by.isEmpty, rows.first?.first.flatMap({ $0 }) == nil { rows = [["0"]] }   // SUM over nothing

@@ -34,12 +34,15 @@ final class GatewayProcess {
             seen += String(decoding: chunk, as: UTF8.self)
         }
         url = seen.components(separatedBy: marker).last!.components(separatedBy: "\n")[0]
+        // Go on reading what it writes, or a full pipe would block the gateway mid-log.
+        err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
     func kill() {
         guard let p = process else { return }
         Foundation.kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
+        (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
         process = nil
     }
 }

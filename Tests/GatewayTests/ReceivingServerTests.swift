@@ -17,10 +17,10 @@ struct ReceivingFixture {
     let forem = RequestSignature(key: Array("forem-to-vdab".utf8))
     let actiris = RequestSignature(key: Array("actiris-to-vdab".utf8))
 
-    func application(admission: Admission = Admission(),
+    func application(admission: Admission = Admission(), payloadKey: PayloadKey? = nil,
                      afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
-        let store = try SQLiteStore(path: temp.path("vdab.sqlite"))
+        let store = try SQLiteStore(path: temp.path("vdab.sqlite"), payloadKey: payloadKey)
         ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: [.trainee])],
                          store: store, taxonomy: Translation.taxonomy, afterReceipt: afterReceipt, admission: admission)
             .addRoutes(to: router)

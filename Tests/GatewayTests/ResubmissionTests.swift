@@ -13,13 +13,14 @@ struct ResubmissionNetwork {
     var vdab: GatewayConfiguration
 
     init() throws {
-        try temp.keys("forem-to-vdab.key", "vdab-to-forem.key")
+        try temp.keys("forem-to-vdab.key", "vdab-to-forem.key", "forem-payload.key")
         _ = try temp.write("deploy/openapi.yaml", String(decoding: try LocalFiles.bytes(Project.root.appendingPathComponent("deploy/openapi.yaml").path), as: UTF8.self))
         let foremPath = try temp.write("forem.yaml", """
             agency: FOREM
             listen: 127.0.0.1:0
             store: forem/ledger.sqlite
             mappings: \(Project.mappings.path)
+            payloadKeyFile: forem-payload.key
             delivery: { folder: forem/incoming, vacancy: forem, trainee: forem }
             pickup: { folder: forem/outgoing, every: 1h, vacancy: forem, trainee: forem }
             routes:

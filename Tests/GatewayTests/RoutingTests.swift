@@ -111,11 +111,12 @@ struct RoutingTests {
 
     /// Le Forem's configuration with VDAB as its only peer, and the given routes.
     static func configuration(in temp: TemporaryFolder, routes: String) throws -> String {
-        try temp.keys("vdab-to-forem.key", "forem-to-vdab.key")
+        try temp.keys("vdab-to-forem.key", "forem-to-vdab.key", "forem-payload.key")
         return try temp.write("forem.yaml", """
             agency: FOREM
             listen: 127.0.0.1:0
             store: forem.sqlite
+            payloadKeyFile: forem-payload.key
             delivery:
               folder: incoming
               vacancy: forem

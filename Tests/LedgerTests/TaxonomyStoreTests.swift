@@ -30,7 +30,7 @@ struct TaxonomyStoreTests {
         let temp = TemporaryStore()
         let store = try SQLiteStore(path: temp.path)
         #expect(try store.importedTaxonomy() == nil)
-        #expect(try store.appliedMigrations() == ["0001-taxonomy-import", "0002-exchange-ledger", "0003-received-bodies-and-delivery", "0004-outbox", "0005-pickup-and-routing", "0006-operations", "0007-retention", "0008-statistics", "0009-statistics-by-record", "0010-pickup-in-parts"])
+        #expect(try store.appliedMigrations() == ["0001-taxonomy-import", "0002-exchange-ledger", "0003-received-bodies-and-delivery", "0004-outbox", "0005-pickup-and-routing", "0006-operations", "0007-retention", "0008-statistics", "0009-statistics-by-record", "0010-pickup-in-parts", "0011-person-pseudonyms"])
         let mode = try store.database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

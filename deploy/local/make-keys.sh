@@ -12,4 +12,9 @@ for from in vdab forem actiris adg bf; do
     [ -f "$key" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key")
   done
 done
+# Each gateway's payload key: seals trainee payloads at rest and makes the persons' pseudonyms.
+for agency in vdab forem actiris adg bf; do
+  key="secrets/$agency-payload.key"
+  [ -f "$key" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key")
+done
 echo "keys in $(pwd)/secrets"

@@ -45,7 +45,9 @@ public struct StatisticsRoutes: Sendable {
             guard let b = Breakdown(rawValue: String(name)) else { throw Problem(.badRequest, "Bad breakdown", "\(name.prefix(32)) is not a breakdown") }
             return b
         }
-        let mode: CountingMode = q["mode"] == "messages" ? .messages : .records
+        guard let mode = CountingMode(rawValue: q["mode"].map(String.init) ?? "records") else {
+            throw Problem(.badRequest, "Bad mode", "mode is records, messages or persons")
+        }
         guard let direction = FlowQuery.Direction(rawValue: q["direction"].map(String.init) ?? "received") else {
             throw Problem(.badRequest, "Bad direction", "direction is received or sent")
         }
@@ -53,7 +55,9 @@ public struct StatisticsRoutes: Sendable {
         do { query = try FlowQuery(subject: subject, by: by, year: try Self.year(request), mode: mode, direction: direction) } catch let e as StatisticsError {
             throw Problem(.badRequest, "Bad breakdown", e.description)
         }
-        return try AdminRoutes.json(try FlowStatistics(store: store, agency: agency).answer(query))
+        do { return try AdminRoutes.json(try FlowStatistics(store: store, agency: agency).answer(query)) } catch let e as StatisticsError {
+            throw Problem(.unprocessableContent, "Cannot count", e.description)
+        }
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {
@@ -73,7 +77,9 @@ public struct StatisticsRoutes: Sendable {
             do {
                 try authorize(request)
                 let year = try Self.year(request)
-                let language = DashboardLabels.choose(query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+                let asked = request.uri.queryParameters["lang"].map(String.init)
+                if let asked, !["fr", "nl", "de"].contains(asked) { throw Problem(.badRequest, "Bad language", "lang is fr, nl or de") }
+                let language = DashboardLabels.choose(query: asked, acceptLanguage: request.headers[.acceptLanguage])
                 let statistics = FlowStatistics(store: store, agency: agency)
                 let page = DashboardPage(
                     agency: agency, labels: DashboardLabels(language: language), year: year, token: request.uri.queryParameters["token"].map(String.init),

@@ -14,11 +14,17 @@ public struct Demo {
     public var folder: String
     public var ticks: Int
     public var say: @Sendable (String) -> Void
+    /// The gateways' log level, and where their lines go (standard error when nil).
+    public var logLevel: Logger.Level
+    public var logs: (@Sendable (String) -> any LogHandler)?
 
-    public init(project: URL, folder: String, ticks: Int = 2, say: @escaping @Sendable (String) -> Void) {
+    public init(project: URL, folder: String, ticks: Int = 2, logLevel: Logger.Level = .warning, logs: (@Sendable (String) -> any LogHandler)? = nil,
+                say: @escaping @Sendable (String) -> Void) {
         self.project = project
         self.folder = folder
         self.ticks = ticks
+        self.logLevel = logLevel
+        self.logs = logs
         self.say = say
     }
 
@@ -36,23 +42,26 @@ public struct Demo {
         public var flows: [Flow]
         public var pickups: [Agency: [PickupEntry]]
         public var quiet: Bool
+        /// Each gateway's /metrics, as it stood at the end.
+        public var metrics: [Agency: String] = [:]
         public var succeeded: Bool { quiet && !flows.isEmpty && flows.allSatisfy(\.addsUp) }
     }
 
     static let agencies: [Agency] = [.vdab, .forem, .actiris, .adg, .bf]
 
-    /// Keys for every ordered pair, readable by their owner only, as `deploy/local/make-keys.sh` makes them.
+    /// Keys for every ordered pair and each gateway's payload key, readable by their owner only, as
+    /// `deploy/local/make-keys.sh` makes them.
     func makeKeys(in secrets: String) throws {
         try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for from in Self.agencies {
-            for to in Self.agencies where from != to {
-                let path = LocalFiles.join(secrets, "\(from.rawValue.lowercased())-to-\(to.rawValue.lowercased()).key")
-                if FileManager.default.fileExists(atPath: path) { continue }
-                var random = SystemRandomNumberGenerator()
-                let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-                guard FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
-                    throw GatewayError("\(path): cannot be written")
-                }
+        let names = Self.agencies.flatMap { from in Self.agencies.filter { $0 != from }.map { "\(from.rawValue.lowercased())-to-\($0.rawValue.lowercased())" } }
+            + Self.agencies.map { "\($0.rawValue.lowercased())-payload" }
+        for name in names {
+            let path = LocalFiles.join(secrets, "\(name).key")
+            if FileManager.default.fileExists(atPath: path) { continue }
+            var random = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+            guard FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw GatewayError("\(path): cannot be written")
             }
         }
     }
@@ -131,7 +140,7 @@ public struct Demo {
         let mappings = MappingsFolder(path: project.appendingPathComponent("mappings").path)
         let catalog = try mappings.formatCatalog()
         say("Starting the five gateways on loopback, embedded stores under \(folder) …")
-        let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: ProcessInfo.processInfo.environment["DEMO_DEBUG"] != nil ? .debug : .warning)
+        let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: logLevel, logs: logs)
         for agency in Self.agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
 
         var pickups: [Agency: [PickupEntry]] = [:]
@@ -195,6 +204,8 @@ public struct Demo {
             let files = ((try? LocalFiles.names(in: folder)) ?? []).filter { !$0.hasPrefix(".") }
             say("  \(agency.rawValue.padding(8))\(files.count) files in \(folder)")
         }
+        var metrics: [Agency: String] = [:]
+        for (agency, node) in network.nodes { metrics[agency] = node.metrics.exposition() }
         if keepRunning {
             say("")
             say("The network stays up; try:")
@@ -208,7 +219,7 @@ public struct Demo {
         } else {
             try await network.stop()
         }
-        return Outcome(flows: flows, pickups: pickups, quiet: quiet)
+        return Outcome(flows: flows, pickups: pickups, quiet: quiet, metrics: metrics)
     }
 }
 

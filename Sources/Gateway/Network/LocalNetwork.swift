@@ -55,9 +55,10 @@ public final class LocalNetwork: Sendable {
     /// Builds and starts the gateways; returns once every one listens. `clock` is the time they all
     /// keep (the synthetic year runs them in 2019).
     public static func start(_ configurations: [GatewayConfiguration], mappings: MappingsFolder, scheduledPickup: Bool = true,
-                             logLevel: Logger.Level = .warning, clock: @escaping @Sendable () -> Date = { Date() }) async throws -> LocalNetwork {
+                             logLevel: Logger.Level = .warning, clock: @escaping @Sendable () -> Date = { Date() },
+                             logs: (@Sendable (String) -> any LogHandler)? = nil) async throws -> LocalNetwork {
         var nodes: [Agency: GatewayNode] = [:]
-        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock) }
+        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock, logs: logs) }
         let (bound, announce) = AsyncStream<(Agency, String)>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for (agency, node) in nodes {
@@ -65,7 +66,7 @@ public final class LocalNetwork: Sendable {
                 services.append(.init(service: service))
             }
         }
-        var logger = Logger(label: "gateway.network")
+        var logger = logs.map { Logger(label: "gateway.network", factory: $0) } ?? Logger(label: "gateway.network")
         logger.logLevel = logLevel
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         let running = Task { try await group.run() }

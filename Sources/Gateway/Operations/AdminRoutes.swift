@@ -18,7 +18,7 @@ public struct AdminRoutes: Sendable {
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/admin/v1/batches"), ("GET", "/admin/v1/batches/{batchId}"), ("POST", "/admin/v1/batches/{batchId}/resubmit"),
-        ("POST", "/admin/v1/resubmissions"), ("GET", "/admin/v1/records/{agency}/{recordId}"), ("POST", "/admin/v1/reconciliations"),
+        ("POST", "/admin/v1/resubmissions"), ("GET", "/admin/v1/batches/{batchId}/payload"), ("GET", "/admin/v1/records/{agency}/{recordId}"), ("POST", "/admin/v1/reconciliations"),
         ("GET", "/admin/v1/audit"),
     ]
 
@@ -138,6 +138,29 @@ public struct AdminRoutes: Sendable {
                 let id = context.parameters.get("batchId") ?? ""
                 guard let detail = try store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
                 return try Self.json(detail)
+            } catch let problem as Problem { return problem.response }
+        }
+        router.get("/admin/v1/batches/{batchId}/payload") { request, context in
+            do {
+                let who = try authorize(request, .operator)
+                let id = context.parameters.get("batchId") ?? ""
+                let direction = request.uri.queryParameters["direction"].map(String.init) ?? "out"
+                guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
+                guard let type = try store.recordType(of: id, direction: direction) else {
+                    throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) \(direction == "in" ? "received" : "sent") in this gateway's ledger")
+                }
+                // A trainee batch's payload holds names and national numbers: granted apart.
+                guard type != .trainee || who.grants.contains(.traineePayloads) else {
+                    throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
+                }
+                guard let payload = try store.payload(of: id, direction: direction) else {
+                    throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
+                }
+                if type == .trainee {
+                    try store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "trainee batch, \(direction)"))
+                }
+                return Response(status: .ok, headers: [.contentType: payload.form == .json ? "application/json" : "application/xml"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: payload.bytes)))
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/batches/{batchId}/resubmit") { request, context in

@@ -171,6 +171,7 @@ public struct Pickup: Sendable {
             for _ in 0..<position { guard try reader.skip() else { break } }
             var planner = PickupPlanner(type: type, agency: agency, peers: peers, routing: routing, taxonomy: taxonomy, now: now)
             planner.counts = counts
+            planner.pseudonyms = store.payloadKeyInForce
             var ended = false
             while !ended {
                 var part: [Decoded] = []

@@ -22,9 +22,12 @@ public struct PickupPlan: Sendable {
     public struct Peer: Sendable {
         public var sends: Set<RecordType>
         public var encoding: ExchangeFormat.Form
-        public init(sends: Set<RecordType>, encoding: ExchangeFormat.Form) {
+        /// The most records one batch for this peer holds (`limits.batchRecords`, at most the protocol's 5,000).
+        public var batchRecords: Int
+        public init(sends: Set<RecordType>, encoding: ExchangeFormat.Form, batchRecords: Int = PickupPlan.maximumRecords) {
             self.sends = sends
             self.encoding = encoding
+            self.batchRecords = min(PickupPlan.maximumRecords, max(1, batchRecords))
         }
     }
 

@@ -33,6 +33,8 @@ public struct PickupPlanner {
     let now: Date
     let batchId: () -> String
     let resubmissionOf: String?
+    /// The key of the persons' pseudonyms in what outflow statistics keep (nil: none kept).
+    public var pseudonyms: PayloadKey?
     public var counts = Counts()
     /// Per peer, the records going there since the last flush, in document order, with their digests.
     private var outgoing: [Agency: [Routed]] = [:]
@@ -90,10 +92,10 @@ public struct PickupPlanner {
         var part = Part()
         for peer in outgoing.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             let records = outgoing[peer]!
-            let encoding = peers[peer]!.encoding
+            let encoding = peers[peer]!.encoding, most = peers[peer]!.batchRecords
             var start = 0
             while start < records.count {
-                var count = min(PickupPlan.maximumRecords, records.count - start)
+                var count = min(most, records.count - start)
                 while true {
                     let id = batchId()
                     let chunk = records[start..<(start + count)]
@@ -108,7 +110,7 @@ public struct PickupPlanner {
                         written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
                         part.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
                                                         version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
-                                                        facts: RecordFacts(item.record)))
+                                                        facts: RecordFacts(item.record, pseudonyms: pseudonyms)))
                     }
                     if !written.isEmpty {
                         var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: encoding, recordCount: written.count)

@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Exchange
+import Foundation
+import Gateway
+import NIOCore
+import Testing
+
+enum Schemathesis {
+    /// `schemathesis` on the PATH (`pip install schemathesis`; `.ci/run` installs it).
+    static let available: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["schemathesis", "--version"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+    /// CI sets GATEWAY_REQUIRE_FUZZ=1: there a missing schemathesis is a failure, not a skip.
+    static let required = ProcessInfo.processInfo.environment["GATEWAY_REQUIRE_FUZZ"] == "1"
+}
+
+/// schemathesis against a running `gateway serve`: every operation of its `/openapi.yaml`, every
+/// check (no 5xx, status codes, content types, bodies and headers as documented, bad input refused,
+/// good input accepted where the document can say what good is), with a fixed seed and a bounded
+/// number of examples (`fixtures/fuzz/schemathesis.toml`). Signed endpoints are signed as Le Forem
+/// by `fixtures/fuzz/pes_signature.py`; the admin and statistics endpoints get an operator token.
+@Suite("API fuzzing with schemathesis", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct ApiFuzzTests {
+    @Test("schemathesis finds no server error and no answer that the OpenAPI document does not describe", .timeLimit(.minutes(10)))
+    func fuzz() async throws {
+        guard Schemathesis.available else {
+            if Schemathesis.required { Issue.record("schemathesis is not installed (pip install schemathesis)") }
+            else { print("schemathesis is not installed (pip install schemathesis): API fuzzing skipped") }
+            return
+        }
+        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])])
+        defer { served.gateway.kill() }
+        // One real batch first, so that its receipt and its admin views are there to be asked for.
+        let batchId = "5c4e7a1d-2b3f-4c5d-8e9f-0a1b2c3d4e5f"
+        let first = try await served.signed("POST", "/exchange/v1/batches", as: "FOREM", body: try ReceivingFixture.batch(batchId: batchId))
+        #expect(first.status == 200, "the first batch was not received: \(first.text.prefix(300))")
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
+                       "run", served.url + "/openapi.yaml", "--url", served.url, "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)",
+                       "--request-timeout", "30", "--no-color"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = Project.root.appendingPathComponent("fixtures/fuzz").path
+        environment["SCHEMATHESIS_HOOKS"] = "pes_signature"
+        environment["PES_SENDER"] = "FOREM"
+        environment["PES_KEY_FILE"] = served.temp.path("forem-to-vdab.key")
+        environment["FUZZ_BATCH_ID"] = batchId
+        p.environment = environment
+        p.currentDirectoryURL = served.temp.url
+        let output = Pipe()
+        p.standardOutput = output
+        p.standardError = output
+        try p.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        // "1255 generated, 1255 passed, 22 skipped" and "Seed: 20261202"
+        let summary = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.range(of: #"^\d+ generated"#, options: .regularExpression) != nil || $0.hasPrefix("Seed:") }
+        print("schemathesis: " + summary.joined(separator: "; "))
+        #expect(p.terminationStatus == 0, "schemathesis found failures:\n\(text.suffix(6000))")
+        let generated = summary.first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+        #expect(generated >= 500, "only \(generated) cases generated")
+
+        // Still up, and the batch received first still there.
+        #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
+    }
+}

@@ -1,0 +1,143 @@
+import Exchange
+import Formats
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Ledger
+import Logging
+import Model
+import NIOCore
+import Statistics
+import Synchronization
+import Testing
+
+/// Log lines collected from the gateways under test, every level.
+final class CollectedLogs: Sendable {
+    let lines = Mutex<[String]>([])
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    func handler(_ label: String) -> any LogHandler { Handler(label: label, logs: self) }
+
+    struct Handler: LogHandler {
+        let label: String
+        let logs: CollectedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            let all = metadata.merging(extra ?? [:]) { $1 }
+            let text = "\(level) \(label): \(message) " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            logs.lines.withLock { $0.append(text) }
+        }
+    }
+}
+
+@Suite("Personal data")
+struct PersonalDataTests {
+    /// What identifies the trainees of every agency's fixtures, in the spellings a leak would take.
+    static func identifiers() throws -> [String] {
+        var found: Set<String> = []
+        for (file, format) in [("vdab/trainees.json", "vdab"), ("forem/trainees.xml", "forem"), ("adg/trainees.json", "adg"), ("bf/trainees.xml", "bf")] {
+            for record in try Translation.records(try Translation.fixture(file), format: format, .trainee) {
+                guard case .trainee(let t) = record else { continue }
+                let p = t.person, d = p.birthDate
+                found.formUnion([p.nationalNumber.digits, p.nationalNumber.formatted, p.lastName, p.firstName, d.description,
+                                 String(format: "%02d/%02d/%04d", d.day, d.month, d.year), String(format: "%04d%02d%02d", d.year, d.month, d.day),
+                                 String(format: "%02d.%02d.%04d", d.day, d.month, d.year)])
+            }
+        }
+        return found.filter { $0.count >= 4 }.sorted()
+    }
+
+    static func leaks(in text: String, of identifiers: [String]) -> [String] { identifiers.filter { text.contains($0) } }
+
+    static func leaks(in bytes: [UInt8], of identifiers: [String]) -> [String] {
+        let haystack = Data(bytes)
+        return identifiers.filter { haystack.range(of: Data($0.utf8)) != nil }
+    }
+
+    @Test("after the five-agency exchange, no national number, name or birth date is in the logs, metrics, statistics, reports or the ledgers' files")
+    func nothingLeaks() async throws {
+        let identifiers = try Self.identifiers()
+        #expect(identifiers.count >= 12, "\(identifiers)")
+        let temp = TemporaryFolder()
+        let logs = CollectedLogs()
+        let outcome = try await Demo(project: Project.root, folder: temp.path("demo"), logLevel: .trace, logs: logs.handler) { _ in }.run(keepRunning: false)
+        #expect(outcome.succeeded)
+        #expect(outcome.flows.contains { $0.summary.recordType == .trainee && $0.summary.accepted > 0 })
+        let logText = logs.text
+        #expect(logText.contains("batch received"), "the logs were collected")
+        #expect(Self.leaks(in: logText, of: identifiers).isEmpty, "in the logs: \(Self.leaks(in: logText, of: identifiers))")
+        for (agency, metrics) in outcome.metrics {
+            #expect(Self.leaks(in: metrics, of: identifiers).isEmpty, "in \(agency)'s metrics")
+        }
+        let root = temp.path("demo/var")
+        var persons = 0
+        for agency in [Agency.vdab, .forem, .actiris, .adg, .bf] {
+            let folder = "\(root)/\(agency.rawValue.lowercased())"
+            // The ledger's files, raw: every table, every page, the write-ahead log.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix("ledger.sqlite") {
+                let bytes = try LocalFiles.bytes(folder + "/" + name)
+                #expect(Self.leaks(in: bytes, of: identifiers).isEmpty, "in \(agency)'s \(name): \(Self.leaks(in: bytes, of: identifiers))")
+            }
+            // The pick-up reports beside the documents the agency exported.
+            let reports = FileManager.default.enumerator(atPath: folder + "/outgoing")?.compactMap { $0 as? String }.filter { $0.hasSuffix(".report.json") } ?? []
+            for report in reports {
+                #expect(Self.leaks(in: try String(contentsOfFile: folder + "/outgoing/" + report, encoding: .utf8), of: identifiers).isEmpty, "\(report)")
+            }
+            // Statistics, every trainee breakdown, as JSON and CSV; persons counted through their pseudonym.
+            let key = try PayloadKey(material: try LocalFiles.bytes(temp.path("demo/deploy/local/secrets/\(agency.rawValue.lowercased())-payload.key")))
+            let statistics = FlowStatistics(store: try SQLiteStore(path: folder + "/ledger.sqlite", payloadKey: key), agency: agency)
+            for direction in FlowQuery.Direction.allCases {
+                for b in Breakdown.trainee where b != .outcome || direction == .received {
+                    let table = try statistics.answer(try FlowQuery(subject: .trainees, by: [b], direction: direction))
+                    let text = String(decoding: try JSONEncoder().encode(table), as: UTF8.self) + table.csv + table.text
+                    #expect(Self.leaks(in: text, of: identifiers).isEmpty, "\(agency) trainees by \(b)")
+                }
+                persons += try statistics.answer(try FlowQuery(subject: .trainees, by: [], mode: .persons, direction: direction)).total
+            }
+        }
+        #expect(persons > 0, "persons counted through their pseudonyms")
+    }
+
+    @Test("a trainee record refused for its birth date or national number: the receipt and the ledger say why without repeating the value")
+    func refusalsDoNotQuote() async throws {
+        let fixture = ReceivingFixture()
+        // Le Forem's trainee fixture as an exchange batch for VDAB, with a wrong birth date and a
+        // national number whose check digits fail.
+        let out = ByteWriter()
+        _ = try Translator(source: Translation.catalog.format("forem", type: .trainee)!, target: Translation.catalog.format("exchange-json", type: .trainee)!,
+                           taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab, batchId: "3d9a1c2b-7e4f-4a60-9b8c-1d2e3f4a5b6c"))
+            .translate(ByteReader(bytes: try Translation.fixture("forem/trainees.xml")), into: out)
+        let records = try Translation.records(try Translation.fixture("forem/trainees.xml"), format: "forem", .trainee)
+        guard case .trainee(let first)? = records.first, case .trainee(let second)? = records.dropFirst().first else { Issue.record("two trainees expected"); return }
+        var text = String(decoding: out.collected, as: UTF8.self)
+        let badDate = "\(first.person.birthDate.year)-02-30"
+        text = text.replacingOccurrences(of: "\"\(first.person.birthDate.description)\"", with: "\"\(badDate)\"")
+        let digits = second.person.nationalNumber.digits
+        let badNumber = String(digits.prefix(9)) + (digits.hasSuffix("00") ? "01" : "00")
+        text = text.replacingOccurrences(of: digits, with: badNumber)
+        let body = Array(text.utf8)
+        let app = try fixture.application(payloadKey: try PayloadKey(material: Array("a-payload-key-of-thirty-two-bytes!".utf8)))
+        let forem = fixture.forem
+        try await app.test(.router) { client in
+            let answer = try await client.execute(uri: "/exchange/v1/batches", method: .post,
+                                                  headers: ReceivingFixture.headers(forem, as: "FOREM", body: body), body: ByteBuffer(bytes: body))
+            #expect(answer.status == .ok)
+            let receipt = String(buffer: answer.body)
+            #expect(receipt.contains("INVALID_DATE") && receipt.contains("INVALID_NATIONAL_NUMBER"), "\(receipt)")
+            for secret in [badDate, badNumber, first.person.lastName, second.person.lastName] {
+                #expect(!receipt.contains(secret), "the receipt repeats \(secret)")
+            }
+        }
+        let ledger = try LocalFiles.bytes(fixture.temp.path("vdab.sqlite")) + ((try? LocalFiles.bytes(fixture.temp.path("vdab.sqlite-wal"))) ?? [])
+        #expect(Self.leaks(in: ledger, of: [badDate, badNumber]).isEmpty)
+    }
+}
