@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The gateway's configuration (YAML).", valueName: "file")) var config: String
 
     func run() async throws {
+        MallocArenas.limit(2)
         let configuration: GatewayConfiguration
         let mappings: MappingsFolder
         do {
