@@ -122,7 +122,7 @@ public struct GatewayConfiguration: Sendable {
             guard trimmed.count >= 16 else { throw fail(node, key, "\(source) holds a key of \(trimmed.count) bytes; at least 16 are required") }
             return trimmed
         }
-        /// The path of a file that only its owner may read (keys), resolved.
+        /// The path of a file that only its owner may read (keys, tokens), resolved.
         func ownerOnlyFile(_ v: Node, _ key: String) throws -> String {
             guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, key, "expected a file name") }
             let full = resolve(file)
@@ -305,7 +305,8 @@ public struct GatewayConfiguration: Sendable {
         }
         if let operatorsNode = top["operators"] {
             let o = try mapping(operatorsNode, "operators", allowed: ["tokensFile"])
-            let file = resolve(try string(o, "tokensFile", "operators.tokensFile", in: operatorsNode))
+            guard let tokensNode = o["tokensFile"] else { throw fail(operatorsNode, "operators.tokensFile", "missing") }
+            let file = try ownerOnlyFile(tokensNode, "operators.tokensFile")
             do { configuration.operators = try OperatorTokens.load(file) } catch let fault as SourceFault { throw fault } catch {
                 throw fail(o["tokensFile"], "operators.tokensFile", "\(error)")
             }

@@ -44,13 +44,19 @@ struct ConfigurationTests {
     func operatorsAndReconcile() throws {
         let temp = TemporaryFolder()
         let made = OperatorTokens.make(name: "alice", role: .operator)
-        _ = try temp.write("operators.tokens", "# name role sha256\n\(made.line)\n")
+        let tokens = try temp.write("operators.tokens", "# name role sha256\n\(made.line)\n")
+        // Readable by others, the file stops the start; owner-only, it is read.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: tokens)
+        #expect { try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: operators.tokens }")) } throws: { error in
+            "\(error)".contains("operators.tokensFile") && "\(error)".contains("is readable by others (mode 644): chmod 600 it")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokens)
         let c = try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: operators.tokens }\nreconcile: { every: 1h, window: 2d }"))
         #expect(c.operators.check(made.token) == .init(name: "alice", role: .operator))
         #expect(c.operators.check("someone else's") == nil)
         #expect(!String(decoding: try LocalFiles.bytes(temp.path("operators.tokens")), as: UTF8.self).contains(made.token))   // stored hashed
         #expect(c.reconcile?.every == 3600 && c.reconcile?.window == 172_800)
-        _ = try temp.write("bad.tokens", "alice admin 1234\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: try temp.write("bad.tokens", "alice admin 1234\n"))
         #expect { try GatewayConfiguration.load(try Self.write(temp, top: "operators: { tokensFile: bad.tokens }")) } throws: { error in
             "\(error)".contains("bad.tokens:1") && "\(error)".contains("role stats, read or operator")
         }
