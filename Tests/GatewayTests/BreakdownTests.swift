@@ -148,4 +148,36 @@ struct BreakdownTests {
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome, .fiche]) }
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome], direction: .sent) }
     }
+
+    @Test("persons: a trainee in three trainings counts once, by their keyed pseudonym; a ledger kept without the key refuses to count persons")
+    func persons() async throws {
+        let temp = TemporaryFolder()
+        let key = try PayloadKey(material: Array("a-payload-key-of-thirty-two-bytes!".utf8))
+        let store = try SQLiteStore(path: temp.path("ledger.sqlite"), payloadKey: key)
+        var g = SyntheticRecords(seed: 5, taxonomy: Translation.taxonomy, year: 2019)
+        var trainees = (0..<12).map { i in g.trainee(agency: .forem, id: "P\(i)", referring: [Agency.vdab, .actiris][i % 2], month: 3) }
+        // P0's person trains twice more (P1, referred by Actiris, and P2, by VDAB); P4 and P5 are one person too.
+        trainees[1].person = trainees[0].person
+        trainees[2].person = trainees[0].person
+        trainees[5].person = trainees[4].person
+        let batch = IncomingBatch(batchId: "p1", sender: .forem, recordType: .trainee, bodySha256: sha256Hex(Array("persons".utf8)), receivedAt: Self.at(3),
+                                  records: trainees.map { Decoded(recordId: $0.id.rawValue, record: .trainee($0), errors: []) })
+        guard case .stored = try await store.receive(batch) else { Issue.record("not stored"); return }
+        let statistics = FlowStatistics(store: store, agency: .vdab)
+        let records = try statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019))
+        let persons = try statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019, mode: .persons))
+        #expect(records.total == 12)
+        #expect(persons.total == Set(trainees.map(\.person.nationalNumber.digits)).count && persons.total == 9)
+        // By referring agency: each person once per agency that referred them.
+        let byOrigin = try statistics.answer(try FlowQuery(subject: .trainees, by: [.origin], year: 2019, mode: .persons))
+        var expected: [String: Set<String>] = [:]
+        for t in trainees { expected[t.referringAgency.rawValue, default: []].insert(t.person.nationalNumber.digits) }
+        #expect(Dictionary(uniqueKeysWithValues: zip(byOrigin.rows.map { $0[0] }, byOrigin.counts)) == expected.mapValues(\.count))
+        #expect(persons.mode == .persons)
+        // Not for vacancies, and not from a ledger that kept no pseudonyms.
+        #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [], mode: .persons) }
+        let unkeyed = try SQLiteStore(path: temp.path("unkeyed.sqlite"))
+        guard case .stored = try await unkeyed.receive(batch) else { Issue.record("not stored"); return }
+        #expect(throws: StatisticsError.self) { try FlowStatistics(store: unkeyed, agency: .vdab).answer(try FlowQuery(subject: .trainees, by: [], mode: .persons)) }
+    }
 }
