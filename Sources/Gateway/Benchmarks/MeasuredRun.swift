@@ -75,8 +75,9 @@ final class PeakSampler: @unchecked Sendable {
     init(pid: pid_t) {
         path = "/proc/\(pid)/status"
         let thread = Thread { [self] in
-            while lock.withLock({ running }) {
-                if let kb = Self.highWaterMark(path) { lock.withLock { peak = max(peak, kb) } }
+            // Until stopped, or until the process is gone (a child killed and never waited for).
+            while lock.withLock({ running }), let kb = Self.highWaterMark(path) {
+                lock.withLock { peak = max(peak, kb) }
                 usleep(20_000)
             }
         }
