@@ -277,15 +277,13 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    /// A batch's exchange body, as sent or received, with its record type (nil: no such batch, or
-    /// its payload was pruned).
-    public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form, recordType: RecordType)? {
+    /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
+    public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT body, body_form, record_type FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
+            try Row.fetchOne(db, sql: "SELECT body, body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
                 .flatMap { row in
-                    guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json"),
-                          let type = RecordType(rawValue: row["record_type"]) else { return nil }
-                    return (try PayloadSealing.open(data, key: payloadKey), form, type)
+                    guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") else { return nil }
+                    return (try PayloadSealing.open(data, key: payloadKey), form)
                 }
         }
     }
@@ -300,12 +298,7 @@ extension SQLiteStore {
 
     /// A sent batch's exchange body, as sent.
     public func body(ofSent batchId: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
-        try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT body, body_form FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId]).flatMap { row in
-                guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") else { return nil }
-                return (try PayloadSealing.open(data, key: payloadKey), form)
-            }
-        }
+        try payload(of: batchId, direction: "out")
     }
 }
 
