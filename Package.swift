@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Canonical vacancy and trainee record, code lists, validation rules. Pure Swift, no I/O.
@@ -56,12 +58,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: hot),
-        // The store: protocol and its SQLite implementation (GRDB), versioned migrations.
+        // The store: its protocol, its SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations,
+        // versioned migrations, the outbox and the leases that let replicas share one database.
         .target(name: "Ledger", dependencies: [
             "Model", "Taxonomy", "Exchange",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: hot),
         // Statistics: counts over the ledger, by the dimensions staff ask for, as tables, CSV and JSON.
         .target(name: "Statistics", dependencies: ["Model", "Ledger"], swiftSettings: hot),
@@ -90,9 +97,17 @@ let package = Package(
             "Exchange", "Formats", "Taxonomy", "Model",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Exchange", "Formats", "Taxonomy", "Model"]),
+        // Ledgers for tests: a temporary SQLite file, or a database of its own on the PostgreSQL
+        // server named by GATEWAY_TEST_POSTGRES.
+        .target(name: "LedgerTestSupport", dependencies: [
+            "Ledger",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/LedgerTestSupport"),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "Exchange", "Formats", "Taxonomy", "Model",
+                                                       .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
+            "Gateway", "Exchange", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

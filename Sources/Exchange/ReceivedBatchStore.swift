@@ -116,5 +116,8 @@ public protocol DeliveryLedger: Sendable {
     func pendingDelivery(_ batchId: String) async throws -> PendingDelivery?
     /// Whether a received batch was handed to the back office already.
     func isDelivered(_ batchId: String) async throws -> Bool
+    /// Takes a pending batch for delivery by this process; false if another replica holds it now
+    /// (several replicas share one ledger; with one process, its own earlier claims give way).
+    func claimDelivery(_ batchId: String, now: Date) async throws -> Bool
     func markDelivered(_ batchId: String, to destination: String, at: Date) async throws
 }

@@ -59,7 +59,7 @@ public struct BackOfficeDelivery: Sendable {
     public func deliver(_ batchId: String, now: Date = Date()) async throws -> String? {
         guard inHand.take(batchId) else { return nil }
         defer { inHand.give(batchId) }
-        guard let pending = try await ledger.pendingDelivery(batchId) else { return nil }
+        guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
         let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
         return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)

@@ -90,7 +90,7 @@ public struct Dispatcher: Sendable {
             case .status(let code, let body, _): summary = "\(code) \(body.prefix(500))"
             case .transport(let error): summary = error
             }
-            try await store.record(step, for: batch.batchId, answer: summary, now: now)
+            try await store.record(step, for: batch.batchId, attempt: batch.attempts, answer: summary, now: now)
             switch step {
             case .delivered:
                 log.info("batch delivered", metadata: ["attempt": "\(batch.attempts)"])

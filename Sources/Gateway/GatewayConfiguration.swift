@@ -2,6 +2,7 @@ import Exchange
 import Formats
 import Ledger
 import Foundation
+import Logging
 import Model
 import Yams
 
@@ -38,11 +39,17 @@ public struct GatewayConfiguration: Sendable {
     public var agency: Agency
     public var host: String
     public var port: Int
-    /// The SQLite store (relative paths are relative to the configuration file's folder).
-    public var store: String
-    /// How the store commits (`store: { path: …, synchronous: full|normal }`): `full`, the default,
-    /// flushes every commit to disk before a receipt is answered.
-    public var storeSynchronous: SQLiteStore.Synchronous = .full
+    /// The ledger: a SQLite file (relative paths are relative to the configuration file's folder),
+    /// with how it commits (`store: { path: …, synchronous: full|normal }`: `full`, the default,
+    /// flushes every commit to disk before a receipt is answered); or a PostgreSQL database shared
+    /// by the gateway's replicas (`store: postgres://…` or `store: { url: …, passwordFile: … }`).
+    public var store: StoreLocation
+    /// This process's name among the gateway's replicas (`store.replica`; by default the host name
+    /// and the listening port, which no two processes on one host share).
+    public var replica: String
+    /// How long a replica's claim on a batch holds before another replica may take it over
+    /// (`store.lease`, 60 s by default): longer than one attempt to send a batch takes.
+    public var lease: TimeInterval = 60
     public var mappings: String?
     public var peers: [Agency: Peer]
     /// The back office, and the agency's own format for each record type it takes.
@@ -237,25 +244,67 @@ public struct GatewayConfiguration: Sendable {
                 throw fail(deliveryNode, "delivery.\(type.rawValue)", "missing: \(agency) sends \(type.rawValue) records, in which format does the back office take them?")
             }
         }
-        // store: a path, or { path: …, synchronous: full|normal }.
-        var storePath: String, synchronous = SQLiteStore.Synchronous.full
-        if case .mapping? = top["store"] {
-            let s = try mapping(top["store"], "store", allowed: ["path", "synchronous"])
-            storePath = try string(s, "path", "store.path", in: top["store"]!)
-            if let v = s["synchronous"] {
-                guard let value = v.scalar.flatMap({ SQLiteStore.Synchronous(rawValue: $0.string) }) else {
-                    throw fail(v, "store.synchronous", "expected full (every commit flushed to disk) or normal")
-                }
-                synchronous = value
-            }
-        } else {
-            storePath = try string(top, "store", "store", in: root)
+        // store: a path, { path: …, synchronous: full|normal }, postgres://…, or { url: postgres://…, passwordFile: …, … }.
+        var store: StoreLocation
+        var replica = "\(Lease.hostName):\(port)", lease: TimeInterval = 60
+        func postgres(_ url: String, _ node: Node, _ key: String, password: String?) throws -> PostgresSettings {
+            do { return try PostgresSettings(url: url, password: password) } catch { throw fail(node, key, "\(error)") }
         }
-        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: resolve(storePath),
+        switch top["store"] {
+        case .mapping?:
+            let s = try mapping(top["store"], "store", allowed: ["path", "synchronous", "url", "passwordFile", "tls", "connections", "lease", "replica"])
+            if let urlNode = s["url"] {
+                if let other = ["path", "synchronous"].first(where: { s[$0] != nil }) {
+                    throw fail(s[other], "store.\(other)", "is a setting of a SQLite store; this store is PostgreSQL (store.url)")
+                }
+                let password = try s["passwordFile"].map { v -> String in
+                    let file = try ownerOnlyFile(v, "store.passwordFile")
+                    return String(decoding: try LocalFiles.bytes(file), as: UTF8.self).trimmingCharacters(in: .newlines)
+                }
+                var settings = try postgres(try string(s, "url", "store.url", in: top["store"]!), urlNode, "store.url", password: password)
+                if let v = s["tls"] {
+                    guard let mode = v.scalar.flatMap({ PostgresSettings.TLSMode(rawValue: $0.string) }) else {
+                        throw fail(v, "store.tls", "expected \(PostgresSettings.TLSMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    settings.tls = mode
+                }
+                if let n = try positive(s, "connections", "store.connections") {
+                    guard n >= 2 else { throw fail(s["connections"], "store.connections", "at least 2: scheduled jobs hold one while they run") }
+                    settings.connections = n
+                }
+                if let t = try duration(s, "lease", "store.lease") { lease = t }
+                if let v = s["replica"] {
+                    guard let name = v.scalar?.string, !name.isEmpty, !name.contains("#") else { throw fail(v, "store.replica", "expected a name without '#'") }
+                    replica = name
+                }
+                store = .postgres(settings)
+            } else {
+                if let other = ["passwordFile", "tls", "connections", "lease", "replica"].first(where: { s[$0] != nil }) {
+                    throw fail(s[other], "store.\(other)", "is a setting of a PostgreSQL store (store.url); a SQLite store serves one process")
+                }
+                var synchronous = SQLiteStore.Synchronous.full
+                if let v = s["synchronous"] {
+                    guard let value = v.scalar.flatMap({ SQLiteStore.Synchronous(rawValue: $0.string) }) else {
+                        throw fail(v, "store.synchronous", "expected full (every commit flushed to disk) or normal")
+                    }
+                    synchronous = value
+                }
+                store = .sqlite(path: resolve(try string(s, "path", "store.path", in: top["store"]!)), synchronous: synchronous)
+            }
+        default:
+            let text = try string(top, "store", "store", in: root)
+            if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+                store = .postgres(try postgres(text, top["store"]!, "store", password: nil))
+            } else {
+                guard !text.contains("://") else { throw fail(top["store"], "store", "expected a SQLite file or a postgres:// URL, got '\(text)'") }
+                store = .sqlite(path: resolve(text), synchronous: .full)
+            }
+        }
+        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: store, replica: replica,
                                                  mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
                                                  backOffice: backOffice, deliveryFormats: formats)
+        configuration.lease = lease
         configuration.receivingCapacity = capacity
-        configuration.storeSynchronous = synchronous
 
         if let pickupNode = top["pickup"] {
             let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee"])
@@ -393,8 +442,17 @@ public struct GatewayConfiguration: Sendable {
         return configuration
     }
 
-    /// The gateway's ledger, with the payload key if one is configured.
-    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: store, payloadKey: payloadKey, synchronous: storeSynchronous) }
+    /// The gateway's ledger, with the payload key if one is configured, migrated, and with this
+    /// process's lease on shared work.
+    public func openStore(logger: Logger = Logger(label: "gateway.ledger")) async throws -> any LedgerStore {
+        try await store.open(payloadKey: payloadKey, lease: Lease(replica: replica, duration: lease), logger: logger)
+    }
+
+    /// The SQLite file, when the ledger is one.
+    public var sqlitePath: String? {
+        if case .sqlite(let path, _) = store { return path }
+        return nil
+    }
 
     /// `30s`, `10m`, `24h`, `2d`, or a number of seconds.
     static func seconds(_ text: String) -> TimeInterval? {

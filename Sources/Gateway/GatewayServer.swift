@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// `application` runs it all as one service; the demo and tests reach into the parts.
 public struct GatewayNode: Sendable {
     public let configuration: GatewayConfiguration
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let metrics: GatewayMetrics
     public let delivery: BackOfficeDelivery
     public let dispatcher: Dispatcher
@@ -32,20 +32,20 @@ public struct GatewayNode: Sendable {
     /// - Parameter clock: the gateway's time (see `clock`).
     /// - Parameter logs: where log lines go (swift-log's default handler when nil): a test collects them.
     public init(_ configuration: GatewayConfiguration, mappings: MappingsFolder, logLevel: Logger.Level = .info,
-                clock: @escaping @Sendable () -> Date = { Date() }, logs: (@Sendable (String) -> any LogHandler)? = nil) throws {
+                clock: @escaping @Sendable () -> Date = { Date() }, logs: (@Sendable (String) -> any LogHandler)? = nil) async throws {
         self.configuration = configuration
         self.clock = clock
-        let store = try configuration.openStore()
-        self.store = store
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
-        let catalog = try mappings.formatCatalog()
-        for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
-            throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
-        }
         let label = "gateway.\(configuration.agency.rawValue.lowercased())"
         var logger = logs.map { Logger(label: label, factory: $0) } ?? Logger(label: label)
         logger.logLevel = logLevel
         self.logger = logger
+        let store = try await configuration.openStore(logger: logger)
+        self.store = store
+        let taxonomy = try await TaxonomyInForce.load(mappings: mappings, store: store)
+        let catalog = try mappings.formatCatalog()
+        for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
+            throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
+        }
         let deliveryLogger = logger
         let delivery = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
                                           catalog: catalog, taxonomy: taxonomy, ledger: store)

@@ -34,12 +34,12 @@ public struct TaxonomyImport {
 
     /// Runs the import; `progress` hears each step as it starts.
     public func run(into store: any TaxonomyStore, shipped: ShippedTaxonomy, now: Date = Date(),
-                    progress: (String) -> Void = { _ in }) throws -> Report {
+                    progress: (String) -> Void = { _ in }) async throws -> Report {
         guard romeV3 != nil || romeV4Folder != nil else {
             throw GatewayError("nothing to import: give --rome-v3 FILE, --rome-v4-dir DIR, or both")
         }
         let started = ContinuousClock.now
-        let previous = try store.importedTaxonomy()
+        let previous = try await store.importedTaxonomy()
         var v3 = previous?.v3, v3Sources = previous?.v3Sources ?? []
         if let path = romeV3 {
             progress("reading ROME v3 tree \(path)")
@@ -65,7 +65,7 @@ public struct TaxonomyImport {
         progress("checking the combined taxonomy")
         let taxonomy = try Taxonomy(shipped: shipped, imported: imported)
         progress("writing to the store")
-        try store.replaceImportedTaxonomy(imported)
+        try await store.replaceImportedTaxonomy(imported)
 
         var report = Report(sources: imported.sources, untranslated: taxonomy.untranslated, milliseconds: 0)
         if let v3 {

@@ -9,9 +9,9 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The gateway's configuration (YAML).", valueName: "file")) var config: String
     @Flag(help: "Answer in JSON (for scripts) rather than a table.") var json = false
 
-    func node() throws -> GatewayNode {
+    func node() async throws -> GatewayNode {
         let configuration = try GatewayConfiguration.load(config)
-        return try GatewayNode(configuration, mappings: try MappingsFolder.locate(explicit: configuration.mappings), logLevel: .error)
+        return try await GatewayNode(configuration, mappings: try MappingsFolder.locate(explicit: configuration.mappings), logLevel: .error)
     }
 }
 
@@ -64,14 +64,14 @@ struct BatchesCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List batches, newest first.")
         @OptionGroup var options: OperatorOptions
         @OptionGroup var filter: Filter
 
-        func run() throws {
-            let store = try GatewayConfiguration.load(options.config).openStore()
-            let batches = try store.batches(try filter.filter())
+        func run() async throws {
+            let store = try await GatewayConfiguration.load(options.config).openStore()
+            let batches = try await store.batches(try filter.filter())
             if options.json { return try printJSON(batches) }
             print("batch                                 dir peer     type     state      records accepted dup rejected attempts created")
             for b in batches {
@@ -85,14 +85,14 @@ struct BatchesCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One batch: envelope, attempts with answers, receipt, rejected records, resubmission chain.")
         @OptionGroup var options: OperatorOptions
         @Argument(help: "The batch id.") var batchId: String
 
-        func run() throws {
-            let store = try GatewayConfiguration.load(options.config).openStore()
-            guard let b = try store.batch(batchId) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
+        func run() async throws {
+            let store = try await GatewayConfiguration.load(options.config).openStore()
+            guard let b = try await store.batch(batchId) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
             if options.json { return try printJSON(b) }
             let s = b.summary
             print("batch     \(s.batchId) (\(s.direction == "out" ? "sent to" : "received from") \(s.peer), \(s.recordType) records, \(b.encoding ?? "?"))")
@@ -108,7 +108,7 @@ struct BatchesCommand: ParsableCommand {
         }
     }
 
-    struct Resubmit: ParsableCommand {
+    struct Resubmit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send failed batches again (or the records a peer rejected), rebuilt through today's mappings and taxonomy.",
             discussion: """
@@ -135,8 +135,8 @@ struct BatchesCommand: ParsableCommand {
             if !dryRun && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason is required: say why, for the audit log") }
         }
 
-        func run() throws {
-            let node = try options.node()
+        func run() async throws {
+            let node = try await options.node()
             var ids = batchIds
             if ids.isEmpty {
                 var filter = try BatchesCommand.Filter.parse(["--direction", "out"] + (peer.map { ["--peer", $0] } ?? [])
@@ -144,11 +144,12 @@ struct BatchesCommand: ParsableCommand {
                 filter.notResubmitted = true
                 filter.limit = 100_000
                 var selected: [String] = []
-                if failed { filter.state = .failed; selected += try node.store.batches(filter).map(\.batchId) }
-                if rejectedRecords { filter.state = .rejectedRecords; selected += try node.store.batches(filter).map(\.batchId) }
+                if failed { filter.state = .failed; selected += try await node.store.batches(filter).map(\.batchId) }
+                if rejectedRecords { filter.state = .rejectedRecords; selected += try await node.store.batches(filter).map(\.batchId) }
                 ids = selected.reversed()   // oldest first
             }
-            let plans = try ids.map { try node.resubmission.plan($0) }
+            var plans: [Resubmission.Planned] = []
+            for id in ids { plans.append(try await node.resubmission.plan(id)) }
             let going = plans.filter { $0.refusal == nil && $0.records > 0 }
             for p in plans {
                 if let refusal = p.refusal { print("\(p.batchId): not resubmitted: \(refusal)"); continue }
@@ -163,7 +164,7 @@ struct BatchesCommand: ParsableCommand {
             let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
             var sent = 0, records = 0
             for (i, p) in going.enumerated() {
-                if try node.resubmission.commit(p, actor: actor, reason: reason ?? "") {
+                if try await node.resubmission.commit(p, actor: actor, reason: reason ?? "") {
                     sent += 1
                     records += p.records
                     FileHandle.standardError.write(Data("[\(i + 1)/\(going.count)] \(p.batchId) → \(p.newBatchIds.joined(separator: ", "))\n".utf8))
@@ -178,17 +179,17 @@ struct RecordsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "records", abstract: "A record's history across batches and versions.",
                                                     subcommands: [Show.self])
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every version of a record received or sent, in which batch, with what outcome.",
                                                         discussion: "Example:\n  gateway records show --config deploy/local/vdab.yaml FOREM FO-4481236")
         @OptionGroup var options: OperatorOptions
         @Argument(help: "The agency the record comes from.") var agency: String
         @Argument(help: "The record id.") var id: String
 
-        func run() throws {
+        func run() async throws {
             guard let origin = Agency(rawValue: agency.uppercased()) else { throw ValidationError("\(agency): not an agency") }
-            let store = try GatewayConfiguration.load(options.config).openStore()
-            let h = try store.history(origin: origin, recordId: id)
+            let store = try await GatewayConfiguration.load(options.config).openStore()
+            let h = try await store.history(origin: origin, recordId: id)
             if options.json { return try printJSON(h) }
             if h.received.isEmpty && h.sent.isEmpty { print("\(origin) \(id): not in this gateway's ledger"); return }
             for r in h.received {

@@ -321,7 +321,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    struct Taxonomy: ParsableCommand {
+    struct Taxonomy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time loading the full taxonomy from the shipped mappings, the official CSV files and the SQLite store.",
             discussion: """
@@ -336,13 +336,13 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Runs of each way; the minimum and median are printed.") var runs = 10
         @Option(name: .long, help: ArgumentHelp("The mappings folder (default as for every command).", valueName: "dir")) var mappings: String?
 
-        func run() throws {
+        func run() async throws {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             #if DEBUG
             print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
             #endif
-            let figures = try TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
+            let figures = try await TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
                 .run(mappings: try MappingsFolder.locate(explicit: mappings), scratch: scratch)
             print("taxonomy load, \(runs) runs each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
             for f in figures {
@@ -354,10 +354,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    struct Statistics: ParsableCommand {
+    struct Statistics: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "stats",
-            abstract: "Time the statistics' two common questions on a large ledger: from the monthly counts, and from the record rows.",
+            abstract: "Time the statistics' two common questions on a large ledger: from the monthly counts, and from the record rows; SQLite, and PostgreSQL with --postgres.",
             discussion: """
                 Fills a new SQLite ledger with N generated record versions received over ten years \
                 (2015-2024, four peers, one in five a second version, one in ten a trainee record), \
@@ -367,61 +367,83 @@ struct BenchCommand: AsyncParsableCommand {
                 and by the plain query over the record rows (the alternative), checking both give \
                 the same table. --store keeps the ledger (filled if new, reused if not).
 
+                With --postgres, the same rows go into that PostgreSQL database (which must be empty \
+                or hold this benchmark's rows from an earlier run) and the same questions are timed \
+                there, in the same run, and checked to give the same answers as SQLite.
+
                 Example (the figures in BENCHMARKS.md):
-                  swift build -c release && .build/release/gateway bench stats --rows 10000000
+                  swift build -c release && .build/release/gateway bench stats --rows 10000000 \
+                      --postgres postgres://gateway@127.0.0.1:5432/bench_stats
                 """)
 
         @Option(help: "Record versions in the ledger.") var rows = 10_000_000
         @Option(help: "Timed runs of each question from the monthly counts (after 3 warm-up runs).") var runs = 50
         @Option(help: "Timed runs of each plain query over the rows (after 1 warm-up run).") var plainRuns = 5
-        @Option(help: ArgumentHelp("Keep the ledger here (default: a temporary file, removed at the end).", valueName: "file")) var store: String?
+        @Option(help: ArgumentHelp("Keep the SQLite ledger here (default: a temporary file, removed at the end).", valueName: "file")) var store: String?
+        @Option(help: ArgumentHelp("Also time a PostgreSQL ledger at this URL.", valueName: "url")) var postgres: String?
+        @Option(name: .customLong("postgres-password-file"), help: ArgumentHelp("An owner-only file holding its password.", valueName: "file"))
+        var postgresPasswordFile: String?
 
-        func run() throws {
+        func run() async throws {
             #if DEBUG
             print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
             #endif
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-stats-\(UUID().uuidString)").path
             let path = store ?? scratch + "/ledger.sqlite"
             defer { if store == nil { try? FileManager.default.removeItem(atPath: scratch) } }
-            let ledger = try SQLiteStore(path: path)
-            let held = Int(try ledger.rows("SELECT COUNT(*) FROM record", []).first?.first.flatMap { $0 } ?? "0") ?? 0
-            if held == 0 {
-                print("filling \(path) with \(rows) record versions …")
-                let started = ContinuousClock.now
-                try ledger.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
-                print(String(format: "filled in %.1f s", seconds(ContinuousClock.now - started)))
-            } else {
-                print("reusing \(path): \(held) record versions")
+            var ledgers: [(String, any LedgerStore)] = [("SQLite", try SQLiteStore(path: path))]
+            if let postgres {
+                var locations = try Locations.parse(["--store", postgres] + (postgresPasswordFile.map { ["--store-password-file", $0] } ?? []))
+                locations.mappings = nil
+                ledgers.append(("PostgreSQL", try await locations.openStore()))
             }
-            let size = [path, path + "-wal"].map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }.reduce(0, +) / 1_000_000
-            print("ledger: \(size) MB; SQLite \(try ledger.rows("SELECT sqlite_version()", []).first?.first.flatMap { $0 } ?? "?"), WAL")
-            let statistics = FlowStatistics(store: ledger, agency: .forem)
             let questions: [(String, FlowQuery)] = [
                 ("trainee matrix 2019, records", try FlowQuery(subject: .trainees, by: [.origin, .training], year: 2019)),
                 ("trainee matrix 2019, messages", try FlowQuery(subject: .trainees, by: [.origin, .training], year: 2019, mode: .messages)),
                 ("vacancies 2019 by month and pair, records", try FlowQuery(subject: .vacancies, by: [.month, .origin, .destination], year: 2019)),
                 ("vacancies 2019 by month and pair, messages", try FlowQuery(subject: .vacancies, by: [.month, .origin, .destination], year: 2019, mode: .messages)),
             ]
-            print("question".padding(toLength: 44, withPad: " ", startingAt: 0) + "   monthly counts p50 / p95      plain query p50 / p95    same answer")
-            for (name, query) in questions {
-                let fast = try time(runs, warmUp: 3) { try statistics.answer(query, monthly: true) }
-                let slow = try time(plainRuns, warmUp: 1) { try statistics.answer(query, monthly: false) }
-                print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                      + String(format: "   %8.2f / %8.2f ms     %9.1f / %9.1f ms    ", fast.p50, fast.p95, slow.p50, slow.p95)
-                      + (fast.answer == slow.answer ? "yes (\(fast.answer.total))" : "NO"))
+            var answers: [String: StatisticsTable] = [:]
+            for (name, ledger) in ledgers {
+                let held = try await ledger.count("SELECT COUNT(*) FROM record")
+                if held == 0 {
+                    print("filling \(ledger.name) with \(rows) record versions …")
+                    let started = ContinuousClock.now
+                    try await ledger.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
+                    print(String(format: "filled in %.1f s", seconds(ContinuousClock.now - started)))
+                } else {
+                    print("reusing \(ledger.name): \(held) record versions")
+                }
+                if name == "SQLite" {
+                    let size = [path, path + "-wal"].map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }.reduce(0, +) / 1_000_000
+                    print("ledger: \(size) MB; SQLite \(try await ledger.rows("SELECT sqlite_version()", []).first?.first.flatMap { $0 } ?? "?"), WAL")
+                } else {
+                    print("ledger: \(try await ledger.rows("SELECT pg_size_pretty(pg_database_size(current_database())), version()", []).first.map { "\($0[0] ?? "?"); \($0[1] ?? "?")" } ?? "?")")
+                }
+                let statistics = FlowStatistics(store: ledger, agency: .forem)
+                print("\(name): question".padding(toLength: 56, withPad: " ", startingAt: 0) + "   monthly counts p50 / p95      plain query p50 / p95    same answer")
+                for (question, query) in questions {
+                    let fast = try await time(runs, warmUp: 3) { try await statistics.answer(query, monthly: true) }
+                    let slow = try await time(plainRuns, warmUp: 1) { try await statistics.answer(query, monthly: false) }
+                    let agrees = fast.answer == slow.answer && (answers[question].map { $0 == fast.answer } ?? true)
+                    answers[question] = answers[question] ?? fast.answer
+                    print(question.padding(toLength: 56, withPad: " ", startingAt: 0)
+                          + String(format: "   %8.2f / %8.2f ms     %9.1f / %9.1f ms    ", fast.p50, fast.p95, slow.p50, slow.p95)
+                          + (agrees ? "yes (\(fast.answer.total))" : "NO"))
+                }
             }
-            print("command: gateway bench stats --rows \(rows)")
+            print("command: gateway bench stats --rows \(rows)" + (postgres.map { " --postgres \($0)" } ?? ""))
         }
 
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-        func time(_ runs: Int, warmUp: Int, _ body: () throws -> StatisticsTable) throws -> (p50: Double, p95: Double, answer: StatisticsTable) {
-            var answer = try body()
-            for _ in 1..<max(1, warmUp) { answer = try body() }
+        func time(_ runs: Int, warmUp: Int, _ body: () async throws -> StatisticsTable) async throws -> (p50: Double, p95: Double, answer: StatisticsTable) {
+            var answer = try await body()
+            for _ in 1..<max(1, warmUp) { answer = try await body() }
             var times: [Double] = []
             for _ in 0..<max(1, runs) {
                 let started = ContinuousClock.now
-                answer = try body()
+                answer = try await body()
                 times.append(seconds(ContinuousClock.now - started) * 1000)
             }
             times.sort()

@@ -35,7 +35,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         guard let agency = Agency(rawValue: peer.uppercased()) else { throw ValidationError("--peer \(peer): not an agency") }
         let from = try parseInstant(since, "--since")!
         let to = try parseInstant(until, "--until") ?? Date()
-        let node = try options.node()
+        let node = try await options.node()
         let report = try await node.reconciliation.run(peer: agency, since: from, until: to, repair: repair,
                                                        actor: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown"), reason: reason)
         if options.json {

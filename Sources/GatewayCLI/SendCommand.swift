@@ -5,7 +5,7 @@ import Gateway
 import Ledger
 import Model
 
-struct SendCommand: ParsableCommand {
+struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send",
         abstract: "Queue a document's records for a peer: translated into one exchange batch and written to the outbox.",
@@ -25,7 +25,7 @@ struct SendCommand: ParsableCommand {
     @Option(help: "vacancy or trainee (default: vacancy unless the format holds trainee records only).") var type: String?
     @Argument(help: "The document.") var input: String
 
-    func run() throws {
+    func run() async throws {
         do {
             let configuration = try GatewayConfiguration.load(config)
             let mappings = try MappingsFolder.locate(explicit: configuration.mappings)
@@ -42,18 +42,18 @@ struct SendCommand: ParsableCommand {
             guard peer.sends.contains(recordType) else {
                 throw GatewayError("\(configuration.agency) → \(receiver) is not agreed for \(recordType.rawValue) records (peers.\(receiver).send)")
             }
-            let store = try configuration.openStore()
-            let taxonomy = try TaxonomyInForce.load(mappings: mappings, store: store)
+            let store = try await configuration.openStore()
+            let taxonomy = try await TaxonomyInForce.load(mappings: mappings, store: store)
             let document = try LocalFiles.bytes(input)
             // Kept in the ledger like a picked-up document, so that a resubmission can rebuild from it.
             let source = "send:\(URL(fileURLWithPath: input).lastPathComponent) at \(ISO8601DateFormatter().string(from: Date()))"
-            let plan = try PickupPlan.make(document: document, source: source, format: catalog.format(from, type: recordType)!, agency: configuration.agency,
+            let plan = try await PickupPlan.make(document: document, source: source, format: catalog.format(from, type: recordType)!, agency: configuration.agency,
                                            peers: [receiver: .init(sends: peer.sends, encoding: peer.encoding)],
                                            routing: Routing(rules: [RoutingRule(recordType: recordType, destination: .peers([receiver]))]),
-                                           taxonomy: taxonomy) { _, _ in [:] }
+                                           taxonomy: taxonomy) { _ in [:] }
             if let error = plan.report.documentError { throw GatewayError("\(input): \(error)") }
             guard !plan.batches.isEmpty else { throw GatewayError("no record of \(input) could be sent: \(plan.entry.rejected) rejected") }
-            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed)
+            try await store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed)
             for batch in plan.batches { print(batch.batchId) }
             FileHandle.standardError.write(Data("queued \(plan.batches.count) batch(es) for \(receiver): \(plan.routed.count) records (\(plan.entry.rejected) rejected)\n".utf8))
             for r in plan.report.rejected { FileHandle.standardError.write(Data("rejected #\(r.index) \(r.recordId): \(r.rejections.joined(separator: "; "))\n".utf8)) }

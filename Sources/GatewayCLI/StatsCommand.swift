@@ -55,7 +55,7 @@ struct StatsCommand: ParsableCommand {
             }
         }
 
-        func run(_ subject: FlowQuery.Subject) throws {
+        func run(_ subject: FlowQuery.Subject) async throws {
             let query: FlowQuery
             do { query = try FlowQuery(subject: subject, by: try breakdowns(), year: year, mode: persons ? .persons : messages ? .messages : .records,
                                             direction: sent ? .sent : .received) } catch let error as StatisticsError {
@@ -64,7 +64,7 @@ struct StatsCommand: ParsableCommand {
             }
             let configuration = try GatewayConfiguration.load(config)
             let table: StatisticsTable
-            do { table = try FlowStatistics(store: try configuration.openStore(), agency: configuration.agency).answer(query) } catch let error as StatisticsError {
+            do { table = try await FlowStatistics(store: try await configuration.openStore(), agency: configuration.agency).answer(query) } catch let error as StatisticsError {
                 FileHandle.standardError.write(Data("gateway stats: \(error)\n".utf8))
                 throw ExitCode(1)
             }
@@ -76,19 +76,19 @@ struct StatsCommand: ParsableCommand {
         }
     }
 
-    struct Vacancies: ParsableCommand {
+    struct Vacancies: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Vacancies received (or --sent), broken down.")
         @OptionGroup var options: Options
-        func run() throws { try options.run(.vacancies) }
+        func run() async throws { try await options.run(.vacancies) }
     }
 
-    struct Trainees: ParsableCommand {
+    struct Trainees: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Trainee records received (or --sent), broken down (origin = referring agency).")
         @OptionGroup var options: Options
-        func run() throws { try options.run(.trainees) }
+        func run() async throws { try await options.run(.trainees) }
     }
 
-    struct Health: ParsableCommand {
+    struct Health: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The exchange's health: traffic per peer and day, rejection rates by code, delivery latency, retries, resubmissions.")
         @Option(help: ArgumentHelp("The gateway's configuration (YAML).", valueName: "file")) var config: String
@@ -99,9 +99,9 @@ struct StatsCommand: ParsableCommand {
             guard ["table", "json"].contains(format) else { throw ValidationError("--format is table or json (health is several tables; JSON holds them all)") }
         }
 
-        func run() throws {
+        func run() async throws {
             let configuration = try GatewayConfiguration.load(config)
-            let report = try HealthStatistics(store: try configuration.openStore()).answer(year: year)
+            let report = try await HealthStatistics(store: try await configuration.openStore()).answer(year: year)
             if format == "json" { return try printJSON(report) }
             print("exchange health, \(report.window)" + (report.provisional ? " — provisional: the current period is still open" : ""))
             print("traffic (day, peer, direction, batches, records):")

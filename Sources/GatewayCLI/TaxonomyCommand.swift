@@ -31,7 +31,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 extension TaxonomyCommand {
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a code's kind, labels, parent chain and, for a fiche, its appellation count.",
             discussion: """
@@ -50,8 +50,8 @@ extension TaxonomyCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
         @OptionGroup var locations: Locations
 
-        func run() throws {
-            let taxonomy = try TaxonomyInForce.load(mappings: try locations.mappingsFolder(), storePath: locations.storePath)
+        func run() async throws {
+            let taxonomy = try await locations.taxonomy()
             let found = CodeDescription.all(of: code, in: taxonomy, language: lang?.code)
             guard !found.isEmpty else {
                 throw GatewayError("no grand domaine, domaine, fiche, ROME 4.0 code or appellation has the code '\(code)' (taxonomy: \(taxonomy.provenance))")
@@ -64,7 +64,7 @@ extension TaxonomyCommand {
         }
     }
 
-    struct Resolve: ParsableCommand {
+    struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the ROME v3 fiche (the pivot) that a code of a scheme stands for.",
             discussion: """
@@ -88,8 +88,8 @@ extension TaxonomyCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
         @OptionGroup var locations: Locations
 
-        func run() throws {
-            let taxonomy = try TaxonomyInForce.load(mappings: try locations.mappingsFolder(), storePath: locations.storePath)
+        func run() async throws {
+            let taxonomy = try await locations.taxonomy()
             let resolution: Resolution
             do throws(FieldError) {
                 resolution = try Resolution.of(scheme.value, version: version, code: code, in: taxonomy, language: lang.code)
@@ -100,7 +100,7 @@ extension TaxonomyCommand {
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load France Travail's official ROME files into the store.",
             discussion: """
@@ -127,10 +127,10 @@ extension TaxonomyCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let shipped = try locations.mappingsFolder().shippedTaxonomy()
-            let store = try SQLiteStore(path: locations.storePath)
-            let report = try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Dir).run(into: store, shipped: shipped) { step in
+            let store = try await locations.openStore()
+            let report = try await TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Dir).run(into: store, shipped: shipped) { step in
                 if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
             }
             if json { try printJSON(report); return }

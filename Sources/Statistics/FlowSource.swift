@@ -4,7 +4,7 @@
 struct FlowSource {
     var from: String
     /// A condition every row meets (SQL), besides the record type and the window.
-    var filter = "1"
+    var filter = "1 = 1"
     var type: String
     var time: String
     var origin: String

@@ -76,11 +76,11 @@ public struct StatisticsTable: Sendable, Equatable, Codable {
 }
 
 public struct FlowStatistics: Sendable {
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     /// The agency whose gateway this is: the destination of what it received.
     public let agency: Agency
 
-    public init(store: SQLiteStore, agency: Agency) {
+    public init(store: any LedgerStore, agency: Agency) {
         self.store = store
         self.agency = agency
     }
@@ -128,34 +128,34 @@ public struct FlowStatistics: Sendable {
     }
 
     /// Answers a query. `monthly: false` reads the record rows even where the monthly counts would do.
-    public func answer(_ query: FlowQuery, now: Date = Date(), monthly: Bool = true) throws -> StatisticsTable {
+    public func answer(_ query: FlowQuery, now: Date = Date(), monthly: Bool = true) async throws -> StatisticsTable {
         if query.mode == .persons {
             let table = query.direction == .received ? "received_record" : "routed_record"
-            let unkeyed = try store.rows("SELECT 1 FROM \(table) WHERE record_type = 'trainee' AND person_key IS NULL LIMIT 1", [])
+            let unkeyed = try await store.rows("SELECT 1 FROM \(table) WHERE record_type = 'trainee' AND person_key IS NULL LIMIT 1", [])
             guard unkeyed.isEmpty else {
                 throw StatisticsError("some trainee records here have no person pseudonym (kept only with payloadKeyFile): persons cannot be counted")
             }
         }
         let (sql, arguments) = sql(query, monthly: monthly)
-        var rows = try store.rows(sql, arguments)
+        var rows = try await store.rows(sql, arguments)
         if query.by.isEmpty, rows.first?.first.flatMap({ $0 }) == nil { rows = [["0"]] }   // SUM over nothing
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: now)
         return StatisticsTable(subject: query.subject.rawValue, direction: query.direction.rawValue, columns: query.by.map(\.rawValue),
                                rows: rows.map { Array($0.dropLast()).map { $0 ?? "" } }, counts: rows.map { Int($0.last.flatMap { $0 } ?? "0") ?? 0 },
                                window: query.year.map { "\($0)-01-01 to \($0 + 1)-01-01" } ?? "everything exchanged",
                                mode: query.mode, provisional: query.year == nil || query.year! >= thisYear,
-                               pruned: try pruned(query))
+                               pruned: try await pruned(query))
     }
 
     /// Whether retention removed payloads of batches in the query's window and direction.
-    func pruned(_ query: FlowQuery) throws -> Bool {
+    func pruned(_ query: FlowQuery) async throws -> Bool {
         var sql = "SELECT 1 FROM batch WHERE direction = ? AND record_type = ? AND payload_pruned_at IS NOT NULL"
         var arguments = [query.direction == .received ? "in" : "out", query.subject == .vacancies ? "vacancy" : "trainee"]
         if let year = query.year {
             sql += " AND created_at >= ? AND created_at < ?"
             arguments += [String(format: "%04d-01-01", year), String(format: "%04d-01-01", year + 1)]
         }
-        return try !store.rows(sql + " LIMIT 1", arguments).isEmpty
+        return try await !store.rows(sql + " LIMIT 1", arguments).isEmpty
     }
 }
 
@@ -163,9 +163,9 @@ extension FlowStatistics {
     /// The trainee-flow matrix as this gateway knows it: referring agency × training agency, of the
     /// records it received (its agency referred the trainee) and of those it sent (its agency
     /// trains them). The two never hold the same record.
-    public func matrix(year: Int?, now: Date = Date()) throws -> StatisticsTable {
-        var received = try answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year), now: now)
-        let sent = try answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year, direction: .sent), now: now)
+    public func matrix(year: Int?, now: Date = Date()) async throws -> StatisticsTable {
+        var received = try await answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year), now: now)
+        let sent = try await answer(try FlowQuery(subject: .trainees, by: [.origin, .training], year: year, direction: .sent), now: now)
         var cells: [[String]: Int] = [:]
         for (row, n) in zip(received.rows + sent.rows, received.counts + sent.counts) { cells[row, default: 0] += n }
         let keys = cells.keys.sorted { $0.lexicographicallyPrecedes($1) }

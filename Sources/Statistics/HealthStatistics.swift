@@ -37,17 +37,18 @@ public struct HealthReport: Sendable, Equatable, Codable {
 }
 
 public struct HealthStatistics: Sendable {
-    public let store: SQLiteStore
-    public init(store: SQLiteStore) { self.store = store }
+    public let store: any LedgerStore
+    public init(store: any LedgerStore) { self.store = store }
 
-    public func answer(year: Int? = nil, now: Date = Date()) throws -> HealthReport {
+    public func answer(year: Int? = nil, now: Date = Date()) async throws -> HealthReport {
+        let d = store.dialect
         var window = "1 = 1"
         var arguments: [String] = []
         if let year {
             window = "created_at >= ? AND created_at < ?"
             arguments = [String(format: "%04d-01-01", year), String(format: "%04d-01-01", year + 1)]
         }
-        let traffic = try store.rows("""
+        let traffic = try await store.rows("""
             SELECT substr(created_at, 1, 10), peer, direction, COUNT(*), SUM(coalesce(record_count, 0)) FROM batch WHERE \(window)
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """, arguments).map { r in
@@ -56,14 +57,14 @@ public struct HealthStatistics: Sendable {
         let totals = Dictionary(uniqueKeysWithValues: ["in", "out"].map { d in (d, traffic.filter { $0.direction == d }.map(\.records).reduce(0, +)) })
         // Received: each rejected record's code; sent: the codes in the peers' receipts.
         var rejected: [String: [String: Int]] = ["in": [:], "out": [:]]
-        for r in try store.rows("""
+        for r in try await store.rows("""
             SELECT br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
             WHERE br.outcome = 'rejected' AND \(window.replacingOccurrences(of: "created_at", with: "b.created_at")) GROUP BY 1
             """, arguments) {
             rejected["in"]![r[0] ?? "?"] = Int(r[1] ?? "0") ?? 0
         }
-        for r in try store.rows("""
-            SELECT json_extract(j.value, '$.code'), COUNT(*) FROM batch, json_each(batch.receipt, '$.rejected') j
+        for r in try await store.rows("""
+            SELECT \(d.element("j", "code")), COUNT(*) FROM batch, \(d.jsonElements("batch.receipt", member: "rejected", as: "j"))
             WHERE direction = 'out' AND receipt IS NOT NULL AND \(window) GROUP BY 1
             """, arguments) {
             rejected["out"]![r[0] ?? "?"] = Int(r[1] ?? "0") ?? 0
@@ -74,8 +75,8 @@ public struct HealthStatistics: Sendable {
             }
         }.sorted { ($0.direction, -$0.records, $0.code) < ($1.direction, -$1.records, $1.code) }
         let rfc3339 = ISO8601DateFormatter()
-        let latencies = try store.rows("""
-            SELECT created_at, json_extract(receipt, '$.receivedAt') FROM batch WHERE direction = 'out' AND state = 'delivered' AND \(window)
+        let latencies = try await store.rows("""
+            SELECT created_at, \(d.json("receipt", "receivedAt")) FROM batch WHERE direction = 'out' AND state = 'delivered' AND \(window)
             """, arguments).compactMap { r -> Double? in
             guard let a = r[0].flatMap(rfc3339.date(from:)), let b = r[1].flatMap(rfc3339.date(from:)) else { return nil }
             return max(0, b.timeIntervalSince(a))
@@ -84,8 +85,9 @@ public struct HealthStatistics: Sendable {
             guard !latencies.isEmpty else { return nil }
             return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
         }
-        let sums = try store.rows("""
-            SELECT coalesce(SUM(max(attempts - 1, 0)), 0), coalesce(SUM(resubmission_of IS NOT NULL), 0), coalesce(SUM(state = 'failed'), 0)
+        let sums = try await store.rows("""
+            SELECT coalesce(SUM(CASE WHEN attempts > 1 THEN attempts - 1 ELSE 0 END), 0),
+                   coalesce(SUM(CASE WHEN resubmission_of IS NOT NULL THEN 1 ELSE 0 END), 0), coalesce(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0)
             FROM batch WHERE direction = 'out' AND \(window)
             """, arguments).first ?? []
         let thisYear = Calendar(identifier: .gregorian).component(.year, from: now)

@@ -44,9 +44,9 @@ public struct ImportedTaxonomy: Hashable, Sendable {
 /// Where imported taxonomy content is kept. The gateway's store implements it; tests use memory.
 public protocol TaxonomyStore: Sendable {
     /// The last import, or nil when none was made.
-    func importedTaxonomy() throws -> ImportedTaxonomy?
+    func importedTaxonomy() async throws -> ImportedTaxonomy?
     /// Replaces the stored import as a whole, atomically: a failure leaves the previous one.
-    func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) throws
+    func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) async throws
 }
 
 extension Taxonomy {

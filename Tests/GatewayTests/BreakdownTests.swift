@@ -116,34 +116,34 @@ struct BreakdownTests {
         for (subject, records, msgs, dims) in [(FlowQuery.Subject.vacancies, vacancyRecords, messages, Breakdown.allCases.filter { $0 != .training && $0 != .scheme && $0 != .gender && $0 != .ageBand && $0 != .outcome }),
                                                (.trainees, traineeRecords, traineeMessages, Breakdown.allCases.filter { $0 != .day && $0 != .region && $0 != .contract && $0 != .bottleneck && $0 != .outcome })] {
             for b in dims {
-                let r = try statistics.answer(try FlowQuery(subject: subject, by: [b], year: 2019))
+                let r = try await statistics.answer(try FlowQuery(subject: subject, by: [b], year: 2019))
                 #expect(actual(r) == expected(records, by: [b]), "\(subject) records by \(b.rawValue)")
-                let m = try statistics.answer(try FlowQuery(subject: subject, by: [b], year: 2019, mode: .messages))
+                let m = try await statistics.answer(try FlowQuery(subject: subject, by: [b], year: 2019, mode: .messages))
                 #expect(actual(m) == expected(msgs.map { ($0.record, $0.versionFirstReceived) }, by: [b]), "\(subject) messages by \(b.rawValue)")
                 // Paired with the origin, from the monthly counts or the rows alike.
                 let pair = try FlowQuery(subject: subject, by: [.origin, b], year: 2019)
-                #expect(actual(try statistics.answer(pair)) == expected(records, by: [.origin, b]), "\(subject) records by origin, \(b.rawValue)")
-                #expect(try statistics.answer(pair) == statistics.answer(pair, monthly: false))
+                #expect(actual(try await statistics.answer(pair)) == expected(records, by: [.origin, b]), "\(subject) records by origin, \(b.rawValue)")
+                #expect(try await statistics.answer(pair) == statistics.answer(pair, monthly: false))
             }
         }
         // By hand, the figures the loop compares: 40 vacancies in 2019 (the 2020 ones apart), 40 + 12
         // updates + 5 duplicates = 57 messages; 30 trainees, 24 + 6 referring agencies moved.
-        #expect(try statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019)).total == 40)
-        #expect(try statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019, mode: .messages)).total == 57)
-        #expect(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.month], year: 2019, mode: .messages)).counts == [45, 12])
-        #expect(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.year])).counts == [40, 6])
-        #expect(try statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019)).total == 30)
+        #expect(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019)).total == 40)
+        #expect(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019, mode: .messages)).total == 57)
+        #expect(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month], year: 2019, mode: .messages)).counts == [45, 12])
+        #expect(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.year])).counts == [40, 6])
+        #expect(try await statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019)).total == 30)
 
         // Outcome: the 3 conflicts were of records accepted before, so all 40 are accepted; by
         // message, 40 + 12 accepted, 5 duplicates, 3 refused with their code.
-        #expect(actual(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019))) == [["accepted"]: 40])
-        #expect(actual(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .outcome], year: 2019, mode: .messages)))
+        #expect(actual(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019))) == [["accepted"]: 40])
+        #expect(actual(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .outcome], year: 2019, mode: .messages)))
                 == [["2019-01", "accepted"]: 40, ["2019-03", "accepted"]: 12, ["2019-05", "duplicate"]: 5, ["2019-05", "rejected VERSION_CONFLICT"]: 3])
         // A record never accepted counts once, rejected with its code.
         let refused = IncomingBatch(batchId: "refused", sender: .forem, recordType: .vacancy, bodySha256: "x", receivedAt: Self.at(6),
                                     records: [Decoded(recordId: "V99", record: nil, errors: [FieldError("postcode", .invalidPostcode, "not a Belgian postcode")])])
         _ = try await store.receive(refused)
-        #expect(actual(try statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019)))
+        #expect(actual(try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019)))
                 == [["accepted"]: 40, ["rejected INVALID_POSTCODE"]: 1])
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome, .fiche]) }
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome], direction: .sent) }
@@ -164,12 +164,12 @@ struct BreakdownTests {
                                   records: trainees.map { Decoded(recordId: $0.id.rawValue, record: .trainee($0), errors: []) })
         guard case .stored = try await store.receive(batch) else { Issue.record("not stored"); return }
         let statistics = FlowStatistics(store: store, agency: .vdab)
-        let records = try statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019))
-        let persons = try statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019, mode: .persons))
+        let records = try await statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019))
+        let persons = try await statistics.answer(try FlowQuery(subject: .trainees, by: [], year: 2019, mode: .persons))
         #expect(records.total == 12)
         #expect(persons.total == Set(trainees.map(\.person.nationalNumber.digits)).count && persons.total == 9)
         // By referring agency: each person once per agency that referred them.
-        let byOrigin = try statistics.answer(try FlowQuery(subject: .trainees, by: [.origin], year: 2019, mode: .persons))
+        let byOrigin = try await statistics.answer(try FlowQuery(subject: .trainees, by: [.origin], year: 2019, mode: .persons))
         var expected: [String: Set<String>] = [:]
         for t in trainees { expected[t.referringAgency.rawValue, default: []].insert(t.person.nationalNumber.digits) }
         #expect(Dictionary(uniqueKeysWithValues: zip(byOrigin.rows.map { $0[0] }, byOrigin.counts)) == expected.mapValues(\.count))
@@ -178,6 +178,6 @@ struct BreakdownTests {
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [], mode: .persons) }
         let unkeyed = try SQLiteStore(path: temp.path("unkeyed.sqlite"))
         guard case .stored = try await unkeyed.receive(batch) else { Issue.record("not stored"); return }
-        #expect(throws: StatisticsError.self) { try FlowStatistics(store: unkeyed, agency: .vdab).answer(try FlowQuery(subject: .trainees, by: [], mode: .persons)) }
+        await #expect(throws: StatisticsError.self) { try await FlowStatistics(store: unkeyed, agency: .vdab).answer(try FlowQuery(subject: .trainees, by: [], mode: .persons)) }
     }
 }

@@ -183,7 +183,7 @@ struct TwoGatewayTests {
             let form: ExchangeFormat.Form = b % 2 == 0 ? .json : .xml
             let (body, ids) = try generator.batch(id: id, form: form, vacancies: 10, from: b * 10)
             expected += ids
-            try outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: body, form: form)
+            try await outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: body, form: form)
         }
         let dispatcher = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)),
                                     policy: RetryPolicy(firstDelay: 0.2, maximumDelay: 1, maximumAttempts: 50, maximumAge: 600, jitter: 0.2),

@@ -29,7 +29,7 @@ final class MemoryOutbox: OutboxStore {
         }
     }
 
-    func record(_ step: NextStep, for batchId: String, answer: String, now: Date) throws {
+    func record(_ step: NextStep, for batchId: String, attempt: Int, answer: String, now: Date) throws {
         entries.withLock { all in
             guard var e = all[batchId] else { return }
             e.answers.append(answer)

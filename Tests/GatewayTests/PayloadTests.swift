@@ -39,21 +39,21 @@ struct PayloadTests {
         }
         #expect(trainees.map(\.id.rawValue) == ["CEN-2026-0310"])
         // Sealed in both ledgers; the person's name appears in no stored trainee payload. Vacancies stay plain.
-        let foremPayloads = try Self.raw(n.forem.store, "SELECT body FROM batch WHERE record_type = 'trainee'")
-            + Self.raw(n.forem.store, "SELECT d.bytes FROM pickup_document d JOIN pickup p ON p.source = d.source AND p.sha256 = d.sha256 WHERE p.record_type = 'trainee'")
-        let vdabPayloads = try Self.raw(n.vdab.store, "SELECT body FROM batch WHERE record_type = 'trainee'")
+        let foremPayloads = try Self.raw(n.forem.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'trainee'")
+            + Self.raw(n.forem.sqlitePath!, "SELECT d.bytes FROM pickup_document d JOIN pickup p ON p.source = d.source AND p.sha256 = d.sha256 WHERE p.record_type = 'trainee'")
+        let vdabPayloads = try Self.raw(n.vdab.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'trainee'")
         #expect(foremPayloads.count == 2 && vdabPayloads.count == 1)
         for payload in foremPayloads + vdabPayloads {
             #expect(payload.starts(with: Array("PESENC1\u{0}".utf8)))
             #expect(payload.range(of: Data("Lambert".utf8)) == nil)
         }
-        let vacancy = try #require(try Self.raw(n.vdab.store, "SELECT body FROM batch WHERE record_type = 'vacancy'").first)
+        let vacancy = try #require(try Self.raw(n.vdab.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'vacancy'").first)
         #expect(vacancy.starts(with: Array("{".utf8)) || vacancy.starts(with: Array("<".utf8)))
         // Without the key: a clear refusal, not garbage.
-        let keyless = try SQLiteStore(path: n.forem.store)
+        let keyless = try SQLiteStore(path: n.forem.sqlitePath!)
         let batchId = try #require(try keyless.batches(BatchFilter(direction: "out")).first { $0.recordType == "trainee" }).batchId
-        #expect { try keyless.body(ofSent: batchId) } throws: { "\($0)".contains("configure payloadKeyFile") }
-        #expect(try SQLiteStore(path: n.forem.store, payloadKey: key).body(ofSent: batchId)?.bytes.isEmpty == false)
+        await #expect { try await keyless.body(ofSent: batchId) } throws: { "\($0)".contains("configure payloadKeyFile") }
+        #expect(try await SQLiteStore(path: n.forem.sqlitePath!, payloadKey: key).body(ofSent: batchId)?.bytes.isEmpty == false)
     }
 
     @Test("retention removes payloads nothing needs any more; failed, unconfirmed or unreconciled batches keep theirs; metadata stays")
@@ -69,20 +69,20 @@ struct PayloadTests {
         let later = Date().addingTimeInterval(86_400)
 
         // Before any reconcile, nothing sent is confirmed: only what VDAB received and delivered may go, at VDAB.
-        #expect(try node.store.prunePayloads(createdBefore: later) == (0, 0))
-        #expect(try SQLiteStore(path: n.vdab.store).prunePayloads(createdBefore: later) == (1, 0))
+        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == (0, 0))
+        #expect(try SQLiteStore(path: n.vdab.sqlitePath!).prunePayloads(createdBefore: later) == (1, 0))
         // A reconcile confirms the vacancy batch: its body and its document may go; the failed trainee batch and its document stay.
         let report = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
         #expect(report.confirmed.count == 1)
-        #expect(try node.store.prunePayloads(createdBefore: Date().addingTimeInterval(-3600)) == (0, 0))   // not old enough yet
-        #expect(try node.store.prunePayloads(createdBefore: later) == (1, 1))
-        let batches = try node.store.batches(BatchFilter(direction: "out"))
+        #expect(try await node.store.prunePayloads(createdBefore: Date().addingTimeInterval(-3600), now: Date()) == (0, 0))   // not old enough yet
+        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == (1, 1))
+        let batches = try await node.store.batches(BatchFilter(direction: "out"))
         let vacancyBatch = try #require(batches.first { $0.recordType == "vacancy" }).batchId
         let traineeBatch = try #require(batches.first { $0.recordType == "trainee" }).batchId
-        #expect(try node.store.body(ofSent: vacancyBatch) == nil)
-        #expect(try node.store.body(ofSent: traineeBatch) != nil)
-        #expect(try node.store.sourceDocument(ofSent: traineeBatch) != nil)
-        #expect(try node.store.batch(vacancyBatch)?.receipt?.counts.accepted == 4)   // metadata stays
+        #expect(try await node.store.body(ofSent: vacancyBatch) == nil)
+        #expect(try await node.store.body(ofSent: traineeBatch) != nil)
+        #expect(try await node.store.sourceDocument(ofSent: traineeBatch) != nil)
+        #expect(try await node.store.batch(vacancyBatch)?.receipt?.counts.accepted == 4)   // metadata stays
         try await vdab.stop()
         try await forem.stop()
     }

@@ -97,11 +97,11 @@ struct PersonalDataTests {
             let statistics = FlowStatistics(store: try SQLiteStore(path: folder + "/ledger.sqlite", payloadKey: key), agency: agency)
             for direction in FlowQuery.Direction.allCases {
                 for b in Breakdown.trainee where b != .outcome || direction == .received {
-                    let table = try statistics.answer(try FlowQuery(subject: .trainees, by: [b], direction: direction))
+                    let table = try await statistics.answer(try FlowQuery(subject: .trainees, by: [b], direction: direction))
                     let text = String(decoding: try JSONEncoder().encode(table), as: UTF8.self) + table.csv + table.text
                     #expect(Self.leaks(in: text, of: identifiers).isEmpty, "\(agency) trainees by \(b)")
                 }
-                persons += try statistics.answer(try FlowQuery(subject: .trainees, by: [], mode: .persons, direction: direction)).total
+                persons += try await statistics.answer(try FlowQuery(subject: .trainees, by: [], mode: .persons, direction: direction)).total
             }
         }
         #expect(persons > 0, "persons counted through their pseudonyms")

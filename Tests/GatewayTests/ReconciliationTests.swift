@@ -19,7 +19,7 @@ struct ReconciliationTests {
         let since = Date().addingTimeInterval(-60)
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
-        let sent = try node.store.batches(BatchFilter(direction: "out"))
+        let sent = try await node.store.batches(BatchFilter(direction: "out"))
         let vacancyBatch = try #require(sent.first { $0.recordType == "vacancy" }).batchId
         let traineeBatch = try #require(sent.first { $0.recordType == "trainee" }).batchId
 
@@ -28,7 +28,7 @@ struct ReconciliationTests {
         #expect(clean.findings == 0)
 
         // VDAB loses the vacancy batch, and holds the trainee batch with another digest.
-        let database = try DatabaseQueue(path: n.vdab.store)
+        let database = try DatabaseQueue(path: n.vdab.sqlitePath!)
         try await database.write { db in
             for table in ["record", "batch_record"] { try db.execute(sql: "DELETE FROM \(table) WHERE batch_id = ?", arguments: [vacancyBatch]) }
             try db.execute(sql: "DELETE FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [vacancyBatch])
@@ -42,7 +42,7 @@ struct ReconciliationTests {
         #expect(found.digestMismatch.map(\.batchId) == [traineeBatch])
         #expect(found.digestMismatch.first?.theirs == String(repeating: "0", count: 64))
         #expect(found.requeued == [vacancyBatch])
-        #expect(try node.store.auditLog().map { "\($0.action) \($0.target) \($0.reason ?? "")" } == ["reconcile-repair \(vacancyBatch) VDAB restored a backup (incident 7)"])
+        #expect(try await node.store.auditLog().map { "\($0.action) \($0.target) \($0.reason ?? "")" } == ["reconcile-repair \(vacancyBatch) VDAB restored a backup (incident 7)"])
 
         // The same batch, same id and body, goes again; VDAB takes it and the manifest agrees.
         #expect(try await forem.waitUntilQuiet())
@@ -50,7 +50,7 @@ struct ReconciliationTests {
         #expect(after.confirmed == [vacancyBatch])
         #expect(after.missingAtPeer.isEmpty)
         #expect(after.digestMismatch.map(\.batchId) == [traineeBatch])
-        let received = try SQLiteStore(path: n.vdab.store)
+        let received = try SQLiteStore(path: n.vdab.sqlitePath!)
         #expect(try received.history(origin: .forem, recordId: "FO-4481236").received.map(\.outcome) == ["accepted"])
         try await vdab.stop()
         try await forem.stop()

@@ -85,14 +85,15 @@ struct ResubmissionTests {
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
 
-        let failed = try node.store.batches(BatchFilter(state: .failed))
-        let rejected = try node.store.batches(BatchFilter(state: .rejectedRecords))
+        let failed = try await node.store.batches(BatchFilter(state: .failed))
+        let rejected = try await node.store.batches(BatchFilter(state: .rejectedRecords))
         #expect(failed.map(\.recordType) == ["trainee"])
-        let all = try node.store.batches(BatchFilter())
+        let all = try await node.store.batches(BatchFilter())
         #expect(rejected.map(\.rejected) == [1], "\(all)")
-        let rejection = try #require(try rejected.first.flatMap { try node.store.batch($0.batchId) }?.rejections.first)
+        let firstRejected = try #require(rejected.first)
+        let rejection = try #require(try await node.store.batch(firstRejected.batchId)?.rejections.first)
         #expect(rejection.code == "UNKNOWN_OCCUPATION" && rejection.field == "occupationAppellation")
-        let answer = try #require(try node.store.batch(failed[0].batchId)?.attempts.last?.answer)
+        let answer = try #require(try await node.store.batch(failed[0].batchId)?.attempts.last?.answer)
         #expect(answer.hasPrefix("403 "))
 
         // The fix: VDAB gets the full mappings and agrees to trainee records; restarted on its store and address.
@@ -106,22 +107,22 @@ struct ResubmissionTests {
         var ids: [String] = []
         for state in [BatchFilter.State.failed, .rejectedRecords] {
             selection.state = state
-            ids += try node.store.batches(selection).map(\.batchId)
+            ids += try await node.store.batches(selection).map(\.batchId)
         }
         #expect(ids.count == 2)
         var newIds: [String: [String]] = [:]
         for id in ids {
-            let planned = try node.resubmission.plan(id)
+            let planned = try await node.resubmission.plan(id)
             #expect(planned.refusal == nil && planned.stillFailing.isEmpty)
-            #expect(try node.resubmission.commit(planned, actor: "test:operator", reason: "appellation 19475 added; trainees agreed (ticket 42)"))
+            #expect(try await node.resubmission.commit(planned, actor: "test:operator", reason: "appellation 19475 added; trainees agreed (ticket 42)"))
             newIds[id] = planned.newBatchIds
         }
         // Run again, as after an interruption: nothing left to do.
-        for id in ids { #expect(try node.resubmission.plan(id).refusal?.hasPrefix("resubmitted already") == true) }
+        for id in ids { #expect(try await node.resubmission.plan(id).refusal?.hasPrefix("resubmitted already") == true) }
         #expect(try await forem.waitUntilQuiet())
 
         // Every record accepted once at VDAB: the four vacancies and the trainee record referred by VDAB.
-        let received = try SQLiteStore(path: n.vdab.store)
+        let received = try SQLiteStore(path: n.vdab.sqlitePath!)
         for id in ["FO-4481236", "FO-4481237", "FO-4481238", "FO-4481239"] {
             let history = try received.history(origin: .forem, recordId: id)
             #expect(history.received.filter { $0.outcome == "accepted" }.count == 1, "\(id): \(history.received)")
@@ -130,12 +131,12 @@ struct ResubmissionTests {
         #expect(welder.received.map(\.outcome) == ["rejected", "accepted"])
         #expect(try received.latestReceived(origin: .forem, recordId: "CEN-2026-0310") != nil)
         for (old, new) in newIds {
-            let detail = try #require(try node.store.batch(new[0]))
+            let detail = try #require(try await node.store.batch(new[0]))
             #expect(detail.summary.state == "delivered")
             #expect(detail.chain == [old, new[0]])
-            #expect(try node.store.batch(old)?.chain == [old, new[0]])
+            #expect(try await node.store.batch(old)?.chain == [old, new[0]])
         }
-        let audit = try node.store.auditLog()
+        let audit = try await node.store.auditLog()
         #expect(audit.count == 2)
         #expect(audit.allSatisfy { $0.actor == "test:operator" && $0.action == "resubmit" && $0.reason == "appellation 19475 added; trainees agreed (ticket 42)" })
         #expect(Set(audit.map(\.target)) == Set(ids))

@@ -30,9 +30,9 @@ struct SendingTests {
         let outbox = try SQLiteStore(path: temp.path("forem.sqlite"))
         let ids = (1...3).map { String(format: "00000000-0000-4000-8000-%012d", $0) }
         for id in ids {
-            try outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: try ReceivingFixture.batch(batchId: id), form: .json)
+            try await outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: try ReceivingFixture.batch(batchId: id), form: .json)
         }
-        try outbox.enqueue(batchId: "not-a-batch", to: .vdab, recordType: .vacancy, body: Array("{\"profile\":".utf8), form: .json)
+        try await outbox.enqueue(batchId: "not-a-batch", to: .vdab, recordType: .vacancy, body: Array("{\"profile\":".utf8), form: .json)
 
         let f = ReceivingFixture()
         let key = f.forem

@@ -32,8 +32,8 @@ struct StatisticsAPITests {
         let answer = try await AdminAPITests.call("GET", base + "/stats/vacancies?by=origin,status&mode=messages", token: stats.token)
         #expect(answer.status == 200)
         let table = try JSONDecoder().decode(StatisticsTable.self, from: Data(answer.body.utf8))
-        let store = try SQLiteStore(path: forem.store)
-        #expect(table == (try FlowStatistics(store: store, agency: .forem).answer(try FlowQuery(subject: .vacancies, by: [.origin, .status], mode: .messages))))
+        let store = try SQLiteStore(path: forem.sqlitePath!)
+        #expect(table == (try await FlowStatistics(store: store, agency: .forem).answer(try FlowQuery(subject: .vacancies, by: [.origin, .status], mode: .messages))))
         let health = try JSONDecoder().decode(HealthReport.self, from: Data(try await AdminAPITests.call("GET", base + "/stats/health", token: stats.token).body.utf8))
         // From VDAB: two vacancy batches (4 records, then the filled one) and one trainee batch (1 record).
         #expect(health.traffic.filter { $0.peer == "VDAB" && $0.direction == "in" }.map(\.records).reduce(0, +) == 6)

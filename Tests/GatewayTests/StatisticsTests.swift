@@ -18,8 +18,8 @@ struct StatisticsTests {
 
         // Hand-computed from the fixtures and deploy/local's rules: VDAB sent Le Forem 4 vacancies, then
         // one of them again as filled (version 2): 4 records, 5 messages.
-        let records = try forem.answer(try FlowQuery(subject: .vacancies, by: [.origin]))
-        let messages = try forem.answer(try FlowQuery(subject: .vacancies, by: [.origin], mode: .messages))
+        let records = try await forem.answer(try FlowQuery(subject: .vacancies, by: [.origin]))
+        let messages = try await forem.answer(try FlowQuery(subject: .vacancies, by: [.origin], mode: .messages))
         #expect(zip(records.rows, records.counts).first { $0.0 == ["VDAB"] }?.1 == 4)
         #expect(zip(messages.rows, messages.counts).first { $0.0 == ["VDAB"] }?.1 == 5)
         // And for every sender: distinct records = the records it routed to Le Forem; messages = what it sent.
@@ -31,20 +31,20 @@ struct StatisticsTests {
             #expect(zip(messages.rows, messages.counts).first { $0.0 == [origin.rawValue] }?.1 == summary.accepted + summary.duplicates, "\(origin)")
         }
         // The latest version decides: the filled vacancy counts as FILLED, once.
-        let byStatus = try forem.answer(try FlowQuery(subject: .vacancies, by: [.origin, .status]))
+        let byStatus = try await forem.answer(try FlowQuery(subject: .vacancies, by: [.origin, .status]))
         #expect(byStatus.total == records.total)
         #expect(byStatus.rows.contains(["VDAB", "FILLED"]))
 
         // Trainee flows at Actiris: referring agency × training agency.
-        let matrix = try FlowStatistics(store: try store(.actiris), agency: .actiris).answer(try FlowQuery(subject: .trainees, by: [.origin, .training]))
+        let matrix = try await FlowStatistics(store: try store(.actiris), agency: .actiris).answer(try FlowQuery(subject: .trainees, by: [.origin, .training]))
         #expect(Dictionary(uniqueKeysWithValues: zip(matrix.rows.map { $0.joined(separator: "→") }, matrix.counts)) == ["ACTIRIS→BF": 2, "ACTIRIS→FOREM": 1])
-        let people = try FlowStatistics(store: try store(.actiris), agency: .actiris).answer(try FlowQuery(subject: .trainees, by: [.gender, .ageBand]))
+        let people = try await FlowStatistics(store: try store(.actiris), agency: .actiris).answer(try FlowQuery(subject: .trainees, by: [.gender, .ageBand]))
         #expect(people.total == 3 && people.columns == ["gender", "age-band"])
 
         // CSV for a spreadsheet; a year with nothing; a dimension that does not apply.
         #expect(records.csv.hasPrefix("\u{FEFF}origin,count\r\n"))
         #expect(records.csv.hasSuffix("\r\n"))
-        #expect(try forem.answer(try FlowQuery(subject: .vacancies, by: [.origin], year: 2019)).total == 0)
+        #expect(try await forem.answer(try FlowQuery(subject: .vacancies, by: [.origin], year: 2019)).total == 0)
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.gender]) }
     }
 }

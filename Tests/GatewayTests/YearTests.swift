@@ -45,23 +45,23 @@ struct YearTests {
                                   (.trainees, [.quarter, .origin, .destination]), (.vacancies, [])] {
                 for mode in [CountingMode.records, .messages] {
                     let query = try FlowQuery(subject: subject, by: by, year: 2019, mode: mode)
-                    let fast = try statistics.answer(query, now: now), slow = try statistics.answer(query, now: now, monthly: false)
+                    let fast = try await statistics.answer(query, now: now), slow = try await statistics.answer(query, now: now, monthly: false)
                     #expect(fast == slow, "\(agency) \(subject) by \(by) \(mode)")
                 }
             }
             // Outcome: the refused records that were never accepted are apart from the accepted ones,
             // which are the distinct records.
-            let outcomes = try statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019), now: now)
-            let all = try statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019), now: now)
+            let outcomes = try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.outcome], year: 2019), now: now)
+            let all = try await statistics.answer(try FlowQuery(subject: .vacancies, by: [], year: 2019), now: now)
             #expect(zip(outcomes.rows, outcomes.counts).first { $0.0 == ["accepted"] }.map(\.1) ?? 0 == all.total, "\(agency)")
             #expect(!all.provisional)
         }
         // What Le Forem sent is what the others received from it.
         let forem = FlowStatistics(store: network.nodes[.forem]!.store, agency: .forem)
-        let sent = try forem.answer(try FlowQuery(subject: .vacancies, by: [.destination], year: 2019, direction: .sent))
+        let sent = try await forem.answer(try FlowQuery(subject: .vacancies, by: [.destination], year: 2019, direction: .sent))
         for (row, n) in zip(sent.rows, sent.counts) {
             let peer = Agency(rawValue: row[0])!
-            let received = try FlowStatistics(store: network.nodes[peer]!.store, agency: peer)
+            let received = try await FlowStatistics(store: network.nodes[peer]!.store, agency: peer)
                 .answer(try FlowQuery(subject: .vacancies, by: [.origin], year: 2019))
             #expect(zip(received.rows, received.counts).first { $0.0 == ["FOREM"] }?.1 == n, "FOREM → \(peer)")
         }

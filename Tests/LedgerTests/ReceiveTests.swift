@@ -1,48 +1,19 @@
 import Exchange
 import Formats
 import Foundation
-import GRDB
+import Ledger
+import LedgerTestSupport
 import Model
 import Testing
-@testable import Ledger
 
-/// Vacancies as a receiving gateway has them after decoding: canonical records or rejections.
-enum Received {
-    static func vacancy(_ id: String, version: Int, title: String = "Lasser") -> Decoded {
-        let v = Vacancy(origin: .forem, id: try! RecordID(id), version: try! RecordVersion(version), status: .open,
-                        text: LocalizedText(language: .french, title: title),
-                        occupation: Occupation(fiche: FicheCode(rawValue: "H2913")!, source: OccupationSource(scheme: .rome, version: "3", code: "H2913")),
-                        bottleneck: true, openPositions: 1, contract: .permanent, schedule: .fullTime, hoursPerWeek: HoursPerWeek(hundredths: 3800),
-                        employer: Employer(name: "Industrie Liégeoise SA", enterpriseNumber: try! EnterpriseNumber("0403170701")),
-                        workplace: Workplace(postcode: try! Postcode("4000"), municipality: "Liège"),
-                        publicationDate: CalendarDate(year: 2026, month: 11, day: 2)!)
-        return Decoded(recordId: id, record: .vacancy(v), errors: [])
-    }
-
-    static func rejected(_ id: String) -> Decoded {
-        Decoded(recordId: id, record: nil, errors: [FieldError("occupation", .unknownOccupation, "ROME fiche Z9999 does not exist in ROME v3")])
-    }
-
-    static func batch(_ id: String, body: String = "body-1", _ records: [Decoded]) -> IncomingBatch {
-        IncomingBatch(batchId: id, sender: .forem, recordType: .vacancy, bodySha256: sha256Hex(Array(body.utf8)),
-                      receivedAt: Date(timeIntervalSince1970: 1_795_000_000), records: records)
-    }
-}
-
-@Suite("Receiving batches into the ledger: idempotency, versions, receipts")
+@Suite("Receiving batches into the ledger: idempotency, versions, receipts (both stores)")
 struct ReceiveTests {
-    func receipt(_ outcome: ReceiveOutcome) -> Receipt? {
-        switch outcome {
-        case .stored(let r, _), .replayed(let r): r
-        case .conflict: nil
-        }
-    }
-
-    @Test("a new batch is stored and answered with its counts and rejections")
-    func stored() async throws {
-        let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
+    @Test("a new batch is stored and answered with its counts and rejections", arguments: LedgerKind.allCases)
+    func stored(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
         let outcome = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.rejected("FO-2")]))
-        guard case .stored(let r, _) = outcome else { Issue.record("not stored: \(outcome)"); return }
+        guard case .stored(let r, let accepted) = outcome else { Issue.record("not stored: \(outcome)"); return }
+        #expect(accepted == [0])
         #expect(r.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1))
         #expect(r.result == "partiallyFailed")
         #expect(r.rejected == [.init(index: 1, recordId: "FO-2", field: "occupation", code: "UNKNOWN_OCCUPATION", message: "ROME fiche Z9999 does not exist in ROME v3")])
@@ -51,21 +22,22 @@ struct ReceiveTests {
         #expect(try await store.receipt(ofReceived: "b1", from: .actiris) == nil)
     }
 
-    @Test("the same batch again gets the same receipt and stores nothing twice, also after a restart; another body is a conflict")
-    func replay() async throws {
-        let temp = TemporaryStore()
-        let first = try await SQLiteStore(path: temp.path).receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
-        let reopened = try SQLiteStore(path: temp.path)
+    @Test("the same batch again gets the same receipt and stores nothing twice, also after a restart; another body is a conflict",
+          arguments: LedgerKind.allCases)
+    func replay(_ kind: LedgerKind) async throws {
+        let ledger = try await TestLedger(kind)
+        let first = try await ledger.open().receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        let reopened = try await ledger.open()
         let again = try await reopened.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
         #expect(again == .replayed(receipt(first)!))
         #expect(try await reopened.receive(Received.batch("b1", body: "body-2", [Received.vacancy("FO-1", version: 1)])) == .conflict)
-        let count = try await reopened.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record") }
-        #expect(count == 1)
+        #expect(try await reopened.count("SELECT COUNT(*) FROM record") == 1)
+        #expect(try await reopened.count("SELECT COUNT(*) FROM batch_record") == 1)
     }
 
-    @Test("record versions across batches: new, duplicate, conflict, stale")
-    func versions() async throws {
-        let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
+    @Test("record versions across batches and within one: new, duplicate, conflict, stale", arguments: LedgerKind.allCases)
+    func versions(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
         _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 2)]))
         let outcome = try await store.receive(Received.batch("b2", body: "body-2", [
             Received.vacancy("FO-1", version: 2),                       // same content: duplicate
@@ -73,26 +45,78 @@ struct ReceiveTests {
             Received.vacancy("FO-1", version: 3, title: "Soudeur"),     // same version, other content
             Received.vacancy("FO-1", version: 1),                       // lower than held
             Received.vacancy("FO-9", version: 7),                       // another record
+            Received.vacancy("FO-9", version: 7),                       // the batch's own earlier version again
         ]))
-        let r = receipt(outcome)!
-        #expect(r.counts == .init(records: 5, accepted: 2, duplicates: 1, rejected: 2))
+        let r = try #require(receipt(outcome))
+        #expect(r.counts == .init(records: 6, accepted: 2, duplicates: 2, rejected: 2))
         #expect(r.rejected.map(\.index) == [2, 3])
         #expect(r.rejected.map(\.code) == ["VERSION_CONFLICT", "STALE_VERSION"])
         #expect(r.rejected.allSatisfy { $0.field == "version" })
-        let versions = try await store.database.read { try Int.fetchAll($0, sql: "SELECT version FROM record WHERE record_id = 'FO-1' ORDER BY version") }
-        #expect(versions == [2, 3])
-        let outcomes = try await store.database.read { try String.fetchAll($0, sql: "SELECT outcome FROM batch_record WHERE batch_id = 'b2' ORDER BY position") }
-        #expect(outcomes == ["duplicate", "accepted", "rejected", "rejected", "accepted"])
+        #expect(try await store.column("SELECT version FROM record WHERE record_id = 'FO-1' ORDER BY version") == ["2", "3"])
+        #expect(try await store.column("SELECT outcome FROM batch_record WHERE batch_id = 'b2' ORDER BY position")
+                == ["duplicate", "accepted", "rejected", "rejected", "accepted", "duplicate"])
+        // One statistics row per record, at its latest version, first received with the first batch.
+        #expect(try await store.rows("SELECT record_id, version FROM received_record ORDER BY record_id", []) == [["FO-1", "3"], ["FO-9", "7"]])
+        // Monthly counts: 2 records; messages = accepted + duplicates of the three batches' versions.
+        #expect(try await store.rows("SELECT month, origin, sender, records, messages FROM flow_month", []) == [["2026-11", "FOREM", "FOREM", "2", "5"]])
     }
 
-    @Test("statistics fields are stored with each record, and no personal data")
-    func fields() async throws {
-        let temp = TemporaryStore(), store = try SQLiteStore(path: temp.path)
+    @Test("statistics fields are stored with each record, and no personal data", arguments: LedgerKind.allCases)
+    func fields(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
         _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
-        let row = try await store.database.read { try Row.fetchOne($0, sql: "SELECT fiche, domain, region, contract, bottleneck, event_date FROM record") }!
-        #expect(row["fiche"] as String == "H2913")
-        #expect(row["domain"] as String == "H29")
-        #expect(row["region"] as String == "WALLONIA")
-        #expect(row["event_date"] as String == "2026-11-02")
+        let row = try await store.rows("SELECT fiche, domain, region, contract, bottleneck, event_date, status FROM record", [])
+        #expect(row == [["H2913", "H29", "WALLONIA", "PERMANENT", "1", "2026-11-02", "OPEN"]])
+    }
+
+    @Test("a peer sending a batch under one of our own batch ids does not touch ours", arguments: LedgerKind.allCases)
+    func sameIdBothWays(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        try await store.enqueue(batchId: "b1", to: .forem, recordType: .vacancy, body: [1], form: .json)
+        let outcome = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        guard case .stored = outcome else { Issue.record("\(outcome)"); return }
+        #expect(try await store.outgoingState("b1")?.state == "queued")
+        #expect(try await store.receipt(ofReceived: "b1", from: .forem) != nil)
+    }
+
+    @Test("the manifest lists what a sender's batches became, in a window", arguments: LedgerKind.allCases)
+    func manifest(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        _ = try await store.receive(Received.batch("early", at: Received.t0, [Received.vacancy("FO-1", version: 1)]))
+        _ = try await store.receive(Received.batch("late", body: "body-2", at: Received.t0.addingTimeInterval(3600), [Received.vacancy("FO-2", version: 1)]))
+        let all = try await store.manifest(from: .forem, since: Received.t0, until: Received.t0.addingTimeInterval(3600))
+        #expect(all.map(\.batchId) == ["early", "late"])
+        #expect(all.first?.bodySha256 == sha256Hex(Array("body-1".utf8)))
+        #expect(try await store.manifest(from: .forem, since: Received.t0.addingTimeInterval(1), until: Received.t0.addingTimeInterval(7200)).map(\.batchId) == ["late"])
+        #expect(try await store.manifest(from: .vdab, since: Received.t0, until: Received.t0.addingTimeInterval(7200)).isEmpty)
+    }
+
+    @Test("a trainee record updated to another referring agency moves its monthly count; persons are keyed", arguments: LedgerKind.allCases)
+    func traineeFlows(_ kind: LedgerKind) async throws {
+        let key = try PayloadKey(material: Array(String(repeating: "k", count: 40).utf8))
+        let store = try await TestLedger(kind, payloadKey: key).open()
+        func trainee(_ version: Int, referring: Agency) -> Decoded {
+            let t = TraineeRecord(id: try! RecordID("TR-1"), version: try! RecordVersion(version), referringAgency: referring, trainingAgency: .forem,
+                                  person: Person(nationalNumber: try! NationalNumber("85073003328"), lastName: "Peeters", firstName: "An",
+                                                 birthDate: CalendarDate(year: 1985, month: 7, day: 30)!, gender: .female),
+                                  scheme: TraineeScheme(type: .inCompany, nativeName: "PFI"),
+                                  occupation: Occupation(fiche: FicheCode(rawValue: "H2913")!, source: OccupationSource(scheme: .rome, version: "3", code: "H2913")),
+                                  employer: nil,
+                                  period: TrainingPeriod(start: CalendarDate(year: 2026, month: 10, day: 1)!, plannedEnd: CalendarDate(year: 2027, month: 3, day: 31)!),
+                                  status: .started)
+            return Decoded(recordId: "TR-1", record: .trainee(t), errors: [])
+        }
+        func batch(_ id: String, _ d: Decoded) -> IncomingBatch {
+            IncomingBatch(batchId: id, sender: .forem, recordType: .trainee, bodySha256: sha256Hex(Array(id.utf8)), receivedAt: Received.t0, records: [d],
+                          body: Array("{\"personal\": true}".utf8))
+        }
+        _ = try await store.receive(batch("t1", trainee(1, referring: .vdab)))
+        _ = try await store.receive(batch("t2", trainee(2, referring: .actiris)))
+        #expect(try await store.rows("SELECT origin, records, messages FROM flow_month ORDER BY origin", []) == [["ACTIRIS", "1", "1"], ["VDAB", "0", "1"]])
+        let keys = try await store.column("SELECT person_key FROM received_record")
+        #expect(keys.count == 1 && keys[0] == key.pseudonym(of: "85073003328"))
+        // The body is sealed at rest (no name in the stored bytes) and opened for delivery.
+        #expect(try await store.pendingDelivery("t1")?.body == Array("{\"personal\": true}".utf8))
+        #expect(try await store.payload(of: "t1", direction: "in")?.bytes == Array("{\"personal\": true}".utf8))
     }
 }

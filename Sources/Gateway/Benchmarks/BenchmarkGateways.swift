@@ -92,9 +92,4 @@ struct BenchmarkGateways {
     func ledger(_ agency: Agency) throws -> SQLiteStore { try SQLiteStore(path: path(agency, "ledger.sqlite")) }
 }
 
-extension SQLiteStore {
-    /// One number from a query (benchmarks' progress checks).
-    func count(_ sql: String) throws -> Int { Int(try rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
-}
-
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

@@ -99,7 +99,7 @@ public struct ReceiveBenchmark: Sendable {
             return all
         }
         let elapsed = seconds(ContinuousClock.now - started)
-        let stored = try gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
+        let stored = try await gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
         child.signal(SIGTERM)
         let run = child.wait()
         running = nil

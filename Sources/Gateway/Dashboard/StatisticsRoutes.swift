@@ -13,7 +13,7 @@ import Taxonomy
 /// browser).
 public struct StatisticsRoutes: Sendable {
     public let agency: Agency
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let taxonomy: Taxonomy
     public let tokens: OperatorTokens
 
@@ -21,7 +21,7 @@ public struct StatisticsRoutes: Sendable {
         ("GET", "/stats/vacancies"), ("GET", "/stats/trainees"), ("GET", "/stats/health"), ("GET", "/dashboard"),
     ]
 
-    public init(agency: Agency, store: SQLiteStore, taxonomy: Taxonomy, tokens: OperatorTokens) {
+    public init(agency: Agency, store: any LedgerStore, taxonomy: Taxonomy, tokens: OperatorTokens) {
         self.agency = agency
         self.store = store
         self.taxonomy = taxonomy
@@ -39,7 +39,7 @@ public struct StatisticsRoutes: Sendable {
         return y
     }
 
-    func flows(_ subject: FlowQuery.Subject, _ request: Request) throws -> Response {
+    func flows(_ subject: FlowQuery.Subject, _ request: Request) async throws -> Response {
         let q = request.uri.queryParameters
         let by = try (q["by"].map(String.init) ?? "origin").split(separator: ",").map { name in
             guard let b = Breakdown(rawValue: String(name)) else { throw Problem(.badRequest, "Bad breakdown", "\(name.prefix(32)) is not a breakdown") }
@@ -55,22 +55,22 @@ public struct StatisticsRoutes: Sendable {
         do { query = try FlowQuery(subject: subject, by: by, year: try Self.year(request), mode: mode, direction: direction) } catch let e as StatisticsError {
             throw Problem(.badRequest, "Bad breakdown", e.description)
         }
-        do { return try AdminRoutes.json(try FlowStatistics(store: store, agency: agency).answer(query)) } catch let e as StatisticsError {
+        do { return try AdminRoutes.json(try await FlowStatistics(store: store, agency: agency).answer(query)) } catch let e as StatisticsError {
             throw Problem(.unprocessableContent, "Cannot count", e.description)
         }
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/stats/vacancies") { request, _ in
-            do { try authorize(request); return try flows(.vacancies, request) } catch let problem as Problem { return problem.response }
+            do { try authorize(request); return try await flows(.vacancies, request) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/trainees") { request, _ in
-            do { try authorize(request); return try flows(.trainees, request) } catch let problem as Problem { return problem.response }
+            do { try authorize(request); return try await flows(.trainees, request) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/health") { request, _ in
             do {
                 try authorize(request)
-                return try AdminRoutes.json(try HealthStatistics(store: store).answer(year: try Self.year(request)))
+                return try AdminRoutes.json(try await HealthStatistics(store: store).answer(year: try Self.year(request)))
             } catch let problem as Problem { return problem.response }
         }
         router.get("/dashboard") { request, _ in
@@ -83,10 +83,10 @@ public struct StatisticsRoutes: Sendable {
                 let statistics = FlowStatistics(store: store, agency: agency)
                 let page = DashboardPage(
                     agency: agency, labels: DashboardLabels(language: language), year: year, token: request.uri.queryParameters["token"].map(String.init),
-                    matrix: try statistics.matrix(year: year),
-                    overTime: try statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
-                    occupations: try statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
-                    health: try HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
+                    matrix: try await statistics.matrix(year: year),
+                    overTime: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
+                    occupations: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
+                    health: try await HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
                 return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue],
                                 body: .init(byteBuffer: ByteBuffer(string: page.html)))
             } catch let problem as Problem { return problem.response }

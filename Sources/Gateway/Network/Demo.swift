@@ -99,7 +99,7 @@ public struct Demo {
 
     /// The second export of each agency that exports vacancies: its first vacancy that went
     /// somewhere, now filled (a new version), and the first document again, unchanged.
-    func feedUpdates(_ network: LocalNetwork, catalog: FormatCatalog) throws -> Int {
+    func feedUpdates(_ network: LocalNetwork, catalog: FormatCatalog) async throws -> Int {
         var n = 0
         for (agency, node) in network.nodes {
             guard let pickup = node.pickup, let outgoing = pickup.settings.folder, let formatName = pickup.settings.formats[.vacancy],
@@ -111,7 +111,7 @@ public struct Demo {
             _ = try reader.open()
             var closed: Vacancy?
             while let decoded = try reader.next() {
-                guard case .vacancy(var v)? = decoded.record, try !node.store.routes(origin: agency, recordId: v.id.rawValue).isEmpty else { continue }
+                guard case .vacancy(var v)? = decoded.record, try await !node.store.routes(origin: agency, recordId: v.id.rawValue).isEmpty else { continue }
                 v.status = .filled
                 v.version = RecordVersion(rawValue: v.version.rawValue + 1)!
                 closed = v
@@ -146,7 +146,7 @@ public struct Demo {
         var pickups: [Agency: [PickupEntry]] = [:]
         var quiet = true
         for tick in 1...max(1, ticks) {
-            let fed = tick == 1 ? try feedFixtures(configurations) : try feedUpdates(network, catalog: catalog)
+            let fed = tick == 1 ? try feedFixtures(configurations) : try await feedUpdates(network, catalog: catalog)
             say("")
             say(tick == 1 ? "Tick 1: each agency's fixtures exported into its outgoing folder (\(fed) documents); pick-up:"
                           : "Tick \(tick): a vacancy filled at each origin (new version) and a document exported again unchanged (\(fed) documents); pick-up:")
@@ -165,7 +165,7 @@ public struct Demo {
 
         var flows: [Flow] = []
         for agency in Self.agencies {
-            for summary in try network.nodes[agency]!.store.sendingSummary() { flows.append(Flow(from: agency, summary: summary)) }
+            for summary in try await network.nodes[agency]!.store.sendingSummary() { flows.append(Flow(from: agency, summary: summary)) }
         }
         say("")
         say("What crossed (records; the senders' ledgers, with the receivers' receipts):")
@@ -187,8 +187,8 @@ public struct Demo {
             for subject in [FlowQuery.Subject.vacancies, .trainees] {
                 // Vacancies by their origin; trainee records by the agency that trains (and sent them).
                 let by: [Breakdown] = [subject == .vacancies ? .origin : .training]
-                let records = try statistics.answer(try FlowQuery(subject: subject, by: by))
-                let messages = try statistics.answer(try FlowQuery(subject: subject, by: by, mode: .messages))
+                let records = try await statistics.answer(try FlowQuery(subject: subject, by: by))
+                let messages = try await statistics.answer(try FlowQuery(subject: subject, by: by, mode: .messages))
                 guard records.total > 0 else { continue }
                 let byOrigin = zip(records.rows, records.counts).map { row, n in
                     "\(row[0]) \(n) (\(zip(messages.rows, messages.counts).first { $0.0 == row }?.1 ?? 0))"

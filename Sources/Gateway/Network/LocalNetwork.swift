@@ -58,7 +58,7 @@ public final class LocalNetwork: Sendable {
                              logLevel: Logger.Level = .warning, clock: @escaping @Sendable () -> Date = { Date() },
                              logs: (@Sendable (String) -> any LogHandler)? = nil) async throws -> LocalNetwork {
         var nodes: [Agency: GatewayNode] = [:]
-        for c in configurations { nodes[c.agency] = try GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock, logs: logs) }
+        for c in configurations { nodes[c.agency] = try await GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock, logs: logs) }
         let (bound, announce) = AsyncStream<(Agency, String)>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for (agency, node) in nodes {

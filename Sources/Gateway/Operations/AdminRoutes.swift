@@ -11,7 +11,7 @@ import NIOCore
 /// `read` tokens list and show, `operator` tokens also resubmit and repair. Actions go to the audit
 /// log under the operator's name.
 public struct AdminRoutes: Sendable {
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let resubmission: Resubmission
     public let reconciliation: Reconciliation
     public let tokens: OperatorTokens
@@ -22,7 +22,7 @@ public struct AdminRoutes: Sendable {
         ("GET", "/admin/v1/audit"),
     ]
 
-    public init(store: SQLiteStore, resubmission: Resubmission, reconciliation: Reconciliation, tokens: OperatorTokens) {
+    public init(store: any LedgerStore, resubmission: Resubmission, reconciliation: Reconciliation, tokens: OperatorTokens) {
         self.store = store
         self.resubmission = resubmission
         self.reconciliation = reconciliation
@@ -96,15 +96,15 @@ public struct AdminRoutes: Sendable {
         }
     }
 
-    func resubmit(_ ids: [String], dryRun: Bool, reason: String?, actor: String) throws -> ResubmissionResult {
+    func resubmit(_ ids: [String], dryRun: Bool, reason: String?, actor: String) async throws -> ResubmissionResult {
         if !dryRun && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw Problem(.badRequest, "Reason required", "say why in \"reason\": it is written to the audit log")
         }
         var items: [ResubmissionResult.Item] = []
         for id in ids {
-            let p = try resubmission.plan(id)
+            let p = try await resubmission.plan(id)
             var sent = false
-            if !dryRun && p.refusal == nil && p.records > 0 { sent = try resubmission.commit(p, actor: actor, reason: reason ?? "") }
+            if !dryRun && p.refusal == nil && p.records > 0 { sent = try await resubmission.commit(p, actor: actor, reason: reason ?? "") }
             items.append(.init(batchId: id, peer: p.peer, refusal: p.refusal, records: p.records, stillFailing: p.stillFailing.map { "\($0.recordId): \($0.reason)" },
                                newBatchIds: sent ? p.newBatchIds : [], sent: sent))
         }
@@ -129,14 +129,14 @@ public struct AdminRoutes: Sendable {
                     guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
                     filter.direction = direction
                 }
-                return try Self.json(try store.batches(filter))
+                return try Self.json(try await store.batches(filter))
             } catch let problem as Problem { return problem.response }
         }
         router.get("/admin/v1/batches/{batchId}") { request, context in
             do {
                 _ = try authorize(request, .read)
                 let id = context.parameters.get("batchId") ?? ""
-                guard let detail = try store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
+                guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
                 return try Self.json(detail)
             } catch let problem as Problem { return problem.response }
         }
@@ -146,18 +146,18 @@ public struct AdminRoutes: Sendable {
                 let id = context.parameters.get("batchId") ?? ""
                 let direction = request.uri.queryParameters["direction"].map(String.init) ?? "out"
                 guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
-                guard let type = try store.recordType(of: id, direction: direction) else {
+                guard let type = try await store.recordType(of: id, direction: direction) else {
                     throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) \(direction == "in" ? "received" : "sent") in this gateway's ledger")
                 }
                 // A trainee batch's payload holds names and national numbers: granted apart.
                 guard type != .trainee || who.grants.contains(.traineePayloads) else {
                     throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
                 }
-                guard let payload = try store.payload(of: id, direction: direction) else {
+                guard let payload = try await store.payload(of: id, direction: direction) else {
                     throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
                 }
                 if type == .trainee {
-                    try store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "trainee batch, \(direction)"))
+                    try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "trainee batch, \(direction)"), now: Date())
                 }
                 return Response(status: .ok, headers: [.contentType: payload.form == .json ? "application/json" : "application/xml"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: payload.bytes)))
@@ -167,7 +167,7 @@ public struct AdminRoutes: Sendable {
             do {
                 let who = try authorize(request, .operator)
                 let body = try await Self.body(request, as: ResubmitBody.self)
-                return try Self.json(try resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
+                return try Self.json(try await resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/resubmissions") { request, _ in
@@ -185,9 +185,9 @@ public struct AdminRoutes: Sendable {
                 filter.notResubmitted = true
                 filter.limit = 100_000
                 var ids: [String] = []
-                if body.failed == true { filter.state = .failed; ids += try store.batches(filter).map(\.batchId) }
-                if body.rejectedRecords == true { filter.state = .rejectedRecords; ids += try store.batches(filter).map(\.batchId) }
-                return try Self.json(try resubmit(ids.reversed(), dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
+                if body.failed == true { filter.state = .failed; ids += try await store.batches(filter).map(\.batchId) }
+                if body.rejectedRecords == true { filter.state = .rejectedRecords; ids += try await store.batches(filter).map(\.batchId) }
+                return try Self.json(try await resubmit(ids.reversed(), dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
             } catch let problem as Problem { return problem.response }
         }
         router.get("/admin/v1/records/{agency}/{recordId}") { request, context in
@@ -196,7 +196,7 @@ public struct AdminRoutes: Sendable {
                 guard let agency = context.parameters.get("agency").flatMap({ Agency(rawValue: $0.uppercased()) }) else {
                     throw Problem(.badRequest, "Bad agency", "the path names an agency: VDAB, FOREM, ACTIRIS, ADG or BF")
                 }
-                return try Self.json(try store.history(origin: agency, recordId: context.parameters.get("recordId") ?? ""))
+                return try Self.json(try await store.history(origin: agency, recordId: context.parameters.get("recordId") ?? ""))
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/reconciliations") { request, _ in
@@ -221,7 +221,7 @@ public struct AdminRoutes: Sendable {
         router.get("/admin/v1/audit") { request, _ in
             do {
                 _ = try authorize(request, .read)
-                return try Self.json(try store.auditLog())
+                return try Self.json(try await store.auditLog())
             } catch let problem as Problem { return problem.response }
         }
     }

@@ -8,11 +8,11 @@ import Model
 /// received from the peer with what its back office got.
 public struct Reconciliation: Sendable {
     public let agency: Agency
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let client: PeerClient
     public let peers: [Agency: Dispatcher.Peer]
 
-    public init(agency: Agency, store: SQLiteStore, client: PeerClient = PeerClient(), peers: [Agency: Dispatcher.Peer]) {
+    public init(agency: Agency, store: any LedgerStore, client: PeerClient = PeerClient(), peers: [Agency: Dispatcher.Peer]) {
         self.agency = agency
         self.store = store
         self.client = client
@@ -59,7 +59,7 @@ public struct Reconciliation: Sendable {
         let manifest = try await client.manifest(from: settings.url, as: agency, signer: settings.signer, since: since, until: until, now: now)
         var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
         let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0.bodySha256) }, uniquingKeysWith: { a, _ in a })
-        let ours = try store.deliveredBatches(to: peer, receivedSince: since, until: until)
+        let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)
         for batch in ours {
             switch theirs[batch.batchId] {
             case nil: report.missingAtPeer.append(batch.batchId)
@@ -67,12 +67,12 @@ public struct Reconciliation: Sendable {
             default: report.confirmed.append(batch.batchId)
             }
         }
-        try store.markConfirmed(report.confirmed, now: now)
+        try await store.markConfirmed(report.confirmed, now: now)
         let delivered = Set(ours.map(\.batchId))
         report.unconfirmedHere = manifest.batches.map(\.batchId).filter { !delivered.contains($0) }.sorted()
         report.notDeliveredToBackOffice = try await store.undeliveredBatches().filter { $0.sender == peer }.map(\.batchId)
         if repair {
-            for id in report.missingAtPeer where try store.requeue(id, audit: AuditEntry(actor: actor, action: "reconcile-repair", target: id, reason: reason,
+            for id in report.missingAtPeer where try await store.requeue(id, audit: AuditEntry(actor: actor, action: "reconcile-repair", target: id, reason: reason,
                                                                                         detail: "unknown to \(peer) in its manifest; queued again with the same id and body"),
                                                                  now: now) {
                 report.requeued.append(id)

@@ -12,12 +12,12 @@ import Taxonomy
 /// what is left.
 public struct Resubmission: Sendable {
     public let agency: Agency
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let catalog: FormatCatalog
     public let taxonomy: Taxonomy
     public let peers: [Agency: PickupPlan.Peer]
 
-    public init(agency: Agency, store: SQLiteStore, catalog: FormatCatalog, taxonomy: Taxonomy, peers: [Agency: PickupPlan.Peer]) {
+    public init(agency: Agency, store: any LedgerStore, catalog: FormatCatalog, taxonomy: Taxonomy, peers: [Agency: PickupPlan.Peer]) {
         self.agency = agency
         self.store = store
         self.catalog = catalog
@@ -38,8 +38,8 @@ public struct Resubmission: Sendable {
         public var newBatchIds: [String] { plan?.batches.map(\.batchId) ?? [] }
     }
 
-    public func plan(_ batchId: String, now: Date = Date()) throws -> Planned {
-        guard let detail = try store.batch(batchId) else { return Planned(batchId: batchId, peer: "", refusal: "no such batch") }
+    public func plan(_ batchId: String, now: Date = Date()) async throws -> Planned {
+        guard let detail = try await store.batch(batchId) else { return Planned(batchId: batchId, peer: "", refusal: "no such batch") }
         var planned = Planned(batchId: batchId, peer: detail.summary.peer)
         guard detail.summary.direction == "out" else { planned.refusal = "a batch received from \(detail.summary.peer): the sender resubmits it"; return planned }
         guard detail.summary.resubmittedAs.isEmpty else {
@@ -49,7 +49,7 @@ public struct Resubmission: Sendable {
         let ids: Set<String>
         switch detail.summary.state {
         case "failed":
-            ids = Set(try store.records(ofSent: batchId).map(\.id))
+            ids = Set(try await store.records(ofSent: batchId).map(\.id))
         case "delivered" where !detail.rejections.isEmpty:
             ids = Set(detail.rejections.map(\.recordId))
         case "delivered":
@@ -63,13 +63,13 @@ public struct Resubmission: Sendable {
             planned.refusal = "\(detail.summary.peer) is no longer a peer agreed for \(detail.summary.recordType) records"
             return planned
         }
-        guard let source = try sourceDocument(batchId, detail: detail), let format = catalog.format(source.format, type: type) else {
+        guard let source = try await sourceDocument(batchId, detail: detail), let format = catalog.format(source.format, type: type) else {
             planned.refusal = "the document it was made of is no longer in the ledger"
             return planned
         }
-        let plan = try PickupPlan.make(document: source.document, source: "resubmission of \(batchId)", format: format, agency: agency,
+        let plan = try await PickupPlan.make(document: source.document, source: "resubmission of \(batchId)", format: format, agency: agency,
                                        peers: [peer: peerSettings], routing: Routing(rules: [RoutingRule(recordType: type, destination: .peers([peer]))]),
-                                       taxonomy: taxonomy, now: now, only: ids, resubmissionOf: batchId) { _, _ in [:] }
+                                       taxonomy: taxonomy, now: now, only: ids, resubmissionOf: batchId) { _ in [:] }
         if let error = plan.report.documentError { planned.refusal = "the original document cannot be read any more: \(error)"; return planned }
         planned.plan = plan
         planned.records = plan.routed.count
@@ -82,18 +82,18 @@ public struct Resubmission: Sendable {
 
     /// The original regional document, or, for a batch sent before documents were kept, the batch's
     /// own exchange body.
-    func sourceDocument(_ batchId: String, detail: BatchDetail) throws -> (format: String, document: [UInt8])? {
-        if let source = try store.sourceDocument(ofSent: batchId) { return (source.format, source.document) }
-        guard let body = try store.body(ofSent: batchId) else { return nil }
+    func sourceDocument(_ batchId: String, detail: BatchDetail) async throws -> (format: String, document: [UInt8])? {
+        if let source = try await store.sourceDocument(ofSent: batchId) { return (source.format, source.document) }
+        guard let body = try await store.body(ofSent: batchId) else { return nil }
         return (body.form == .xml ? "exchange-xml" : "exchange-json", body.bytes)
     }
 
     /// Writes the new batch (queued) and the audit entry; false if the batch was resubmitted meanwhile.
-    public func commit(_ planned: Planned, actor: String, reason: String, now: Date = Date()) throws -> Bool {
+    public func commit(_ planned: Planned, actor: String, reason: String, now: Date = Date()) async throws -> Bool {
         guard planned.refusal == nil, let plan = planned.plan, !plan.batches.isEmpty else { return false }
         let detail = "as \(planned.newBatchIds.joined(separator: ", ")): \(planned.records) records" +
             (planned.stillFailing.isEmpty ? "" : ", \(planned.stillFailing.count) still failing")
-        return try store.commitResubmission(of: planned.batchId, batches: plan.batches, routed: plan.routed,
+        return try await store.commitResubmission(of: planned.batchId, batches: plan.batches, routed: plan.routed,
                                             audit: AuditEntry(actor: actor, action: "resubmit", target: planned.batchId, reason: reason, detail: detail), now: now)
     }
 }

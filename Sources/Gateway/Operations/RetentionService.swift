@@ -3,14 +3,14 @@ import Ledger
 import Logging
 import ServiceLifecycle
 
-/// Removes payloads older than the configured days, every hour (see `SQLiteStore.prunePayloads`).
+/// Removes payloads older than the configured days, every hour (see `LedgerStore.prunePayloads`).
 public struct RetentionService: Service, CustomStringConvertible {
     public var description: String { "payload retention" }
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public let days: Int
     public let logger: Logger
 
-    public init(store: SQLiteStore, days: Int, logger: Logger) {
+    public init(store: any LedgerStore, days: Int, logger: Logger) {
         self.store = store
         self.days = days
         self.logger = logger
@@ -19,7 +19,12 @@ public struct RetentionService: Service, CustomStringConvertible {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let pruned = try store.prunePayloads(createdBefore: Date().addingTimeInterval(-Double(days) * 86_400))
+                guard let pruned = try await store.exclusively("retention", { [store, days] in
+                    try await store.prunePayloads(createdBefore: Date().addingTimeInterval(-Double(days) * 86_400), now: Date())
+                }) else {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+                    continue   // another replica is pruning now
+                }
                 if pruned.batches + pruned.documents > 0 {
                     logger.info("payloads past retention removed", metadata: ["batches": "\(pruned.batches)", "documents": "\(pruned.documents)"])
                 }

@@ -28,12 +28,12 @@ public struct Pickup: Sendable {
     public let routing: Routing
     public let catalog: FormatCatalog
     public let taxonomy: Taxonomy
-    public let store: SQLiteStore
+    public let store: any LedgerStore
     public var logger: Logger
     public var http: HTTPClient = .shared
 
     public init(agency: Agency, settings: PickupSettings, peers: [Agency: PickupPlan.Peer], routing: Routing, catalog: FormatCatalog,
-                taxonomy: Taxonomy, store: SQLiteStore, logger: Logger) {
+                taxonomy: Taxonomy, store: any LedgerStore, logger: Logger) {
         self.agency = agency
         self.settings = settings
         self.peers = peers
@@ -48,7 +48,7 @@ public struct Pickup: Sendable {
     @discardableResult
     public func run(now: Date = Date()) async throws -> [PickupEntry] {
         var entries: [PickupEntry] = []
-        if let folder = settings.folder { entries += try runFolder(folder, now: now) }
+        if let folder = settings.folder { entries += try await runFolder(folder, now: now) }
         if let url = settings.exportURL { entries += try await runExport(url, now: now) }
         return entries
     }
@@ -60,14 +60,15 @@ public struct Pickup: Sendable {
         return format
     }
 
-    func plan(_ document: [UInt8], source: String, type: RecordType, now: Date) throws -> PickupPlan {
-        try PickupPlan.make(document: document, source: source, format: try format(type), agency: agency, peers: peers, routing: routing,
-                            taxonomy: taxonomy, now: now) { origin, id in try store.routes(origin: origin, recordId: id) }
+    func plan(_ document: [UInt8], source: String, type: RecordType, now: Date) async throws -> PickupPlan {
+        let (store, agency) = (self.store, self.agency)
+        return try await PickupPlan.make(document: document, source: source, format: try format(type), agency: agency, peers: peers, routing: routing,
+                                         taxonomy: taxonomy, now: now) { ids in try await store.routes(origin: agency, recordIds: ids) }
     }
 
     // MARK: the outgoing folder
 
-    func runFolder(_ folder: String, now: Date) throws -> [PickupEntry] {
+    func runFolder(_ folder: String, now: Date) async throws -> [PickupEntry] {
         let files = FileManager.default
         var entries: [PickupEntry] = []
         for type in RecordType.allCases where settings.formats[type] != nil {
@@ -82,7 +83,7 @@ public struct Pickup: Sendable {
                 claimed.append(name)
             }
             for name in claimed {
-                entries.append(try process(LocalFiles.join(processing, name), name: name, type: type, folder: folder, now: now))
+                entries.append(try await process(LocalFiles.join(processing, name), name: name, type: type, folder: folder, now: now))
             }
         }
         return entries
@@ -98,17 +99,17 @@ public struct Pickup: Sendable {
     /// Records read, routed and committed together: the part a pass cut short resumes after.
     public static let partRecords = 5_000
 
-    func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) throws -> PickupEntry {
+    func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) async throws -> PickupEntry {
         guard let sha256 = sha256Hex(ofFile: path) else { throw GatewayError("\(path): cannot be read") }
         let source = "\(type.rawValue)/\(name)"
         var log = logger
         log[metadataKey: "document"] = "\(source)"
         let entry: PickupEntry
-        if let before = try store.pickup(source: source, sha256: sha256) {
+        if let before = try await store.pickup(source: source, sha256: sha256) {
             log.notice("document picked up before (same name and content): moved on, not sent again")
             entry = before
         } else {
-            entry = try pickUp(path, source: source, sha256: sha256, type: type, now: now, log: log)
+            entry = try await pickUp(path, source: source, sha256: sha256, type: type, now: now, log: log)
             log.info("document picked up", metadata: ["outcome": "\(entry.outcome.rawValue)", "records": "\(entry.records)", "queued": "\(entry.queued)",
                                                       "unchanged": "\(entry.unchanged)", "notRouted": "\(entry.notRouted)", "rejected": "\(entry.rejected)"])
         }
@@ -128,7 +129,7 @@ public struct Pickup: Sendable {
     /// committed with the position reached, so that the first batches go out while the rest is read
     /// and memory holds one part. The whole document's syntax is checked first, so that a document
     /// that cannot be read sends nothing. A pick-up cut short goes on after its last part.
-    func pickUp(_ path: String, source: String, sha256: String, type: RecordType, now: Date, log: Logger) throws -> PickupEntry {
+    func pickUp(_ path: String, source: String, sha256: String, type: RecordType, now: Date, log: Logger) async throws -> PickupEntry {
         let format = try self.format(type)
         func reading() throws -> (any RecordReading, FileHandle) {
             guard let handle = FileHandle(forReadingAtPath: path) else { throw GatewayError("\(path): cannot be read") }
@@ -139,7 +140,7 @@ public struct Pickup: Sendable {
         var report = PickupReport(source: source, format: format.format, recordType: type.rawValue)
         var position = 0
         var counts = PickupPlanner.Counts()
-        if let progress = try store.pickupPosition(source: source, sha256: sha256) {
+        if let progress = try await store.pickupPosition(source: source, sha256: sha256) {
             position = progress.position
             counts = .init(progress.counts)
             log.notice("a pick-up cut short goes on", metadata: ["position": "\(position)"])
@@ -153,13 +154,13 @@ public struct Pickup: Sendable {
                     while try check.skip() {}
                 }
             } catch { fault = error.description }
-            try store.beginPickup(entry, documentAt: path, now: now)
+            try await store.beginPickup(entry, documentAt: path, now: now)
             if let fault {
                 entry.outcome = .rejected
                 report.documentError = fault
                 report.counts = .init(entry)
                 entry.report = report.json
-                try store.commitPickupPart(source: source, sha256: sha256, position: 0, counts: entry, batches: [], routed: [], notes: [],
+                try await store.commitPickupPart(source: source, sha256: sha256, position: 0, counts: entry, batches: [], routed: [], notes: [],
                                            final: (.rejected, entry.report), now: now)
                 return entry
             }
@@ -178,7 +179,7 @@ public struct Pickup: Sendable {
                 while part.count < Self.partRecords, let decoded = try reader.next() { part.append(decoded) }
                 ended = part.count < Self.partRecords
                 if part.isEmpty { break }
-                let before = try store.routes(origin: agency, recordIds: part.compactMap { $0.record?.id.rawValue })
+                let before = try await store.routes(origin: agency, recordIds: part.compactMap { $0.record?.id.rawValue })
                 for (i, decoded) in part.enumerated() {
                     try planner.route(decoded, index: position + i + 1) { before[$0.id.rawValue] ?? [:] }
                 }
@@ -186,7 +187,7 @@ public struct Pickup: Sendable {
                 position += part.count
                 var progress = entry
                 planner.counts.copy(into: &progress)
-                try store.commitPickupPart(source: source, sha256: sha256, position: position, counts: progress, batches: made.batches,
+                try await store.commitPickupPart(source: source, sha256: sha256, position: position, counts: progress, batches: made.batches,
                                            routed: made.routed, notes: made.notes, now: now)
             }
             counts = planner.counts
@@ -201,13 +202,13 @@ public struct Pickup: Sendable {
             entry.outcome = .rejected
         }
         counts.copy(into: &entry)
-        let contents = try store.pickupContents(source: source, sha256: sha256)
+        let contents = try await store.pickupContents(source: source, sha256: sha256)
         report.batches = contents.batches.map { .init(batchId: $0.batchId, peer: $0.peer, records: $0.records, encoding: $0.encoding) }
         report.add(contents.notes)
         report.counts = .init(entry)
         entry.report = report.json
-        try store.commitPickupPart(source: source, sha256: sha256, position: position, counts: entry, batches: [], routed: [], notes: [],
-                                   final: (entry.outcome, entry.report), now: now)
+        try await store.commitPickupPart(source: source, sha256: sha256, position: position, counts: entry, batches: [], routed: [], notes: [],
+                                         final: (entry.outcome, entry.report), now: now)
         return entry
     }
 
@@ -217,7 +218,7 @@ public struct Pickup: Sendable {
         var entries: [PickupEntry] = []
         for type in RecordType.allCases where settings.formats[type] != nil {
             let cursorKey = "\(url)#\(type.rawValue)"
-            let since = try store.pickupCursor(cursorKey) ?? ""
+            let since = try await store.pickupCursor(cursorKey) ?? ""
             var components = URLComponents(string: url)!
             components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "type", value: type.rawValue), URLQueryItem(name: "since", value: since)]
             let request = HTTPClientRequest(url: components.string!)
@@ -232,9 +233,9 @@ public struct Pickup: Sendable {
                 throw GatewayError("the export at \(url) answered without X-Export-Cursor: the position reached cannot be kept")
             }
             let source = "export:\(type.rawValue) since \(since.isEmpty ? "the start" : since)"
-            if try store.pickup(source: source, sha256: sha256Hex(body)) != nil { continue }
-            let plan = try plan(body, source: source, type: type, now: now)
-            try store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, cursor: (cursorKey, next), now: now)
+            if try await store.pickup(source: source, sha256: sha256Hex(body)) != nil { continue }
+            let plan = try await plan(body, source: source, type: type, now: now)
+            try await store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, cursor: (cursorKey, next), now: now)
             logger.info("export picked up", metadata: ["type": "\(type.rawValue)", "records": "\(plan.entry.records)", "queued": "\(plan.entry.queued)",
                                                        "notRouted": "\(plan.entry.notRouted)", "rejected": "\(plan.entry.rejected)"])
             entries.append(plan.entry)

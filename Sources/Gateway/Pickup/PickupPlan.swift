@@ -37,12 +37,12 @@ public struct PickupPlan: Sendable {
     /// - Parameters:
     ///   - only: the record ids to take (a resubmission); nil: every record.
     ///   - resubmissionOf: the batch the new batches resubmit (named in their envelope).
-    ///   - previousRoutes: where a record of this agency went before, with the digest of the
-    ///     version each peer has (from the ledger).
+    ///   - previousRoutes: where records of this agency went before (by id), with the digest of
+    ///     the version each peer has (from the ledger); asked once, for every record read.
     public static func make(document: [UInt8], source: String, format: any RecordFormat, agency: Agency, peers: [Agency: Peer],
                             routing: Routing, taxonomy: Taxonomy, now: Date = Date(), batchId: @escaping () -> String = { UUID().uuidString.lowercased() },
                             only: Set<String>? = nil, resubmissionOf: String? = nil,
-                            previousRoutes: (Agency, String) throws -> [Agency: String]) throws -> PickupPlan {
+                            previousRoutes: ([String]) async throws -> [String: [Agency: String]]) async throws -> PickupPlan {
         let type = format.recordType
         var plan = PickupPlan(entry: PickupEntry(source: source, sha256: sha256Hex(document), recordType: type, outcome: .done),
                               report: PickupReport(source: source, format: format.format, recordType: type.rawValue))
@@ -61,13 +61,18 @@ public struct PickupPlan: Sendable {
         var planner = PickupPlanner(type: type, agency: agency, peers: peers, routing: routing, taxonomy: taxonomy, now: now, batchId: batchId,
                                     resubmissionOf: resubmissionOf)
         var index = 0
+        var taken: [(index: Int, decoded: Decoded)] = []
         while true {
             let decoded: Decoded?
             do { decoded = try reader.next() } catch { return plan.rejectedDocument(error) }
             guard let decoded else { break }
             index += 1
             if let only, !only.contains(decoded.recordId) { continue }
-            try planner.route(decoded, index: index) { try previousRoutes($0.owner, $0.id.rawValue) }
+            taken.append((index, decoded))
+        }
+        let before = try await previousRoutes(taken.compactMap { $0.decoded.record?.id.rawValue })
+        for (index, decoded) in taken {
+            try planner.route(decoded, index: index) { before[$0.id.rawValue] ?? [:] }
         }
         let part = try planner.flush()
         plan.batches = part.batches

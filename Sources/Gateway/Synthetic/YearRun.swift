@@ -86,10 +86,10 @@ public struct YearRun {
             var replayed = 0
             let since = String(format: "%04d-%02d-01", plan.year, month)
             for node in network.nodes.values {
-                for row in try node.store.rows("SELECT batch_id FROM batch WHERE direction = 'out' AND state = 'delivered' AND created_at >= ? ORDER BY batch_id", [since]) {
+                for row in try await node.store.rows("SELECT batch_id FROM batch WHERE direction = 'out' AND state = 'delivered' AND created_at >= ? ORDER BY batch_id", [since]) {
                     guard let id = row[0], Double(random.next(1_000_000)) < plan.traffic.replaysPercent * 10_000 else { continue }
                     let entry = AuditEntry(actor: "synthetic year", action: "replay", target: id, reason: "a receipt lost on the way (the plan's replays)")
-                    if try node.store.requeue(id, audit: entry, now: clock.now()) { replayed += 1 }
+                    if try await node.store.requeue(id, audit: entry, now: clock.now()) { replayed += 1 }
                 }
             }
             if replayed > 0 { quiet = try await network.waitUntilQuiet(timeout: .seconds(600)) && quiet }
@@ -99,10 +99,10 @@ public struct YearRun {
             if !quiet { break }
         }
         clock.set(Self.instant(plan.year + 1, 1, 15))
-        let figures = try self.figures(network)
+        let figures = try await self.figures(network)
         var rejected: [String: Int] = [:]
         for node in network.nodes.values {
-            for row in try node.store.rows("SELECT code, COUNT(*) FROM batch_record WHERE outcome = 'rejected' GROUP BY code", []) {
+            for row in try await node.store.rows("SELECT code, COUNT(*) FROM batch_record WHERE outcome = 'rejected' GROUP BY code", []) {
                 rejected[row[0] ?? "?", default: 0] += Int(row[1] ?? "0") ?? 0
             }
         }
@@ -110,26 +110,26 @@ public struct YearRun {
     }
 
     /// The plan's published figures beside what the receiving gateways' statistics count.
-    func figures(_ network: LocalNetwork) throws -> [Figure] {
-        func count(_ agency: Agency, _ subject: FlowQuery.Subject, by: [Breakdown], mode: CountingMode, where keep: ([String]) -> Bool) throws -> Int {
+    func figures(_ network: LocalNetwork) async throws -> [Figure] {
+        func count(_ agency: Agency, _ subject: FlowQuery.Subject, by: [Breakdown], mode: CountingMode, where keep: ([String]) -> Bool) async throws -> Int {
             guard let node = network.nodes[agency] else { return 0 }
-            let table = try FlowStatistics(store: node.store, agency: agency).answer(try FlowQuery(subject: subject, by: by, year: plan.year, mode: mode))
+            let table = try await FlowStatistics(store: node.store, agency: agency).answer(try FlowQuery(subject: subject, by: by, year: plan.year, mode: mode))
             return zip(table.rows, table.counts).filter { keep($0.0) }.reduce(0) { $0 + $1.1 }
         }
         let between = plan.vacancies.between
         var vacancies = Figure(name: "vacancies exchanged between \(between.map(\.rawValue).joined(separator: ", "))", published: plan.vacancies.exchanged, records: 0, messages: 0)
         for agency in between {
             let fromOthers: ([String]) -> Bool = { row in row[0] != agency.rawValue && between.contains(where: { $0.rawValue == row[0] }) }
-            vacancies.records += try count(agency, .vacancies, by: [.origin], mode: .records, where: fromOthers)
-            vacancies.messages += try count(agency, .vacancies, by: [.origin], mode: .messages, where: fromOthers)
+            vacancies.records += try await count(agency, .vacancies, by: [.origin], mode: .records, where: fromOthers)
+            vacancies.messages += try await count(agency, .vacancies, by: [.origin], mode: .messages, where: fromOthers)
         }
         var figures = [vacancies]
         for flow in plan.trainees {
             var figure = Figure(name: "trainees \(flow.referring.map(\.rawValue).joined(separator: "/")) → \(flow.training.rawValue)", published: flow.count, records: 0, messages: 0)
             for referring in flow.referring {
                 let cell: ([String]) -> Bool = { $0 == [referring.rawValue, flow.training.rawValue] }
-                figure.records += try count(referring, .trainees, by: [.origin, .training], mode: .records, where: cell)
-                figure.messages += try count(referring, .trainees, by: [.origin, .training], mode: .messages, where: cell)
+                figure.records += try await count(referring, .trainees, by: [.origin, .training], mode: .records, where: cell)
+                figure.messages += try await count(referring, .trainees, by: [.origin, .training], mode: .messages, where: cell)
             }
             figures.append(figure)
         }

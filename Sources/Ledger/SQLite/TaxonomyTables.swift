@@ -70,17 +70,3 @@ extension SQLiteStore: TaxonomyStore {
         }
     }
 }
-
-/// A store whose content breaks its own rules: restore it from a backup or import again.
-public enum StoreError: Error, CustomStringConvertible {
-    case corrupt(String)
-    /// Asked of a store that already holds something else.
-    case notEmpty(String)
-
-    public var description: String {
-        switch self {
-        case .corrupt(let what): "the store is corrupt: \(what)"
-        case .notEmpty(let what): what
-        }
-    }
-}

@@ -8,9 +8,13 @@ import Taxonomy
 /// older store brings it up to date before it serves anything.
 public final class SQLiteStore: Sendable {
     let database: DatabasePool
+    /// The database file.
+    public let path: String
     /// Seals trainee payloads at rest, and opens them (nil: stored as they are).
     let payloadKey: PayloadKey?
     let synchronous: Synchronous
+    /// This process's claims on shared work (one process per SQLite file: its earlier runs' claims give way).
+    let lease: Lease
 
     /// How commits reach the disk (SQLite's `synchronous` in WAL mode). `full`: every commit is
     /// flushed before it returns, so a receipt answered after it survives a power cut. `normal`: the
@@ -18,7 +22,9 @@ public final class SQLiteStore: Sendable {
     public enum Synchronous: String, Sendable { case full, normal }
 
     /// Opens (creating if needed) the store at `path`, in WAL mode, and migrates it.
-    public init(path: String, payloadKey: PayloadKey? = nil, synchronous: Synchronous = .full) throws {
+    public init(path: String, payloadKey: PayloadKey? = nil, synchronous: Synchronous = .full, lease: Lease = Lease()) throws {
+        self.path = path
+        self.lease = lease
         self.payloadKey = payloadKey
         self.synchronous = synchronous
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -32,7 +38,19 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         database = try DatabasePool(path: path, configuration: configuration)
-        try Migrations.migrator.migrate(database)
+        try Self.exclusively(lockFile: path + "-migrations.lock") { try Migrations.migrator.migrate(database) }
+    }
+
+    /// Runs `body` holding an exclusive lock on `lockFile` (made if needed): two processes opening
+    /// one new store at once (a gateway starting, an operator's command) migrate it one after the
+    /// other, the second finding the work done. The lock goes with the process if it dies.
+    private static func exclusively(lockFile: String, _ body: () throws -> Void) throws {
+        let descriptor = open(lockFile, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw LedgerError("\(lockFile): cannot be opened (\(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw LedgerError("\(lockFile): cannot be locked (\(String(cString: strerror(errno))))") }
+        defer { flock(descriptor, LOCK_UN) }
+        try body()
     }
 
     /// The key payloads are sealed with, which also makes the persons' pseudonyms (nil: none).
@@ -42,4 +60,10 @@ public final class SQLiteStore: Sendable {
     public func appliedMigrations() throws -> [String] {
         try database.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
+
+    public var name: String { "SQLite at \(path)" }
+    public var dialect: SQLDialect { .sqlite }
+
+    /// One process per SQLite file: scheduled work is always this process's.
+    public func exclusively<T: Sendable>(_ job: String, _ body: @Sendable () async throws -> T) async throws -> T? { try await body() }
 }

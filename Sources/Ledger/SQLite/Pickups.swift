@@ -4,87 +4,6 @@ import Foundation
 import GRDB
 import Model
 
-/// A batch made from a picked-up document, ready for the outbox.
-public struct QueuedBatch: Sendable, Equatable {
-    public var batchId: String
-    public var peer: Agency
-    public var recordType: RecordType
-    public var body: [UInt8]
-    public var form: ExchangeFormat.Form
-    public var recordCount: Int
-    /// The records in the batch, in order: (origin, id, version).
-    public var records: [(origin: Agency, id: String, version: Int)] = []
-    /// The batch this one resubmits.
-    public var resubmissionOf: String?
-
-    public static func == (a: QueuedBatch, b: QueuedBatch) -> Bool {
-        a.batchId == b.batchId && a.peer == b.peer && a.recordType == b.recordType && a.body == b.body && a.form == b.form
-            && a.recordCount == b.recordCount && a.resubmissionOf == b.resubmissionOf
-            && a.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" } == b.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" }
-    }
-
-    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, recordCount: Int) {
-        self.batchId = batchId
-        self.peer = peer
-        self.recordType = recordType
-        self.body = body
-        self.form = form
-        self.recordCount = recordCount
-    }
-}
-
-/// One record version routed to one peer, in one batch.
-public struct RoutedRecord: Sendable, Equatable {
-    public var origin: Agency
-    public var recordId: String
-    public var peer: Agency
-    public var recordType: RecordType
-    public var version: Int
-    public var contentSha256: String
-    public var batchId: String
-    /// What outflow statistics count it by (nil: unknown, as for a row read back).
-    public var facts: RecordFacts?
-
-    public init(origin: Agency, recordId: String, peer: Agency, recordType: RecordType, version: Int, contentSha256: String, batchId: String,
-                facts: RecordFacts? = nil) {
-        self.facts = facts
-        self.origin = origin
-        self.recordId = recordId
-        self.peer = peer
-        self.recordType = recordType
-        self.version = version
-        self.contentSha256 = contentSha256
-        self.batchId = batchId
-    }
-}
-
-/// What became of one picked-up document.
-public struct PickupEntry: Sendable, Equatable {
-    public enum Outcome: String, Sendable { case done, rejected }
-    /// Where it came from: `vacancy/2026-11-22.xml`, or an export's URL with its cursor.
-    public var source: String
-    public var sha256: String
-    public var recordType: RecordType
-    public var outcome: Outcome
-    public var records = 0
-    public var queued = 0
-    public var unchanged = 0
-    public var notRouted = 0
-    public var rejected = 0
-    /// The report as written beside the document (JSON).
-    public var report: String = "{}"
-    /// The document as the agency exported it, and its format: what a resubmission rebuilds from.
-    public var document: [UInt8]?
-    public var format: String?
-
-    public init(source: String, sha256: String, recordType: RecordType, outcome: Outcome) {
-        self.source = source
-        self.sha256 = sha256
-        self.recordType = recordType
-        self.outcome = outcome
-    }
-}
-
 /// Pick-up from the agency: each document is written to the ledger with the batches made of it and
 /// the routing it decided, in one transaction — all of it, or (after a crash) nothing.
 extension SQLiteStore {
@@ -211,52 +130,11 @@ extension SQLiteStore {
     /// Per peer and record type, what was sent and what the peers' receipts say became of it —
     /// from the batches delivered so far; batches still queued or failed are counted apart.
     public func sendingSummary() throws -> [SendingSummary] {
-        try database.read { db in
-            var result: [String: SendingSummary] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'") {
-                let peer: String = row["peer"], type: String = row["record_type"], state: String = row["state"]
-                let key = peer + "/" + type
-                var s = result[key] ?? SendingSummary(peer: Agency(rawValue: peer)!, recordType: RecordType(rawValue: type) ?? .vacancy)
-                s.batches += 1
-                if let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") { s.encodings.insert(form) }
-                let count: Int = row["record_count"] ?? 0
-                switch state {
-                case "delivered":
-                    s.sent += count
-                    if let text: String = row["receipt"], let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(text.utf8)) {
-                        s.accepted += receipt.counts.accepted
-                        s.duplicates += receipt.counts.duplicates
-                        s.rejected += receipt.counts.rejected
-                    }
-                case "failed": s.failedRecords += count
-                default: s.waitingRecords += count
-                }
-                result[key] = s
+        SendingSummary.summaries(try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'").map { row in
+                SendingSummary.Row(peer: row["peer"], recordType: row["record_type"], state: row["state"], recordCount: row["record_count"],
+                                   receipt: row["receipt"], form: row["body_form"])
             }
-            return result.values.sorted { ($0.peer.rawValue, $0.recordType.rawValue) < ($1.peer.rawValue, $1.recordType.rawValue) }
-        }
-    }
-}
-
-/// What went to one peer, of one record type.
-public struct SendingSummary: Sendable, Equatable {
-    public var peer: Agency
-    public var recordType: RecordType
-    public var batches = 0
-    /// Records in delivered batches (as this gateway counted them when it made the batches), and
-    /// what the peer's receipts said of them: the two add up when nothing is lost.
-    public var sent = 0
-    public var accepted = 0
-    public var duplicates = 0
-    public var rejected = 0
-    /// Records in batches not yet delivered, or failed.
-    public var waitingRecords = 0
-    public var failedRecords = 0
-    /// The encodings the batches were sent in.
-    public var encodings: Set<ExchangeFormat.Form> = []
-
-    public init(peer: Agency, recordType: RecordType) {
-        self.peer = peer
-        self.recordType = recordType
+        })
     }
 }

@@ -1,7 +1,8 @@
 import GRDB
 
-/// The store's schema, as an ordered list of named migrations. A migration, once released, never
-/// changes: a change of schema is a new migration at the end.
+/// The SQLite store's schema, as an ordered list of named migrations. A migration, once released,
+/// never changes: a change of schema is a new migration at the end, here and in
+/// `PostgresMigrations` under the same name.
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -279,6 +280,9 @@ enum Migrations {
                 ALTER TABLE received_record ADD COLUMN person_key TEXT;
                 ALTER TABLE routed_record ADD COLUMN person_key TEXT;
                 """)
+        }
+        migrator.registerMigration("0012-replica-leases") { db in
+            try db.execute(sql: LedgerSchema.leases)
         }
         return migrator
     }

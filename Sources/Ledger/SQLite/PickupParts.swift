@@ -4,23 +4,6 @@ import Foundation
 import GRDB
 import Model
 
-/// A record of a picked-up document that went nowhere: rejected (with its faults) or routed to no
-/// peer (with the reason). Kept for the document's report.
-public struct PickupNote: Sendable, Equatable {
-    public enum Kind: String, Sendable { case rejected, notRouted }
-    public var kind: Kind
-    /// The record's position in the document, from 1 (rejected records).
-    public var index: Int?
-    public var recordId: String
-    public var detail: String
-    public init(kind: Kind, index: Int? = nil, recordId: String, detail: String) {
-        self.kind = kind
-        self.index = index
-        self.recordId = recordId
-        self.detail = detail
-    }
-}
-
 /// A large document picked up in parts: the pickup row is written first, with the document itself,
 /// then each part commits its batches, its routing, its notes and the position reached, and the
 /// last one marks the document complete. A pass cut short finds the document incomplete and goes
@@ -124,10 +107,4 @@ extension SQLiteStore {
             return result
         }
     }
-}
-
-/// A store fault that is not SQLite's own.
-public struct LedgerError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,138 @@
+import Exchange
+import Foundation
+import Model
+
+/// Which batches an operator asks for.
+public struct BatchFilter: Sendable, Equatable {
+    public enum State: String, Sendable, CaseIterable {
+        case queued, sending, delivered, failed, received
+        /// Delivered or received, with records the receiver rejected.
+        case rejectedRecords = "rejected-records"
+    }
+    public var state: State?
+    public var peer: Agency?
+    public var direction: String?
+    public var since: Date?
+    public var until: Date?
+    /// Leave out the batches already resubmitted.
+    public var notResubmitted = false
+    public var limit = 1000
+
+    public init(state: State? = nil, peer: Agency? = nil, direction: String? = nil, since: Date? = nil, until: Date? = nil) {
+        self.state = state
+        self.peer = peer
+        self.direction = direction
+        self.since = since
+        self.until = until
+    }
+}
+
+/// One line of a batch listing.
+public struct BatchSummary: Sendable, Equatable, Codable {
+    public var batchId: String
+    public var direction: String
+    public var peer: String
+    public var recordType: String
+    public var state: String
+    public var records: Int?
+    public var accepted: Int?
+    public var duplicates: Int?
+    public var rejected: Int?
+    public var attempts: Int
+    public var createdAt: String
+    public var updatedAt: String
+    public var resubmissionOf: String?
+    /// The batches that resubmit this one.
+    public var resubmittedAs: [String]
+}
+
+/// One attempt to send a batch.
+public struct AttemptView: Sendable, Equatable, Codable {
+    public var attempt: Int
+    public var at: String
+    public var outcome: String
+    public var answer: String
+}
+
+/// Everything an operator needs about one batch.
+public struct BatchDetail: Sendable, Equatable, Codable {
+    public var summary: BatchSummary
+    public var bodySha256: String
+    public var encoding: String?
+    /// The document the batch was made of (sent batches), or the drop-folder file or URL it was
+    /// delivered to (received batches).
+    public var source: String?
+    public var deliveredTo: String?
+    public var lastAnswer: String?
+    public var attempts: [AttemptView]
+    public var receipt: Receipt?
+    /// The records the receiver rejected, with field, code and message.
+    public var rejections: [Receipt.Rejection]
+    /// The resubmission chain, oldest first, this batch included.
+    public var chain: [String]
+}
+
+/// An operator action, as the audit log keeps it.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var at: String
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var reason: String?
+    public var detail: String?
+
+    public init(at: String = "", actor: String, action: String, target: String, reason: String?, detail: String? = nil) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// A record's life across batches and versions, at this gateway.
+public struct RecordHistory: Sendable, Equatable, Codable {
+    public struct Received: Sendable, Equatable, Codable {
+        public var batchId: String
+        public var version: Int?
+        public var outcome: String
+        public var code: String?
+        public var message: String?
+        public var at: String
+    }
+    public struct Sent: Sendable, Equatable, Codable {
+        public var batchId: String
+        public var peer: String
+        public var version: Int
+        public var state: String
+        public var at: String
+    }
+    public var origin: String
+    public var recordId: String
+    /// Each batch that brought a version of it here, and what became of it.
+    public var received: [Received]
+    /// Each batch that took a version of it to a peer.
+    public var sent: [Sent]
+}
+
+extension ManifestEntry {
+    /// A manifest's line from a stored receipt, with the digest of the body held.
+    init(receipt text: String, bodySha256: String) throws {
+        let r = try JSONDecoder().decode(Receipt.self, from: Data(text.utf8))
+        self.init(batchId: r.batchId, bodySha256: bodySha256, receivedAt: r.receivedAt, counts: r.counts)
+    }
+}
+
+extension BatchSummary {
+    /// A listing's line from a batch row as both stores read it: the counts from the receipt when
+    /// there is one, the resubmitting batches from a comma-separated list.
+    init(batchId: String, direction: String, peer: String, recordType: String, state: String, recordCount: Int?, receipt: String?, attempts: Int,
+         createdAt: String, updatedAt: String, resubmissionOf: String?, resubmittedAs: String?) {
+        let counts = receipt.flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }?.counts
+        self.init(batchId: batchId, direction: direction, peer: peer, recordType: recordType, state: state, records: counts?.records ?? recordCount,
+                  accepted: counts?.accepted, duplicates: counts?.duplicates, rejected: counts?.rejected, attempts: attempts, createdAt: createdAt,
+                  updatedAt: updatedAt, resubmissionOf: resubmissionOf,
+                  resubmittedAs: (resubmittedAs?.split(separator: ",").map(String.init) ?? []).sorted())
+    }
+}

@@ -1,0 +1,61 @@
+/// Many rows handed to PostgreSQL as one JSON parameter and read back with `json_to_recordset`:
+/// one statement writes a whole batch's rows, NULLs included, in one round trip.
+struct JSONRows {
+    private(set) var json = "["
+    private var fieldsInRow = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Starts a row; its fields follow.
+    mutating func row() {
+        if count > 0 { json += "}," }
+        json += "{"
+        count += 1
+        fieldsInRow = 0
+    }
+
+    mutating func text(_ key: String, _ value: String?) {
+        separate(key)
+        guard let value else { json += "null"; return }
+        json += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            // PostgreSQL's text holds no NUL character: it is written as U+FFFD.
+            case "\u{0}": json += "\\ufffd"
+            case _ where scalar.value < 0x20: json += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
+    }
+
+    mutating func int(_ key: String, _ value: Int?) {
+        separate(key)
+        json += value.map(String.init) ?? "null"
+    }
+
+    private mutating func separate(_ key: String) {
+        if fieldsInRow > 0 { json += "," }
+        fieldsInRow += 1
+        json += "\"" + key + "\":"
+    }
+
+    /// The document: `[{…},{…}]`.
+    var document: String { count == 0 ? "[]" : json + "}]" }
+}
+
+extension RecordFacts {
+    /// The facts as fields of a JSON row, named as their columns.
+    func write(to rows: inout JSONRows) {
+        rows.text("fiche", fiche); rows.text("domain", domain); rows.text("status", status); rows.text("region", region)
+        rows.text("contract", contract); rows.int("bottleneck", bottleneck.map { $0 ? 1 : 0 }); rows.text("scheme", scheme)
+        rows.text("scheme_native", schemeNative); rows.text("referring_agency", referringAgency); rows.text("gender", gender)
+        rows.text("age_band", ageBand); rows.text("person_key", personKey)
+    }
+
+    /// The facts' columns with their types, for `json_to_recordset(…) AS x(…)`.
+    static var recordsetColumns: String { columns.map { "\($0) \($0 == "bottleneck" ? "bigint" : "text")" }.joined(separator: ", ") }
+}

@@ -1,0 +1,242 @@
+import Exchange
+import Formats
+import Foundation
+import Model
+import PostgresNIO
+
+/// The operators' views and actions, as `SQLiteStore` answers them (see there).
+extension PostgresStore {
+    private static let summaryColumns = """
+        b.batch_id, b.direction, b.peer, b.record_type, b.state, b.record_count, b.receipt, b.attempts, b.created_at, b.updated_at, b.resubmission_of,
+        (SELECT string_agg(r.batch_id, ',') FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out') AS resubmitted_as
+        """
+
+    private static func summary(_ row: PostgresRandomAccessRow) throws -> BatchSummary {
+        BatchSummary(batchId: try row.string("batch_id"), direction: try row.string("direction"), peer: try row.string("peer"),
+                     recordType: try row.string("record_type"), state: try row.string("state"), recordCount: try row.optionalInt("record_count"),
+                     receipt: try row.optionalString("receipt"), attempts: try row.int("attempts"), createdAt: try row.string("created_at"),
+                     updatedAt: try row.string("updated_at"), resubmissionOf: try row.optionalString("resubmission_of"),
+                     resubmittedAs: try row.optionalString("resubmitted_as"))
+    }
+
+    public func batches(_ filter: BatchFilter) async throws -> [BatchSummary] {
+        var conditions: [String] = [], arguments: [String] = []
+        switch filter.state {
+        case nil: break
+        case .rejectedRecords?: conditions.append("(b.receipt::json #>> '{counts,rejected}')::bigint > 0")
+        case let state?: conditions.append("b.state = ?"); arguments.append(state.rawValue)
+        }
+        if let peer = filter.peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
+        if let direction = filter.direction { conditions.append("b.direction = ?"); arguments.append(direction) }
+        if let since = filter.since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
+        if let until = filter.until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
+        if filter.notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
+        let sql = "SELECT \(Self.summaryColumns) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, filter.limit))"
+        var binds = PostgresBindings()
+        for argument in arguments { binds.append(argument) }
+        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
+        return try await read { c in try await c.all(query).map(Self.summary) }
+    }
+
+    public func batch(_ batchId: String) async throws -> BatchDetail? {
+        try await read { c -> BatchDetail? in
+            guard let row = try await c.one("""
+                SELECT \(unescaped: Self.summaryColumns), b.body_sha256, b.body_form, b.source, b.delivered_to, b.last_answer
+                FROM batch b WHERE b.batch_id = \(batchId) ORDER BY b.direction = 'out' DESC LIMIT 1
+                """) else { return nil }
+            let summary = try Self.summary(row)
+            let attempts = try await c.all("SELECT attempt, at, outcome, answer FROM attempt WHERE batch_id = \(batchId) ORDER BY attempt").map {
+                AttemptView(attempt: try $0.int("attempt"), at: try $0.string("at"), outcome: try $0.string("outcome"), answer: try $0.string("answer"))
+            }
+            let receipt = try row.optionalString("receipt").flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+            var rejections = receipt?.rejected ?? []
+            if summary.direction == "in" && rejections.isEmpty {
+                rejections = try await c.all("""
+                    SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'rejected' ORDER BY position
+                    """).map {
+                    .init(index: try $0.int("position"), recordId: try $0.string("record_id"), field: try $0.optionalString("field") ?? "",
+                          code: try $0.optionalString("code") ?? "", message: try $0.optionalString("message") ?? "")
+                }
+            }
+            // The chain: back through resubmission_of, then forward through the batches that resubmit.
+            var chain = [batchId]
+            var back = summary.resubmissionOf
+            while let id = back, !chain.contains(id) {
+                chain.insert(id, at: 0)
+                back = try await c.one("SELECT resubmission_of FROM batch WHERE batch_id = \(id) AND direction = 'out'")?.optionalString("resubmission_of")
+            }
+            var forward = batchId
+            while let next = try await c.one("""
+                SELECT batch_id FROM batch WHERE resubmission_of = \(forward) AND direction = 'out' ORDER BY created_at LIMIT 1
+                """)?.string("batch_id"), !chain.contains(next) {
+                chain.append(next)
+                forward = next
+            }
+            return BatchDetail(summary: summary, bodySha256: try row.string("body_sha256"), encoding: try row.optionalString("body_form"),
+                               source: try row.optionalString("source"), deliveredTo: try row.optionalString("delivered_to"),
+                               lastAnswer: try row.optionalString("last_answer"), attempts: attempts, receipt: receipt, rejections: rejections, chain: chain)
+        }
+    }
+
+    public func history(origin: Agency, recordId: String) async throws -> RecordHistory {
+        try await read { c in
+            let received = try await c.all("""
+                SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
+                JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+                WHERE br.record_id = \(recordId) AND b.peer = \(origin.rawValue) ORDER BY b.created_at, br.batch_id
+                """).map {
+                RecordHistory.Received(batchId: try $0.string("batch_id"), version: try $0.optionalInt("version"), outcome: try $0.string("outcome"),
+                                       code: try $0.optionalString("code"), message: try $0.optionalString("message"), at: try $0.string("created_at"))
+            }
+            let sent = try await c.all("""
+                SELECT o.batch_id, b.peer, o.version, b.state, b.created_at FROM outgoing_record o
+                JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'
+                WHERE o.origin = \(origin.rawValue) AND o.record_id = \(recordId) ORDER BY b.created_at, o.batch_id
+                """).map {
+                RecordHistory.Sent(batchId: try $0.string("batch_id"), peer: try $0.string("peer"), version: try $0.int("version"), state: try $0.string("state"),
+                                   at: try $0.string("created_at"))
+            }
+            return RecordHistory(origin: origin.rawValue, recordId: recordId, received: received, sent: sent)
+        }
+    }
+
+    public func auditLog(limit: Int) async throws -> [AuditEntry] {
+        try await read { c in
+            try await c.all("SELECT at, actor, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT \(limit)").map {
+                AuditEntry(at: try $0.string("at"), actor: try $0.string("actor"), action: try $0.string("action"), target: try $0.string("target"),
+                           reason: try $0.optionalString("reason"), detail: try $0.optionalString("detail"))
+            }
+        }
+    }
+
+    public func audit(_ entry: AuditEntry, now: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(now)
+        try await read { c in try await Self.insert(entry, on: c, at: at) }
+    }
+
+    static func insert(_ entry: AuditEntry, on c: PostgresConnection, at: String) async throws {
+        try await c.run("""
+            INSERT INTO audit (at, actor, action, target, reason, detail) VALUES (\(at), \(entry.actor), \(entry.action), \(entry.target), \(entry.reason), \(entry.detail))
+            """)
+    }
+
+    public func sourceDocument(ofSent batchId: String) async throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
+        let key = payloadKey
+        return try await read { c -> (source: String, format: String, recordType: RecordType, document: [UInt8])? in
+            guard let row = try await c.one("""
+                SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
+                WHERE b.batch_id = \(batchId) AND b.direction = 'out' AND p.payload_pruned_at IS NULL
+                """), let type = RecordType(rawValue: try row.string("record_type")), let format = try row.optionalString("format") else { return nil }
+            let source = try row.string("source"), sha256 = try row.string("sha256")
+            if let whole = try row.bytes("document") { return (source, format, type, try PayloadSealing.open(whole, key: key)) }
+            var document: [UInt8] = []
+            for part in try await c.all("SELECT bytes FROM pickup_document WHERE source = \(source) AND sha256 = \(sha256) ORDER BY part") {
+                document += try PayloadSealing.open(try part.bytes("bytes") ?? Data(), key: key)
+            }
+            return document.isEmpty ? nil : (source, format, type, document)
+        }
+    }
+
+    public func records(ofSent batchId: String) async throws -> [(origin: Agency, id: String, version: Int)] {
+        try await read { c in
+            try await c.all("SELECT origin, record_id, version FROM outgoing_record WHERE batch_id = \(batchId) ORDER BY position").compactMap { row in
+                guard let origin = Agency(rawValue: try row.string("origin")) else { return nil }
+                return (origin, try row.string("record_id"), try row.int("version"))
+            }
+        }
+    }
+
+    public func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry,
+                                   now: Date) async throws -> Bool {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        return try await transaction { c in
+            // The original's row is locked first: two operators resubmitting it at once on two
+            // replicas resubmit it once.
+            let source = try await c.one("SELECT source, source_sha256 FROM batch WHERE batch_id = \(original) AND direction = 'out' FOR UPDATE")
+            guard try await c.one("SELECT 1 FROM batch WHERE resubmission_of = \(original) AND direction = 'out'") == nil else { return false }
+            let document = try source.flatMap { row in try row.optionalString("source").map { ($0, try row.optionalString("source_sha256") ?? "") } }
+            try await Self.insert(batches, source: document, on: c, at: at, due: due, key: key)
+            try await Self.route(routed, on: c, at: at)
+            try await Self.insert(entry, on: c, at: at)
+            return true
+        }
+    }
+
+    public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+        let key = payloadKey
+        return try await read { c -> (bytes: [UInt8], form: ExchangeFormat.Form)? in
+            guard let row = try await c.one("SELECT body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"),
+                  let data = try row.bytes("body"), let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
+            return (try PayloadSealing.open(data, key: key), form)
+        }
+    }
+
+    public func recordType(of batchId: String, direction: String) async throws -> RecordType? {
+        try await read { c in
+            try await c.one("SELECT record_type FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)")
+                .flatMap { RecordType(rawValue: try $0.string("record_type")) }
+        }
+    }
+
+    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [(batchId: String, bodySha256: String)] {
+        let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
+        return try await read { c in
+            try await c.all("""
+                SELECT batch_id, body_sha256 FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
+                  AND (receipt::json ->> 'receivedAt') >= \(from) AND (receipt::json ->> 'receivedAt') < \(to) ORDER BY created_at
+                """).map { (try $0.string("batch_id"), try $0.string("body_sha256")) }
+        }
+    }
+
+    public func requeue(_ batchId: String, audit entry: AuditEntry, now: Date) async throws -> Bool {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        return try await transaction { c in
+            guard try await c.run("""
+                UPDATE batch SET state = 'queued', next_attempt_at = \(due), first_attempt_at = NULL, updated_at = \(at)
+                WHERE batch_id = \(batchId) AND direction = 'out' AND state IN ('delivered', 'failed') RETURNING 1
+                """) == 1 else { return false }
+            try await Self.insert(entry, on: c, at: at)
+            return true
+        }
+    }
+
+    // MARK: retention
+
+    public func markConfirmed(_ batchIds: [String], now: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(now)
+        try await read { c in
+            try await c.run("""
+                UPDATE batch SET confirmed_at = coalesce(confirmed_at, \(at)) WHERE batch_id = ANY(\(batchIds)::text[]) AND direction = 'out'
+                """)
+        }
+    }
+
+    public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int) {
+        let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
+        return try await transaction { c in
+            let batches = try await c.run("""
+                UPDATE batch SET body = NULL, payload_pruned_at = \(at)
+                WHERE body IS NOT NULL AND created_at < \(before)
+                  AND ((direction = 'in' AND delivered_at IS NOT NULL) OR (direction = 'out' AND state = 'delivered' AND confirmed_at IS NOT NULL))
+                RETURNING 1
+                """)
+            let documents = try await c.run("""
+                UPDATE pickup SET document = NULL, payload_pruned_at = \(at)
+                WHERE (document IS NOT NULL OR EXISTS (SELECT 1 FROM pickup_document d WHERE d.source = pickup.source AND d.sha256 = pickup.sha256))
+                  AND picked_at < \(before) AND complete = 1
+                  AND NOT EXISTS (
+                    SELECT 1 FROM batch b WHERE b.direction = 'out' AND b.source = pickup.source AND b.source_sha256 = pickup.sha256
+                      AND (b.state <> 'delivered' OR b.confirmed_at IS NULL
+                           OR ((b.receipt::json #>> '{counts,rejected}')::bigint > 0
+                               AND NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out'))))
+                RETURNING 1
+                """)
+            try await c.run("""
+                DELETE FROM pickup_document WHERE EXISTS (
+                    SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
+                """)
+            return (batches, documents)
+        }
+    }
+}

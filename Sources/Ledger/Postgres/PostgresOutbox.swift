@@ -1,0 +1,138 @@
+import Exchange
+import Formats
+import Foundation
+import Model
+import PostgresNIO
+
+/// The outbox shared by every replica: a replica claims due batches with `FOR UPDATE SKIP LOCKED`
+/// and a lease, so a batch is sent by one replica at a time and a dead replica's batches are taken
+/// over when its lease runs out. A peer's batches go one after another, in order: while one
+/// replica sends to a peer under a live lease, the others leave that peer alone (each claim
+/// takes the peer's advisory lock first, so that two replicas never both find the peer free).
+extension PostgresStore: OutboxStore {
+    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+                        resubmissionOf: String?, now: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey))
+        try await read { c in
+            try await c.run("""
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
+                                   next_attempt_at, created_at, updated_at)
+                VALUES (\(batchId), 'out', \(peer.rawValue), \(recordType.rawValue), \(sha256Hex(body)), 'queued', \(sealed), \(form.rawValue),
+                        \(resubmissionOf), \(due), \(at), \(at))
+                """)
+        }
+    }
+
+    public func claimDue(now: Date, limit: Int, peer: Agency?) async throws -> [OutgoingBatch] {
+        var peers = [Agency]()
+        if let peer { peers = [peer] } else { peers = try await claimablePeers(now: now) }
+        var claimed: [OutgoingBatch] = []
+        for peer in peers where claimed.count < limit {
+            claimed += try await claim(peer, now: now, limit: limit - claimed.count)
+        }
+        return claimed
+    }
+
+    /// One peer's due batches, oldest first, under this replica's lease.
+    private func claim(_ peer: Agency, now: Date, limit: Int) async throws -> [OutgoingBatch] {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let (owner, until, lane) = (lease.owner, lease.until(now), "gateway lane " + peer.rawValue)
+        let payloadKey = self.payloadKey
+        let rows = try await transaction { c in
+            try await c.run("SELECT pg_advisory_xact_lock(hashtextextended(\(lane), 0))")
+            // The due batches are chosen once (MATERIALIZED): a subquery joined to the UPDATE could be
+            // scanned again per row and hand out more than `limit`.
+            return try await c.all("""
+                WITH due AS MATERIALIZED (
+                    SELECT batch_id FROM batch
+                    WHERE direction = 'out' AND peer = \(peer.rawValue)
+                      AND ((state = 'queued' AND next_attempt_at <= \(due)) OR (state = 'sending' AND lease_until < \(due)))
+                      AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
+                      AND NOT EXISTS (SELECT 1 FROM batch s WHERE s.direction = 'out' AND s.peer = \(peer.rawValue) AND s.state = 'sending'
+                                      AND s.lease_until >= \(due) AND s.lease_owner <> \(owner))
+                    ORDER BY next_attempt_at, created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                UPDATE batch b SET state = 'sending', attempts = b.attempts + 1, first_attempt_at = coalesce(b.first_attempt_at, \(at)), updated_at = \(at),
+                    lease_owner = \(owner), lease_until = \(until)
+                FROM due WHERE b.batch_id = due.batch_id AND b.direction = 'out'
+                RETURNING b.batch_id, b.peer, b.record_type, b.body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at
+                """)
+        }
+        return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }
+            .map { row in
+                OutgoingBatch(batchId: try row.string("batch_id"), peer: peer, recordType: RecordType(rawValue: try row.string("record_type"))!,
+                              body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey),
+                              form: ExchangeFormat.Form(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
+                              firstAttempt: RequestSignature.instant(try row.string("first_attempt_at")) ?? now)
+            }
+    }
+
+    public func record(_ step: NextStep, for batchId: String, attempt: Int, answer: String, now: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(now), owner = lease.owner
+        let change = try OutboxChange(step, answer: answer)
+        let kept = String(answer.prefix(2000))
+        try await transaction { c in
+            try await c.run("""
+                INSERT INTO attempt (batch_id, attempt, at, outcome, answer, replica) VALUES (\(batchId), \(attempt), \(at), \(change.outcome), \(kept), \(owner))
+                ON CONFLICT (batch_id, attempt) DO UPDATE SET at = excluded.at, outcome = excluded.outcome, answer = excluded.answer, replica = excluded.replica
+                """)
+            let mine = try await c.run("""
+                UPDATE batch SET state = \(change.state), receipt = coalesce(\(change.receipt), receipt), last_answer = \(change.lastAnswer),
+                    next_attempt_at = \(change.nextAttempt), updated_at = \(at), lease_owner = NULL, lease_until = NULL
+                WHERE batch_id = \(batchId) AND direction = 'out' AND state = 'sending' AND lease_owner = \(owner) RETURNING 1
+                """)
+            if mine == 0, change.state == "delivered" {
+                try await c.run("""
+                    UPDATE batch SET state = 'delivered', receipt = \(change.receipt), last_answer = \(change.lastAnswer), next_attempt_at = NULL, updated_at = \(at),
+                        lease_owner = NULL, lease_until = NULL
+                    WHERE batch_id = \(batchId) AND direction = 'out' AND state <> 'delivered'
+                    """)
+            }
+        }
+    }
+
+    public func requeueInterrupted(now: Date) async throws -> Int {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let (prefix, owner) = (lease.replicaPrefix, lease.owner)
+        return try await read { c in
+            try await c.run("""
+                UPDATE batch SET state = 'queued', next_attempt_at = \(due), updated_at = \(at), lease_owner = NULL, lease_until = NULL
+                WHERE direction = 'out' AND state = 'sending'
+                  AND (lease_owner IS NULL OR lease_until < \(due) OR (substr(lease_owner, 1, length(\(prefix))) = \(prefix) AND lease_owner <> \(owner)))
+                RETURNING 1
+                """)
+        }
+    }
+
+    public func setPaused(_ paused: Bool, peer: Agency) async throws {
+        let flag = paused ? 1 : 0
+        try await read { c in
+            try await c.run("""
+                INSERT INTO peer_state (peer, paused) VALUES (\(peer.rawValue), \(flag)) ON CONFLICT (peer) DO UPDATE SET paused = excluded.paused
+                """)
+        }
+    }
+
+    public func claimablePeers(now: Date) async throws -> [Agency] {
+        let due = DueTime.string(now)
+        return try await read { c in
+            try await c.all("""
+                SELECT DISTINCT peer FROM batch
+                WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= \(due)) OR (state = 'sending' AND lease_until < \(due))) ORDER BY peer
+                """).compactMap { Agency(rawValue: try $0.string("peer")) }
+        }
+    }
+
+    public func queuedCount() async throws -> Int {
+        try await read { c in
+            try await c.one("SELECT COUNT(*) AS n FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')").map { try $0.int("n") } ?? 0
+        }
+    }
+
+    public func outgoingState(_ batchId: String) async throws -> (state: String, attempts: Int, lastAnswer: String?)? {
+        try await read { c in
+            try await c.one("SELECT state, attempts, last_answer FROM batch WHERE batch_id = \(batchId) AND direction = 'out'")
+                .map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
+        }
+    }
+}

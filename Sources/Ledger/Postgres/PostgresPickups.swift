@@ -1,0 +1,242 @@
+import Exchange
+import Formats
+import Foundation
+import Model
+import PostgresNIO
+
+/// Pick-up from the agency, as `SQLiteStore` does it (see there): each document, or each part of
+/// one, is written with the batches made of it and the routing it decided, in one transaction.
+/// Two replicas that pick up the same document at once write it once: the document's row is the
+/// first thing written, and the second replica's insert finds it.
+extension PostgresStore {
+    public func pickup(source: String, sha256: String) async throws -> PickupEntry? {
+        try await read { c in
+            try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 1").map { row in
+                var entry = try Self.entry(row)
+                entry.report = try row.string("report")
+                return entry
+            }
+        }
+    }
+
+    /// A pickup row's counts.
+    private static func entry(_ row: PostgresRandomAccessRow) throws -> PickupEntry {
+        var entry = PickupEntry(source: try row.string("source"), sha256: try row.string("sha256"),
+                                recordType: RecordType(rawValue: try row.string("record_type")) ?? .vacancy,
+                                outcome: PickupEntry.Outcome(rawValue: try row.string("outcome")) ?? .done)
+        (entry.records, entry.queued, entry.unchanged, entry.notRouted, entry.rejected) =
+            (try row.int("records"), try row.int("queued"), try row.int("unchanged"), try row.int("not_routed"), try row.int("rejected"))
+        entry.format = try row.optionalString("format")
+        return entry
+    }
+
+    public func routes(origin: Agency, recordId: String) async throws -> [Agency: String] {
+        try await routes(origin: origin, recordIds: [recordId])[recordId] ?? [:]
+    }
+
+    public func routes(origin: Agency, recordIds: [String]) async throws -> [String: [Agency: String]] {
+        guard !recordIds.isEmpty else { return [:] }
+        return try await read { c in
+            var result: [String: [Agency: String]] = [:]
+            for row in try await c.all("""
+                SELECT record_id, peer, content_sha256 FROM routed_record WHERE origin = \(origin.rawValue) AND record_id = ANY(\(recordIds)::text[])
+                """) {
+                if let peer = Agency(rawValue: try row.string("peer")) { result[try row.string("record_id"), default: [:]][peer] = try row.string("content_sha256") }
+            }
+            return result
+        }
+    }
+
+    public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)?,
+                             now: Date) async throws -> Bool {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: key)) }
+        return try await transaction { c in
+            let inserted = try await c.run("""
+                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
+                VALUES (\(entry.source), \(entry.sha256), \(entry.recordType.rawValue), \(at), \(entry.outcome.rawValue), \(entry.records), \(entry.queued),
+                        \(entry.unchanged), \(entry.notRouted), \(entry.rejected), \(entry.report), \(document), \(entry.format))
+                ON CONFLICT (source, sha256) DO NOTHING RETURNING 1
+                """)
+            guard inserted == 1 else { return false }
+            try await Self.insert(batches, source: (entry.source, entry.sha256), on: c, at: at, due: due, key: key)
+            try await Self.route(routed, on: c, at: at)
+            if let cursor {
+                try await c.run("""
+                    INSERT INTO pickup_cursor (source, cursor, updated_at) VALUES (\(cursor.source), \(cursor.value), \(at))
+                    ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+                    """)
+            }
+            return true
+        }
+    }
+
+    public func routedRecords() async throws -> [RoutedRecord] {
+        try await read { c in
+            try await c.all("SELECT * FROM routed_record ORDER BY origin, record_id, peer").compactMap { row in
+                guard let origin = Agency(rawValue: try row.string("origin")), let peer = Agency(rawValue: try row.string("peer")),
+                      let type = RecordType(rawValue: try row.string("record_type")) else { return nil }
+                return RoutedRecord(origin: origin, recordId: try row.string("record_id"), peer: peer, recordType: type, version: try row.int("version"),
+                                    contentSha256: try row.string("content_sha256"), batchId: try row.string("batch_id"))
+            }
+        }
+    }
+
+    public func latestReceived(origin: Agency, recordId: String) async throws -> (version: Int, status: String)? {
+        try await read { c in
+            try await c.one("""
+                SELECT version, status FROM record WHERE origin = \(origin.rawValue) AND record_id = \(recordId) ORDER BY version DESC LIMIT 1
+                """).map { (try $0.int("version"), try $0.string("status")) }
+        }
+    }
+
+    public func pickupCursor(_ source: String) async throws -> String? {
+        try await read { c in try await c.one("SELECT cursor FROM pickup_cursor WHERE source = \(source)").map { try $0.string("cursor") } }
+    }
+
+    public func sendingSummary() async throws -> [SendingSummary] {
+        let rows = try await read { c in
+            try await c.all("SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'").map { row in
+                SendingSummary.Row(peer: try row.string("peer"), recordType: try row.string("record_type"), state: try row.string("state"),
+                                   recordCount: try row.optionalInt("record_count"), receipt: try row.optionalString("receipt"), form: try row.optionalString("body_form"))
+            }
+        }
+        return SendingSummary.summaries(rows)
+    }
+
+    // MARK: pick-up in parts
+
+    public func pickupPosition(source: String, sha256: String) async throws -> (position: Int, counts: PickupEntry)? {
+        try await read { c in
+            try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 0").map { row in
+                var entry = try Self.entry(row)
+                entry.outcome = .done
+                return (try row.int("position"), entry)
+            }
+        }
+    }
+
+    public func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date) async throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw LedgerError("\(path): cannot be read") }
+        defer { try? handle.close() }
+        let at = TimestampPattern.rfc3339.write(now), key = payloadKey
+        try await transaction { c in
+            try await c.run("""
+                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, format,
+                                    complete, position)
+                VALUES (\(entry.source), \(entry.sha256), \(entry.recordType.rawValue), \(at), 'done', 0, 0, 0, 0, 0, '{}', \(entry.format), 0, 0)
+                """)
+            var part = 0
+            while let data = try handle.read(upToCount: SQLiteStore.documentPartBytes), !data.isEmpty {
+                let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: key))
+                try await c.run("INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (\(entry.source), \(entry.sha256), \(part), \(sealed))")
+                part += 1
+            }
+        }
+    }
+
+    public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
+                                 notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)?, now: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        let complete = final == nil ? 0 : 1, outcome = (final?.outcome ?? .done).rawValue, report = final?.report
+        try await transaction { c in
+            // The pick-up's row first: a part is committed once, by the replica that holds the pick-up.
+            let updated = try await c.run("""
+                UPDATE pickup SET position = \(position), records = \(counts.records), queued = \(counts.queued), unchanged = \(counts.unchanged),
+                    not_routed = \(counts.notRouted), rejected = \(counts.rejected), complete = \(complete), outcome = \(outcome), report = coalesce(\(report), report)
+                WHERE source = \(source) AND sha256 = \(sha256) AND complete = 0 RETURNING 1
+                """)
+            guard updated == 1 else { throw LedgerError("the pick-up of \(source) is not under way: it cannot take a part") }
+            try await Self.insert(batches, source: (source, sha256), on: c, at: at, due: due, key: key)
+            try await Self.route(routed, on: c, at: at)
+            if !notes.isEmpty {
+                let first = try await c.one("SELECT coalesce(MAX(seq), 0) AS seq FROM pickup_note WHERE source = \(source) AND sha256 = \(sha256)")?.int("seq") ?? 0
+                var rows = JSONRows()
+                for (i, n) in notes.enumerated() {
+                    rows.row()
+                    rows.int("seq", first + i + 1); rows.text("kind", n.kind.rawValue); rows.int("record_index", n.index); rows.text("record_id", n.recordId)
+                    rows.text("detail", n.detail)
+                }
+                try await c.run("""
+                    INSERT INTO pickup_note (source, sha256, seq, kind, record_index, record_id, detail)
+                    SELECT \(source), \(sha256), seq, kind, record_index, record_id, detail
+                    FROM json_to_recordset(\(rows.document)::json) AS x(seq bigint, kind text, record_index bigint, record_id text, detail text)
+                    """)
+            }
+        }
+    }
+
+    public func pickupContents(source: String, sha256: String) async throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
+                                                                                notes: [PickupNote]) {
+        try await read { c in
+            let batches = try await c.all("""
+                SELECT batch_id, peer, record_count, body_form FROM batch WHERE direction = 'out' AND source = \(source) AND source_sha256 = \(sha256) ORDER BY seq
+                """).map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
+            let notes = try await c.all("SELECT * FROM pickup_note WHERE source = \(source) AND sha256 = \(sha256) ORDER BY seq").map {
+                PickupNote(kind: PickupNote.Kind(rawValue: try $0.string("kind")) ?? .notRouted, index: try $0.optionalInt("record_index"),
+                           recordId: try $0.string("record_id"), detail: try $0.string("detail"))
+            }
+            return (batches, notes)
+        }
+    }
+
+    // MARK: writing batches and routes
+
+    /// Writes batches into the outbox (queued, due now) with their records, naming the document
+    /// they were made of: one statement per batch, and one for all their records.
+    static func insert(_ batches: [QueuedBatch], source: (String, String)?, on c: PostgresConnection, at: String, due: String, key: PayloadKey?) async throws {
+        var records = JSONRows()
+        for batch in batches {
+            let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key))
+            try await c.run("""
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at,
+                                   record_count, source, source_sha256, resubmission_of)
+                VALUES (\(batch.batchId), 'out', \(batch.peer.rawValue), \(batch.recordType.rawValue), \(sha256Hex(batch.body)), 'queued', \(body),
+                        \(batch.form.rawValue), \(due), \(at), \(at), \(batch.recordCount), \(source?.0), \(source?.1), \(batch.resubmissionOf))
+                """)
+            for (i, r) in batch.records.enumerated() {
+                records.row()
+                records.text("batch_id", batch.batchId); records.int("position", i); records.text("origin", r.origin.rawValue); records.text("record_id", r.id)
+                records.int("version", r.version)
+            }
+        }
+        guard !records.isEmpty else { return }
+        try await c.run("""
+            INSERT INTO outgoing_record (batch_id, position, origin, record_id, version)
+            SELECT batch_id, position, origin, record_id, version
+            FROM json_to_recordset(\(records.document)::json) AS x(batch_id text, position bigint, origin text, record_id text, version bigint)
+            """)
+    }
+
+    /// Notes where records went (the latest version each peer got): the facts follow a higher
+    /// version only, as in `SQLiteStore.route`. A record routed twice to one peer in one call is
+    /// written in a second statement after the first, so that the rows change in the order given.
+    static func route(_ routed: [RoutedRecord], on c: PostgresConnection, at: String) async throws {
+        var waves: [JSONRows] = []
+        var seen: [String: Int] = [:]
+        for r in routed {
+            let key = r.origin.rawValue + "\u{1}" + r.recordId + "\u{1}" + r.peer.rawValue
+            let wave = seen[key, default: 0]
+            seen[key] = wave + 1
+            if wave == waves.count { waves.append(JSONRows()) }
+            waves[wave].row()
+            waves[wave].text("origin", r.origin.rawValue); waves[wave].text("record_id", r.recordId); waves[wave].text("peer", r.peer.rawValue)
+            waves[wave].text("record_type", r.recordType.rawValue); waves[wave].int("version", r.version); waves[wave].text("content_sha256", r.contentSha256)
+            waves[wave].text("batch_id", r.batchId)
+            if let facts = r.facts { facts.write(to: &waves[wave]) }
+        }
+        let columns = RecordFacts.columns
+        for rows in waves {
+            try await c.run("""
+                INSERT INTO routed_record (origin, record_id, peer, record_type, version, content_sha256, batch_id, routed_at, first_routed_at, \(unescaped: columns.joined(separator: ", ")))
+                SELECT origin, record_id, peer, record_type, version, content_sha256, batch_id, \(at), \(at), \(unescaped: columns.joined(separator: ", "))
+                FROM json_to_recordset(\(rows.document)::json) AS x(origin text, record_id text, peer text, record_type text, version bigint,
+                                                                   content_sha256 text, batch_id text, \(unescaped: RecordFacts.recordsetColumns))
+                ORDER BY origin, record_id, peer
+                ON CONFLICT (origin, record_id, peer) DO UPDATE SET version = excluded.version, content_sha256 = excluded.content_sha256,
+                    batch_id = excluded.batch_id, routed_at = excluded.routed_at,
+                    \(unescaped: columns.map { "\($0) = CASE WHEN excluded.version > routed_record.version THEN excluded.\($0) ELSE routed_record.\($0) END" }.joined(separator: ", "))
+                """)
+        }
+    }
+}

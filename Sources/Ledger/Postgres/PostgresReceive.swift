@@ -1,0 +1,257 @@
+import Exchange
+import Formats
+import Foundation
+import Model
+import NIOCore
+import PostgresNIO
+
+extension PostgresStore: ReceivedBatchStore {
+    /// Stores a received batch and its records in one transaction and returns the receipt, which
+    /// exists only once everything is committed; the same decisions as the SQLite store
+    /// (`ReceivePlan`), in a handful of statements whatever the batch's size.
+    ///
+    /// Across replicas: the batch row goes first, so a second replica given the same batch at once
+    /// waits for the first to commit and then answers its receipt; the records named are then
+    /// locked (advisory transaction locks, in key order) before what is held of them is read, so
+    /// that two batches carrying one record are decided one after the other.
+    public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
+        let digests = batch.records.map { $0.record?.contentDigest }
+        let keys = ReceivePlan.keys(of: batch)
+        let now = TimestampPattern.rfc3339.write(batch.receivedAt)
+        let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey))
+        let (origins, ids) = (keys.map(\.origin), keys.map(\.id))
+        let payloadKey = self.payloadKey, lease = self.lease, owner = lease.owner, until = lease.until(batch.receivedAt)
+        return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
+            let inserted = try await c.run("""
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
+                                   lease_owner, lease_until)
+                VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
+                        \(body), \(batch.form.rawValue), \(batch.records.count), \(owner), \(until))
+                ON CONFLICT (batch_id, direction) DO NOTHING RETURNING 1
+                """, logger: statementLogger)
+            if inserted == 0 {
+                guard let row = try await c.one("SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batch.batchId) AND direction = 'in'",
+                                                logger: statementLogger) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
+                guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
+                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
+            }
+            try await c.run("""
+                SELECT pg_advisory_xact_lock(k) FROM (
+                    SELECT DISTINCT hashtextextended(o || '/' || i, 1) AS k FROM unnest(\(origins)::text[], \(ids)::text[]) AS x(o, i) ORDER BY k) s
+                """, logger: statementLogger)
+            var latest: [ReceivePlan.Key: ReceivePlan.Latest] = [:]
+            for row in try await c.all("""
+                SELECT r.origin, r.record_id, r.version, r.first_received_at, coalesce(r.referring_agency, r.origin) AS flow
+                FROM received_record r JOIN unnest(\(origins)::text[], \(ids)::text[]) AS x(o, i) ON r.origin = x.o AND r.record_id = x.i
+                """, logger: statementLogger) {
+                latest[.init(origin: try row.string("origin"), id: try row.string("record_id"))] =
+                    .init(version: try row.int("version"), firstReceivedAt: try row.string("first_received_at"), flowOrigin: try row.string("flow"))
+            }
+            var versions: [ReceivePlan.Key: [Int: ReceivePlan.Version]] = [:]
+            if !latest.isEmpty {
+                for row in try await c.all("""
+                    SELECT r.origin, r.record_id, r.version, r.content_sha256, r.received_at, coalesce(r.referring_agency, r.origin) AS flow
+                    FROM record r JOIN unnest(\(origins)::text[], \(ids)::text[]) AS x(o, i) ON r.origin = x.o AND r.record_id = x.i
+                    """, logger: statementLogger) {
+                    versions[.init(origin: try row.string("origin"), id: try row.string("record_id")), default: [:]][try row.int("version")] =
+                        .init(digest: try row.string("content_sha256"), receivedAt: try row.string("received_at"), flowOrigin: try row.string("flow"))
+                }
+            }
+            let plan = try ReceivePlan(batch, digests: digests, receivedAt: now, pseudonyms: payloadKey,
+                                       latest: { latest[$0] }, version: { key, number in versions[key]?[number] })
+            try await Self.write(plan, batchId: batch.batchId, receivedAt: now, on: c)
+            let receipt = plan.receipt(for: batch, receivedAt: now)
+            let text = String(decoding: try WireJSON.encode(receipt), as: UTF8.self)
+            try await c.run("UPDATE batch SET receipt = \(text) WHERE batch_id = \(batch.batchId) AND direction = 'in'", logger: statementLogger)
+            return .stored(receipt, accepted: plan.accepted)
+        }
+    }
+
+    /// Writes a receive plan in one statement per table.
+    private static func write(_ plan: ReceivePlan, batchId: String, receivedAt now: String, on c: PostgresConnection) async throws {
+        let facts = RecordFacts.columns.joined(separator: ", ")
+        if !plan.versions.isEmpty {
+            var rows = JSONRows()
+            for v in plan.versions {
+                rows.row()
+                rows.text("origin", v.record.owner.rawValue); rows.text("record_id", v.record.id.rawValue); rows.int("version", v.record.version.rawValue)
+                rows.text("record_type", v.record.recordType.rawValue); rows.text("content_sha256", v.digest); rows.text("event_date", v.facts.eventDate)
+                v.facts.write(to: &rows)
+            }
+            try await c.run("""
+                INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date, \(unescaped: facts))
+                SELECT origin, record_id, version, record_type, content_sha256, \(batchId), \(now), event_date, \(unescaped: facts)
+                FROM json_to_recordset(\(rows.document)::json) AS x(origin text, record_id text, version bigint, record_type text, content_sha256 text,
+                                                                   event_date text, \(unescaped: RecordFacts.recordsetColumns))
+                """, logger: statementLogger)
+        }
+        var added = JSONRows(), changed = JSONRows()
+        for s in plan.statistics {
+            if s.isNew {
+                added.row()
+                added.text("origin", s.origin); added.text("record_id", s.recordId); added.text("record_type", s.recordType.rawValue); added.int("version", s.version)
+                s.facts.write(to: &added)
+            } else {
+                changed.row()
+                changed.text("origin", s.origin); changed.text("record_id", s.recordId); changed.int("version", s.version)
+                s.facts.write(to: &changed)
+            }
+        }
+        if !added.isEmpty {
+            try await c.run("""
+                INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(unescaped: facts))
+                SELECT origin, record_id, record_type, \(now), version, \(unescaped: facts)
+                FROM json_to_recordset(\(added.document)::json) AS x(origin text, record_id text, record_type text, version bigint, \(unescaped: RecordFacts.recordsetColumns))
+                """, logger: statementLogger)
+        }
+        if !changed.isEmpty {
+            try await c.run("""
+                UPDATE received_record r SET version = x.version, \(unescaped: RecordFacts.columns.map { "\($0) = x.\($0)" }.joined(separator: ", "))
+                FROM json_to_recordset(\(changed.document)::json) AS x(origin text, record_id text, version bigint, \(unescaped: RecordFacts.recordsetColumns))
+                WHERE r.origin = x.origin AND r.record_id = x.record_id
+                """, logger: statementLogger)
+        }
+        var outcomes = JSONRows()
+        for o in plan.outcomes {
+            outcomes.row()
+            outcomes.int("position", o.index); outcomes.text("record_id", o.recordId); outcomes.int("version", o.version); outcomes.text("outcome", o.outcome)
+            outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message)
+        }
+        if !outcomes.isEmpty {
+            try await c.run("""
+                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message)
+                SELECT \(batchId), position, record_id, version, outcome, field, code, message
+                FROM json_to_recordset(\(outcomes.document)::json) AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text)
+                """, logger: statementLogger)
+        }
+        var flows = JSONRows()
+        for (key, change) in plan.flows.sorted {
+            flows.row()
+            flows.text("record_type", key.type.rawValue); flows.text("month", key.month); flows.text("origin", key.origin); flows.text("sender", key.sender)
+            flows.int("records", change.records); flows.int("messages", change.messages)
+        }
+        if !flows.isEmpty {
+            try await c.run("""
+                INSERT INTO flow_month (record_type, month, origin, sender, records, messages)
+                SELECT record_type, month, origin, sender, records, messages
+                FROM json_to_recordset(\(flows.document)::json) AS x(record_type text, month text, origin text, sender text, records bigint, messages bigint)
+                ORDER BY record_type, month, origin, sender
+                ON CONFLICT (record_type, month, origin, sender) DO UPDATE
+                    SET records = flow_month.records + excluded.records, messages = flow_month.messages + excluded.messages
+                """, logger: statementLogger)
+        }
+    }
+
+    public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
+        try await read { c in
+            try await c.one("SELECT receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)", logger: statementLogger)
+                .flatMap { try $0.optionalString("receipt") }
+                .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
+        let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
+        return try await read { c in
+            try await c.all("""
+                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at <= \(to)
+                  AND receipt IS NOT NULL ORDER BY created_at, batch_id
+                """, logger: statementLogger).map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
+        }
+    }
+}
+
+extension PostgresStore: DeliveryLedger {
+    public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
+        try await read { c in
+            try await c.all("SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id", logger: statementLogger)
+                .compactMap { row in
+                    guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
+                    return (try row.string("batch_id"), sender)
+                }
+        }
+    }
+
+    public func pendingDeliveries() async throws -> [PendingDelivery] {
+        var pending: [PendingDelivery] = []
+        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
+        return pending
+    }
+
+    public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
+        let payloadKey = self.payloadKey
+        return try await read { c -> PendingDelivery? in
+            guard let row = try await c.one("""
+                SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
+                """, logger: statementLogger),
+                let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
+                let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
+            let accepted = try await c.all("SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'", logger: statementLogger)
+                .map { try $0.int("position") }
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey),
+                                   form: form, accepted: Set(accepted))
+        }
+    }
+
+    public func isDelivered(_ batchId: String) async throws -> Bool {
+        try await read { c in
+            try await c.one("SELECT 1 FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NOT NULL", logger: statementLogger) != nil
+        }
+    }
+
+    public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
+        let (owner, until, due, prefix) = (lease.owner, lease.until(now), DueTime.string(now), lease.replicaPrefix)
+        return try await read { c in
+            try await c.run("""
+                UPDATE batch SET lease_owner = \(owner), lease_until = \(until) WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
+                  AND (lease_owner IS NULL OR lease_until < \(due) OR substr(lease_owner, 1, length(\(prefix))) = \(prefix)) RETURNING 1
+                """, logger: statementLogger) == 1
+        }
+    }
+
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
+        let at = TimestampPattern.rfc3339.write(date)
+        try await read { c in
+            try await c.run("""
+                UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), state = 'delivered', updated_at = \(at), lease_owner = NULL, lease_until = NULL
+                WHERE batch_id = \(batchId) AND direction = 'in'
+                """, logger: statementLogger)
+        }
+    }
+}
+
+extension PostgresStore {
+    /// Rows of a read-only query written with `?` placeholders (the statistics' SQL), every value as
+    /// text (nil for NULL).
+    public func rows(_ sql: String, _ arguments: [String]) async throws -> [[String?]] {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { binds.append(argument) }
+        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
+        return try await read { c in
+            try await c.all(query, logger: statementLogger).map { row in try row.map { try Self.text(of: $0) } }
+        }
+    }
+
+    /// `?` placeholders as PostgreSQL's `$1`, `$2`, … (a `?` inside a quoted literal is left alone).
+    static func numberedPlaceholders(_ sql: String) -> String {
+        var out = "", n = 0, quoted = false
+        for character in sql {
+            if character == "'" { quoted.toggle() }
+            if character == "?" && !quoted { n += 1; out += "$\(n)" } else { out.append(character) }
+        }
+        return out
+    }
+
+    /// A cell as text, whatever its type.
+    static func text(of cell: PostgresCell) throws -> String? {
+        guard cell.bytes != nil else { return nil }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return String(try cell.decode(Int.self))
+        case .bool: return try cell.decode(Bool.self) ? "1" : "0"
+        case .float4, .float8: return String(try cell.decode(Double.self))
+        case .numeric: return "\(try cell.decode(Decimal.self))"
+        case .bytea: return "<\(try cell.decode(Data.self).count) bytes>"
+        default: return try cell.decode(String.self)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Exchange
+import Formats
+import Foundation
+import GRDB
+import Model
+
+extension SQLiteStore: OutboxStore {}
+
+/// The outbox: batches written before they are sent, taken by the dispatcher when due, and marked
+/// with each answer. A batch is in one state at a time: `queued` (waiting for its next attempt),
+/// `sending` (taken by a dispatcher), `delivered` or `failed`.
+extension SQLiteStore {
+    /// Writes a batch to send; it is due at once.
+    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+                        resubmissionOf: String? = nil, now: Date = Date()) throws {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
+                                   next_attempt_at, created_at, updated_at)
+                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), try PayloadSealing.seal(body, recordType: recordType, key: payloadKey),
+                                 form.rawValue, resubmissionOf, due, at, at])
+        }
+    }
+
+    /// Takes up to `limit` batches due by `now` for peers that are not paused (for `peer` only,
+    /// if given), oldest first, marking them `sending` under this process's lease and counting the
+    /// attempt, in one transaction. A batch whose lease ran out (its sender died) is taken over. A
+    /// peer whose batches are being sent under another live lease is left to that sender, so that
+    /// a peer gets its batches one after another, in order.
+    public func claimDue(now: Date = Date(), limit: Int = 16, peer: Agency? = nil) async throws -> [OutgoingBatch] {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let payloadKey = self.payloadKey, lease = self.lease
+        return try await database.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT batch_id, peer, record_type, body, body_form, attempts, first_attempt_at FROM batch b
+                WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?))
+                  \(peer == nil ? "" : "AND peer = ?")
+                  AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
+                  AND NOT EXISTS (SELECT 1 FROM batch s WHERE s.direction = 'out' AND s.peer = b.peer AND s.state = 'sending'
+                                  AND s.lease_until >= ? AND s.lease_owner <> ?)
+                ORDER BY next_attempt_at, created_at LIMIT ?
+                """, arguments: StatementArguments([due, due] + (peer.map { [$0.rawValue] } ?? []) + [due, lease.owner, limit]))
+            return try rows.map { row in
+                let id: String = row["batch_id"]
+                let first: String = row["first_attempt_at"] ?? at
+                try db.execute(sql: """
+                    UPDATE batch SET state = 'sending', attempts = attempts + 1, first_attempt_at = ?, updated_at = ?, lease_owner = ?, lease_until = ?
+                    WHERE batch_id = ? AND direction = 'out'
+                    """, arguments: [first, at, lease.owner, lease.until(now), id])
+                return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
+                                     body: try PayloadSealing.open(row["body"] as Data, key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
+                                     attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now)
+            }
+        }
+    }
+
+    /// Records the outcome of attempt number `attempt`, made under this process's lease. If the
+    /// lease was lost meanwhile (another replica took the batch over), only a receipt is kept: the
+    /// batch is delivered whoever sent it; a retry or failure is the new holder's to decide.
+    public func record(_ step: NextStep, for batchId: String, attempt: Int, answer: String, now: Date = Date()) async throws {
+        let at = TimestampPattern.rfc3339.write(now), owner = lease.owner
+        let change = try OutboxChange(step, answer: answer)
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO attempt (batch_id, attempt, at, outcome, answer, replica) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (batch_id, attempt) DO UPDATE SET at = excluded.at, outcome = excluded.outcome, answer = excluded.answer, replica = excluded.replica
+                """, arguments: [batchId, attempt, at, change.outcome, String(answer.prefix(2000)), owner])
+            try db.execute(sql: """
+                UPDATE batch SET state = ?, receipt = coalesce(?, receipt), last_answer = ?, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+                WHERE batch_id = ? AND direction = 'out' AND state = 'sending' AND lease_owner = ?
+                """, arguments: [change.state, change.receipt, change.lastAnswer, change.nextAttempt, at, batchId, owner])
+            if db.changesCount == 0, change.state == "delivered" {
+                try db.execute(sql: """
+                    UPDATE batch SET state = 'delivered', receipt = ?, last_answer = ?, next_attempt_at = NULL, updated_at = ?, lease_owner = NULL, lease_until = NULL
+                    WHERE batch_id = ? AND direction = 'out' AND state <> 'delivered'
+                    """, arguments: [change.receipt, change.lastAnswer, at, batchId])
+            }
+        }
+    }
+
+    /// At start: batches left `sending` by an earlier run of this replica (or by a sender whose
+    /// lease ran out, or from before leases) may or may not have reached the peer: they go back to
+    /// `queued`, due now, and are sent again with the same id and body (the peer replays its receipt).
+    @discardableResult
+    public func requeueInterrupted(now: Date = Date()) async throws -> Int {
+        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), lease = self.lease
+        return try await database.write { db in
+            try db.execute(sql: """
+                UPDATE batch SET state = 'queued', next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+                WHERE direction = 'out' AND state = 'sending'
+                  AND (lease_owner IS NULL OR lease_until < ? OR (substr(lease_owner, 1, length(?)) = ? AND lease_owner <> ?))
+                """, arguments: [due, at, due, lease.replicaPrefix, lease.replicaPrefix, lease.owner])
+            return db.changesCount
+        }
+    }
+
+    /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
+    public func setPaused(_ paused: Bool, peer: Agency) throws {
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO peer_state (peer, paused) VALUES (?, ?) ON CONFLICT (peer) DO UPDATE SET paused = excluded.paused",
+                           arguments: [peer.rawValue, paused])
+        }
+    }
+
+    public func claimablePeers(now: Date) async throws -> [Agency] {
+        try await database.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT peer FROM batch
+                WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?))
+                """, arguments: [DueTime.string(now), DueTime.string(now)]).compactMap(Agency.init(rawValue:))
+        }
+    }
+
+    /// Batches waiting in the outbox (queued or being sent).
+    public func queuedCount() async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')") ?? 0
+        }
+    }
+
+    /// A sent batch's state and last answer (for operators and tests).
+    public func outgoingState(_ batchId: String) throws -> (state: String, attempts: Int, lastAnswer: String?)? {
+        try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT state, attempts, last_answer FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId])
+                .map { ($0["state"], $0["attempts"], $0["last_answer"]) }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Exchange
+import Formats
+import Foundation
+import GRDB
+import Model
+
+extension SQLiteStore: ReceivedBatchStore {
+    /// Stores a received batch and its records in one transaction and returns the receipt, which
+    /// exists only once everything is committed. Idempotent by batch id; record versions are
+    /// decided (`ReceivePlan`) against every batch received before, this one's earlier records included.
+    ///
+    /// Per record, one lookup of the record's latest version (`received_record`), and a second of the
+    /// same version only when it is not newer; the monthly counts are summed in memory and written
+    /// once per flow at the end. Every statement is prepared once per connection. SQLite has one
+    /// writer at a time: nothing else changes the records between the lookups and the writes.
+    public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
+        // Content digests before the write lock is taken: they are most of a record's cost here.
+        let digests = batch.records.map { $0.record?.contentDigest }
+        let payloadKey = self.payloadKey, lease = self.lease
+        return try await database.write { db -> ReceiveOutcome in
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'"),
+                                          arguments: [batch.batchId]) {
+                guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
+                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8)))
+            }
+            let now = TimestampPattern.rfc3339.write(batch.receivedAt)
+            try db.cachedStatement(sql: """
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
+                                   lease_owner, lease_until)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
+                                         try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue,
+                                         batch.records.count, lease.owner, lease.until(batch.receivedAt)])
+            let latest = try db.cachedStatement(sql: """
+                SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
+                """)
+            let sameVersion = try db.cachedStatement(sql: """
+                SELECT content_sha256, received_at, coalesce(referring_agency, origin) FROM record WHERE origin = ? AND record_id = ? AND version = ?
+                """)
+            let plan = try ReceivePlan(batch, digests: digests, receivedAt: now, pseudonyms: payloadKey, latest: { key in
+                try Row.fetchOne(latest, arguments: [key.origin, key.id]).map { .init(version: $0[0], firstReceivedAt: $0[1], flowOrigin: $0[2]) }
+            }, version: { key, version in
+                try Row.fetchOne(sameVersion, arguments: [key.origin, key.id, version]).map { .init(digest: $0[0], receivedAt: $0[1], flowOrigin: $0[2]) }
+            })
+            try Self.write(plan, batchId: batch.batchId, receivedAt: now, db: db)
+            let receipt = plan.receipt(for: batch, receivedAt: now)
+            try db.cachedStatement(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'")
+                .execute(arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batch.batchId])
+            return .stored(receipt, accepted: plan.accepted)
+        }
+    }
+
+    /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
+    public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in' AND peer = ?",
+                                arguments: [batchId, sender.rawValue])
+                .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, batch_id
+                """, arguments: [sender.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
+                .map { row in try ManifestEntry(receipt: row["receipt"], bodySha256: row["body_sha256"]) }
+        }
+    }
+
+    /// Writes a receive plan: each version accepted, each record's statistics row, each record's
+    /// outcome, and the monthly counts. Per-record statements bind through SQLite's C API.
+    private static func write(_ plan: ReceivePlan, batchId: String, receivedAt now: String, db: Database) throws {
+        let columns = RecordFacts.columns
+        let holes = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let version = try db.cachedStatement(sql: """
+            INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date, \(columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, \(holes))
+            """)
+        for v in plan.versions {
+            try version.run(in: db) { b in
+                b.text(v.record.owner.rawValue); b.text(v.record.id.rawValue); b.int(v.record.version.rawValue); b.text(v.record.recordType.rawValue)
+                b.text(v.digest); b.text(batchId); b.text(now); b.text(v.facts.eventDate); v.facts.bind(&b)
+            }
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, \(holes))
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE received_record SET version = ?, \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE origin = ? AND record_id = ?
+            """)
+        for s in plan.statistics {
+            if s.isNew {
+                try insert.run(in: db) { b in b.text(s.origin); b.text(s.recordId); b.text(s.recordType.rawValue); b.text(now); b.int(s.version); s.facts.bind(&b) }
+            } else {
+                try update.run(in: db) { b in b.int(s.version); s.facts.bind(&b); b.text(s.origin); b.text(s.recordId) }
+            }
+        }
+        let outcome = try db.cachedStatement(sql: """
+            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for o in plan.outcomes {
+            try outcome.run(in: db) { b in
+                b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome); b.text(o.field); b.text(o.code); b.text(o.message)
+            }
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO flow_month (record_type, month, origin, sender, records, messages) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (record_type, month, origin, sender) DO UPDATE SET records = records + excluded.records, messages = messages + excluded.messages
+            """)
+        for (key, change) in plan.flows.sorted {
+            try upsert.execute(arguments: [key.type.rawValue, key.month, key.origin, key.sender, change.records, change.messages])
+        }
+    }
+}
+
+extension SQLiteStore: DeliveryLedger {
+    public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
+                .compactMap { row in Agency(rawValue: row["peer"]).map { (row["batch_id"], $0) } }
+        }
+    }
+
+    public func pendingDeliveries() async throws -> [PendingDelivery] {
+        var pending: [PendingDelivery] = []
+        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
+        return pending
+    }
+
+    public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
+        let payloadKey = self.payloadKey
+        return try await database.read { db -> PendingDelivery? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
+                """, arguments: [batchId]),
+                let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
+                let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
+            let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(row["body"] as Data? ?? Data(), key: payloadKey),
+                                   form: form, accepted: Set(accepted))
+        }
+    }
+
+    public func isDelivered(_ batchId: String) async throws -> Bool {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NOT NULL", arguments: [batchId]) != nil
+        }
+    }
+
+    /// Takes a received batch for delivery under this process's lease, unless another live
+    /// replica holds it (it was received there and is being delivered there); false: leave it.
+    public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
+        let lease = self.lease, due = DueTime.string(now)
+        return try await database.write { db in
+            try db.execute(sql: """
+                UPDATE batch SET lease_owner = ?, lease_until = ? WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
+                  AND (lease_owner IS NULL OR lease_until < ? OR substr(lease_owner, 1, length(?)) = ?)
+                """, arguments: [lease.owner, lease.until(now), batchId, due, lease.replicaPrefix, lease.replicaPrefix])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Notes a batch handed to the back office. This commit is not flushed to disk on its own (it
+    /// goes with the next one that is): if a power cut loses it, the batch is delivered again at
+    /// start under the same file name, or POSTed with the same `X-Gateway-Batch-Id`, which the back
+    /// office recognises. Nothing the receipt promised depends on it.
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
+        try await database.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try db.cachedStatement(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE batch_id = ? AND direction = 'in'")
+                    .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+                return .commit
+            }
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Rows of a read-only query, every value as text (nil for NULL): for the statistics module,
+    /// which owns its SQL.
+    public func rows(_ sql: String, _ arguments: [String]) throws -> [[String?]] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                row.databaseValues.map { value -> String? in
+                    switch value.storage {
+                    case .null: nil
+                    case .int64(let n): String(n)
+                    case .double(let d): String(d)
+                    case .string(let s): s
+                    case .blob(let data): "<\(data.count) bytes>"
+                    }
+                }
+            }
+        }
+    }
+}
