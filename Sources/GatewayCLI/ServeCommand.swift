@@ -32,7 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let agency = configuration.agency
-        try await GatewayNode(configuration, mappings: mappings).run { url in
+        let node: GatewayNode
+        do { node = try await GatewayNode(configuration, mappings: mappings) } catch {
+            // The ledger cannot be opened (a PostgreSQL server down, a user refused, a migration newer
+            // than this gateway) or the taxonomy in it cannot be read: said once, plainly.
+            FileHandle.standardError.write(Data("gateway serve: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        FileHandle.standardError.write(Data("ledger: \(configuration.store.description), replica \(configuration.replica)\n".utf8))
+        try await node.run { url in
             FileHandle.standardError.write(Data("\(agency) gateway listening on \(url)\n".utf8))
         }
     }

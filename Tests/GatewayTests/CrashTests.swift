@@ -11,22 +11,29 @@ import FoundationNetworking
 
 /// A gateway process that can be killed with SIGKILL and started again on the same files.
 final class GatewayProcess {
-    let config: String
+    let arguments: [String]
+    let marker: String
     var process: Process?
     var url = ""
 
-    init(config: String) { self.config = config }
+    /// `gateway serve` with this configuration.
+    convenience init(config: String) { self.init(arguments: ["serve", "--config", config], marker: "gateway listening on ") }
+
+    /// `gateway` with these arguments, started once it writes `marker` and its URL on a line.
+    init(arguments: [String], marker: String) {
+        self.arguments = arguments
+        self.marker = marker
+    }
 
     func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Executable.path)
-        p.arguments = ["serve", "--config", config]
+        p.arguments = arguments
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         process = p
-        let marker = "gateway listening on "
         var seen = ""
         while !(seen.contains(marker) && seen.components(separatedBy: marker).last!.contains("\n")) {
             let chunk = err.fileHandleForReading.availableData

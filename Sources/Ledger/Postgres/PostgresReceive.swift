@@ -24,9 +24,9 @@ extension PostgresStore: ReceivedBatchStore {
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
             let inserted = try await c.run("""
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
-                                   lease_owner, lease_until)
+                                   lease_owner, lease_until, received_by)
                 VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
-                        \(body), \(batch.form.rawValue), \(batch.records.count), \(owner), \(until))
+                        \(body), \(batch.form.rawValue), \(batch.records.count), \(owner), \(until), \(owner))
                 ON CONFLICT (batch_id, direction) DO NOTHING RETURNING 1
                 """, logger: statementLogger)
             if inserted == 0 {

@@ -26,11 +26,11 @@ extension SQLiteStore: ReceivedBatchStore {
             let now = TimestampPattern.rfc3339.write(batch.receivedAt)
             try db.cachedStatement(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
-                                   lease_owner, lease_until)
-                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
+                                   lease_owner, lease_until, received_by)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
                                          try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue,
-                                         batch.records.count, lease.owner, lease.until(batch.receivedAt)])
+                                         batch.records.count, lease.owner, lease.until(batch.receivedAt), lease.owner])
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
                 """)

@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Exchange
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A small reverse proxy in front of one gateway's replicas, for a local setup and the tests
+/// (`gateway proxy`; in production an agency's own load balancer stands here). Each request goes
+/// to the next replica in turn; one that cannot be reached, or breaks off before answering, is
+/// skipped and the next one is asked — safe, because every call of the protocol may be made again:
+/// a batch already stored by the replica that broke off is answered by another with the same
+/// receipt, from the shared ledger. When none answers, the sender is told to come back (502 with
+/// `Retry-After`).
+public struct ReplicaProxy: Sendable {
+    /// The replicas' base URLs.
+    public let replicas: [String]
+    public var timeout: Duration = .seconds(60)
+    /// The largest request body forwarded: a batch of the protocol's 16 MiB, with room.
+    public static let maximumBody = 24 << 20
+    private let turn = Turn()
+
+    public init(replicas: [String]) {
+        self.replicas = replicas
+    }
+
+    /// Hop-by-hop headers, which concern one connection and are not passed on.
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
+                                        "proxy-authenticate", "host", "content-length"]
+
+    public func application(host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.middlewares.add(ProxyMiddleware(proxy: self, logger: logger))
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                           onServerRunning: { channel in onRunning("http://\(host):\(channel.localAddress?.port ?? port)") }, logger: logger)
+    }
+
+    /// Forwards one request, trying each replica at most once, starting with the next in turn.
+    func forward(_ request: Request, logger: Logger) async throws -> Response {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.maximumBody) } catch {
+            return Self.problem(.contentTooLarge, "Body too large", "the proxy forwards bodies of at most \(Self.maximumBody) bytes", retry: false)
+        }
+        let first = turn.next(replicas.count)
+        var failures: [String] = []
+        for offset in 0..<replicas.count {
+            let replica = replicas[(first + offset) % replicas.count]
+            var outgoing = HTTPClientRequest(url: replica + request.uri.description)
+            outgoing.method = .init(rawValue: request.method.rawValue)
+            for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+                outgoing.headers.add(name: field.name.rawName, value: field.value)
+            }
+            outgoing.body = .bytes(body)
+            do {
+                let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(Int64(timeout.components.seconds)))
+                let answer = try await response.body.collect(upTo: Self.maximumBody)
+                var headers = HTTPFields()
+                for field in response.headers where !Self.hopByHop.contains(field.name.lowercased()) {
+                    if let name = HTTPField.Name(field.name) { headers.append(HTTPField(name: name, value: field.value)) }
+                }
+                return Response(status: .init(code: Int(response.status.code)), headers: headers, body: .init(byteBuffer: answer))
+            } catch {
+                failures.append("\(replica): \(String(describing: error).prefix(120))")
+                logger.notice("a replica did not answer; the next one is asked", metadata: ["replica": "\(replica)"])
+            }
+        }
+        return Self.problem(.badGateway, "No replica answered", failures.joined(separator: "; "), retry: true)
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ title: String, _ detail: String, retry: Bool) -> Response {
+        var problem = Problem(status, title, detail)
+        if retry { problem.headers[.retryAfter] = "1" }
+        return problem.response
+    }
+}
+
+/// Every request, whatever its route, to the replicas.
+struct ProxyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let proxy: ReplicaProxy
+    let logger: Logger
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await proxy.forward(request, logger: logger)
+    }
+}
+
+/// The next replica's turn, across concurrent requests.
+private final class Turn: Sendable {
+    private let value = Mutex(0)
+    func next(_ count: Int) -> Int { value.withLock { n in defer { n += 1 }; return n % max(1, count) } }
+}

@@ -1,0 +1,195 @@
+import Exchange
+import Formats
+import Foundation
+import Gateway
+import Ledger
+import LedgerTestSupport
+import Logging
+import Model
+import Testing
+
+/// `deploy/replicas/` on this machine, as the tests run it: VDAB's two replicas on one PostgreSQL
+/// ledger behind `gateway proxy`, Le Forem's two replicas on another, and Actiris on SQLite —
+/// every `gateway serve` its own process, on free loopback ports, each database new.
+struct ReplicaSetup {
+    let temp = TemporaryFolder()
+    let ports: [String: Int]
+    let vdabDatabase: PostgresSettings, foremDatabase: PostgresSettings
+    let processes: [String: GatewayProcess]
+    /// Processes that are running, by name.
+    static let gateways = ["vdab-a", "vdab-b", "forem-a", "forem-b", "actiris"]
+
+    init(lease: String = "4s") async throws {
+        vdabDatabase = try await TestPostgres.newDatabase()
+        foremDatabase = try await TestPostgres.newDatabase()
+        var ports: [String: Int] = [:]
+        for name in Self.gateways + ["proxy"] { ports[name] = try LocalNetwork.freePort() }
+        self.ports = ports
+        try temp.keys("secrets/forem-to-vdab.key", "secrets/vdab-to-forem.key", "secrets/actiris-to-vdab.key", "secrets/vdab-to-actiris.key",
+                      "secrets/vdab-payload.key", "secrets/forem-payload.key", "secrets/actiris-payload.key")
+        // deploy/replicas/'s files, with this run's ports, databases and folders.
+        let replacements = [
+            ("127.0.0.1:8410", "127.0.0.1:\(ports["proxy"]!)"),
+            ("127.0.0.1:8411", "127.0.0.1:\(ports["vdab-a"]!)"), ("127.0.0.1:8412", "127.0.0.1:\(ports["vdab-b"]!)"),
+            ("127.0.0.1:8421", "127.0.0.1:\(ports["forem-a"]!)"), ("127.0.0.1:8422", "127.0.0.1:\(ports["forem-b"]!)"),
+            ("127.0.0.1:8423", "127.0.0.1:\(ports["actiris"]!)"),
+            ("postgres://gateway@127.0.0.1:54320/gateway_vdab", vdabDatabase.url), ("postgres://gateway@127.0.0.1:54320/gateway_forem", foremDatabase.url),
+            ("../local/secrets/", "secrets/"), ("../../mappings", Project.mappings.path), ("../../var/replicas/", ""),
+            ("lease: 10s", "lease: \(lease)"), ("every: 2s", "every: 1s"),
+        ]
+        var processes: [String: GatewayProcess] = [:]
+        for name in Self.gateways {
+            var text = try String(contentsOfFile: Project.root.appendingPathComponent("deploy/replicas/\(name).yaml").path, encoding: .utf8)
+            for (from, to) in replacements { text = text.replacingOccurrences(of: from, with: to) }
+            processes[name] = GatewayProcess(config: try temp.write("\(name).yaml", text))
+        }
+        processes["proxy"] = GatewayProcess(arguments: ["proxy", "--listen", "127.0.0.1:\(ports["proxy"]!)",
+                                                        "--to", "http://127.0.0.1:\(ports["vdab-a"]!)", "--to", "http://127.0.0.1:\(ports["vdab-b"]!)"],
+                                            marker: "proxy listening on ")
+        self.processes = processes
+    }
+
+    func start(_ names: String...) throws { for name in names { try processes[name]!.start() } }
+    func kill(_ name: String) { processes[name]!.kill() }
+    func stopAll() { for p in processes.values { p.kill() } }
+
+    /// Le Forem's export of `count` generated vacancies, and Actiris's of `count` more, in their
+    /// outgoing folders as their back offices put them.
+    func export(forem count: Int, actiris others: Int) throws -> Set<String> {
+        let foremOut = temp.path("forem/outgoing/vacancy"), actirisOut = temp.path("actiris/outgoing/vacancy")
+        for folder in [foremOut, actirisOut] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        FileManager.default.createFile(atPath: foremOut + "/.export.xml", contents: nil)
+        var handle = try #require(FileHandle(forWritingAtPath: foremOut + "/.export.xml"))
+        var vacancies = SyntheticVacancies(taxonomy: Translation.taxonomy, seed: 50_000)
+        vacancies.writeForem(count: count, to: ByteWriter(handle: handle))
+        try handle.close()
+        // Actiris's, in Actiris's own format, from generated canonical records.
+        let format = try #require(try Project.mappings.formatCatalog().format("actiris", type: .vacancy))
+        FileManager.default.createFile(atPath: actirisOut + "/.export.json", contents: nil)
+        handle = try #require(FileHandle(forWritingAtPath: actirisOut + "/.export.json"))
+        let out = ByteWriter(handle: handle)
+        let writer = try format.writing(out, taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab, batchId: "export"))
+        try writer.begin(sender: .actiris, created: Date())
+        var generator = SyntheticRecords(seed: 7, taxonomy: Translation.taxonomy, year: 2026)
+        var ids = Set((0..<count).map { "FO-2019-\($0)" })
+        for i in 0..<others {
+            let v = generator.vacancy(origin: .actiris, id: "AC-\(i)", localWorkplace: true)
+            ids.insert(v.id.rawValue)
+            _ = writer.write(.vacancy(v))
+        }
+        writer.end()
+        out.flush()
+        try handle.close()
+        try FileManager.default.moveItem(atPath: foremOut + "/.export.xml", toPath: foremOut + "/export.xml")
+        try FileManager.default.moveItem(atPath: actirisOut + "/.export.json", toPath: actirisOut + "/export.json")
+        return ids
+    }
+
+    /// Handles on the three ledgers, as an operator's command would open them.
+    func ledgers() async throws -> (vdab: any LedgerStore, forem: any LedgerStore, actiris: SQLiteStore) {
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let key = try PayloadKey(material: ServedGateway.key)
+        return (try await StoreLocation.postgres(vdabDatabase).open(payloadKey: key, lease: Lease(replica: "test"), logger: quiet),
+                try await StoreLocation.postgres(foremDatabase).open(payloadKey: key, lease: Lease(replica: "test"), logger: quiet),
+                try SQLiteStore(path: temp.path("actiris/ledger.sqlite"), payloadKey: key))
+    }
+
+    /// Every record id in VDAB's drop folder (shared by its replicas), each as often as delivered.
+    func delivered() throws -> [String] {
+        let folder = temp.path("vdab/incoming")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return try names.filter { !$0.hasPrefix(".") }.flatMap { name in
+            try Translation.records(try LocalFiles.bytes(folder + "/" + name), format: "vdab", .vacancy).map(\.id.rawValue)
+        }
+    }
+}
+
+@Suite("Several replicas of one gateway on one PostgreSQL ledger",
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"),
+       .enabled(if: TestPostgres.url != nil, TestPostgres.skipMessage))
+struct ReplicaGatewayTests {
+    @Test("50,000 records through two replicas of each side at once, a replica of each killed and restarted twice: every record delivered once, every batch stored once",
+          .timeLimit(.minutes(10)))
+    func killedReplicas() async throws {
+        let setup = try await ReplicaSetup()
+        let expected = try setup.export(forem: 30_000, actiris: 20_000)
+        #expect(expected.count == 50_000)
+        try setup.start("vdab-a", "vdab-b", "proxy", "forem-a", "forem-b", "actiris")
+        defer { setup.stopAll() }
+        let (vdab, forem, actiris) = try await setup.ledgers()
+        let started = ContinuousClock.now
+
+        // Kill a replica of each side while records are on their way: VDAB's first, then whichever
+        // of Le Forem's holds the lane to VDAB (its lease is taken over by the other), twice.
+        var kills: [String] = []
+        for (round, threshold) in [8_000, 26_000].enumerated() {
+            let deadline = ContinuousClock.now + .seconds(240)
+            while try await vdab.count("SELECT COUNT(*) FROM received_record") < threshold {
+                guard ContinuousClock.now < deadline else { Issue.record("VDAB never held \(threshold) records"); return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let receiver = round == 0 ? "vdab-a" : "vdab-b"
+            let sending = try await forem.rows("SELECT lease_owner FROM batch WHERE direction = 'out' AND state = 'sending' LIMIT 1", [])
+            let sender = (sending.first?.first ?? nil).map { $0.hasPrefix("forem-b#") ? "forem-b" : "forem-a" } ?? (round == 0 ? "forem-a" : "forem-b")
+            setup.kill(receiver)
+            setup.kill(sender)
+            kills += [receiver, sender]
+            try await Task.sleep(for: .seconds(2))
+            try setup.start(receiver, sender)
+        }
+        let held = try await vdab.count("SELECT COUNT(*) FROM received_record")
+        #expect(held < 50_000, "the kills came after everything was received (\(held))")
+
+        // Everything arrives, is stored and delivered; nothing is left to send.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while true {
+            let received = try await vdab.count("SELECT COUNT(*) FROM received_record")
+            let undelivered = try await vdab.count("SELECT COUNT(*) FROM batch WHERE direction = 'in' AND delivered_at IS NULL")
+            let waiting = try await forem.count("SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'")
+                + actiris.count("SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'")
+            let picked = try await forem.count("SELECT COUNT(*) FROM pickup WHERE complete = 1") + actiris.count("SELECT COUNT(*) FROM pickup WHERE complete = 1")
+            if received == 50_000 && undelivered == 0 && waiting == 0 && picked == 2 { break }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("not done: \(received) received, \(undelivered) undelivered, \(waiting) waiting to be sent, \(picked) documents picked up")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let elapsed = ContinuousClock.now - started
+
+        // Every record in VDAB's back office exactly once.
+        let delivered = try setup.delivered()
+        #expect(delivered.count == 50_000, "\(delivered.count) records delivered")
+        #expect(Set(delivered) == expected, "records delivered twice: \(delivered.count - Set(delivered).count); missing: \(expected.subtracting(delivered).count)")
+
+        // Every batch made once (one pick-up per document, whichever replica did it), stored once at
+        // VDAB with the body it was sent with, and each record version taken in once.
+        let foremBatches = try await forem.count("SELECT COUNT(*) FROM batch WHERE direction = 'out'")
+        let actirisBatches = try await actiris.count("SELECT COUNT(*) FROM batch WHERE direction = 'out'")
+        #expect(foremBatches == 60 && actirisBatches == 40, "Le Forem made \(foremBatches) batches, Actiris \(actirisBatches)")
+        let sent = Set(try await forem.column("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'out'")
+                       + actiris.column("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'out'"))
+        let stored = try await vdab.column("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'in'")
+        #expect(stored.count == 100 && Set(stored) == sent)
+        #expect(try await vdab.count("SELECT COUNT(*) FROM record") == 50_000)
+        #expect(try await vdab.count("SELECT COUNT(*) FROM batch_record WHERE outcome = 'accepted'") == 50_000)
+        #expect(try await vdab.count("SELECT SUM(records) FROM flow_month") == 50_000)
+        // Every batch sent once, but where a kill cut an attempt short: at most the two batches a
+        // killed sender had claimed, and one per sender in flight at a killed receiver, per kill.
+        let foremAttempts = try await forem.count("SELECT SUM(attempts) FROM batch WHERE direction = 'out'")
+        let actirisAttempts = try await actiris.count("SELECT SUM(attempts) FROM batch WHERE direction = 'out'")
+        let again = (foremAttempts - 60) + (actirisAttempts - 40)
+        #expect(again <= 2 * kills.count, "\(again) attempts beyond one per batch after \(kills.count) kills")
+        // Both VDAB replicas took batches in (through the proxy), and both Le Forem replicas sent.
+        let receivers = Set(try await vdab.column("SELECT DISTINCT substr(received_by, 1, 6) FROM batch WHERE direction = 'in'").compactMap { $0 })
+        #expect(receivers == ["vdab-a", "vdab-b"], "\(receivers)")
+        let senders = Set(try await forem.column("SELECT DISTINCT substr(replica, 1, 7) FROM attempt").compactMap { $0 })
+        #expect(senders == ["forem-a", "forem-b"], "\(senders)")
+        print("replicas: 50,000 records, kills \(kills.joined(separator: ", ")), \(again) attempts beyond one per batch, \(elapsed)")
+    }
+}
+
+extension LedgerStore {
+    func column(_ sql: String) async throws -> [String?] { try await rows(sql, []).map { $0.first ?? nil } }
+}
