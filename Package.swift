@@ -102,11 +102,7 @@ let package = Package(
         ]),
         // Ledgers for tests: a temporary SQLite file, or a database of its own on the PostgreSQL
         // server named by GATEWAY_TEST_POSTGRES.
-        .target(name: "LedgerTestSupport", dependencies: [
-            "Ledger",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/LedgerTestSupport"),
+        .target(name: "LedgerTestSupport", dependencies: ["Ledger", .product(name: "Logging", package: "swift-log")], path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "Exchange", "Formats", "Taxonomy", "Model",
                                                        .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: [

@@ -108,6 +108,15 @@ public struct PendingDelivery: Sendable {
     }
 }
 
+extension DeliveryLedger {
+    /// Every batch still to hand over, with its body.
+    public func pendingDeliveries() async throws -> [PendingDelivery] {
+        var pending: [PendingDelivery] = []
+        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
+        return pending
+    }
+}
+
 /// The ledger's side of delivery: what is pending, and marking it done.
 public protocol DeliveryLedger: Sendable {
     /// The batches received and not yet handed to the back office, oldest first, without their bodies.

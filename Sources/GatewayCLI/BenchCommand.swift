@@ -83,8 +83,16 @@ struct BenchCommand: AsyncParsableCommand {
                 records/s, p50/p99 latency and the gateway's peak memory, for each commit policy asked \
                 (--synchronous full,normal) and batch size (--records 100,1000,5000).
 
+                With --postgres URL (a server, through a database its user may connect to and create \
+                databases from), the same batches are also received by the gateway on a PostgreSQL \
+                ledger, a new database for each run (removed after it): the two stores compared in \
+                one run. PostgreSQL commits with synchronous_commit on (the server's default): the \
+                receipt follows a commit flushed to its write-ahead log.
+
                 Example (the figures in BENCHMARKS.md):
                   swift build -c release && .build/release/gateway bench receive --batches 100 --records 1000 --senders 4 --synchronous full,normal
+                  .build/release/gateway bench receive --records-per-run 50000 --records 1000 --synchronous full \
+                      --postgres postgres://gateway@127.0.0.1:5432/postgres
                 """)
 
         @Option(help: "Batches sent in each run.") var batches = 100
@@ -98,6 +106,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Instead, time each step of the receive path in this process, on one core, per record.") var phases = false
         @Option(help: ArgumentHelp("Record versions in the gateway's ledger before it starts; a list runs each.", valueName: "n,n,…")) var ledgerRows = "0"
         @Option(help: ArgumentHelp("Write an SVG chart of records/s and peak memory by batch size and by ledger rows.", valueName: "file.svg")) var plot: String?
+        @Option(help: ArgumentHelp("Also run each batch size on a PostgreSQL ledger on this server.", valueName: "url")) var postgres: String?
+        @Option(name: .customLong("postgres-password-file"), help: ArgumentHelp("An owner-only file holding its password.", valueName: "file"))
+        var postgresPasswordFile: String?
 
         func rowCounts() throws -> [Int] {
             try ledgerRows.split(separator: ",").map { text in
@@ -137,12 +148,18 @@ struct BenchCommand: AsyncParsableCommand {
                 print("command: gateway bench receive --phases --batches \(batches) --records \(records)")
                 return
             }
-            print("ledger rows  records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
+            let server = try postgres.map { url in
+                try PostgresSettings(url: url, password: try postgresPasswordFile.map { String(decoding: try LocalFiles.bytes($0), as: UTF8.self).trimmingCharacters(in: .newlines) })
+            }
+            print("store       ledger rows  records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
             var runs: [(rows: Int, size: Int, policy: String, figures: ReceiveBenchmark.Figures)] = []
             let policies = synchronous.split(separator: ",").map(String.init)
-            // Every batch size and policy on a new ledger; each larger ledger with the first size and policy.
+            // Every batch size and policy on a new ledger (and on PostgreSQL); each larger ledger with the first size and policy.
             var plan: [(rows: Int, size: Int, policy: String)] = []
-            for size in try sizes() { for policy in policies { plan.append((0, size, policy)) } }
+            for size in try sizes() {
+                for policy in policies { plan.append((0, size, policy)) }
+                if server != nil { plan.append((0, size, "postgres")) }
+            }
             let ledgerSize = try sizes().contains(1000) ? 1000 : try sizes()[0]
             for rows in try rowCounts() where rows > 0 { plan.append((rows, ledgerSize, policies[0])) }
             var filled: [Int: String] = [:]
@@ -160,14 +177,23 @@ struct BenchCommand: AsyncParsableCommand {
                     template = filled[rows]
                 }
                 let count = recordsPerRun.map { max(1, $0 / size) } ?? batches
-                let bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
+                var bench = ReceiveBenchmark(executable: me, mappings: try MappingsFolder.locate(explicit: mappings),
                                              folder: root + "/\(rows)-\(size)-\(policy)", batches: count, recordsPerBatch: size, senders: senders,
-                                             synchronous: policy, ledgerTemplate: template)
-                let f = try await bench.run()
+                                             synchronous: policy == "postgres" ? "full" : policy, ledgerTemplate: template)
+                let database = "bench_receive_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+                if policy == "postgres", let server { bench.postgres = try await PostgresStore.createDatabase(database, on: server) }
+                let f: ReceiveBenchmark.Figures
+                do { f = try await bench.run() } catch {
+                    if policy == "postgres", let server { try? await PostgresStore.dropDatabase(database, on: server) }
+                    throw error
+                }
+                if policy == "postgres", let server { try? await PostgresStore.dropDatabase(database, on: server) }
                 guard f.stored == count * size else { throw ValidationError("the gateway stored \(f.stored) records, not the \(count * size) sent") }
                 try? FileManager.default.removeItem(atPath: root + "/\(rows)-\(size)-\(policy)")
                 runs.append((rows, size, policy, f))
-                print(String(format: "%11d  %13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f", rows, size, policy, senders,
+                print((policy == "postgres" ? "PostgreSQL" : "SQLite").padding(toLength: 10, withPad: " ", startingAt: 0)
+                      + String(format: "  %11d  %13d  %-6@  %7d  %9.1f  %9.0f  %7.1f  %7.1f  %8.2f  %16.0f  %13.1f",
+                             rows, size, policy == "postgres" ? "commit" : policy, senders,
                              f.batchesPerSecond, f.recordsPerSecond, f.percentile(0.5), f.percentile(0.99), f.bodyMegabytes,
                              f.receiver.peakMegabytes, f.receiver.userSeconds + f.receiver.systemSeconds))
             }
@@ -191,7 +217,7 @@ struct BenchCommand: AsyncParsableCommand {
                 print("chart: \(plot)")
             }
             print("command: gateway bench receive " + (recordsPerRun.map { "--records-per-run \($0)" } ?? "--batches \(batches)") + " --records \(records) --senders \(senders) --synchronous \(synchronous) --ledger-rows \(ledgerRows)"
-                  + (plot.map { " --plot \($0)" } ?? ""))
+                  + (plot.map { " --plot \($0)" } ?? "") + (postgres.map { " --postgres \($0)" } ?? ""))
         }
     }
 

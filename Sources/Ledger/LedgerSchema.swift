@@ -10,4 +10,58 @@ enum LedgerSchema {
         ALTER TABLE batch ADD COLUMN received_by TEXT;
         ALTER TABLE attempt ADD COLUMN replica TEXT;
         """
+
+    /// The statements that make `received_record` and `flow_month` again from the record rows and
+    /// the batches' outcomes: what the receive transaction keeps one batch at a time, all at once
+    /// (migration 0009, which introduced them, and the statistics benchmark's ledger).
+    static func rebuildStatistics(columns: [String] = RecordFacts.columns) -> [String] {
+        let facts = columns.joined(separator: ", ")
+        return [
+            "DELETE FROM received_record",
+            "DELETE FROM flow_month",
+            """
+            INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(facts))
+            SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(columns.map { "r.\($0)" }.joined(separator: ", "))
+            FROM record r JOIN (SELECT origin, record_id, MIN(received_at) AS first, MAX(version) AS latest FROM record GROUP BY origin, record_id) f
+              ON f.origin = r.origin AND f.record_id = r.record_id AND f.latest = r.version
+            """,
+            """
+            INSERT INTO flow_month (record_type, month, origin, sender, records, messages)
+            SELECT record_type, month, flow_origin, sender, SUM(records), SUM(messages) FROM (
+                SELECT record_type, substr(first_received_at, 1, 7) AS month, coalesce(referring_agency, origin) AS flow_origin, origin AS sender,
+                       1 AS records, 0 AS messages FROM received_record
+                UNION ALL
+                SELECT r.record_type, substr(r.received_at, 1, 7), coalesce(r.referring_agency, r.origin), r.origin, 0, 1
+                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+                JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
+                WHERE br.outcome IN ('accepted', 'duplicate')) t
+            GROUP BY record_type, month, flow_origin, sender
+            """,
+        ]
+    }
+
+    /// Retention's statements, in order, each taking (pruned at, created before) but the last: the
+    /// bodies of batches nothing needs any more, the documents whose every batch is delivered,
+    /// confirmed and (if a peer rejected records) resubmitted, and the parts of those documents.
+    static func prune(_ dialect: SQLDialect) -> (batches: String, documents: String, parts: String) {
+        ("""
+         UPDATE batch SET body = NULL, payload_pruned_at = ?
+         WHERE body IS NOT NULL AND created_at < ?
+           AND ((direction = 'in' AND delivered_at IS NOT NULL) OR (direction = 'out' AND state = 'delivered' AND confirmed_at IS NOT NULL))
+         """,
+         """
+         UPDATE pickup SET document = NULL, payload_pruned_at = ?
+         WHERE (document IS NOT NULL OR EXISTS (SELECT 1 FROM pickup_document d WHERE d.source = pickup.source AND d.sha256 = pickup.sha256))
+           AND picked_at < ? AND complete = 1
+           AND NOT EXISTS (
+             SELECT 1 FROM batch b WHERE b.direction = 'out' AND b.source = pickup.source AND b.source_sha256 = pickup.sha256
+               AND (b.state <> 'delivered' OR b.confirmed_at IS NULL
+                    OR (\(dialect.jsonNumber("b.receipt", "counts", "rejected")) > 0
+                        AND NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out'))))
+         """,
+         """
+         DELETE FROM pickup_document WHERE EXISTS (
+             SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
+         """)
+    }
 }

@@ -1,4 +1,5 @@
 import Exchange
+import Formats
 import Foundation
 import Model
 
@@ -124,7 +125,35 @@ extension ManifestEntry {
     }
 }
 
+extension BatchFilter {
+    /// The listing's query over `batch b`, newest first: `?` placeholders, and their values in order.
+    func query(_ dialect: SQLDialect) -> (sql: String, arguments: [String]) {
+        var conditions: [String] = [], arguments: [String] = []
+        switch state {
+        case nil: break
+        case .rejectedRecords?: conditions.append("\(dialect.jsonNumber("b.receipt", "counts", "rejected")) > 0")
+        case let state?: conditions.append("b.state = ?"); arguments.append(state.rawValue)
+        }
+        if let peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
+        if let direction { conditions.append("b.direction = ?"); arguments.append(direction) }
+        if let since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
+        if let until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
+        if notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
+        let sql = "SELECT \(BatchSummary.columns(dialect)) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, limit))"
+        return (sql, arguments)
+    }
+}
+
 extension BatchSummary {
+    /// The columns a listing's line is read from, over `batch b`.
+    static func columns(_ dialect: SQLDialect) -> String {
+        """
+        b.batch_id, b.direction, b.peer, b.record_type, b.state, b.record_count, b.receipt, b.attempts, b.created_at, b.updated_at, b.resubmission_of,
+        (SELECT \(dialect.commaList("r.batch_id")) FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out') AS resubmitted_as
+        """
+    }
+
     /// A listing's line from a batch row as both stores read it: the counts from the receipt when
     /// there is one, the resubmitting batches from a comma-separated list.
     init(batchId: String, direction: String, peer: String, recordType: String, state: String, recordCount: Int?, receipt: String?, attempts: Int,

@@ -1,5 +1,6 @@
-/// The few places where the statistics' SQL differs between the stores: reading JSON kept as text
-/// (receipts). Everything else the statistics ask is written once, in SQL both understand.
+/// The few places where SQL written once for both stores (the statistics', the operators' listing)
+/// differs between them: reading JSON kept as text (receipts), and joining values into a list.
+/// Everything else is written in SQL both understand.
 public enum SQLDialect: Sendable {
     case sqlite, postgres
 
@@ -8,6 +9,22 @@ public enum SQLDialect: Sendable {
         switch self {
         case .sqlite: "json_extract(\(column), '$.\(path.joined(separator: "."))')"
         case .postgres: "(\(column)::json #>> '{\(path.joined(separator: ","))}')"
+        }
+    }
+
+    /// A number in a JSON document held in a text column: `jsonNumber(receipt, "counts", "rejected")`.
+    public func jsonNumber(_ column: String, _ path: String...) -> String {
+        switch self {
+        case .sqlite: "json_extract(\(column), '$.\(path.joined(separator: "."))')"
+        case .postgres: "(\(column)::json #>> '{\(path.joined(separator: ","))}')::bigint"
+        }
+    }
+
+    /// The values of an aggregate's group joined with commas.
+    public func commaList(_ expression: String) -> String {
+        switch self {
+        case .sqlite: "group_concat(\(expression))"
+        case .postgres: "string_agg(\(expression), ',')"
         }
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Ledger
 import Logging
-import PostgresNIO
 import Testing
 
 /// The stores the ledger suite runs against.
@@ -20,18 +19,10 @@ public enum TestPostgres {
     /// A new, empty database on the test server; cancels the test (skipped) where there is no server.
     public static func newDatabase() async throws -> PostgresSettings {
         guard let url else { try Test.cancel(skipMessage) }
-        let server = try PostgresSettings(url: url)
-        var settings = server
-        settings.database = "ledger_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        settings.tls = .disable
-        var logger = Logger(label: "test.postgres")
-        logger.logLevel = .warning
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable),
-            id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(settings.database) TEMPLATE template0 ENCODING 'UTF8'"), logger: logger)
-        return settings
+        var server = try PostgresSettings(url: url)
+        server.tls = .disable
+        return try await PostgresStore.createDatabase("ledger_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
+                                                      on: server)
     }
 
     /// The same database under a URL, for a gateway's configuration.

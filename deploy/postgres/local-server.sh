@@ -19,8 +19,11 @@ case "$command" in
     if [ ! -d "$folder/data" ]; then
       "${as_pg[@]}" "$pg_bin/initdb" -D "$folder/data" -A trust -U gateway -E UTF8 >"$folder/initdb.log"
     fi
-    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w \
-      -o "-k $folder -c listen_addresses=127.0.0.1 -p $port -c max_connections=200" start >/dev/null
+    # Already running (a second start): nothing to do but say where it is.
+    if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$folder/data" status >/dev/null 2>&1; then
+      "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w \
+        -o "-k $folder -c listen_addresses=127.0.0.1 -p $port -c max_connections=200" start >/dev/null
+    fi
     echo "postgres://gateway@127.0.0.1:$port/postgres"
     ;;
   stop)

@@ -12,6 +12,8 @@ struct BenchmarkGateways {
     let mappings: MappingsFolder
     let synchronous: String
     var ports: [Agency: Int] = [:]
+    /// Agencies whose ledger is a PostgreSQL database (the rest: SQLite files under the folder).
+    var postgres: [Agency: PostgresSettings] = [:]
 
     init(executable: String, folder: String, mappings: MappingsFolder, synchronous: String, agencies: [Agency]) throws {
         self.executable = executable
@@ -49,7 +51,7 @@ struct BenchmarkGateways {
         return """
             agency: \(agency.rawValue)
             listen: 127.0.0.1:\(ports[agency]!)
-            store: { path: \(me)/ledger.sqlite, synchronous: \(synchronous) }
+            store: \(postgres[agency].map { "{ url: '\($0.url)', tls: disable, replica: bench }" } ?? "{ path: \(me)/ledger.sqlite, synchronous: \(synchronous) }")
             mappings: \(mappings.path)
             delivery: { folder: \(me)/incoming, vacancy: \(me) }
 
@@ -89,7 +91,10 @@ struct BenchmarkGateways {
         throw GatewayError("\(agency)'s gateway did not start; its log: \(path(agency, "err.log"))")
     }
 
-    func ledger(_ agency: Agency) throws -> SQLiteStore { try SQLiteStore(path: path(agency, "ledger.sqlite")) }
+    func ledger(_ agency: Agency) async throws -> any LedgerStore {
+        if let settings = postgres[agency] { return try await StoreLocation.postgres(settings).open(payloadKey: nil, lease: Lease(replica: "bench")) }
+        return try SQLiteStore(path: path(agency, "ledger.sqlite"))
+    }
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

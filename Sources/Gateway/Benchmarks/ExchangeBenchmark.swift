@@ -89,15 +89,15 @@ public struct ExchangeBenchmark: Sendable {
         let started = ContinuousClock.now
         children.append((.forem, try gateways.serve(.forem)))
         let deadline = started + timeout
-        var ledgers: [Agency: SQLiteStore] = [:]
-        for agency in Self.receivers { ledgers[agency] = try gateways.ledger(agency) }
+        var ledgers: [Agency: any LedgerStore] = [:]
+        for agency in Self.receivers { ledgers[agency] = try await gateways.ledger(agency) }
         var lastReport = started
         while true {
             if ContinuousClock.now > deadline { throw GatewayError("the exchange did not finish within \(timeout); logs in \(folder)") }
             for (agency, child) in children where kill(child.pid, 0) != 0 {
                 throw GatewayError("\(agency)'s gateway stopped during the run; its log: \(gateways.path(agency, "err.log"))")
             }
-            if ledgers[.forem] == nil, files.fileExists(atPath: gateways.path(.forem, "ledger.sqlite")) { ledgers[.forem] = try gateways.ledger(.forem) }
+            if ledgers[.forem] == nil, files.fileExists(atPath: gateways.path(.forem, "ledger.sqlite")) { ledgers[.forem] = try await gateways.ledger(.forem) }
             var counts: [Int] = [], undelivered: [Int] = []
             for agency in Self.receivers {
                 counts.append(try await ledgers[agency]!.count("SELECT COUNT(*) FROM received_record"))

@@ -20,6 +20,8 @@ public struct ReceiveBenchmark: Sendable {
     /// A ledger copied in as the receiver's before it starts (how the receive path grows with the
     /// ledger); nil: a new one.
     public var ledgerTemplate: String?
+    /// The receiver's ledger in this (empty) PostgreSQL database instead of a SQLite file.
+    public var postgres: PostgresSettings?
 
     public init(executable: String, mappings: MappingsFolder, folder: String, batches: Int, recordsPerBatch: Int, senders: Int, synchronous: String,
                 ledgerTemplate: String? = nil) {
@@ -50,7 +52,8 @@ public struct ReceiveBenchmark: Sendable {
     }
 
     public func run() async throws -> Figures {
-        let gateways = try BenchmarkGateways(executable: executable, folder: folder, mappings: mappings, synchronous: synchronous, agencies: [.vdab])
+        var gateways = try BenchmarkGateways(executable: executable, folder: folder, mappings: mappings, synchronous: synchronous, agencies: [.vdab])
+        gateways.postgres[.vdab] = postgres
         let key = try gateways.makeKey(from: .forem, to: .vdab)
         try gateways.write(.vdab, configuration: gateways.receiverConfiguration(.vdab, from: .forem) + "receiving: { capacity: \(max(16, senders)) }\n")
 

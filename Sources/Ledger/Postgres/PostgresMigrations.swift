@@ -126,7 +126,7 @@ enum PostgresMigrations {
             "ALTER TABLE routed_record ADD COLUMN first_routed_at \(text), "
                 + RecordFacts.columns0009.map { "ADD COLUMN \($0) \($0 == "bottleneck" ? "BIGINT" : text)" }.joined(separator: ", "),
             "UPDATE routed_record SET first_routed_at = routed_at",
-        ] + PostgresStore.rebuildStatistics(columns: RecordFacts.columns0009)),
+        ] + LedgerSchema.rebuildStatistics(columns: RecordFacts.columns0009)),
         ("0010-pickup-in-parts", [
             "ALTER TABLE pickup ADD COLUMN complete BIGINT NOT NULL DEFAULT 1, ADD COLUMN position BIGINT NOT NULL DEFAULT 0",
             """

@@ -6,10 +6,7 @@ import PostgresNIO
 
 /// The operators' views and actions, as `SQLiteStore` answers them (see there).
 extension PostgresStore {
-    private static let summaryColumns = """
-        b.batch_id, b.direction, b.peer, b.record_type, b.state, b.record_count, b.receipt, b.attempts, b.created_at, b.updated_at, b.resubmission_of,
-        (SELECT string_agg(r.batch_id, ',') FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out') AS resubmitted_as
-        """
+    private static let summaryColumns = BatchSummary.columns(.postgres)
 
     private static func summary(_ row: PostgresRandomAccessRow) throws -> BatchSummary {
         BatchSummary(batchId: try row.string("batch_id"), direction: try row.string("direction"), peer: try row.string("peer"),
@@ -20,19 +17,7 @@ extension PostgresStore {
     }
 
     public func batches(_ filter: BatchFilter) async throws -> [BatchSummary] {
-        var conditions: [String] = [], arguments: [String] = []
-        switch filter.state {
-        case nil: break
-        case .rejectedRecords?: conditions.append("(b.receipt::json #>> '{counts,rejected}')::bigint > 0")
-        case let state?: conditions.append("b.state = ?"); arguments.append(state.rawValue)
-        }
-        if let peer = filter.peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
-        if let direction = filter.direction { conditions.append("b.direction = ?"); arguments.append(direction) }
-        if let since = filter.since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
-        if let until = filter.until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
-        if filter.notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
-        let sql = "SELECT \(Self.summaryColumns) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, filter.limit))"
+        let (sql, arguments) = filter.query(.postgres)
         var binds = PostgresBindings()
         for argument in arguments { binds.append(argument) }
         let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
@@ -214,28 +199,17 @@ extension PostgresStore {
 
     public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int) {
         let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
+        let prune = LedgerSchema.prune(.postgres)
+        func statement(_ sql: String, returning: Bool) -> PostgresQuery {
+            var binds = PostgresBindings()
+            binds.append(at)
+            binds.append(before)
+            return PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql) + (returning ? " RETURNING 1" : ""), binds: returning ? binds : PostgresBindings())
+        }
         return try await transaction { c in
-            let batches = try await c.run("""
-                UPDATE batch SET body = NULL, payload_pruned_at = \(at)
-                WHERE body IS NOT NULL AND created_at < \(before)
-                  AND ((direction = 'in' AND delivered_at IS NOT NULL) OR (direction = 'out' AND state = 'delivered' AND confirmed_at IS NOT NULL))
-                RETURNING 1
-                """)
-            let documents = try await c.run("""
-                UPDATE pickup SET document = NULL, payload_pruned_at = \(at)
-                WHERE (document IS NOT NULL OR EXISTS (SELECT 1 FROM pickup_document d WHERE d.source = pickup.source AND d.sha256 = pickup.sha256))
-                  AND picked_at < \(before) AND complete = 1
-                  AND NOT EXISTS (
-                    SELECT 1 FROM batch b WHERE b.direction = 'out' AND b.source = pickup.source AND b.source_sha256 = pickup.sha256
-                      AND (b.state <> 'delivered' OR b.confirmed_at IS NULL
-                           OR ((b.receipt::json #>> '{counts,rejected}')::bigint > 0
-                               AND NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out'))))
-                RETURNING 1
-                """)
-            try await c.run("""
-                DELETE FROM pickup_document WHERE EXISTS (
-                    SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
-                """)
+            let batches = try await c.run(statement(prune.batches, returning: true))
+            let documents = try await c.run(statement(prune.documents, returning: true))
+            try await c.run(statement(prune.parts, returning: false))
             return (batches, documents)
         }
     }

@@ -172,12 +172,6 @@ extension PostgresStore: DeliveryLedger {
         }
     }
 
-    public func pendingDeliveries() async throws -> [PendingDelivery] {
-        var pending: [PendingDelivery] = []
-        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
-        return pending
-    }
-
     public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await read { c -> PendingDelivery? in

@@ -2,35 +2,6 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    /// Makes `received_record` and `flow_month` again from the record rows and the batches'
-    /// outcomes (as `SQLiteStore.rebuildStatistics`): the statements, for migration 0009 and the
-    /// statistics benchmark.
-    static func rebuildStatistics(columns: [String] = RecordFacts.columns) -> [String] {
-        let facts = columns.joined(separator: ", ")
-        return [
-            "DELETE FROM received_record",
-            "DELETE FROM flow_month",
-            """
-            INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(facts))
-            SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(columns.map { "r.\($0)" }.joined(separator: ", "))
-            FROM record r JOIN (SELECT origin, record_id, MIN(received_at) AS first, MAX(version) AS latest FROM record GROUP BY origin, record_id) f
-              ON f.origin = r.origin AND f.record_id = r.record_id AND f.latest = r.version
-            """,
-            """
-            INSERT INTO flow_month (record_type, month, origin, sender, records, messages)
-            SELECT record_type, month, flow_origin, sender, SUM(records), SUM(messages) FROM (
-                SELECT record_type, substr(first_received_at, 1, 7) AS month, coalesce(referring_agency, origin) AS flow_origin, origin AS sender,
-                       1 AS records, 0 AS messages FROM received_record
-                UNION ALL
-                SELECT r.record_type, substr(r.received_at, 1, 7), coalesce(r.referring_agency, r.origin), r.origin, 0, 1
-                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
-                WHERE br.outcome IN ('accepted', 'duplicate')) t
-            GROUP BY record_type, month, flow_origin, sender
-            """,
-        ]
-    }
-
     /// Fills an empty ledger with `rows` generated record versions, as `SQLiteStore.fillForBenchmark`
     /// does, row for row: the same records, times and facts.
     public func fillForBenchmark(rows: Int, firstYear: Int, years: Int) async throws {
@@ -62,7 +33,7 @@ extension PostgresStore {
                 INSERT INTO batch_record (batch_id, position, record_id, version, outcome)
                 SELECT batch_id, ROW_NUMBER() OVER (PARTITION BY batch_id ORDER BY record_id, version), record_id, version, 'accepted' FROM record
                 """)
-            for statement in Self.rebuildStatistics() { try await c.run(PostgresQuery(unsafeSQL: statement)) }
+            for statement in LedgerSchema.rebuildStatistics() { try await c.run(PostgresQuery(unsafeSQL: statement)) }
         }
         try await read { c in try await c.run("ANALYZE") }
     }

@@ -145,6 +145,32 @@ public final class PostgresStore: Sendable {
         try? await connection.close()
     }
 
+    /// Makes a new, empty database named `name` on the server that `server` reaches (through the
+    /// database it names), for benchmarks and tests; answers the settings that reach the new one.
+    public static func createDatabase(_ name: String, on server: PostgresSettings) async throws -> PostgresSettings {
+        let logger = statementLogger
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { throw LedgerError("'\(name)' is not a plain database name") }
+        let connection = try await PostgresConnection.connect(configuration: try server.connection(), id: 0, logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE template0 ENCODING 'UTF8'"), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw LedgerError("database \(name) cannot be made at \(server.url): \(explain(error))")
+        }
+        try? await connection.close()
+        var settings = server
+        settings.database = name
+        return settings
+    }
+
+    /// Removes a database made by `createDatabase` (its sessions are ended first).
+    public static func dropDatabase(_ name: String, on server: PostgresSettings) async throws {
+        let logger = statementLogger
+        let connection = try await PostgresConnection.connect(configuration: try server.connection(), id: 0, logger: logger)
+        defer { Task { try? await connection.close() } }
+        try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    }
+
     public var payloadKeyInForce: PayloadKey? { payloadKey }
     public var name: String { "PostgreSQL at \(settings.url)" }
     public var dialect: SQLDialect { .postgres }
@@ -221,7 +247,14 @@ public final class PostgresStore: Sendable {
             if let message = p.serverInfo?[.message] {
                 return message + (p.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
             }
-            return "\(p.code)" + (p.underlying.map { ": \($0)" } ?? "")
+            if p.code == .connectionError || p.code == .unexpectedBackendMessage || p.code == .serverClosedConnection {
+                let text = String(describing: p.underlying ?? p)
+                if text.contains("Connection refused") { return "connection refused (is the server running, and listening on that address?)" }
+                if text.lowercased().contains("timed out") || text.lowercased().contains("timeout") { return "no answer within 10 s" }
+                if text.contains("resolve") || text.contains("No address") { return "the host name does not resolve" }
+                return "the connection failed (\(text.prefix(200)))"
+            }
+            return "\(p.code)" + (p.underlying.map { ": \(String(describing: $0).prefix(200))" } ?? "")
         }
         return String(describing: error)
     }

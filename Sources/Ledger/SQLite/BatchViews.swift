@@ -5,10 +5,7 @@ import GRDB
 import Model
 
 extension SQLiteStore {
-    private static let summaryColumns = """
-        b.batch_id, b.direction, b.peer, b.record_type, b.state, b.record_count, b.receipt, b.attempts, b.created_at, b.updated_at, b.resubmission_of,
-        (SELECT group_concat(r.batch_id) FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out') AS resubmitted_as
-        """
+    private static let summaryColumns = BatchSummary.columns(.sqlite)
 
     private static func summary(_ row: Row) -> BatchSummary {
         BatchSummary(batchId: row["batch_id"], direction: row["direction"], peer: row["peer"], recordType: row["record_type"], state: row["state"],
@@ -18,23 +15,8 @@ extension SQLiteStore {
 
     /// The batches a filter selects, newest first.
     public func batches(_ filter: BatchFilter) throws -> [BatchSummary] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        switch filter.state {
-        case nil: break
-        case .rejectedRecords?: conditions.append("json_extract(b.receipt, '$.counts.rejected') > 0")
-        case let state?:
-            conditions.append("b.state = ?")
-            arguments.append(state.rawValue)
-        }
-        if let peer = filter.peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
-        if let direction = filter.direction { conditions.append("b.direction = ?"); arguments.append(direction) }
-        if let since = filter.since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
-        if let until = filter.until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
-        if filter.notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
-        let sql = "SELECT \(Self.summaryColumns) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, filter.limit))"
-        return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)!).map(Self.summary) }
+        let (sql, arguments) = filter.query(.sqlite)
+        return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.summary) }
     }
 
     /// One batch, either way (a sent batch first if an id names both).

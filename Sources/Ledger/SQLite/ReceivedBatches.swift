@@ -123,12 +123,6 @@ extension SQLiteStore: DeliveryLedger {
         }
     }
 
-    public func pendingDeliveries() async throws -> [PendingDelivery] {
-        var pending: [PendingDelivery] = []
-        for batch in try await undeliveredBatches() { if let p = try await pendingDelivery(batch.batchId) { pending.append(p) } }
-        return pending
-    }
-
     public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await database.read { db -> PendingDelivery? in

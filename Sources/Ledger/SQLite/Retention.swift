@@ -26,28 +26,13 @@ extension SQLiteStore {
     @discardableResult
     public func prunePayloads(createdBefore cutoff: Date, now: Date = Date()) throws -> (batches: Int, documents: Int) {
         let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
+        let prune = LedgerSchema.prune(.sqlite)
         return try database.write { db in
-            try db.execute(sql: """
-                UPDATE batch SET body = NULL, payload_pruned_at = ?
-                WHERE body IS NOT NULL AND created_at < ?
-                  AND ((direction = 'in' AND delivered_at IS NOT NULL) OR (direction = 'out' AND state = 'delivered' AND confirmed_at IS NOT NULL))
-                """, arguments: [at, before])
+            try db.execute(sql: prune.batches, arguments: [at, before])
             let batches = db.changesCount
-            try db.execute(sql: """
-                UPDATE pickup SET document = NULL, payload_pruned_at = ?
-                WHERE (document IS NOT NULL OR EXISTS (SELECT 1 FROM pickup_document d WHERE d.source = pickup.source AND d.sha256 = pickup.sha256))
-                  AND picked_at < ? AND complete = 1
-                  AND NOT EXISTS (
-                    SELECT 1 FROM batch b WHERE b.direction = 'out' AND b.source = pickup.source AND b.source_sha256 = pickup.sha256
-                      AND (b.state != 'delivered' OR b.confirmed_at IS NULL
-                           OR (json_extract(b.receipt, '$.counts.rejected') > 0
-                               AND NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out'))))
-                """, arguments: [at, before])
+            try db.execute(sql: prune.documents, arguments: [at, before])
             let documents = db.changesCount
-            try db.execute(sql: """
-                DELETE FROM pickup_document WHERE EXISTS (
-                    SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
-                """)
+            try db.execute(sql: prune.parts)
             return (batches, documents)
         }
     }

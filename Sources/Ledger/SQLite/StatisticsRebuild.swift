@@ -2,29 +2,9 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    /// Makes `received_record` and `flow_month` again from the record rows and the batches'
-    /// outcomes: what the receive transaction keeps one batch at a time, all at once (the migration
-    /// that introduced them, and the statistics benchmark).
+    /// Makes `received_record` and `flow_month` again from the record rows (`LedgerSchema.rebuildStatistics`).
     static func rebuildStatistics(_ db: Database, columns: [String] = RecordFacts.columns) throws {
-        let facts = columns.joined(separator: ", ")
-        try db.execute(sql: """
-            DELETE FROM received_record;
-            DELETE FROM flow_month;
-            INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(facts))
-            SELECT r.origin, r.record_id, r.record_type, f.first, r.version, \(columns.map { "r.\($0)" }.joined(separator: ", "))
-            FROM record r JOIN (SELECT origin, record_id, MIN(received_at) AS first, MAX(version) AS latest FROM record GROUP BY origin, record_id) f
-              ON f.origin = r.origin AND f.record_id = r.record_id AND f.latest = r.version;
-            INSERT INTO flow_month (record_type, month, origin, sender, records, messages)
-            SELECT record_type, month, flow_origin, sender, SUM(records), SUM(messages) FROM (
-                SELECT record_type, substr(first_received_at, 1, 7) AS month, coalesce(referring_agency, origin) AS flow_origin, origin AS sender,
-                       1 AS records, 0 AS messages FROM received_record
-                UNION ALL
-                SELECT r.record_type, substr(r.received_at, 1, 7), coalesce(r.referring_agency, r.origin), r.origin, 0, 1
-                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
-                WHERE br.outcome IN ('accepted', 'duplicate'))
-            GROUP BY record_type, month, flow_origin, sender;
-            """)
+        for statement in LedgerSchema.rebuildStatistics(columns: columns) { try db.execute(sql: statement) }
     }
 
     /// Fills an empty ledger with `rows` generated record versions received over `years` years from

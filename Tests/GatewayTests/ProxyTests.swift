@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+
+@Suite("gateway proxy in front of replicas")
+struct ProxyTests {
+    /// A stand-in replica that answers every request with its name, the path and the body's length.
+    static func replica(_ name: String, port: Int) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/exchange/v1/batches") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let signature = request.headers[HTTPField.Name("X-PES-Signature")!] ?? "none"
+            return Response(status: .ok, headers: [.contentType: "text/plain", .retryAfter: "7"],
+                            body: .init(byteBuffer: ByteBuffer(string: "\(name) \(request.uri.path) \(body.readableBytes) \(signature)")))
+        }
+        var logger = Logger(label: "replica")
+        logger.logLevel = .critical
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+    }
+
+    static func post(_ url: String) async throws -> (status: Int, text: String, headers: [String: String]) {
+        var request = HTTPClientRequest(url: url + "/exchange/v1/batches")
+        request.method = .POST
+        request.headers.add(name: "X-PES-Signature", value: "v1=abc")
+        request.body = .bytes(ByteBuffer(string: "0123456789"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return (Int(response.status.code), text, Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    @Test("requests go to the replicas in turn, as sent; one that refuses is skipped; none answering is a 502 to retry")
+    func turns() async throws {
+        let (a, b, dead, proxyPort) = (try LocalNetwork.freePort(), try LocalNetwork.freePort(), try LocalNetwork.freePort(), try LocalNetwork.freePort())
+        let replicas = [Task { try await Self.replica("a", port: a).runService() }, Task { try await Self.replica("b", port: b).runService() }]
+        defer { for r in replicas { r.cancel() } }
+        var logger = Logger(label: "proxy")
+        logger.logLevel = .critical
+        let (running, announce) = AsyncStream<String>.makeStream()
+        var proxy = ReplicaProxy(replicas: ["http://127.0.0.1:\(a)", "http://127.0.0.1:\(dead)", "http://127.0.0.1:\(b)"])
+        proxy.timeout = .seconds(2)   // a replica stopped in this process may keep a pooled connection open without answering
+        let service = Task { [proxy] in try await proxy.application(host: "127.0.0.1", port: proxyPort, logger: logger) { announce.yield($0) }.runService() }
+        defer { service.cancel() }
+        var url = ""
+        for await u in running { url = u; break }
+        // Let the two replicas come up.
+        for port in [a, b] {
+            for _ in 0..<100 {
+                if (try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/"), timeout: .seconds(1))) != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        var answered: [String] = []
+        for _ in 0..<6 {
+            let answer = try await Self.post(url)
+            #expect(answer.status == 200)
+            #expect(answer.headers["retry-after"] == "7")   // the replica's headers come back
+            let parts = answer.text.split(separator: " ")
+            #expect(parts.dropFirst().joined(separator: " ") == "/exchange/v1/batches 10 v1=abc")   // path, body and headers as sent
+            answered.append(String(parts[0]))
+        }
+        // Turns a, dead (skipped to b), b, a, dead (skipped to b), b.
+        #expect(answered == ["a", "b", "b", "a", "b", "b"])
+        for r in replicas { r.cancel() }
+        for r in replicas { _ = await r.result }
+        let none = try await Self.post(url)
+        #expect(none.status == 502)
+        #expect(none.headers["retry-after"] == "1")
+        #expect(none.headers["content-type"] == "application/problem+json")
+        #expect(none.text.contains("No replica answered"))
+    }
+}
