@@ -40,6 +40,19 @@ public struct TaxonomyImport {
         }
         let started = ContinuousClock.now
         let previous = try await store.importedTaxonomy()
+        let (imported, report) = try prepare(over: previous, shipped: shipped, now: now, progress: progress)
+        progress("writing to the store")
+        try await store.replaceImportedTaxonomy(imported)
+        var timed = report
+        let elapsed = ContinuousClock.now - started
+        timed.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return timed
+    }
+
+    /// Reads and checks the files over what a store held before (`previous`), without writing:
+    /// the import to store, and its report.
+    public func prepare(over previous: ImportedTaxonomy?, shipped: ShippedTaxonomy, now: Date = Date(),
+                        progress: (String) -> Void = { _ in }) throws -> (ImportedTaxonomy, Report) {
         var v3 = previous?.v3, v3Sources = previous?.v3Sources ?? []
         if let path = romeV3 {
             progress("reading ROME v3 tree \(path)")
@@ -64,8 +77,6 @@ public struct TaxonomyImport {
         let imported = ImportedTaxonomy(importedAt: Self.rfc3339(now), v3: v3, v3Sources: v3Sources, v4: v4, v4Sources: v4Sources)
         progress("checking the combined taxonomy")
         let taxonomy = try Taxonomy(shipped: shipped, imported: imported)
-        progress("writing to the store")
-        try await store.replaceImportedTaxonomy(imported)
 
         var report = Report(sources: imported.sources, untranslated: taxonomy.untranslated, milliseconds: 0)
         if let v3 {
@@ -84,9 +95,7 @@ public struct TaxonomyImport {
             report.appellationsMissingInV4 = continuity.missing.map(\.rawValue)
             report.appellationsMovedInV4 = continuity.moved.map { "\($0.0): \($0.1) → \($0.2)" }
         }
-        let elapsed = ContinuousClock.now - started
-        report.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return report
+        return (imported, report)
     }
 
     private static func one(in names: [String], folder: String, prefix: String, what: String) throws -> String {

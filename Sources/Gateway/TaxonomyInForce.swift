@@ -6,6 +6,11 @@ import Taxonomy
 /// the shipped codes where one was made.
 public enum TaxonomyInForce {
     /// Loads it. A store path that does not exist yet means no import: nothing is created.
+    ///
+    /// Never inlined: inlined into an async function of this module (the benchmarks), its typed-throws
+    /// call made the release build's compiler (Swift 6.3.1) crash in LLVM's coroutine splitting
+    /// (`emitSetAndGetSwiftErrorValueAround`).
+    @inline(never)
     public static func load(mappings: MappingsFolder, storePath: String?) throws -> Taxonomy {
         guard let storePath, FileManager.default.fileExists(atPath: storePath) else { return try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: nil) }
         return try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: try SQLiteStore(path: storePath).importedTaxonomy())

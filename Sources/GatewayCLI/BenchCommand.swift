@@ -229,12 +229,16 @@ struct BenchCommand: AsyncParsableCommand {
                 receive (batch sizes 100 to 5,000, both commit policies, ledgers of 0, 1M and 10M \
                 rows, with the chart), bench stats at 1M and 10M rows, and bench exchange (258,246 \
                 vacancies, both commit policies). Each part prints its own figures and command line.
+                With --postgres (a server's URL), the receive path and the statistics run on a
+                PostgreSQL ledger too, in the same parts, each in a new database removed after it.
 
                 Example:
                   swift build -c release && .build/release/gateway bench all --chart BENCHMARKS-scaling.svg | tee bench.txt
+                  .build/release/gateway bench all --postgres postgres://gateway@127.0.0.1:5432/postgres | tee bench.txt
                 """)
 
         @Option(help: ArgumentHelp("Where the scaling chart goes.", valueName: "file.svg")) var chart = "BENCHMARKS-scaling.svg"
+        @Option(help: ArgumentHelp("Also measure a PostgreSQL ledger on this server.", valueName: "url")) var postgres: String?
         @Option(help: ArgumentHelp("Where the filled ledgers are kept between parts (removed at the end).", valueName: "dir")) var scratch: String?
 
         func run() async throws {
@@ -255,8 +259,20 @@ struct BenchCommand: AsyncParsableCommand {
             try await part("receive path and scaling", ["receive", "--records-per-run", "100000", "--records", "100,500,1000,2000,5000", "--senders", "4",
                                                         "--synchronous", "full,normal", "--ledger-rows", "0,1000000,10000000", "--templates", folder,
                                                         "--plot", chart])
+            let server = try postgres.map { try PostgresSettings(url: $0) }
+            if let postgres {
+                try await part("receive path, SQLite and PostgreSQL", ["receive", "--records-per-run", "50000", "--records", "1000,5000", "--senders", "4",
+                                                                       "--synchronous", "full", "--postgres", postgres])
+            }
             for rows in ["1000000", "10000000"] {
-                try await part("statistics at \(rows) rows", ["stats", "--rows", rows, "--store", folder + "/ledger-\(rows).sqlite"])
+                var arguments = ["stats", "--rows", rows, "--store", folder + "/ledger-\(rows).sqlite"]
+                let database = "bench_stats_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+                if let server { arguments += ["--postgres", try await PostgresStore.createDatabase(database, on: server).url] }
+                do { try await part("statistics at \(rows) rows", arguments) } catch {
+                    if let server { try? await PostgresStore.dropDatabase(database, on: server) }
+                    throw error
+                }
+                if let server { try? await PostgresStore.dropDatabase(database, on: server) }
             }
             try await part("end to end", ["exchange", "--vacancies", "258246", "--compare-synchronous"])
         }
@@ -347,7 +363,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    struct Taxonomy: AsyncParsableCommand {
+    struct Taxonomy: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time loading the full taxonomy from the shipped mappings, the official CSV files and the SQLite store.",
             discussion: """
@@ -362,13 +378,13 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Runs of each way; the minimum and median are printed.") var runs = 10
         @Option(name: .long, help: ArgumentHelp("The mappings folder (default as for every command).", valueName: "dir")) var mappings: String?
 
-        func run() async throws {
+        func run() throws {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             #if DEBUG
             print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
             #endif
-            let figures = try await TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
+            let figures = try TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
                 .run(mappings: try MappingsFolder.locate(explicit: mappings), scratch: scratch)
             print("taxonomy load, \(runs) runs each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
             for f in figures {
@@ -458,7 +474,7 @@ struct BenchCommand: AsyncParsableCommand {
                           + (agrees ? "yes (\(fast.answer.total))" : "NO"))
                 }
             }
-            print("command: gateway bench stats --rows \(rows)" + (postgres.map { " --postgres \($0)" } ?? ""))
+            print("command: gateway bench stats --rows \(rows) --runs \(runs) --plain-runs \(plainRuns)" + (postgres.map { " --postgres \($0)" } ?? ""))
         }
 
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Ledger
+import Logging
 import Taxonomy
 
 /// Where a command finds the gateway's store and mappings.
@@ -38,8 +39,10 @@ struct Locations: ParsableArguments {
             }
             return String(decoding: try LocalFiles.bytes(file), as: UTF8.self).trimmingCharacters(in: .newlines)
         }
+        var quiet = Logger(label: "gateway.ledger")
+        quiet.logLevel = .warning
         return try await StoreLocation.postgres(try PostgresSettings(url: storePath, password: password))
-            .open(payloadKey: nil, lease: Lease(replica: "cli"))
+            .open(payloadKey: nil, lease: Lease(replica: "cli"), logger: quiet)
     }
 
     /// The taxonomy in force: the shipped mappings with the store's import (a SQLite file that does

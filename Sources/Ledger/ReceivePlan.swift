@@ -21,8 +21,13 @@ struct ReceivePlan {
     struct Outcome { var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String?; var code: String?; var message: String? }
     /// A version to store (`record`).
     struct NewVersion { var record: CanonicalRecord; var facts: RecordFacts; var digest: String }
-    /// A record's statistics row after the batch: inserted (first received now) or updated.
-    struct Statistics { var origin: String; var recordId: String; var recordType: RecordType; var version: Int; var facts: RecordFacts; var isNew: Bool }
+    /// A record's statistics row after the batch: inserted (first received now) or updated from
+    /// `heldVersion`, the version the ledger held when the batch was decided (a store shared by
+    /// several writers checks it is still the one held).
+    struct Statistics {
+        var origin: String; var recordId: String; var recordType: RecordType; var version: Int; var facts: RecordFacts; var isNew: Bool
+        var heldVersion: Int?
+    }
 
     struct Key: Hashable { var origin: String; var id: String }
 
@@ -87,7 +92,8 @@ struct ReceivePlan {
                             (statistics[i].version, statistics[i].facts) = (number, facts)
                         } else {
                             statisticsIndex[key] = statistics.count
-                            statistics.append(Statistics(origin: key.origin, recordId: key.id, recordType: record.recordType, version: number, facts: facts, isNew: false))
+                            statistics.append(Statistics(origin: key.origin, recordId: key.id, recordType: record.recordType, version: number, facts: facts,
+                                                         isNew: false, heldVersion: held.version))
                         }
                         if held.flowOrigin != flowOrigin {
                             // The record is counted in the month it was first received, under its latest flow.

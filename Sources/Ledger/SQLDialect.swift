@@ -20,6 +20,15 @@ public enum SQLDialect: Sendable {
         }
     }
 
+    /// A join done in the order written: SQLite's `CROSS JOIN` (its planner never reorders one);
+    /// PostgreSQL plans joins itself, and takes `CROSS JOIN` without a condition only.
+    public var joinInOrder: String {
+        switch self {
+        case .sqlite: "CROSS JOIN"
+        case .postgres: "JOIN"
+        }
+    }
+
     /// The values of an aggregate's group joined with commas.
     public func commaList(_ expression: String) -> String {
         switch self {

@@ -1,3 +1,5 @@
+import Ledger
+
 /// Where a statistic's rows come from, as SQL over a row `r`: the table (or subquery), the instant
 /// that places a row in a period, and the agency columns. The facts columns (`r.fiche`, `r.status`,
 /// …) have the same names in every source.
@@ -23,10 +25,10 @@ struct FlowSource {
     /// Versions received, accepted or again (duplicates), each as it was; a version refused as a
     /// conflict (same number, other content) is no message of that version. (The joins in this order:
     /// from the records' side SQLite would try every batch of the sender for each record.)
-    static func receivedMessages(_ agency: String) -> FlowSource {
+    static func receivedMessages(_ agency: String, _ dialect: SQLDialect) -> FlowSource {
         FlowSource(from: """
-            batch_record br CROSS JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-            CROSS JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
+            batch_record br \(dialect.joinInOrder) batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+            \(dialect.joinInOrder) record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
             """, filter: "br.outcome IN ('accepted', 'duplicate')", type: "r.record_type", time: "r.received_at", origin: "coalesce(r.referring_agency, r.origin)", destination: "'\(agency)'",
                    training: "r.origin", outcome: "CASE br.outcome WHEN 'accepted' THEN 'accepted' ELSE 'duplicate' END")
     }
@@ -51,10 +53,12 @@ struct FlowSource {
         FlowSource(from: """
             (SELECT r.origin AS origin, r.first_received_at AS at, 'accepted' AS outcome, r.record_type AS record_type FROM received_record r WHERE r.record_type = ?
              UNION ALL
-             SELECT b.peer, MAX(b.created_at), 'rejected ' || br.code, b.record_type FROM batch_record br
-             JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.record_type = ?
-             WHERE br.outcome = 'rejected' AND NOT EXISTS (SELECT 1 FROM received_record x WHERE x.origin = b.peer AND x.record_id = br.record_id)
-             GROUP BY b.peer, br.record_id) r
+             SELECT peer, at, outcome, record_type FROM (
+                 SELECT b.peer AS peer, b.created_at AS at, 'rejected ' || br.code AS outcome, b.record_type AS record_type,
+                        ROW_NUMBER() OVER (PARTITION BY b.peer, br.record_id ORDER BY b.created_at DESC, b.batch_id DESC, br.position DESC) AS latest
+                 FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.record_type = ?
+                 WHERE br.outcome = 'rejected' AND NOT EXISTS (SELECT 1 FROM received_record x WHERE x.origin = b.peer AND x.record_id = br.record_id)) refusals
+             WHERE latest = 1) r
             """, type: "r.record_type", time: "r.at", origin: "r.origin", destination: "'\(agency)'", training: "r.origin", outcome: "r.outcome",
                    arguments: [type, type])
     }

@@ -93,7 +93,7 @@ public struct FlowStatistics: Sendable {
             return query.mode == .records ? .receivedOutcomes(a, type: type) : .receivedOutcomeMessages(a)
         case (.received, _) where query.monthly: return .monthly(a, mode: query.mode)
         case (.received, .records): return .receivedRecords(a)
-        case (.received, .messages): return .receivedMessages(a)
+        case (.received, .messages): return .receivedMessages(a, store.dialect)
         case (.received, .persons): return .persons(.receivedRecords(a))
         case (.sent, .records): return .sentRecords()
         case (.sent, .messages): return .sentMessages()
@@ -106,7 +106,7 @@ public struct FlowStatistics: Sendable {
         let type = query.subject == .vacancies ? "vacancy" : "trainee"
         var source = source(query, type: type)
         if !monthly && source.from.hasPrefix("flow_month") {
-            source = query.mode == .records ? .receivedRecords(agency.rawValue) : .receivedMessages(agency.rawValue)
+            source = query.mode == .records ? .receivedRecords(agency.rawValue) : .receivedMessages(agency.rawValue, store.dialect)
         }
         let dims = query.by.map { $0.expression(in: source) }
         var window = "\(source.type) = ? AND \(source.filter)"

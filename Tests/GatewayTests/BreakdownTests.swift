@@ -3,6 +3,7 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Statistics
 import Testing
@@ -11,7 +12,7 @@ import Testing
 /// themselves: batches received by VDAB's ledger at chosen times (first versions in January, updates
 /// in March, a batch of duplicates and conflicts in May, trainees whose update changes the referring
 /// agency in December, and new records in 2020 outside the window).
-@Suite("Each breakdown and counting mode, against answers computed from the records")
+@Suite("Each breakdown and counting mode, against answers computed from the records (both stores)")
 struct BreakdownTests {
     static func at(_ month: Int, _ year: Int = 2019) -> Date {
         var c = Calendar(identifier: .gregorian)
@@ -22,10 +23,11 @@ struct BreakdownTests {
     /// One message as received: the record, when that version was first received, and whether it counts.
     struct Message { var record: CanonicalRecord; var versionFirstReceived: Date }
 
-    @Test("vacancies and trainee records by every dimension; records first exchanged, as their latest version says; messages as they came")
-    func everyBreakdown() async throws {
-        let temp = TemporaryFolder()
-        let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
+    @Test("vacancies and trainee records by every dimension; records first exchanged, as their latest version says; messages as they came",
+          arguments: LedgerKind.allCases)
+    func everyBreakdown(_ kind: LedgerKind) async throws {
+        let ledger = try await TestLedger(kind)
+        let store = try await ledger.open()
         var g = SyntheticRecords(seed: 11, taxonomy: Translation.taxonomy, year: 2019)
         var batches = 0
         func receive(_ records: [CanonicalRecord], at date: Date, type: RecordType) async throws -> Receipt {
@@ -149,11 +151,12 @@ struct BreakdownTests {
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [.outcome], direction: .sent) }
     }
 
-    @Test("persons: a trainee in three trainings counts once, by their keyed pseudonym; a ledger kept without the key refuses to count persons")
-    func persons() async throws {
-        let temp = TemporaryFolder()
+    @Test("persons: a trainee in three trainings counts once, by their keyed pseudonym; a ledger kept without the key refuses to count persons",
+          arguments: LedgerKind.allCases)
+    func persons(_ kind: LedgerKind) async throws {
         let key = try PayloadKey(material: Array("a-payload-key-of-thirty-two-bytes!".utf8))
-        let store = try SQLiteStore(path: temp.path("ledger.sqlite"), payloadKey: key)
+        let ledger = try await TestLedger(kind, payloadKey: key)
+        let store = try await ledger.open()
         var g = SyntheticRecords(seed: 5, taxonomy: Translation.taxonomy, year: 2019)
         var trainees = (0..<12).map { i in g.trainee(agency: .forem, id: "P\(i)", referring: [Agency.vdab, .actiris][i % 2], month: 3) }
         // P0's person trains twice more (P1, referred by Actiris, and P2, by VDAB); P4 and P5 are one person too.
@@ -176,7 +179,8 @@ struct BreakdownTests {
         #expect(persons.mode == .persons)
         // Not for vacancies, and not from a ledger that kept no pseudonyms.
         #expect(throws: StatisticsError.self) { try FlowQuery(subject: .vacancies, by: [], mode: .persons) }
-        let unkeyed = try SQLiteStore(path: temp.path("unkeyed.sqlite"))
+        let unkeyedLedger = try await TestLedger(kind)
+        let unkeyed = try await unkeyedLedger.open()
         guard case .stored = try await unkeyed.receive(batch) else { Issue.record("not stored"); return }
         await #expect(throws: StatisticsError.self) { try await FlowStatistics(store: unkeyed, agency: .vdab).answer(try FlowQuery(subject: .trainees, by: [], mode: .persons)) }
     }

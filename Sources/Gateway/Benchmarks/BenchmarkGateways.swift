@@ -6,26 +6,32 @@ import Model
 /// Gateways for a benchmark, each its own `gateway serve` process under one folder: keys for each
 /// pair, a configuration file per agency (`<agency>.yaml`, paths relative to the folder), logs, and
 /// the ledgers the benchmark reads to know when the work is done.
-struct BenchmarkGateways {
+/// (A class: as a struct with the PostgreSQL settings in it, the release build's compiler crashed
+/// splitting the benchmarks' long async functions, Swift 6.3.1.)
+final class BenchmarkGateways: Sendable {
     let executable: String
     let folder: String
     let mappings: MappingsFolder
     let synchronous: String
-    var ports: [Agency: Int] = [:]
+    let ports: [Agency: Int]
     /// Agencies whose ledger is a PostgreSQL database (the rest: SQLite files under the folder).
-    var postgres: [Agency: PostgresSettings] = [:]
+    let postgres: [Agency: PostgresSettings]
 
-    init(executable: String, folder: String, mappings: MappingsFolder, synchronous: String, agencies: [Agency]) throws {
+    init(executable: String, folder: String, mappings: MappingsFolder, synchronous: String, agencies: [Agency],
+         postgres: [Agency: PostgresSettings] = [:]) throws {
+        self.postgres = postgres
         self.executable = executable
         self.folder = folder
         self.mappings = mappings
         self.synchronous = synchronous
         let files = FileManager.default
         try files.createDirectory(atPath: LocalFiles.join(folder, "secrets"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var ports: [Agency: Int] = [:]
         for agency in agencies {
             ports[agency] = try LocalNetwork.freePort()
-            try files.createDirectory(atPath: path(agency, ""), withIntermediateDirectories: true)
+            try files.createDirectory(atPath: LocalFiles.join(folder, "\(agency.rawValue.lowercased())/"), withIntermediateDirectories: true)
         }
+        self.ports = ports
     }
 
     func path(_ agency: Agency, _ name: String) -> String { LocalFiles.join(folder, "\(agency.rawValue.lowercased())/\(name)") }
@@ -91,10 +97,18 @@ struct BenchmarkGateways {
         throw GatewayError("\(agency)'s gateway did not start; its log: \(path(agency, "err.log"))")
     }
 
+    /// An agency's SQLite ledger (the exchange benchmark's progress checks: synchronous reads).
+    func sqliteLedger(_ agency: Agency) throws -> SQLiteStore { try SQLiteStore(path: path(agency, "ledger.sqlite")) }
+
     func ledger(_ agency: Agency) async throws -> any LedgerStore {
         if let settings = postgres[agency] { return try await StoreLocation.postgres(settings).open(payloadKey: nil, lease: Lease(replica: "bench")) }
         return try SQLiteStore(path: path(agency, "ledger.sqlite"))
     }
+}
+
+extension SQLiteStore {
+    /// One number from a query (benchmarks' progress checks).
+    func number(_ sql: String) throws -> Int { Int(try rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

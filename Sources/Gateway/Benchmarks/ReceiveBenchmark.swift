@@ -52,8 +52,8 @@ public struct ReceiveBenchmark: Sendable {
     }
 
     public func run() async throws -> Figures {
-        var gateways = try BenchmarkGateways(executable: executable, folder: folder, mappings: mappings, synchronous: synchronous, agencies: [.vdab])
-        gateways.postgres[.vdab] = postgres
+        let gateways = try BenchmarkGateways(executable: executable, folder: folder, mappings: mappings, synchronous: synchronous, agencies: [.vdab],
+                                             postgres: postgres.map { [.vdab: $0] } ?? [:])
         let key = try gateways.makeKey(from: .forem, to: .vdab)
         try gateways.write(.vdab, configuration: gateways.receiverConfiguration(.vdab, from: .forem) + "receiving: { capacity: \(max(16, senders)) }\n")
 
@@ -102,7 +102,7 @@ public struct ReceiveBenchmark: Sendable {
             return all
         }
         let elapsed = seconds(ContinuousClock.now - started)
-        let stored = try await gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
+        let stored = try await Self.storedRecords(gateways)
         child.signal(SIGTERM)
         let run = child.wait()
         running = nil
@@ -113,6 +113,12 @@ public struct ReceiveBenchmark: Sendable {
 }
 
 extension ReceiveBenchmark {
+    /// The benchmark's records VDAB's ledger holds.
+    static func storedRecords(_ gateways: BenchmarkGateways) async throws -> Int {
+        let ledger = try await gateways.ledger(.vdab)
+        return try await ledger.count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
+    }
+
     /// A ledger of `rows` generated record versions at `path`, checkpointed into one file, to copy.
     public static func makeLedgerTemplate(rows: Int, at path: String) throws {
         let store = try SQLiteStore(path: path)

@@ -26,6 +26,16 @@ public struct ReplicaProxy: Sendable {
         self.replicas = replicas
     }
 
+    /// The proxy's HTTP client: a replica that refuses the connection fails the request at once
+    /// (AsyncHTTPClient's default is to keep trying to connect until the request's deadline, which
+    /// would wait on a dead replica instead of asking the next one), and a connection is given 2 s.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Hop-by-hop headers, which concern one connection and are not passed on.
     static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization",
                                         "proxy-authenticate", "host", "content-length"]
@@ -54,7 +64,7 @@ public struct ReplicaProxy: Sendable {
             }
             outgoing.body = .bytes(body)
             do {
-                let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(Int64(timeout.components.seconds)))
+                let response = try await Self.client.execute(outgoing, timeout: .seconds(Int64(timeout.components.seconds)))
                 let answer = try await response.body.collect(upTo: Self.maximumBody)
                 var headers = HTTPFields()
                 for field in response.headers where !Self.hopByHop.contains(field.name.lowercased()) {

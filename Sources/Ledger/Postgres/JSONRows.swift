@@ -19,6 +19,12 @@ struct JSONRows {
         separate(key)
         guard let value else { json += "null"; return }
         json += "\""
+        // Most values need no escape: appended whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            json += value
+            json += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": json += "\\\""

@@ -11,9 +11,12 @@ extension PostgresStore: ReceivedBatchStore {
     /// (`ReceivePlan`), in a handful of statements whatever the batch's size.
     ///
     /// Across replicas: the batch row goes first, so a second replica given the same batch at once
-    /// waits for the first to commit and then answers its receipt; the records named are then
-    /// locked (advisory transaction locks, in key order) before what is held of them is read, so
-    /// that two batches carrying one record are decided one after the other.
+    /// waits for the first to commit and then answers its receipt. Two batches carrying one record
+    /// at once are decided optimistically: a version is a primary key (the second insert waits for
+    /// the first and fails), a new statistics row too, and a statistics row is updated only from the
+    /// version that was read (`heldVersion`); the transaction that loses is run again, and then sees
+    /// what the other stored. Rows are written in key order, so that two transactions seldom wait
+    /// for each other in opposite orders (and PostgreSQL ends the rare deadlock: run again too).
     public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
         let digests = batch.records.map { $0.record?.contentDigest }
         let keys = ReceivePlan.keys(of: batch)
@@ -35,10 +38,6 @@ extension PostgresStore: ReceivedBatchStore {
                 guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
                 return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
             }
-            try await c.run("""
-                SELECT pg_advisory_xact_lock(k) FROM (
-                    SELECT DISTINCT hashtextextended(o || '/' || i, 1) AS k FROM unnest(\(origins)::text[], \(ids)::text[]) AS x(o, i) ORDER BY k) s
-                """, logger: statementLogger)
             var latest: [ReceivePlan.Key: ReceivePlan.Latest] = [:]
             for row in try await c.all("""
                 SELECT r.origin, r.record_id, r.version, r.first_received_at, coalesce(r.referring_agency, r.origin) AS flow
@@ -83,6 +82,7 @@ extension PostgresStore: ReceivedBatchStore {
                 SELECT origin, record_id, version, record_type, content_sha256, \(batchId), \(now), event_date, \(unescaped: facts)
                 FROM json_to_recordset(\(rows.document)::json) AS x(origin text, record_id text, version bigint, record_type text, content_sha256 text,
                                                                    event_date text, \(unescaped: RecordFacts.recordsetColumns))
+                ORDER BY origin, record_id, version
                 """, logger: statementLogger)
         }
         var added = JSONRows(), changed = JSONRows()
@@ -93,7 +93,7 @@ extension PostgresStore: ReceivedBatchStore {
                 s.facts.write(to: &added)
             } else {
                 changed.row()
-                changed.text("origin", s.origin); changed.text("record_id", s.recordId); changed.int("version", s.version)
+                changed.text("origin", s.origin); changed.text("record_id", s.recordId); changed.int("version", s.version); changed.int("held", s.heldVersion)
                 s.facts.write(to: &changed)
             }
         }
@@ -102,14 +102,19 @@ extension PostgresStore: ReceivedBatchStore {
                 INSERT INTO received_record (origin, record_id, record_type, first_received_at, version, \(unescaped: facts))
                 SELECT origin, record_id, record_type, \(now), version, \(unescaped: facts)
                 FROM json_to_recordset(\(added.document)::json) AS x(origin text, record_id text, record_type text, version bigint, \(unescaped: RecordFacts.recordsetColumns))
+                ORDER BY origin, record_id
                 """, logger: statementLogger)
         }
         if !changed.isEmpty {
-            try await c.run("""
+            let updated = try await c.run("""
                 UPDATE received_record r SET version = x.version, \(unescaped: RecordFacts.columns.map { "\($0) = x.\($0)" }.joined(separator: ", "))
-                FROM json_to_recordset(\(changed.document)::json) AS x(origin text, record_id text, version bigint, \(unescaped: RecordFacts.recordsetColumns))
-                WHERE r.origin = x.origin AND r.record_id = x.record_id
+                FROM json_to_recordset(\(changed.document)::json) AS x(origin text, record_id text, version bigint, held bigint,
+                                                                      \(unescaped: RecordFacts.recordsetColumns))
+                WHERE r.origin = x.origin AND r.record_id = x.record_id AND r.version = x.held
+                RETURNING 1
                 """, logger: statementLogger)
+            // Another writer moved a record on since it was read: decide again on what it stored.
+            guard updated == changed.count else { throw LostRace() }
         }
         var outcomes = JSONRows()
         for o in plan.outcomes {

@@ -206,7 +206,7 @@ public final class PostgresStore: Sendable {
         do { return try await client.withConnection { try await body($0) } } catch { throw Self.failure(error, store: settings.url) }
     }
 
-    /// A transaction, run again (up to eight times, after a short random wait) when PostgreSQL
+    /// A transaction, run again (up to sixteen times, after a short random wait) when PostgreSQL
     /// reports that it lost a race with another transaction: a deadlock, a serialization failure,
     /// or (with `keysTakenMeanwhile`) a unique key another replica took since this one looked.
     func transaction<T: Sendable>(keysTakenMeanwhile: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
@@ -218,13 +218,18 @@ public final class PostgresStore: Sendable {
                 }
             } catch {
                 let state = Self.sqlState(error)
-                let lostRace = state == "40P01" || state == "40001" || (keysTakenMeanwhile && state == "23505")
-                guard lostRace, attempt < 8 else { throw Self.failure(error, store: settings.url) }
+                let lostRace = state == "40P01" || state == "40001" || (keysTakenMeanwhile && (state == "23505" || Self.isLostRace(error)))
+                guard lostRace, attempt < 16 else { throw Self.failure(error, store: settings.url) }
                 attempt += 1
                 logger.debug("a ledger transaction lost a race with another replica; run again", metadata: ["sqlState": "\(state ?? "")", "attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 << min(attempt, 5)))))
             }
         }
+    }
+
+    static func isLostRace(_ error: any Error) -> Bool {
+        if let t = error as? PostgresTransactionError { return (t.closureError ?? t.commitError).map(isLostRace) ?? false }
+        return error is LostRace
     }
 
     /// The SQLSTATE of a server error, looking through a transaction's wrapping.
@@ -236,7 +241,7 @@ public final class PostgresStore: Sendable {
 
     /// A store fault as an operator reads it: the server's message and SQLSTATE, not the driver's dump.
     static func failure(_ error: any Error, store: String) -> any Error {
-        if error is LedgerError || error is PayloadError || error is StoreError || error is CancellationError { return error }
+        if error is LedgerError || error is PayloadError || error is StoreError || error is CancellationError || error is LostRace { return error }
         if let t = error as? PostgresTransactionError, let inner = t.closureError ?? t.commitError ?? t.beginError { return failure(inner, store: store) }
         return LedgerError("the PostgreSQL ledger at \(store): \(explain(error))")
     }
@@ -258,6 +263,12 @@ public final class PostgresStore: Sendable {
         }
         return String(describing: error)
     }
+}
+
+/// What a transaction throws when it finds that another writer changed what it decided on: it is
+/// run again.
+struct LostRace: Error, CustomStringConvertible {
+    var description: String { "other replicas kept changing the same records; the batch was not stored (the sender tries again)" }
 }
 
 /// The logger statements run with: notices and worse only, so that no statement's values (personal
