@@ -48,7 +48,9 @@ public struct DispatcherService: Service, CustomStringConvertible {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var attempted = 0
             do {
-                attempted = try await dispatcher.tick(now: clock(), peer: peer, limit: 2)
+                // One batch per claim: its lease then covers one attempt, which the configuration
+                // makes shorter than the lease (`store.lease` > each peer's `limits.timeout`).
+                attempted = try await dispatcher.tick(now: clock(), peer: peer, limit: 1)
             } catch {
                 dispatcher.logger.error("the outbox could not be read; retrying", metadata: ["peer": "\(peer)", "error": "\(type(of: error))"])
             }

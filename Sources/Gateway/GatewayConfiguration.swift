@@ -305,6 +305,13 @@ public struct GatewayConfiguration: Sendable {
                                                  backOffice: backOffice, deliveryFormats: formats)
         configuration.lease = lease
         configuration.receivingCapacity = capacity
+        // A replica's claim on a batch must outlast one attempt to send it, or another replica would
+        // take the batch over and send it again while the first still waits for the answer.
+        if case .postgres = store, let slowest = peers.values.filter({ !$0.sends.isEmpty }).max(by: { $0.timeout < $1.timeout }),
+           Double(slowest.timeout.components.seconds) >= lease {
+            throw fail(top["store"], "store.lease", "\(Int(lease))s is not longer than peers.\(slowest.agency).limits.timeout "
+                       + "(\(slowest.timeout.components.seconds)s): a batch still being sent would be taken over and sent again by another replica")
+        }
 
         if let pickupNode = top["pickup"] {
             let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee"])

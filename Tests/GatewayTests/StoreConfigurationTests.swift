@@ -70,6 +70,31 @@ struct StoreConfigurationTests {
         }
     }
 
+    @Test("a replica's lease must outlast an attempt to send to the slowest peer")
+    func leaseAndTimeout() throws {
+        let temp = TemporaryFolder()
+        try temp.keys("vdab-to-forem.key", "forem-to-vdab.key")
+        func config(lease: String) throws -> String {
+            try temp.write("forem-\(lease).yaml", """
+                agency: FOREM
+                listen: 127.0.0.1:8402
+                store: { url: 'postgres://gateway@db/forem', lease: \(lease) }
+                delivery: { folder: incoming, vacancy: forem }
+                peers:
+                  VDAB:
+                    url: http://127.0.0.1:8401
+                    receiveKeyFile: vdab-to-forem.key
+                    sendKeyFile: forem-to-vdab.key
+                    send: [vacancy]
+                    limits: { timeout: 30s }
+                """)
+        }
+        #expect { try GatewayConfiguration.load(try config(lease: "30s")) } throws: {
+            "\($0)".contains("store.lease: 30s is not longer than peers.VDAB.limits.timeout (30s): a batch still being sent would be taken over")
+        }
+        #expect(try GatewayConfiguration.load(try config(lease: "45s")).lease == 45)
+    }
+
     @Test("a PostgreSQL server that cannot be reached stops the start with one clear line",
           .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
     func unreachable() throws {
