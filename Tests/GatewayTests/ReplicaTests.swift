@@ -120,8 +120,10 @@ struct ReplicaGatewayTests {
         let (vdab, forem, actiris) = try await setup.ledgers()
         let started = ContinuousClock.now
 
-        // Kill a replica of each side while records are on their way: VDAB's first, then whichever
-        // of Le Forem's holds the lane to VDAB (its lease is taken over by the other), twice.
+        // Kill a replica of each side while records are on their way: a VDAB replica, and whichever
+        // of Le Forem's holds the lane to VDAB (or, when no batch is in flight, the other one), twice.
+        // The second time, the killed sender stays down until the other has taken its batches over
+        // (its lease run out) and sent one; the first time it comes back after 2 s.
         var kills: [String] = []
         for (round, threshold) in [8_000, 26_000].enumerated() {
             let deadline = ContinuousClock.now + .seconds(240)
@@ -132,11 +134,21 @@ struct ReplicaGatewayTests {
             let receiver = round == 0 ? "vdab-a" : "vdab-b"
             let sending = try await forem.rows("SELECT lease_owner FROM batch WHERE direction = 'out' AND state = 'sending' LIMIT 1", [])
             let sender = (sending.first?.first ?? nil).map { $0.hasPrefix("forem-b#") ? "forem-b" : "forem-a" } ?? (round == 0 ? "forem-a" : "forem-b")
+            let other = sender == "forem-a" ? "forem-b" : "forem-a"
+            let sentByOther = try await forem.count("SELECT COUNT(*) FROM attempt WHERE substr(replica, 1, 8) = ?", [other + "#"])
             setup.kill(receiver)
             setup.kill(sender)
             kills += [receiver, sender]
             try await Task.sleep(for: .seconds(2))
-            try setup.start(receiver, sender)
+            try setup.start(receiver)
+            if round == 1 {
+                let deadline = ContinuousClock.now + .seconds(120)
+                while try await forem.count("SELECT COUNT(*) FROM attempt WHERE substr(replica, 1, 8) = ?", [other + "#"]) == sentByOther {
+                    guard ContinuousClock.now < deadline else { Issue.record("\(other) never took \(sender)'s lane over"); return }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            try setup.start(sender)
         }
         let held = try await vdab.count("SELECT COUNT(*) FROM received_record")
         #expect(held < 50_000, "the kills came after everything was received (\(held))")

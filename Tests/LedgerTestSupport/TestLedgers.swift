@@ -24,9 +24,6 @@ public enum TestPostgres {
         return try await PostgresStore.createDatabase("ledger_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16),
                                                       on: server)
     }
-
-    /// The same database under a URL, for a gateway's configuration.
-    public static func url(of settings: PostgresSettings) -> String { settings.url }
 }
 
 /// A fresh, empty ledger of one kind, in a temporary folder (SQLite) or a database of its own

@@ -21,11 +21,11 @@ extension PostgresStore {
         var binds = PostgresBindings()
         for argument in arguments { binds.append(argument) }
         let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
-        return try await read { c in try await c.all(query).map(Self.summary) }
+        return try await autocommit { c in try await c.all(query).map(Self.summary) }
     }
 
     public func batch(_ batchId: String) async throws -> BatchDetail? {
-        try await read { c -> BatchDetail? in
+        try await autocommit { c -> BatchDetail? in
             guard let row = try await c.one("""
                 SELECT \(unescaped: Self.summaryColumns), b.body_sha256, b.body_form, b.source, b.delivered_to, b.last_answer
                 FROM batch b WHERE b.batch_id = \(batchId) ORDER BY b.direction = 'out' DESC LIMIT 1
@@ -65,7 +65,7 @@ extension PostgresStore {
     }
 
     public func history(origin: Agency, recordId: String) async throws -> RecordHistory {
-        try await read { c in
+        try await autocommit { c in
             let received = try await c.all("""
                 SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
                 JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
@@ -87,7 +87,7 @@ extension PostgresStore {
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
-        try await read { c in
+        try await autocommit { c in
             try await c.all("SELECT at, actor, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT \(limit)").map {
                 AuditEntry(at: try $0.string("at"), actor: try $0.string("actor"), action: try $0.string("action"), target: try $0.string("target"),
                            reason: try $0.optionalString("reason"), detail: try $0.optionalString("detail"))
@@ -97,7 +97,7 @@ extension PostgresStore {
 
     public func audit(_ entry: AuditEntry, now: Date) async throws {
         let at = TimestampPattern.rfc3339.write(now)
-        try await read { c in try await Self.insert(entry, on: c, at: at) }
+        try await autocommit { c in try await Self.insert(entry, on: c, at: at) }
     }
 
     static func insert(_ entry: AuditEntry, on c: PostgresConnection, at: String) async throws {
@@ -108,7 +108,7 @@ extension PostgresStore {
 
     public func sourceDocument(ofSent batchId: String) async throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
         let key = payloadKey
-        return try await read { c -> (source: String, format: String, recordType: RecordType, document: [UInt8])? in
+        return try await autocommit { c -> (source: String, format: String, recordType: RecordType, document: [UInt8])? in
             guard let row = try await c.one("""
                 SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
                 WHERE b.batch_id = \(batchId) AND b.direction = 'out' AND p.payload_pruned_at IS NULL
@@ -124,7 +124,7 @@ extension PostgresStore {
     }
 
     public func records(ofSent batchId: String) async throws -> [(origin: Agency, id: String, version: Int)] {
-        try await read { c in
+        try await autocommit { c in
             try await c.all("SELECT origin, record_id, version FROM outgoing_record WHERE batch_id = \(batchId) ORDER BY position").compactMap { row in
                 guard let origin = Agency(rawValue: try row.string("origin")) else { return nil }
                 return (origin, try row.string("record_id"), try row.int("version"))
@@ -150,7 +150,7 @@ extension PostgresStore {
 
     public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
         let key = payloadKey
-        return try await read { c -> (bytes: [UInt8], form: ExchangeFormat.Form)? in
+        return try await autocommit { c -> (bytes: [UInt8], form: ExchangeFormat.Form)? in
             guard let row = try await c.one("SELECT body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"),
                   let data = try row.bytes("body"), let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return (try PayloadSealing.open(data, key: key), form)
@@ -158,7 +158,7 @@ extension PostgresStore {
     }
 
     public func recordType(of batchId: String, direction: String) async throws -> RecordType? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT record_type FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)")
                 .flatMap { RecordType(rawValue: try $0.string("record_type")) }
         }
@@ -166,7 +166,7 @@ extension PostgresStore {
 
     public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [(batchId: String, bodySha256: String)] {
         let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
-        return try await read { c in
+        return try await autocommit { c in
             try await c.all("""
                 SELECT batch_id, body_sha256 FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
                   AND (receipt::json ->> 'receivedAt') >= \(from) AND (receipt::json ->> 'receivedAt') < \(to) ORDER BY created_at
@@ -190,7 +190,7 @@ extension PostgresStore {
 
     public func markConfirmed(_ batchIds: [String], now: Date) async throws {
         let at = TimestampPattern.rfc3339.write(now)
-        try await read { c in
+        try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET confirmed_at = coalesce(confirmed_at, \(at)) WHERE batch_id = ANY(\(batchIds)::text[]) AND direction = 'out'
                 """)

@@ -14,7 +14,7 @@ extension PostgresStore: OutboxStore {
                         resubmissionOf: String?, now: Date) async throws {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
         let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey))
-        try await read { c in
+        try await autocommit { c in
             try await c.run("""
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
                                    next_attempt_at, created_at, updated_at)
@@ -94,7 +94,7 @@ extension PostgresStore: OutboxStore {
     public func requeueInterrupted(now: Date) async throws -> Int {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
         let (prefix, owner) = (lease.replicaPrefix, lease.owner)
-        return try await read { c in
+        return try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET state = 'queued', next_attempt_at = \(due), updated_at = \(at), lease_owner = NULL, lease_until = NULL
                 WHERE direction = 'out' AND state = 'sending'
@@ -106,7 +106,7 @@ extension PostgresStore: OutboxStore {
 
     public func setPaused(_ paused: Bool, peer: Agency) async throws {
         let flag = paused ? 1 : 0
-        try await read { c in
+        try await autocommit { c in
             try await c.run("""
                 INSERT INTO peer_state (peer, paused) VALUES (\(peer.rawValue), \(flag)) ON CONFLICT (peer) DO UPDATE SET paused = excluded.paused
                 """)
@@ -115,7 +115,7 @@ extension PostgresStore: OutboxStore {
 
     public func claimablePeers(now: Date) async throws -> [Agency] {
         let due = DueTime.string(now)
-        return try await read { c in
+        return try await autocommit { c in
             try await c.all("""
                 SELECT DISTINCT peer FROM batch
                 WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= \(due)) OR (state = 'sending' AND lease_until < \(due))) ORDER BY peer
@@ -124,13 +124,13 @@ extension PostgresStore: OutboxStore {
     }
 
     public func queuedCount() async throws -> Int {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT COUNT(*) AS n FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')").map { try $0.int("n") } ?? 0
         }
     }
 
     public func outgoingState(_ batchId: String) async throws -> (state: String, attempts: Int, lastAnswer: String?)? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT state, attempts, last_answer FROM batch WHERE batch_id = \(batchId) AND direction = 'out'")
                 .map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
         }

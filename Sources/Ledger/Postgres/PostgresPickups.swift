@@ -10,7 +10,7 @@ import PostgresNIO
 /// first thing written, and the second replica's insert finds it.
 extension PostgresStore {
     public func pickup(source: String, sha256: String) async throws -> PickupEntry? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 1").map { row in
                 var entry = try Self.entry(row)
                 entry.report = try row.string("report")
@@ -36,7 +36,7 @@ extension PostgresStore {
 
     public func routes(origin: Agency, recordIds: [String]) async throws -> [String: [Agency: String]] {
         guard !recordIds.isEmpty else { return [:] }
-        return try await read { c in
+        return try await autocommit { c in
             var result: [String: [Agency: String]] = [:]
             for row in try await c.all("""
                 SELECT record_id, peer, content_sha256 FROM routed_record WHERE origin = \(origin.rawValue) AND record_id = ANY(\(recordIds)::text[])
@@ -72,7 +72,7 @@ extension PostgresStore {
     }
 
     public func routedRecords() async throws -> [RoutedRecord] {
-        try await read { c in
+        try await autocommit { c in
             try await c.all("SELECT * FROM routed_record ORDER BY origin, record_id, peer").compactMap { row in
                 guard let origin = Agency(rawValue: try row.string("origin")), let peer = Agency(rawValue: try row.string("peer")),
                       let type = RecordType(rawValue: try row.string("record_type")) else { return nil }
@@ -83,7 +83,7 @@ extension PostgresStore {
     }
 
     public func latestReceived(origin: Agency, recordId: String) async throws -> (version: Int, status: String)? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("""
                 SELECT version, status FROM record WHERE origin = \(origin.rawValue) AND record_id = \(recordId) ORDER BY version DESC LIMIT 1
                 """).map { (try $0.int("version"), try $0.string("status")) }
@@ -91,11 +91,11 @@ extension PostgresStore {
     }
 
     public func pickupCursor(_ source: String) async throws -> String? {
-        try await read { c in try await c.one("SELECT cursor FROM pickup_cursor WHERE source = \(source)").map { try $0.string("cursor") } }
+        try await autocommit { c in try await c.one("SELECT cursor FROM pickup_cursor WHERE source = \(source)").map { try $0.string("cursor") } }
     }
 
     public func sendingSummary() async throws -> [SendingSummary] {
-        let rows = try await read { c in
+        let rows = try await autocommit { c in
             try await c.all("SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'").map { row in
                 SendingSummary.Row(peer: try row.string("peer"), recordType: try row.string("record_type"), state: try row.string("state"),
                                    recordCount: try row.optionalInt("record_count"), receipt: try row.optionalString("receipt"), form: try row.optionalString("body_form"))
@@ -107,7 +107,7 @@ extension PostgresStore {
     // MARK: pick-up in parts
 
     public func pickupPosition(source: String, sha256: String) async throws -> (position: Int, counts: PickupEntry)? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 0").map { row in
                 var entry = try Self.entry(row)
                 entry.outcome = .done
@@ -168,7 +168,7 @@ extension PostgresStore {
 
     public func pickupContents(source: String, sha256: String) async throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
                                                                                 notes: [PickupNote]) {
-        try await read { c in
+        try await autocommit { c in
             let batches = try await c.all("""
                 SELECT batch_id, peer, record_count, body_form FROM batch WHERE direction = 'out' AND source = \(source) AND source_sha256 = \(sha256) ORDER BY seq
                 """).map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }

@@ -148,7 +148,7 @@ extension PostgresStore: ReceivedBatchStore {
     }
 
     public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)", logger: statementLogger)
                 .flatMap { try $0.optionalString("receipt") }
                 .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
@@ -157,7 +157,7 @@ extension PostgresStore: ReceivedBatchStore {
 
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
         let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
-        return try await read { c in
+        return try await autocommit { c in
             try await c.all("""
                 SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at <= \(to)
                   AND receipt IS NOT NULL ORDER BY created_at, batch_id
@@ -168,7 +168,7 @@ extension PostgresStore: ReceivedBatchStore {
 
 extension PostgresStore: DeliveryLedger {
     public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
-        try await read { c in
+        try await autocommit { c in
             try await c.all("SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id", logger: statementLogger)
                 .compactMap { row in
                     guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
@@ -179,7 +179,7 @@ extension PostgresStore: DeliveryLedger {
 
     public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
-        return try await read { c -> PendingDelivery? in
+        return try await autocommit { c -> PendingDelivery? in
             guard let row = try await c.one("""
                 SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
                 """, logger: statementLogger),
@@ -193,14 +193,14 @@ extension PostgresStore: DeliveryLedger {
     }
 
     public func isDelivered(_ batchId: String) async throws -> Bool {
-        try await read { c in
+        try await autocommit { c in
             try await c.one("SELECT 1 FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NOT NULL", logger: statementLogger) != nil
         }
     }
 
     public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
         let (owner, until, due, prefix) = (lease.owner, lease.until(now), DueTime.string(now), lease.replicaPrefix)
-        return try await read { c in
+        return try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET lease_owner = \(owner), lease_until = \(until) WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
                   AND (lease_owner IS NULL OR lease_until < \(due) OR substr(lease_owner, 1, length(\(prefix))) = \(prefix)) RETURNING 1
@@ -210,7 +210,7 @@ extension PostgresStore: DeliveryLedger {
 
     public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
         let at = TimestampPattern.rfc3339.write(date)
-        try await read { c in
+        try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), state = 'delivered', updated_at = \(at), lease_owner = NULL, lease_until = NULL
                 WHERE batch_id = \(batchId) AND direction = 'in'
@@ -226,7 +226,7 @@ extension PostgresStore {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments { binds.append(argument) }
         let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
-        return try await read { c in
+        return try await autocommit { c in
             try await c.all(query, logger: statementLogger).map { row in try row.map { try Self.text(of: $0) } }
         }
     }

@@ -35,6 +35,6 @@ extension PostgresStore {
                 """)
             for statement in LedgerSchema.rebuildStatistics() { try await c.run(PostgresQuery(unsafeSQL: statement)) }
         }
-        try await read { c in try await c.run("ANALYZE") }
+        try await autocommit { c in try await c.run("ANALYZE") }
     }
 }

@@ -176,7 +176,7 @@ public final class PostgresStore: Sendable {
     public var dialect: SQLDialect { .postgres }
 
     public func appliedMigrations() async throws -> [String] {
-        try await read { c in
+        try await autocommit { c in
             try await c.all("SELECT identifier FROM ledger_migration ORDER BY identifier").map { try $0.string("identifier") }
         }
     }
@@ -201,8 +201,9 @@ public final class PostgresStore: Sendable {
 
     // MARK: running statements
 
-    /// One statement outside a transaction.
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Statements outside a transaction, each committed on its own: reads, and changes of one row
+    /// or one statement.
+    func autocommit<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do { return try await client.withConnection { try await body($0) } } catch { throw Self.failure(error, store: settings.url) }
     }
 

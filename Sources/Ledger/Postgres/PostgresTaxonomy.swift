@@ -6,7 +6,7 @@ import Taxonomy
 /// The imported official taxonomy, as `SQLiteStore` keeps it (see there).
 extension PostgresStore: TaxonomyStore {
     public func importedTaxonomy() async throws -> ImportedTaxonomy? {
-        try await read { c -> ImportedTaxonomy? in
+        try await autocommit { c -> ImportedTaxonomy? in
             guard let head = try await c.one("SELECT imported_at, has_v3, v3_sources, has_v4, v4_sources FROM taxonomy_import") else { return nil }
             var v3: RomeV3Content?, v4: RomeV4Content?
             if try head.int("has_v3") != 0 {
