@@ -41,7 +41,7 @@ struct TwoGateways {
                 sendKeyFile: forem-to-vdab.key
                 receive: [vacancy]
                 send: [vacancy]
-                limits: { batchRecords: \(batchRecords), firstDelay: 0.2s, maxDelay: 2s, attempts: 1000, timeout: 3s\(limits) }
+                limits: { batchRecords: \(batchRecords), firstDelay: 0.2s, maxDelay: 2s, attempts: 1000, timeout: 5s\(limits) }
             """)
         let vdab = try temp.write("vdab.yaml", """
             agency: VDAB
@@ -194,7 +194,7 @@ struct FaultTests {
                     return Response(status: .serviceUnavailable, headers: [.retryAfter: "1", .contentType: "application/problem+json"],
                                     body: .init(byteBuffer: ByteBuffer(string: #"{"type":"about:blank","title":"Shutting down","status":503,"detail":"later"}"#)))
                 case .hang:
-                    try await Task.sleep(for: .seconds(8))   // past the sender's 3 s timeout
+                    try await Task.sleep(for: .seconds(8))   // past the sender's 5 s timeout (3 s left it too close to a loaded CI machine's answers)
                     return Response(status: .ok)
                 case .cut:
                     let answer = try await self.forward(request)

@@ -19,13 +19,11 @@ public struct RetentionService: Service, CustomStringConvertible {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                guard let pruned = try await store.exclusively("retention", { [store, days] in
+                // nil: another replica is pruning this turn.
+                let pruned = try await store.exclusively("retention") { [store, days] in
                     try await store.prunePayloads(createdBefore: Date().addingTimeInterval(-Double(days) * 86_400), now: Date())
-                }) else {
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
-                    continue   // another replica is pruning now
                 }
-                if pruned.batches + pruned.documents > 0 {
+                if let pruned, pruned.batches + pruned.documents > 0 {
                     logger.info("payloads past retention removed", metadata: ["batches": "\(pruned.batches)", "documents": "\(pruned.documents)"])
                 }
             } catch {
