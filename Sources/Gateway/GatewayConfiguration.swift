@@ -133,11 +133,7 @@ public struct GatewayConfiguration: Sendable {
         func ownerOnlyFile(_ v: Node, _ key: String) throws -> String {
             guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, key, "expected a file name") }
             let full = resolve(file)
-            let attributes: [FileAttributeKey: Any]
-            do { attributes = try FileManager.default.attributesOfItem(atPath: full) } catch { throw fail(v, key, "\(full): no such file") }
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw fail(v, key, "\(full) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-            }
+            do { _ = try LocalFiles.ownerOnly(full) } catch { throw fail(v, key, "\(error)") }
             return full
         }
         /// An http(s) URL with a host.
@@ -257,10 +253,7 @@ public struct GatewayConfiguration: Sendable {
                 if let other = ["path", "synchronous"].first(where: { s[$0] != nil }) {
                     throw fail(s[other], "store.\(other)", "is a setting of a SQLite store; this store is PostgreSQL (store.url)")
                 }
-                let password = try s["passwordFile"].map { v -> String in
-                    let file = try ownerOnlyFile(v, "store.passwordFile")
-                    return String(decoding: try LocalFiles.bytes(file), as: UTF8.self).trimmingCharacters(in: .newlines)
-                }
+                let password = try s["passwordFile"].map { try LocalFiles.secret(try ownerOnlyFile($0, "store.passwordFile")) }
                 var settings = try postgres(try string(s, "url", "store.url", in: top["store"]!), urlNode, "store.url", password: password)
                 if let v = s["tls"] {
                     guard let mode = v.scalar.flatMap({ PostgresSettings.TLSMode(rawValue: $0.string) }) else {

@@ -14,6 +14,21 @@ public enum LocalFiles {
         return [UInt8](data)
     }
 
+    /// `path`, if only its owner may read it (keys, tokens, passwords); else why not.
+    public static func ownerOnly(_ path: String) throws -> String {
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch { throw GatewayError("\(path): no such file") }
+        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            throw GatewayError("\(path) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
+        }
+        return path
+    }
+
+    /// A secret kept in an owner-only file (a password), without its trailing line break.
+    public static func secret(_ path: String) throws -> String {
+        String(decoding: try bytes(try ownerOnly(path)), as: UTF8.self).trimmingCharacters(in: .newlines)
+    }
+
     /// The names of the files in a folder, sorted.
     public static func names(in folder: String) throws -> [String] {
         var isDirectory: ObjCBool = false

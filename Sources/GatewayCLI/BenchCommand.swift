@@ -149,7 +149,7 @@ struct BenchCommand: AsyncParsableCommand {
                 return
             }
             let server = try postgres.map { url in
-                try PostgresSettings(url: url, password: try postgresPasswordFile.map { String(decoding: try LocalFiles.bytes($0), as: UTF8.self).trimmingCharacters(in: .newlines) })
+                try PostgresSettings(url: url, password: try postgresPasswordFile.map(LocalFiles.secret))
             }
             print("store       ledger rows  records/batch  policy  senders  batches/s  records/s   p50 ms   p99 ms   body MB   gateway peak MB  gateway CPU s")
             var runs: [(rows: Int, size: Int, policy: String, figures: ReceiveBenchmark.Figures)] = []

@@ -32,13 +32,7 @@ struct Locations: ParsableArguments {
     /// The store, opened (and migrated).
     func openStore() async throws -> any LedgerStore {
         guard isPostgres else { return try SQLiteStore(path: storePath) }
-        let password = try storePasswordFile.map { file -> String in
-            let attributes = try FileManager.default.attributesOfItem(atPath: file)
-            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-                throw ValidationError("--store-password-file \(file) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-            }
-            return String(decoding: try LocalFiles.bytes(file), as: UTF8.self).trimmingCharacters(in: .newlines)
-        }
+        let password = try storePasswordFile.map(LocalFiles.secret)
         var quiet = Logger(label: "gateway.ledger")
         quiet.logLevel = .warning
         return try await StoreLocation.postgres(try PostgresSettings(url: storePath, password: password))

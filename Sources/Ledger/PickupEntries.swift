@@ -76,6 +76,9 @@ public struct PickupEntry: Sendable, Equatable {
     public var document: [UInt8]?
     public var format: String?
 
+    /// A picked-up document is kept in parts of at most this many bytes (`pickup_document`).
+    public static let documentPartBytes = 1 << 20
+
     public init(source: String, sha256: String, recordType: RecordType, outcome: Outcome) {
         self.source = source
         self.sha256 = sha256

@@ -208,7 +208,3 @@ struct ReplicaGatewayTests {
         print("replicas: 50,000 records, kills \(kills.joined(separator: ", ")), \(again) attempts beyond one per batch, \(elapsed)")
     }
 }
-
-extension LedgerStore {
-    func column(_ sql: String) async throws -> [String?] { try await rows(sql, []).map { $0.first ?? nil } }
-}

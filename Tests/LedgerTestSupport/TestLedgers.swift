@@ -69,3 +69,10 @@ public final class TestLedger: Sendable {
         return try await location.open(payloadKey: payloadKey, lease: Lease(replica: replica, duration: lease), logger: logger)
     }
 }
+
+extension LedgerStore {
+    /// The first column of a query's rows (what the tests read of a ledger).
+    public func column(_ sql: String, _ arguments: [String] = []) async throws -> [String?] {
+        try await rows(sql, arguments).map { $0.first ?? nil }
+    }
+}

@@ -36,8 +36,3 @@ func receipt(_ outcome: ReceiveOutcome) -> Receipt? {
     case .conflict: nil
     }
 }
-
-extension LedgerStore {
-    /// The first column of a query's rows.
-    func column(_ sql: String, _ arguments: [String] = []) async throws -> [String?] { try await rows(sql, arguments).map { $0.first ?? nil } }
-}

@@ -6,9 +6,7 @@ import Model
 /// Gateways for a benchmark, each its own `gateway serve` process under one folder: keys for each
 /// pair, a configuration file per agency (`<agency>.yaml`, paths relative to the folder), logs, and
 /// the ledgers the benchmark reads to know when the work is done.
-/// (A class: as a struct with the PostgreSQL settings in it, the release build's compiler crashed
-/// splitting the benchmarks' long async functions, Swift 6.3.1.)
-final class BenchmarkGateways: Sendable {
+struct BenchmarkGateways {
     let executable: String
     let folder: String
     let mappings: MappingsFolder
@@ -97,18 +95,10 @@ final class BenchmarkGateways: Sendable {
         throw GatewayError("\(agency)'s gateway did not start; its log: \(path(agency, "err.log"))")
     }
 
-    /// An agency's SQLite ledger (the exchange benchmark's progress checks: synchronous reads).
-    func sqliteLedger(_ agency: Agency) throws -> SQLiteStore { try SQLiteStore(path: path(agency, "ledger.sqlite")) }
-
     func ledger(_ agency: Agency) async throws -> any LedgerStore {
         if let settings = postgres[agency] { return try await StoreLocation.postgres(settings).open(payloadKey: nil, lease: Lease(replica: "bench")) }
         return try SQLiteStore(path: path(agency, "ledger.sqlite"))
     }
-}
-
-extension SQLiteStore {
-    /// One number from a query (benchmarks' progress checks).
-    func number(_ sql: String) throws -> Int { Int(try rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

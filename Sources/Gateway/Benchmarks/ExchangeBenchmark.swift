@@ -89,18 +89,22 @@ public struct ExchangeBenchmark: Sendable {
         let started = ContinuousClock.now
         children.append((.forem, try gateways.serve(.forem)))
         let deadline = started + timeout
-        var ledgers: [Agency: SQLiteStore] = [:]
-        for agency in Self.receivers { ledgers[agency] = try gateways.sqliteLedger(agency) }
+        var ledgers: [Agency: any LedgerStore] = [:]
+        for agency in Self.receivers { ledgers[agency] = try await gateways.ledger(agency) }
         var lastReport = started
         while true {
             if ContinuousClock.now > deadline { throw GatewayError("the exchange did not finish within \(timeout); logs in \(folder)") }
             for (agency, child) in children where kill(child.pid, 0) != 0 {
                 throw GatewayError("\(agency)'s gateway stopped during the run; its log: \(gateways.path(agency, "err.log"))")
             }
-            if ledgers[.forem] == nil, files.fileExists(atPath: gateways.path(.forem, "ledger.sqlite")) { ledgers[.forem] = try gateways.sqliteLedger(.forem) }
-            let counts = try Self.receivers.map { try ledgers[$0]!.number("SELECT COUNT(*) FROM received_record") }
-            let undelivered = try Self.receivers.map { try ledgers[$0]!.number("SELECT COUNT(*) FROM batch WHERE direction = 'in' AND delivered_at IS NULL") }
-            let waiting = try ledgers[.forem].map { try $0.number("SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'") } ?? 1
+            if ledgers[.forem] == nil, files.fileExists(atPath: gateways.path(.forem, "ledger.sqlite")) { ledgers[.forem] = try await gateways.ledger(.forem) }
+            var counts: [Int] = [], undelivered: [Int] = []
+            for agency in Self.receivers {
+                counts.append(try await ledgers[agency]!.count("SELECT COUNT(*) FROM received_record"))
+                undelivered.append(try await ledgers[agency]!.count("SELECT COUNT(*) FROM batch WHERE direction = 'in' AND delivered_at IS NULL"))
+            }
+            var waiting = 1
+            if let forem = ledgers[.forem] { waiting = try await forem.count("SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'") }
             if counts.allSatisfy({ $0 >= vacancies }) && undelivered.allSatisfy({ $0 == 0 }) && waiting == 0 { break }
             if ContinuousClock.now - lastReport > .seconds(5) {
                 lastReport = ContinuousClock.now
@@ -111,8 +115,8 @@ public struct ExchangeBenchmark: Sendable {
         var figures = Figures(seconds: seconds(ContinuousClock.now - started), processes: [], received: [:], batches: [:], deliveredFiles: [:],
                               documentMegabytes: size)
         for agency in Self.receivers {
-            figures.received[agency] = try ledgers[agency]!.number("SELECT COUNT(*) FROM received_record")
-            figures.batches[agency] = try ledgers[agency]!.number("SELECT COUNT(*) FROM batch WHERE direction = 'in'")
+            figures.received[agency] = try await ledgers[agency]!.count("SELECT COUNT(*) FROM received_record")
+            figures.batches[agency] = try await ledgers[agency]!.count("SELECT COUNT(*) FROM batch WHERE direction = 'in'")
             figures.deliveredFiles[agency] = try LocalFiles.names(in: gateways.path(agency, "incoming")).filter { !$0.hasPrefix(".") }.count
         }
         for (_, child) in children { child.signal(SIGTERM) }

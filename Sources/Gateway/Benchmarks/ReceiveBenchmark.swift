@@ -102,7 +102,7 @@ public struct ReceiveBenchmark: Sendable {
             return all
         }
         let elapsed = seconds(ContinuousClock.now - started)
-        let stored = try await Self.storedRecords(gateways)
+        let stored = try await gateways.ledger(.vdab).count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
         child.signal(SIGTERM)
         let run = child.wait()
         running = nil
@@ -113,11 +113,6 @@ public struct ReceiveBenchmark: Sendable {
 }
 
 extension ReceiveBenchmark {
-    /// The benchmark's records VDAB's ledger holds.
-    static func storedRecords(_ gateways: BenchmarkGateways) async throws -> Int {
-        let ledger = try await gateways.ledger(.vdab)
-        return try await ledger.count("SELECT COUNT(*) FROM received_record WHERE record_id LIKE 'FO-BENCH-%'")
-    }
 
     /// A ledger of `rows` generated record versions at `path`, checkpointed into one file, to copy.
     public static func makeLedgerTemplate(rows: Int, at path: String) throws {

@@ -26,25 +26,31 @@ public struct ReconcileService: Service, CustomStringConvertible {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(every * 1000))) }
             guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
-            let (reconciliation, metrics, logger, window) = (self.reconciliation, self.metrics, self.logger, self.window)
-            let ran = try? await reconciliation.store.exclusively("reconcile") {
-                let now = Date()
-                for peer in reconciliation.peers.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-                    do {
-                        let report = try await reconciliation.run(peer: peer, since: now.addingTimeInterval(-window), until: now, now: now)
-                        metrics.reconciled(with: peer, report)
-                        if report.findings > 0 {
-                            logger.warning("reconcile found differences", metadata: ["peer": "\(peer)", "missingAtPeer": "\(report.missingAtPeer.count)",
-                                                                                    "digestMismatch": "\(report.digestMismatch.count)",
-                                                                                    "notDeliveredToBackOffice": "\(report.notDeliveredToBackOffice.count)"])
-                        }
-                    } catch {
-                        logger.notice("reconcile not possible now", metadata: ["peer": "\(peer)", "error": "\(error)"])
-                    }
+            do {
+                if try await reconciliation.store.exclusively("reconcile", { await self.reconcileEveryPeer(); return true }) == nil {
+                    logger.debug("another replica reconciles this turn")
                 }
-                return true
+            } catch {
+                logger.notice("reconcile not possible now", metadata: ["error": "\(error)"])
             }
-            if ran == nil { logger.debug("another replica reconciles this turn") }
+        }
+    }
+
+    /// One turn: every peer sent to, over the last `window`.
+    func reconcileEveryPeer() async {
+        let now = Date()
+        for peer in reconciliation.peers.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            do {
+                let report = try await reconciliation.run(peer: peer, since: now.addingTimeInterval(-window), until: now, now: now)
+                metrics.reconciled(with: peer, report)
+                if report.findings > 0 {
+                    logger.warning("reconcile found differences", metadata: ["peer": "\(peer)", "missingAtPeer": "\(report.missingAtPeer.count)",
+                                                                            "digestMismatch": "\(report.digestMismatch.count)",
+                                                                            "notDeliveredToBackOffice": "\(report.notDeliveredToBackOffice.count)"])
+                }
+            } catch {
+                logger.notice("reconcile not possible now", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            }
         }
     }
 }

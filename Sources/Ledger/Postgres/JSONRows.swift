@@ -1,3 +1,5 @@
+import Formats
+
 /// Many rows handed to PostgreSQL as one JSON parameter and read back with `json_to_recordset`:
 /// one statement writes a whole batch's rows, NULLs included, in one round trip.
 struct JSONRows {
@@ -18,24 +20,13 @@ struct JSONRows {
     mutating func text(_ key: String, _ value: String?) {
         separate(key)
         guard let value else { json += "null"; return }
-        json += "\""
-        // Most values need no escape: appended whole.
+        // Most values need no escape and go in whole; the others as the exchange JSON is escaped
+        // (PostgreSQL's text holds no NUL character: it is written as U+FFFD).
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            json += value
-            json += "\""
-            return
+            json += "\"" + value + "\""
+        } else {
+            json += JSONText.escaped(value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
         }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            // PostgreSQL's text holds no NUL character: it is written as U+FFFD.
-            case "\u{0}": json += "\\ufffd"
-            case _ where scalar.value < 0x20: json += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 
     mutating func int(_ key: String, _ value: Int?) {

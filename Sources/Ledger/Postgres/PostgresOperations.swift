@@ -18,9 +18,7 @@ extension PostgresStore {
 
     public func batches(_ filter: BatchFilter) async throws -> [BatchSummary] {
         let (sql, arguments) = filter.query(.postgres)
-        var binds = PostgresBindings()
-        for argument in arguments { binds.append(argument) }
-        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
+        let query = Self.query(sql, arguments)
         return try await autocommit { c in try await c.all(query).map(Self.summary) }
     }
 
@@ -200,16 +198,10 @@ extension PostgresStore {
     public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int) {
         let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
         let prune = LedgerSchema.prune(.postgres)
-        func statement(_ sql: String, returning: Bool) -> PostgresQuery {
-            var binds = PostgresBindings()
-            binds.append(at)
-            binds.append(before)
-            return PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql) + (returning ? " RETURNING 1" : ""), binds: returning ? binds : PostgresBindings())
-        }
         return try await transaction { c in
-            let batches = try await c.run(statement(prune.batches, returning: true))
-            let documents = try await c.run(statement(prune.documents, returning: true))
-            try await c.run(statement(prune.parts, returning: false))
+            let batches = try await c.run(Self.query(prune.batches + " RETURNING 1", [at, before]))
+            let documents = try await c.run(Self.query(prune.documents + " RETURNING 1", [at, before]))
+            try await c.run(Self.query(prune.parts, []))
             return (batches, documents)
         }
     }

@@ -127,7 +127,7 @@ extension PostgresStore {
                 VALUES (\(entry.source), \(entry.sha256), \(entry.recordType.rawValue), \(at), 'done', 0, 0, 0, 0, 0, '{}', \(entry.format), 0, 0)
                 """)
             var part = 0
-            while let data = try handle.read(upToCount: SQLiteStore.documentPartBytes), !data.isEmpty {
+            while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
                 let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: key))
                 try await c.run("INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (\(entry.source), \(entry.sha256), \(part), \(sealed))")
                 part += 1

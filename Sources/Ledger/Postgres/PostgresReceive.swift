@@ -223,22 +223,23 @@ extension PostgresStore {
     /// Rows of a read-only query written with `?` placeholders (the statistics' SQL), every value as
     /// text (nil for NULL).
     public func rows(_ sql: String, _ arguments: [String]) async throws -> [[String?]] {
-        var binds = PostgresBindings(capacity: arguments.count)
-        for argument in arguments { binds.append(argument) }
-        let query = PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds)
+        let query = Self.query(sql, arguments)
         return try await autocommit { c in
             try await c.all(query, logger: statementLogger).map { row in try row.map { try Self.text(of: $0) } }
         }
     }
 
-    /// `?` placeholders as PostgreSQL's `$1`, `$2`, … (a `?` inside a quoted literal is left alone).
-    static func numberedPlaceholders(_ sql: String) -> String {
+    /// A statement written once for both stores, with `?` placeholders (a `?` inside a quoted
+    /// literal is left alone), as PostgreSQL's `$1`, `$2`, … bound to `arguments` in order.
+    static func query(_ sql: String, _ arguments: [String]) -> PostgresQuery {
         var out = "", n = 0, quoted = false
         for character in sql {
             if character == "'" { quoted.toggle() }
             if character == "?" && !quoted { n += 1; out += "$\(n)" } else { out.append(character) }
         }
-        return out
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { binds.append(argument) }
+        return PostgresQuery(unsafeSQL: out, binds: binds)
     }
 
     /// A cell as text, whatever its type.

@@ -49,12 +49,13 @@ public struct PostgresSettings: Sendable, Equatable {
     }
 
     func client() throws -> PostgresClient.Configuration {
-        var configuration: PostgresClient.Configuration
+        let tls: PostgresClient.Configuration.TLS
         switch self.tls {
-        case .disable: configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        case .prefer: configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: .prefer(.makeClientConfiguration()))
-        case .require: configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: .require(.makeClientConfiguration()))
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
         }
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = max(2, connections)
         configuration.options.connectTimeout = .seconds(10)
         return configuration
@@ -172,7 +173,7 @@ public final class PostgresStore: Sendable {
     }
 
     public var payloadKeyInForce: PayloadKey? { payloadKey }
-    public var name: String { "PostgreSQL at \(settings.url)" }
+    public var name: String { StoreLocation.postgres(settings).description }
     public var dialect: SQLDialect { .postgres }
 
     public func appliedMigrations() async throws -> [String] {
@@ -219,7 +220,7 @@ public final class PostgresStore: Sendable {
                 }
             } catch {
                 let state = Self.sqlState(error)
-                let lostRace = state == "40P01" || state == "40001" || (keysTakenMeanwhile && (state == "23505" || Self.isLostRace(error)))
+                let lostRace = state == "40P01" || state == "40001" || (keysTakenMeanwhile && (state == "23505" || Self.unwrapped(error) is LostRace))
                 guard lostRace, attempt < 16 else { throw Self.failure(error, store: settings.url) }
                 attempt += 1
                 logger.debug("a ledger transaction lost a race with another replica; run again", metadata: ["sqlState": "\(state ?? "")", "attempt": "\(attempt)"])
@@ -228,28 +229,24 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    static func isLostRace(_ error: any Error) -> Bool {
-        if let t = error as? PostgresTransactionError { return (t.closureError ?? t.commitError).map(isLostRace) ?? false }
-        return error is LostRace
-    }
-
     /// The SQLSTATE of a server error, looking through a transaction's wrapping.
-    static func sqlState(_ error: any Error) -> String? {
-        if let t = error as? PostgresTransactionError { return (t.closureError ?? t.commitError ?? t.beginError).flatMap(sqlState) }
-        if let p = error as? PSQLError { return p.serverInfo?[.sqlState] }
-        return nil
+    static func sqlState(_ error: any Error) -> String? { (unwrapped(error) as? PSQLError)?.serverInfo?[.sqlState] }
+
+    /// The error inside a transaction's wrapping (what failed: the body, the commit or the begin).
+    static func unwrapped(_ error: any Error) -> any Error {
+        guard let t = error as? PostgresTransactionError, let inner = t.closureError ?? t.commitError ?? t.beginError else { return error }
+        return inner
     }
 
     /// A store fault as an operator reads it: the server's message and SQLSTATE, not the driver's dump.
     static func failure(_ error: any Error, store: String) -> any Error {
+        let error = unwrapped(error)
         if error is LedgerError || error is PayloadError || error is StoreError || error is CancellationError || error is LostRace { return error }
-        if let t = error as? PostgresTransactionError, let inner = t.closureError ?? t.commitError ?? t.beginError { return failure(inner, store: store) }
         return LedgerError("the PostgreSQL ledger at \(store): \(explain(error))")
     }
 
     static func explain(_ error: any Error) -> String {
-        if let t = error as? PostgresTransactionError, let inner = t.closureError ?? t.commitError ?? t.beginError { return explain(inner) }
-        if let p = error as? PSQLError {
+        if let p = unwrapped(error) as? PSQLError {
             if let message = p.serverInfo?[.message] {
                 return message + (p.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
             }

@@ -9,7 +9,6 @@ import Model
 /// last one marks the document complete. A pass cut short finds the document incomplete and goes
 /// on after the position reached, so nothing is queued twice and nothing read is skipped.
 extension SQLiteStore {
-    public static let documentPartBytes = 1 << 20
 
     /// Where an incomplete pick-up of this document stands (nil: never started, or complete).
     public func pickupPosition(source: String, sha256: String) throws -> (position: Int, counts: PickupEntry)? {
@@ -38,7 +37,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, 'done', 0, 0, 0, 0, 0, '{}', ?, 0, 0)
                 """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.format])
             var part = 0
-            while let data = try handle.read(upToCount: Self.documentPartBytes), !data.isEmpty {
+            while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
                 try db.execute(sql: "INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (?, ?, ?, ?)",
                                arguments: [entry.source, entry.sha256, part, try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: payloadKey)])
                 part += 1

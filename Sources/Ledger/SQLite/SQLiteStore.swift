@@ -61,7 +61,7 @@ public final class SQLiteStore: Sendable {
         try database.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
-    public var name: String { "SQLite at \(path)" }
+    public var name: String { StoreLocation.sqlite(path: path, synchronous: synchronous).description }
     public var dialect: SQLDialect { .sqlite }
 
     /// One process per SQLite file: scheduled work is always this process's.
