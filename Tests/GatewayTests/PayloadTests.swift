@@ -39,15 +39,15 @@ struct PayloadTests {
         }
         #expect(trainees.map(\.id.rawValue) == ["CEN-2026-0310"])
         // Sealed in both ledgers; the person's name appears in no stored trainee payload. Vacancies stay plain.
-        let foremPayloads = try Self.raw(n.forem.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'trainee'")
+        let foremPayloads = try Self.raw(n.forem.sqlitePath!, "SELECT p.body FROM batch_body p JOIN batch b USING (batch_id, direction) WHERE b.record_type = 'trainee'")
             + Self.raw(n.forem.sqlitePath!, "SELECT d.bytes FROM pickup_document d JOIN pickup p ON p.source = d.source AND p.sha256 = d.sha256 WHERE p.record_type = 'trainee'")
-        let vdabPayloads = try Self.raw(n.vdab.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'trainee'")
+        let vdabPayloads = try Self.raw(n.vdab.sqlitePath!, "SELECT p.body FROM batch_body p JOIN batch b USING (batch_id, direction) WHERE b.record_type = 'trainee'")
         #expect(foremPayloads.count == 2 && vdabPayloads.count == 1)
         for payload in foremPayloads + vdabPayloads {
             #expect(payload.starts(with: Array("PESENC1\u{0}".utf8)))
             #expect(payload.range(of: Data("Lambert".utf8)) == nil)
         }
-        let vacancy = try #require(try Self.raw(n.vdab.sqlitePath!, "SELECT body FROM batch WHERE record_type = 'vacancy'").first)
+        let vacancy = try #require(try Self.raw(n.vdab.sqlitePath!, "SELECT p.body FROM batch_body p JOIN batch b USING (batch_id, direction) WHERE b.record_type = 'vacancy'").first)
         #expect(vacancy.starts(with: Array("{".utf8)) || vacancy.starts(with: Array("<".utf8)))
         // Without the key: a clear refusal, not garbage.
         let keyless = try SQLiteStore(path: n.forem.sqlitePath!)

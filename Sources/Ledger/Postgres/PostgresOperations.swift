@@ -149,7 +149,10 @@ extension PostgresStore {
     public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
         let key = payloadKey
         return try await autocommit { c -> (bytes: [UInt8], form: ExchangeFormat.Form)? in
-            guard let row = try await c.one("SELECT body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"),
+            guard let row = try await c.one("""
+                SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
+                WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
+                """),
                   let data = try row.bytes("body"), let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return (try PayloadSealing.open(data, key: key), form)
         }
@@ -200,6 +203,7 @@ extension PostgresStore {
         let prune = LedgerSchema.prune(.postgres)
         return try await transaction { c in
             let batches = try await c.run(Self.query(prune.batches + " RETURNING 1", [at, before]))
+            try await c.run(Self.query(prune.bodies, []))
             let documents = try await c.run(Self.query(prune.documents + " RETURNING 1", [at, before]))
             try await c.run(Self.query(prune.parts, []))
             return (batches, documents)

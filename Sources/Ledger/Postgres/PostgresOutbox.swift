@@ -16,10 +16,13 @@ extension PostgresStore: OutboxStore {
         let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey))
         try await autocommit { c in
             try await c.run("""
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
-                                   next_attempt_at, created_at, updated_at)
-                VALUES (\(batchId), 'out', \(peer.rawValue), \(recordType.rawValue), \(sha256Hex(body)), 'queued', \(sealed), \(form.rawValue),
-                        \(resubmissionOf), \(due), \(at), \(at))
+                WITH b AS (
+                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, resubmission_of,
+                                       next_attempt_at, created_at, updated_at)
+                    VALUES (\(batchId), 'out', \(peer.rawValue), \(recordType.rawValue), \(sha256Hex(body)), 'queued', \(form.rawValue),
+                            \(resubmissionOf), \(due), \(at), \(at))
+                    RETURNING batch_id)
+                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'out', \(sealed) FROM b
                 """)
         }
     }
@@ -55,7 +58,7 @@ extension PostgresStore: OutboxStore {
                 UPDATE batch b SET state = 'sending', attempts = b.attempts + 1, first_attempt_at = coalesce(b.first_attempt_at, \(at)), updated_at = \(at),
                     lease_owner = \(owner), lease_until = \(until)
                 FROM due WHERE b.batch_id = due.batch_id AND b.direction = 'out'
-                RETURNING b.batch_id, b.peer, b.record_type, b.body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at
+                RETURNING b.batch_id, b.peer, b.record_type, (SELECT p.body FROM batch_body p WHERE p.batch_id = b.batch_id AND p.direction = 'out') AS body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at
                 """)
         }
         return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }

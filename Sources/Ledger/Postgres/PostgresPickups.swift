@@ -189,10 +189,13 @@ extension PostgresStore {
         for batch in batches {
             let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key))
             try await c.run("""
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at,
-                                   record_count, source, source_sha256, resubmission_of)
-                VALUES (\(batch.batchId), 'out', \(batch.peer.rawValue), \(batch.recordType.rawValue), \(sha256Hex(batch.body)), 'queued', \(body),
-                        \(batch.form.rawValue), \(due), \(at), \(at), \(batch.recordCount), \(source?.0), \(source?.1), \(batch.resubmissionOf))
+                WITH b AS (
+                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, next_attempt_at, created_at, updated_at,
+                                       record_count, source, source_sha256, resubmission_of)
+                    VALUES (\(batch.batchId), 'out', \(batch.peer.rawValue), \(batch.recordType.rawValue), \(sha256Hex(batch.body)), 'queued',
+                            \(batch.form.rawValue), \(due), \(at), \(at), \(batch.recordCount), \(source?.0), \(source?.1), \(batch.resubmissionOf))
+                    RETURNING batch_id)
+                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'out', \(body) FROM b
                 """)
             for (i, r) in batch.records.enumerated() {
                 records.row()

@@ -26,11 +26,13 @@ extension PostgresStore: ReceivedBatchStore {
         let payloadKey = self.payloadKey, lease = self.lease, owner = lease.owner, until = lease.until(batch.receivedAt)
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
             let inserted = try await c.run("""
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
-                                   lease_owner, lease_until, received_by)
-                VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
-                        \(body), \(batch.form.rawValue), \(batch.records.count), \(owner), \(until), \(owner))
-                ON CONFLICT (batch_id, direction) DO NOTHING RETURNING 1
+                WITH b AS (
+                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
+                                       lease_owner, lease_until, received_by)
+                    VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
+                            \(batch.form.rawValue), \(batch.records.count), \(owner), \(until), \(owner))
+                    ON CONFLICT (batch_id, direction) DO NOTHING RETURNING batch_id)
+                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'in', \(body) FROM b RETURNING 1
                 """, logger: statementLogger)
             if inserted == 0 {
                 guard let row = try await c.one("SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batch.batchId) AND direction = 'in'",
@@ -181,7 +183,8 @@ extension PostgresStore: DeliveryLedger {
         let payloadKey = self.payloadKey
         return try await autocommit { c -> PendingDelivery? in
             guard let row = try await c.one("""
-                SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
+                SELECT b.peer, b.record_type, p.body, b.body_form FROM batch b LEFT JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
+                WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.delivered_at IS NULL
                 """, logger: statementLogger),
                 let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
                 let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }

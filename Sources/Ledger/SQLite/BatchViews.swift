@@ -144,11 +144,10 @@ extension SQLiteStore {
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
     public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT body, body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
-                .flatMap { row in
-                    guard let data = row["body"] as Data?, let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "") else { return nil }
-                    return (try PayloadSealing.open(data, key: payloadKey), form)
-                }
+            guard let form = try String.fetchOne(db, sql: "SELECT body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
+                .flatMap(ExchangeFormat.Form.init(rawValue:)),
+                  let data = try BatchBodies.fetch(batchId, direction: direction, in: db) else { return nil }
+            return (try PayloadSealing.open(data, key: payloadKey), form)
         }
     }
 

@@ -284,6 +284,9 @@ enum Migrations {
         migrator.registerMigration("0012-replica-leases") { db in
             try db.execute(sql: LedgerSchema.leases)
         }
+        migrator.registerMigration("0013-batch-bodies-apart") { db in
+            for statement in LedgerSchema.bodiesApart(blob: "BLOB") { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

@@ -16,11 +16,11 @@ extension SQLiteStore {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, resubmission_of,
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, resubmission_of,
                                    next_attempt_at, created_at, updated_at)
-                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
-                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), try PayloadSealing.seal(body, recordType: recordType, key: payloadKey),
-                                 form.rawValue, resubmissionOf, due, at, at])
+                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
+                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), form.rawValue, resubmissionOf, due, at, at])
+            try BatchBodies.insert(batchId, direction: "out", body: try PayloadSealing.seal(body, recordType: recordType, key: payloadKey), in: db)
         }
     }
 
@@ -34,7 +34,7 @@ extension SQLiteStore {
         let payloadKey = self.payloadKey, lease = self.lease
         return try await database.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT batch_id, peer, record_type, body, body_form, attempts, first_attempt_at FROM batch b
+                SELECT batch_id, peer, record_type, body_form, attempts, first_attempt_at FROM batch b
                 WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?))
                   \(peer == nil ? "" : "AND peer = ?")
                   AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
@@ -50,7 +50,7 @@ extension SQLiteStore {
                     WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: try PayloadSealing.open(row["body"] as Data, key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
+                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
                                      attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now)
             }
         }

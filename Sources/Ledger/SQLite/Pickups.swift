@@ -91,12 +91,12 @@ extension SQLiteStore {
         let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
         for batch in batches {
             try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body, body_form, next_attempt_at, created_at, updated_at,
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, next_attempt_at, created_at, updated_at,
                                    record_count, source, source_sha256, resubmission_of)
-                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body),
-                                 try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key),
                                  batch.form.rawValue, due, at, at, batch.recordCount, source?.0, source?.1, batch.resubmissionOf])
+            try BatchBodies.insert(batch.batchId, direction: "out", body: try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key), in: db)
             for (i, r) in batch.records.enumerated() {
                 try record.execute(arguments: [batch.batchId, i, r.origin.rawValue, r.id, r.version])
             }

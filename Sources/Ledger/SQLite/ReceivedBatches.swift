@@ -25,12 +25,12 @@ extension SQLiteStore: ReceivedBatchStore {
             }
             let now = TimestampPattern.rfc3339.write(batch.receivedAt)
             try db.cachedStatement(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form, record_count,
+                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
                                    lease_owner, lease_until, received_by)
-                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
-                                         try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), batch.form.rawValue,
-                                         batch.records.count, lease.owner, lease.until(batch.receivedAt), lease.owner])
+                                         batch.form.rawValue, batch.records.count, lease.owner, lease.until(batch.receivedAt), lease.owner])
+            try BatchBodies.insert(batch.batchId, direction: "in", body: try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), in: db)
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
                 """)
@@ -127,12 +127,12 @@ extension SQLiteStore: DeliveryLedger {
         let payloadKey = self.payloadKey
         return try await database.read { db -> PendingDelivery? in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT peer, record_type, body, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
+                SELECT peer, record_type, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
                 """, arguments: [batchId]),
                 let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
                 let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
             let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(row["body"] as Data? ?? Data(), key: payloadKey),
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try BatchBodies.fetch(batchId, direction: "in", in: db) ?? Data(), key: payloadKey),
                                    form: form, accepted: Set(accepted))
         }
     }

@@ -30,6 +30,7 @@ extension SQLiteStore {
         return try database.write { db in
             try db.execute(sql: prune.batches, arguments: [at, before])
             let batches = db.changesCount
+            try db.execute(sql: prune.bodies)
             try db.execute(sql: prune.documents, arguments: [at, before])
             let documents = db.changesCount
             try db.execute(sql: prune.parts)

@@ -1,0 +1,31 @@
+import Foundation
+import GRDB
+@testable import Ledger
+import LedgerTestSupport
+import Testing
+
+@Suite("Migrations on a ledger that holds batches already")
+struct MigrationTests {
+    @Test("0013 moves every batch's body out of the batch row, and the ledger reads them as before")
+    func bodiesApart() async throws {
+        let ledger = try await TestLedger(.sqlite)
+        let path = ledger.folder + "/ledger.sqlite"
+        // A ledger as the releases before 0013 left it: bodies in `batch.body`.
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "0012-replica-leases")
+        try await queue.write { db in
+            for (id, direction, body) in [("sent", "out", "{\"sent\":1}"), ("got", "in", "{\"got\":2}")] {
+                try db.execute(sql: """
+                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body, body_form)
+                    VALUES (?, ?, 'VDAB', 'vacancy', '', 'queued', '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z', ?, 'json')
+                    """, arguments: [id, direction, Data(body.utf8)])
+            }
+        }
+        try queue.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.payload(of: "sent", direction: "out")?.bytes == Array("{\"sent\":1}".utf8))
+        #expect(try await store.payload(of: "got", direction: "in")?.bytes == Array("{\"got\":2}".utf8))
+        let columns = try await store.database.read { db in try db.columns(in: "batch").map(\.name) }
+        #expect(!columns.contains("body") && columns.contains("body_form"))
+    }
+}
