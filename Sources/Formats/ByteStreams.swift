@@ -81,24 +81,40 @@ public final class ByteReader {
 /// Bytes written through a buffer to a file or standard output, or collected in memory.
 public final class ByteWriter {
     private let handle: FileHandle?
+    /// Written and not yet flushed. Without a file it grows until `flush`, which hands it to
+    /// `collected` without a copy (the usual case: one document, flushed once at its end).
     private var buffer: [UInt8] = []
     /// What was written when there is no file: for tests and small documents.
     public private(set) var collected: [UInt8] = []
 
     public init(handle: FileHandle) { self.handle = handle; buffer.reserveCapacity(1 << 16) }
-    public init() { self.handle = nil }
+    public init() { self.handle = nil; buffer.reserveCapacity(1 << 10) }
 
     @inline(__always)
     public func write(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16, handle != nil { flush() }
+    }
+
+    /// One byte: a plain append (the generic `write` of a one-byte collection costs several times more).
+    @inline(__always)
+    public func write(byte: UInt8) {
+        buffer.append(byte)
+        if buffer.count >= 1 << 16, handle != nil { flush() }
     }
 
     public func write(_ text: String) { write(text.utf8) }
 
     public func flush() {
         guard !buffer.isEmpty else { return }
-        if let handle { handle.write(Data(buffer)) } else { collected.append(contentsOf: buffer) }
-        buffer.removeAll(keepingCapacity: true)
+        if let handle {
+            handle.write(Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        } else if collected.isEmpty {
+            swap(&collected, &buffer)
+        } else {
+            collected.append(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -72,7 +72,7 @@ enum ExchangeVacancy {
         return .object(record)
     }
 
-    static let mainMembers: Set<String> = ["language", "positionTitle", "positionFormattedDescriptions", "jobCategories", "positionClassification",
+    static let mainMembers: [String] = ["language", "positionTitle", "positionFormattedDescriptions", "jobCategories", "positionClassification",
                                            "positionOpenQuantity", "positionOfferingTypes", "positionScheduleTypeCodes", "workingPeriods",
                                            "positionOrganizations", "positionLocation", "positionQualifications", "postingInstructions"]
 

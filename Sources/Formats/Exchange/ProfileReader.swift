@@ -16,76 +16,83 @@ final class ProfileReader {
         do { return try body() } catch { errors.append(error); return nil }
     }
 
-    /// An object's members, after checking that it has no member outside `allowed`.
-    func object(_ value: JSONValue?, _ path: String, item: String, allowed: Set<String>, required: Bool = true) -> JSONValue? {
+    /// An object's members, after checking that it has no member outside `allowed` (a short list:
+    /// looked through, not hashed). A path is only made when a fault is reported.
+    func object(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, allowed: [String], required: Bool = true) -> JSONValue? {
         guard let value, value != .null else {
-            if required { fail(item, .missingField, "\(path) is missing") }
+            if required { fail(item, .missingField, "\(path()) is missing") }
             return nil
         }
-        guard case .object(let members) = value else { fail(item, .invalidValue, "\(path) should be an object, found \(value.kind)"); return nil }
+        guard case .object(let members) = value else { fail(item, .invalidValue, "\(path()) should be an object, found \(value.kind)"); return nil }
         for (key, _) in members where !allowed.contains(key) {
-            fail(item, .invalidValue, "\(path).\(key) is not a member the profile allows")
+            fail(item, .invalidValue, "\(path()).\(key) is not a member the profile allows")
         }
         return value
     }
 
     /// A one-item (or `count`-item) array's items.
-    func array(_ value: JSONValue?, _ path: String, item: String, count: ClosedRange<Int> = 1...1, required: Bool = true) -> [JSONValue]? {
+    func array(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, count: ClosedRange<Int> = 1...1, required: Bool = true) -> [JSONValue]? {
         guard let value else {
-            if required { fail(item, .missingField, "\(path) is missing") }
+            if required { fail(item, .missingField, "\(path()) is missing") }
             return nil
         }
-        guard case .array(let items) = value else { fail(item, .invalidValue, "\(path) should be an array, found \(value.kind)"); return nil }
+        guard case .array(let items) = value else { fail(item, .invalidValue, "\(path()) should be an array, found \(value.kind)"); return nil }
         guard count.contains(items.count) else {
-            fail(item, .invalidValue, "\(path) has \(items.count) items; the profile allows \(count.lowerBound == count.upperBound ? "exactly \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)")")
+            fail(item, .invalidValue, "\(path()) has \(items.count) items; the profile allows \(count.lowerBound == count.upperBound ? "exactly \(count.lowerBound)" : "\(count.lowerBound) to \(count.upperBound)")")
             return nil
         }
         return items
     }
 
-    func string(_ value: JSONValue?, _ path: String, item: String, required: Bool = true) -> String? {
+    func string(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, required: Bool = true) -> String? {
         switch value {
         case .string(let s)? where !s.isEmpty:
-            if s.first!.isWhitespace || s.last!.isWhitespace { fail(item, .invalidValue, "\(path) has leading or trailing white space") }
+            if Self.isWhitespace(s.unicodeScalars.first!) || Self.isWhitespace(s.unicodeScalars.last!) { fail(item, .invalidValue, "\(path()) has leading or trailing white space") }
             return s
         case nil, .null?, .string?:
-            if required { fail(item, .missingField, "\(path) is missing or empty") }
+            if required { fail(item, .missingField, "\(path()) is missing or empty") }
             return nil
         case let other?:
-            fail(item, .invalidValue, "\(path) should be a string, found \(other.kind)")
+            fail(item, .invalidValue, "\(path()) should be a string, found \(other.kind)")
             return nil
         }
     }
 
-    func constant(_ value: JSONValue?, _ path: String, item: String, _ expected: String) {
-        if let s = string(value, path, item: item), s != expected { fail(item, .invalidValue, "\(path) is '\(s.prefix(32))', the profile requires '\(expected)'") }
+    /// White space as `Character.isWhitespace` has it, without its grapheme breaking and property
+    /// lookup for the ASCII letters that nearly every value starts and ends with.
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
+    }
+
+    func constant(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, _ expected: String) {
+        if let s = string(value, path(), item: item), s != expected { fail(item, .invalidValue, "\(path()) is '\(s.prefix(32))', the profile requires '\(expected)'") }
     }
 
     /// A JSON number, or (from the XML form) its decimal text.
-    func number(_ value: JSONValue?, _ path: String, item: String) -> String? {
+    func number(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> String? {
         switch value {
         case .number(let n)?: return n
         case .string(let s)? where JSONParser.isJSONNumber(Array(s.utf8)): return s
-        case nil, .null?: fail(item, .missingField, "\(path) is missing"); return nil
-        case let other?: fail(item, .invalidValue, "\(path) should be a number, found \(other.kind)"); return nil
+        case nil, .null?: fail(item, .missingField, "\(path()) is missing"); return nil
+        case let other?: fail(item, .invalidValue, "\(path()) should be a number, found \(other.kind)"); return nil
         }
     }
 
-    func integer(_ value: JSONValue?, _ path: String, item: String) -> Int? {
-        guard let n = number(value, path, item: item) else { return nil }
-        guard let i = Int(n), i >= 1 else { fail(item, .invalidValue, "\(path) should be a positive whole number, found \(n.prefix(16))"); return nil }
+    func integer(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> Int? {
+        guard let n = number(value, path(), item: item) else { return nil }
+        guard let i = Int(n), i >= 1 else { fail(item, .invalidValue, "\(path()) should be a positive whole number, found \(n.prefix(16))"); return nil }
         return i
     }
 
-    func date(_ value: JSONValue?, _ path: String, item: String, required: Bool = true) -> CalendarDate? {
-        guard let s = string(value, path, item: item, required: required) else { return nil }
+    func date(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, required: Bool = true) -> CalendarDate? {
+        guard let s = string(value, path(), item: item, required: required) else { return nil }
         return attempt { () throws(FieldError) in try CalendarDate(iso: s, field: item) }
     }
 
-    func agency(_ value: JSONValue?, _ path: String, item: String) -> Agency? {
-        guard let s = string(value, path, item: item) else { return nil }
+    func agency(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> Agency? {
+        guard let s = string(value, path(), item: item) else { return nil }
         guard let a = Agency(rawValue: s), Agency.protocolAgencies.contains(a) else {
-            fail(item, .invalidValue, "\(path) '\(s.prefix(16))' is not one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", "))")
+            fail(item, .invalidValue, "\(path()) '\(s.prefix(16))' is not one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", "))")
             return nil
         }
         return a

@@ -123,7 +123,7 @@ public enum JSONText {
         case .string(let s): writeEscaped(s, to: out)
         case .array(let items):
             if items.isEmpty { out.write("[]".utf8); return }
-            out.write(CollectionOfOne(UInt8(ascii: "[")))
+            out.write(byte: UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
                 out.write(i == 0 ? newline : commaNewline)
                 out.write(indents[min(indent + 1, 65)])
@@ -131,10 +131,10 @@ public enum JSONText {
             }
             out.write(newline)
             out.write(indents[min(indent, 65)])
-            out.write(CollectionOfOne(UInt8(ascii: "]")))
+            out.write(byte: UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty { out.write("{}".utf8); return }
-            out.write(CollectionOfOne(UInt8(ascii: "{")))
+            out.write(byte: UInt8(ascii: "{"))
             for (i, (key, item)) in members.enumerated() {
                 out.write(i == 0 ? newline : commaNewline)
                 out.write(indents[min(indent + 1, 65)])
@@ -144,7 +144,7 @@ public enum JSONText {
             }
             out.write(newline)
             out.write(indents[min(indent, 65)])
-            out.write(CollectionOfOne(UInt8(ascii: "}")))
+            out.write(byte: UInt8(ascii: "}"))
         }
     }
 
@@ -153,21 +153,21 @@ public enum JSONText {
         switch value {
         case .null, .bool, .number, .string: write(value, to: out, indent: 0)
         case .array(let items):
-            out.write(CollectionOfOne(UInt8(ascii: "[")))
+            out.write(byte: UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out.write(CollectionOfOne(UInt8(ascii: ","))) }
+                if i > 0 { out.write(byte: UInt8(ascii: ",")) }
                 writeCompact(item, to: out)
             }
-            out.write(CollectionOfOne(UInt8(ascii: "]")))
+            out.write(byte: UInt8(ascii: "]"))
         case .object(let members):
-            out.write(CollectionOfOne(UInt8(ascii: "{")))
+            out.write(byte: UInt8(ascii: "{"))
             for (i, (key, item)) in members.enumerated() {
-                if i > 0 { out.write(CollectionOfOne(UInt8(ascii: ","))) }
+                if i > 0 { out.write(byte: UInt8(ascii: ",")) }
                 writeEscaped(key, to: out)
-                out.write(CollectionOfOne(UInt8(ascii: ":")))
+                out.write(byte: UInt8(ascii: ":"))
                 writeCompact(item, to: out)
             }
-            out.write(CollectionOfOne(UInt8(ascii: "}")))
+            out.write(byte: UInt8(ascii: "}"))
         }
     }
 
@@ -175,7 +175,7 @@ public enum JSONText {
 
     /// A JSON string: `"`, `\` and control characters escaped, everything else as its UTF-8 bytes.
     public static func writeEscaped(_ s: String, to out: ByteWriter) {
-        out.write(CollectionOfOne(UInt8(ascii: "\"")))
+        out.write(byte: UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
             var start = 0
@@ -195,7 +195,7 @@ public enum JSONText {
             }
             if start < bytes.count { out.write(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
         }
-        out.write(CollectionOfOne(UInt8(ascii: "\"")))
+        out.write(byte: UInt8(ascii: "\""))
     }
 
     /// The escaped form as a string (for messages and tests).

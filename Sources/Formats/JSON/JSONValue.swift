@@ -1,6 +1,6 @@
 /// A JSON value as read: objects keep their members' order, numbers keep their text, so that
 /// nothing is rounded or reordered on the way through.
-public indirect enum JSONValue: Hashable, Sendable {
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     /// The number's text as written (`38`, `38.5`, `1e3`), checked against JSON's grammar.
