@@ -62,6 +62,38 @@ public final class ByteReader {
         }
     }
 
+    /// What `plainString` found.
+    public enum PlainString { case text(String), invalidUTF8, other }
+
+    /// The rest of a JSON string, up to and including its closing quote, made into a `String`
+    /// straight from the buffer — when it has no escape or control character, lies in the chunk
+    /// held and is at most `limit` bytes (most strings); `.other` consumes nothing (read it
+    /// byte by byte instead).
+    public func plainString(limit: Int) -> PlainString {
+        let start = index
+        let (found, end): (PlainString, Int) = buffer.withUnsafeBufferPointer { p in
+            var i = start, wide = false
+            let stop = min(p.count, start + limit + 1)
+            while i < stop {
+                let b = p[i]
+                if b == 0x22 {
+                    let run = UnsafeBufferPointer(rebasing: p[start..<i])
+                    guard !wide else {
+                        guard let s = String(validating: run, as: UTF8.self) else { return (.invalidUTF8, start) }
+                        return (.text(s), i + 1)
+                    }
+                    return (.text(String(decoding: run, as: UTF8.self)), i + 1)
+                }
+                if b == 0x5C || b < 0x20 { return (.other, start) }
+                if b >= 0x80 { wide = true }
+                i += 1
+            }
+            return (.other, start)
+        }
+        index = end
+        return found
+    }
+
     @inline(__always)
     public func next() -> UInt8? {
         guard let b = peek() else { return nil }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Formats
 
@@ -53,6 +54,26 @@ struct JSONReaderTests {
     func utf8() {
         let bytes = Array(#"{"a": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(throws: DocumentError.self) { _ = try JSONParser(reader: ByteReader(bytes: bytes)).value() }
+    }
+
+    @Test("a string's length limit holds whether it is read whole from memory or byte by byte across chunks")
+    func stringLimit() throws {
+        func parse(_ text: String, limit: Int, chunk: Int?) throws -> JSONValue {
+            let bytes = Array(text.utf8)
+            var reader = ByteReader(bytes: bytes)
+            if let chunk {
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+                FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                reader = ByteReader(handle: try #require(FileHandle(forReadingAtPath: path)), chunkSize: chunk)
+            }
+            return try JSONParser(reader: reader, maximumStringBytes: limit).value()
+        }
+        for chunk in [nil, 3] {
+            #expect(try parse(#"{"a": "01234567é"}"#, limit: 10, chunk: chunk)["a"] == .string("01234567é"))
+            #expect { _ = try parse(#"{"a": "012345678é"}"#, limit: 10, chunk: chunk) } throws: { "\($0)".contains("longer than 10 bytes") }
+            #expect { _ = try parse("{\"a\": \"ab\u{01}\"}", limit: 10, chunk: chunk) } throws: { "\($0)".contains("control character") }
+        }
     }
 
     @Test("document-level faults", arguments: [

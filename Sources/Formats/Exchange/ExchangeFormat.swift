@@ -50,15 +50,28 @@ public struct ExchangeFormat: RecordFormat {
         return out.collected
     }
 
-    /// A batch body of records already in their profile form (`profileValue`), in `form`.
-    public static func batchBody(_ values: [JSONValue], recordType: RecordType, form: Form, sender: Agency, envelope: EnvelopeFields,
+    /// A record in its profile form, as a value and as its canonical JSON (`canonicalJSON`): what
+    /// a sender digests and writes into each peer's batch, encoded once.
+    public struct ProfileRecord: Sendable {
+        public var value: JSONValue
+        public var canonical: [UInt8]
+
+        public init(_ record: CanonicalRecord) {
+            value = ExchangeFormat.profileValue(record)
+            canonical = ExchangeFormat.canonicalJSON(value: value)
+        }
+    }
+
+    /// A batch body of records already in their profile form, in `form`: the JSON form takes each
+    /// record's canonical bytes as they are (its records are written compact, in the same order).
+    public static func batchBody(_ records: [ProfileRecord], recordType: RecordType, form: Form, sender: Agency, envelope: EnvelopeFields,
                                  created: Date) throws(DocumentError) -> [UInt8] {
         let out = ByteWriter()
         guard let receiver = envelope.receiver else { throw DocumentError(line: 0, "an exchange batch names its receiver") }
         let writer = ExchangeWriting(format: ExchangeFormat(form: form, recordType: recordType), output: out, receiver: receiver,
                                      batchId: envelope.batchId ?? UUID().uuidString.lowercased(), resubmissionOf: envelope.resubmissionOf)
         try writer.begin(sender: sender, created: created)
-        for value in values { writer.write(value: value) }
+        for record in records { writer.write(profile: record) }
         writer.end()
         out.flush()
         return out.collected
@@ -258,6 +271,16 @@ final class ExchangeWriting: RecordWriting {
         }
         write(value: format.encode(record))
         return ([], [])
+    }
+
+    /// A record encoded once for several batches: its canonical bytes are the JSON form's record.
+    func write(profile: ExchangeFormat.ProfileRecord) {
+        if let json {
+            count += 1
+            json.write(compactRecord: profile.canonical)
+        } else {
+            write(value: profile.value)
+        }
     }
 
     func write(value: JSONValue) {

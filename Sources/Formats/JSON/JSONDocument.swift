@@ -105,6 +105,14 @@ public final class JSONDocumentWriter {
         count += 1
     }
 
+    /// A record already written compact (`JSONText.writeCompact`), as its bytes.
+    public func write(compactRecord bytes: [UInt8]) {
+        precondition(compactRecords, "a compact record in a document written indented")
+        out.write((count == 0 ? "\n    " : ",\n    ").utf8)
+        out.write(bytes)
+        count += 1
+    }
+
     public func end() {
         out.write(count == 0 ? "]\n}\n" : "\n  ]\n}\n")
         out.flush()

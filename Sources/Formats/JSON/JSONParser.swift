@@ -122,6 +122,11 @@ public struct JSONParser {
 
     private func string() throws(DocumentError) -> String {
         _ = reader.next()   // opening quote
+        switch reader.plainString(limit: maximumStringBytes) {
+        case .text(let s): return s
+        case .invalidUTF8: throw fail("a string is not valid UTF-8")
+        case .other: break
+        }
         var bytes: [UInt8] = []
         var wide = false
         while true {

@@ -37,22 +37,31 @@ public final class XMLDocumentWriter {
         out.flush()
     }
 
+    static let pads: [String] = (0..<32).map { String(repeating: "  ", count: $0) }
+
+    /// Piece by piece into the output, without building the element's text first.
     private func element(_ e: XMLElement, indent: Int) {
-        let pad = String(repeating: "  ", count: indent)
-        write(pad + "<" + e.name)
-        for a in e.attributes { write(" \(a.name)=\"\(Self.escape(a.value, attribute: true))\"") }
+        let pad = Self.pads[min(indent, 31)]
+        write(pad); out.write(byte: UInt8(ascii: "<")); write(e.name)
+        for a in e.attributes {
+            out.write(byte: UInt8(ascii: " ")); write(a.name); out.write(byte: UInt8(ascii: "=")); out.write(byte: UInt8(ascii: "\""))
+            write(Self.escape(a.value, attribute: true)); out.write(byte: UInt8(ascii: "\""))
+        }
         if e.children.isEmpty {
-            write(e.text.isEmpty ? "/>\n" : ">" + Self.escape(e.text, attribute: false) + "</\(e.name)>\n")
+            if e.text.isEmpty { write("/>\n"); return }
+            out.write(byte: UInt8(ascii: ">")); write(Self.escape(e.text, attribute: false))
+            write("</"); write(e.name); write(">\n")
             return
         }
         write(">\n")
         for c in e.children { element(c, indent: indent + 1) }
-        write(pad + "</\(e.name)>\n")
+        write(pad); write("</"); write(e.name); write(">\n")
     }
 
-    /// In ISO-8859-1, one byte per character up to U+00FF, a character reference beyond.
+    /// In ISO-8859-1, one byte per character up to U+00FF, a character reference beyond (ASCII
+    /// text, most of it, is the same bytes in both).
     private func write(_ text: String) {
-        guard latin1 else { out.write(text); return }
+        guard latin1, !text.utf8.allSatisfy({ $0 < 0x80 }) else { out.write(text.utf8); return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -66,6 +75,11 @@ public final class XMLDocumentWriter {
     }
 
     static func escape(_ s: String, attribute: Bool) -> String {
+        // Most values have nothing to escape: they are returned as they are.
+        guard s.utf8.contains(where: { b in
+            b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == 0x0D
+                || (attribute && (b == UInt8(ascii: "\"") || b == 0x0A || b == 0x09))
+        }) else { return s }
         var r = ""
         r.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {

@@ -39,7 +39,7 @@ public struct PickupPlanner {
     /// Per peer, the records going there since the last flush, in document order, with their digests.
     private var outgoing: [Agency: [Routed]] = [:]
     /// A record routed, in its exchange-profile form (made once, for the digest and every peer's batch).
-    struct Routed { var record: CanonicalRecord; var value: JSONValue; var digest: String }
+    struct Routed { var record: CanonicalRecord; var profile: ExchangeFormat.ProfileRecord; var digest: String }
     private var notes: [PickupNote] = []
 
     public init(type: RecordType, agency: Agency, peers: [Agency: PickupPlan.Peer], routing: Routing, taxonomy: Taxonomy, now: Date,
@@ -67,8 +67,8 @@ public struct PickupPlanner {
                                     detail: decoded.errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
             return
         }
-        let value = ExchangeFormat.profileValue(record)
-        let digest = sha256Hex(ExchangeFormat.canonicalJSON(value: value))
+        let profile = ExchangeFormat.ProfileRecord(record)
+        let digest = sha256Hex(profile.canonical)
         let before = try previous(record)
         var destinations = routing.destinations(of: record, from: agency, hadBefore: before.keys)
         let notAgreed = destinations.filter { peers[$0]?.sends.contains(type) != true }
@@ -82,7 +82,7 @@ public struct PickupPlanner {
             counts.unchanged += 1   // every peer has this very version already
         } else {
             counts.queued += 1
-            let routed = Routed(record: record, value: value, digest: digest)
+            let routed = Routed(record: record, profile: profile, digest: digest)
             for peer in changed { outgoing[peer, default: []].append(routed) }
         }
     }
@@ -99,7 +99,7 @@ public struct PickupPlanner {
                 while true {
                     let id = batchId()
                     let chunk = records[start..<(start + count)]
-                    let body = try ExchangeFormat.batchBody(chunk.map(\.value), recordType: type, form: encoding, sender: agency,
+                    let body = try ExchangeFormat.batchBody(chunk.map(\.profile), recordType: type, form: encoding, sender: agency,
                                                             envelope: EnvelopeFields(receiver: peer, batchId: id, resubmissionOf: resubmissionOf), created: now)
                     if body.count > PickupPlan.maximumBytes && count > 1 { count /= 2; continue }
                     guard body.count <= PickupPlan.maximumBytes else {
