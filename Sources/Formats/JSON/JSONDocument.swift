@@ -186,6 +186,8 @@ public enum JSONText {
         out.write(byte: UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
+            // Most strings have nothing to escape: one copy.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { out.write(bytes); return }
             var start = 0
             for (i, b) in bytes.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
                 if start < i { out.write(UnsafeBufferPointer(rebasing: bytes[start..<i])) }

@@ -42,7 +42,10 @@ public struct JSONParser {
             while true {
                 let key = try objectKey()
                 let seen: Bool
-                if members.count < 24 { seen = members.contains { $0.0 == key } } else {
+                if members.count < 24 {
+                    let length = key.utf8.count
+                    seen = members.contains { $0.0.utf8.count == length && $0.0 == key }
+                } else {
                     if keys.isEmpty { keys = Set(members.map(\.0)) }
                     seen = !keys.insert(key).inserted
                 }

@@ -32,10 +32,12 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    /// A member of an object; nil for a missing member or a value that is not an object.
+    /// A member of an object; nil for a missing member or a value that is not an object. (Names of
+    /// another length are passed over without a string comparison, which costs a call each.)
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
+        let length = key.utf8.count
+        return members.first { $0.0.utf8.count == length && $0.0 == key }?.1
     }
 
     /// The value at a dotted path (`beroep.competentCode`); nil when any step is missing.

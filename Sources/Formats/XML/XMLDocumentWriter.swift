@@ -61,7 +61,8 @@ public final class XMLDocumentWriter {
     /// In ISO-8859-1, one byte per character up to U+00FF, a character reference beyond (ASCII
     /// text, most of it, is the same bytes in both).
     private func write(_ text: String) {
-        guard latin1, !text.utf8.allSatisfy({ $0 < 0x80 }) else { out.write(text.utf8); return }
+        var text = text
+        guard latin1, !text.withUTF8({ $0.allSatisfy { $0 < 0x80 } }) else { text.withUTF8 { out.write($0) }; return }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -76,10 +77,11 @@ public final class XMLDocumentWriter {
 
     static func escape(_ s: String, attribute: Bool) -> String {
         // Most values have nothing to escape: they are returned as they are.
-        guard s.utf8.contains(where: { b in
+        var text = s
+        guard text.withUTF8({ $0.contains { b in
             b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == 0x0D
                 || (attribute && (b == UInt8(ascii: "\"") || b == 0x0A || b == 0x09))
-        }) else { return s }
+        } }) else { return s }
         var r = ""
         r.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
