@@ -111,42 +111,74 @@ public final class ByteReader {
 }
 
 /// Bytes written through a buffer to a file or standard output, or collected in memory.
+///
+/// The buffer is raw memory of its own: writers call `write` for every byte and every short string
+/// of a document, and an array's append (uniqueness and capacity checks, generic copying) cost
+/// several times the copy itself there.
 public final class ByteWriter {
     private let handle: FileHandle?
-    /// Written and not yet flushed. Without a file it grows until `flush`, which hands it to
-    /// `collected` without a copy (the usual case: one document, flushed once at its end).
-    private var buffer: [UInt8] = []
-    /// What was written when there is no file: for tests and small documents.
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+    /// What was written when there is no file, once flushed: for tests and small documents.
     public private(set) var collected: [UInt8] = []
 
-    public init(handle: FileHandle) { self.handle = handle; buffer.reserveCapacity(1 << 16) }
-    public init() { self.handle = nil; buffer.reserveCapacity(1 << 10) }
+    public init(handle: FileHandle) {
+        self.handle = handle
+        capacity = 1 << 16
+        storage = .allocate(capacity: capacity)
+    }
+
+    public init() {
+        handle = nil
+        capacity = 1 << 12
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always)
+    public func write(byte: UInt8) {
+        if count == capacity { makeRoom(for: 1) }
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        if count + bytes.count > capacity { makeRoom(for: bytes.count) }
+        (storage + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
 
     @inline(__always)
     public func write(_ bytes: some Sequence<UInt8>) {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16, handle != nil { flush() }
-    }
-
-    /// One byte: a plain append (the generic `write` of a one-byte collection costs several times more).
-    @inline(__always)
-    public func write(byte: UInt8) {
-        buffer.append(byte)
-        if buffer.count >= 1 << 16, handle != nil { flush() }
+        if bytes.withContiguousStorageIfAvailable({ write($0) }) != nil { return }
+        for b in bytes { write(byte: b) }
     }
 
     public func write(_ text: String) { write(text.utf8) }
 
-    public func flush() {
-        guard !buffer.isEmpty else { return }
-        if let handle {
-            handle.write(Data(buffer))
-            buffer.removeAll(keepingCapacity: true)
-        } else if collected.isEmpty {
-            swap(&collected, &buffer)
-        } else {
-            collected.append(contentsOf: buffer)
-            buffer.removeAll(keepingCapacity: true)
+    /// To a file: what is buffered goes out first; in memory (or for a write larger than the
+    /// buffer), the buffer grows.
+    private func makeRoom(for n: Int) {
+        if handle != nil {
+            flush()
+            if n <= capacity { return }
         }
+        var grown = capacity * 2
+        while grown < count + n { grown *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.update(from: storage, count: count)
+        storage.deallocate()
+        (storage, capacity) = (larger, grown)
+    }
+
+    public func flush() {
+        guard count > 0 else { return }
+        let written = UnsafeBufferPointer(start: storage, count: count)
+        if let handle { handle.write(Data(buffer: written)) } else { collected.append(contentsOf: written) }
+        count = 0
     }
 }
