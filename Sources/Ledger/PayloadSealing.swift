@@ -36,8 +36,11 @@ public struct PayloadError: Error, CustomStringConvertible {
 enum PayloadSealing {
     static let marker: [UInt8] = Array("PESENC1\u{0}".utf8)
 
+    /// Whether payloads of `recordType` are sealed under `key`.
+    static func seals(_ recordType: RecordType, key: PayloadKey?) -> Bool { recordType == .trainee && key != nil }
+
     static func seal(_ bytes: [UInt8], recordType: RecordType, key: PayloadKey?) throws -> Data {
-        guard recordType == .trainee, let key else { return Data(bytes) }
+        guard seals(recordType, key: key), let key else { return Data(bytes) }
         guard let combined = try AES.GCM.seal(bytes, using: key.key).combined else { throw PayloadError("the payload could not be sealed") }
         return Data(marker) + combined
     }

@@ -1,11 +1,19 @@
 import Foundation
 import GRDB
+import Formats
 
 /// Batches' bodies, in a table of their own beside `batch` (migration 0013): a look at a batch's
 /// state never reads its body.
 enum BatchBodies {
-    static func insert(_ batchId: String, direction: String, body: Data, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO batch_body (batch_id, direction, body) VALUES (?, ?, ?)").execute(arguments: [batchId, direction, body])
+    /// Stores a body, sealed if it holds personal data (`PayloadSealing`); a plain one is bound as
+    /// it is (no copy of several megabytes into a `Data` first).
+    static func insert(_ batchId: String, direction: String, body: [UInt8], recordType: RecordType, key: PayloadKey?, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO batch_body (batch_id, direction, body) VALUES (?, ?, ?)")
+        if PayloadSealing.seals(recordType, key: key) {
+            try statement.execute(arguments: [batchId, direction, try PayloadSealing.seal(body, recordType: recordType, key: key)])
+        } else {
+            try statement.run(in: db) { b in b.text(batchId); b.text(direction); b.blob(body) }
+        }
     }
 
     /// The stored (maybe sealed) body; nil when there is none (pruned, or no such batch).

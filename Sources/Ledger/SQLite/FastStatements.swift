@@ -34,6 +34,12 @@ struct Binder {
     }
 
     mutating func bool(_ value: Bool?) { int(value.map { $0 ? 1 : 0 }) }
+
+    /// Bytes, copied by SQLite as they are bound.
+    mutating func blob(_ value: [UInt8]) {
+        defer { index += 1 }
+        value.withUnsafeBytes { bytes in _ = sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(bytes.count), Self.transient) }
+    }
 }
 
 extension Statement {

@@ -20,7 +20,7 @@ extension SQLiteStore {
                                    next_attempt_at, created_at, updated_at)
                 VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                 """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), form.rawValue, resubmissionOf, due, at, at])
-            try BatchBodies.insert(batchId, direction: "out", body: try PayloadSealing.seal(body, recordType: recordType, key: payloadKey), in: db)
+            try BatchBodies.insert(batchId, direction: "out", body: body, recordType: recordType, key: payloadKey, in: db)
         }
     }
 

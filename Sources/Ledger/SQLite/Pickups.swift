@@ -96,9 +96,9 @@ extension SQLiteStore {
                 VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body),
                                  batch.form.rawValue, due, at, at, batch.recordCount, source?.0, source?.1, batch.resubmissionOf])
-            try BatchBodies.insert(batch.batchId, direction: "out", body: try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key), in: db)
+            try BatchBodies.insert(batch.batchId, direction: "out", body: batch.body, recordType: batch.recordType, key: key, in: db)
             for (i, r) in batch.records.enumerated() {
-                try record.execute(arguments: [batch.batchId, i, r.origin.rawValue, r.id, r.version])
+                try record.run(in: db) { b in b.text(batch.batchId); b.int(i); b.text(r.origin.rawValue); b.text(r.id); b.int(r.version) }
             }
         }
     }
@@ -116,9 +116,11 @@ extension SQLiteStore {
                 \(columns.map { "\($0) = CASE WHEN excluded.version > routed_record.version THEN excluded.\($0) ELSE routed_record.\($0) END" }.joined(separator: ",\n    "))
             """)
         for r in routed {
-            let facts = r.facts?.values ?? Array(repeating: nil, count: columns.count)
-            try route.execute(arguments: StatementArguments([r.origin.rawValue, r.recordId, r.peer.rawValue, r.recordType.rawValue, r.version, r.contentSha256,
-                                                             r.batchId, at, at] + facts))
+            try route.run(in: db) { b in
+                b.text(r.origin.rawValue); b.text(r.recordId); b.text(r.peer.rawValue); b.text(r.recordType.rawValue); b.int(r.version)
+                b.text(r.contentSha256); b.text(r.batchId); b.text(at); b.text(at)
+                if let facts = r.facts { facts.bind(&b) } else { for _ in columns { b.text(nil) } }
+            }
         }
     }
 

@@ -30,7 +30,7 @@ extension SQLiteStore: ReceivedBatchStore {
                 VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
                                          batch.form.rawValue, batch.records.count, lease.owner, lease.until(batch.receivedAt), lease.owner])
-            try BatchBodies.insert(batch.batchId, direction: "in", body: try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey), in: db)
+            try BatchBodies.insert(batch.batchId, direction: "in", body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
                 """)
