@@ -31,6 +31,7 @@ struct ReconciliationTests {
         let database = try DatabaseQueue(path: n.vdab.sqlitePath!)
         try await database.write { db in
             for table in ["record", "batch_record"] { try db.execute(sql: "DELETE FROM \(table) WHERE batch_id = ?", arguments: [vacancyBatch]) }
+            try db.execute(sql: "DELETE FROM batch_body WHERE batch_id = ? AND direction = 'in'", arguments: [vacancyBatch])
             try db.execute(sql: "DELETE FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [vacancyBatch])
             try db.execute(sql: "UPDATE batch SET body_sha256 = ? WHERE batch_id = ? AND direction = 'in'", arguments: [String(repeating: "0", count: 64), traineeBatch])
         }
