@@ -63,7 +63,7 @@ public struct ReceivingGateway: Sendable {
         }
         router.get("/exchange/v1/manifest") { request, _ in
             do {
-                let caller = try authenticate(request, body: [])
+                let caller = try authenticate(request, bodySha256: Self.emptySha256)
                 let parameters = request.uri.queryParameters
                 guard let sinceText = parameters["since"].map(String.init), let since = RequestSignature.instant(sinceText),
                       let untilText = parameters["until"].map(String.init), let until = RequestSignature.instant(untilText) else {
@@ -92,7 +92,7 @@ public struct ReceivingGateway: Sendable {
         }
         router.get("/exchange/v1/batches/{batchId}/receipt") { request, context in
             do {
-                let caller = try authenticate(request, body: [])
+                let caller = try authenticate(request, bodySha256: Self.emptySha256)
                 let batchId = context.parameters.get("batchId") ?? ""
                 guard let receipt = try await store.receipt(ofReceived: batchId, from: caller) else {
                     throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
@@ -140,7 +140,8 @@ public struct ReceivingGateway: Sendable {
             throw Problem(.contentTooLarge, "Batch too large", "the body is over \(Self.maximumBody) bytes")
         }
         let body = [UInt8](buffer: buffer)
-        let caller = try authenticate(request, body: body)
+        let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
+        let caller = try authenticate(request, bodySha256: bodySha256)
 
         let batch: (envelope: [String: String], sender: Agency, records: [Decoded])
         do {
@@ -163,7 +164,7 @@ public struct ReceivingGateway: Sendable {
             throw Problem(.forbidden, "Record type not allowed", "\(caller) → \(agency) is not agreed for \(type.rawValue) records")
         }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
-                                     bodySha256: sha256Hex(body), receivedAt: clock(), records: batch.records, body: body, form: form)
+                                     bodySha256: bodySha256, receivedAt: clock(), records: batch.records, body: body, form: form)
         var log = logger
         log[metadataKey: "batch"] = "\(incoming.batchId)"
         log[metadataKey: "peer"] = "\(caller)"
@@ -190,7 +191,9 @@ public struct ReceivingGateway: Sendable {
     }
 
     /// The calling peer, once its signature and timestamp check out (401 otherwise).
-    func authenticate(_ request: Request, body: [UInt8]) throws -> Agency {
+    static let emptySha256 = sha256Hex([UInt8]())
+
+    func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
         guard let senderText = header(RequestSignature.senderHeader) else {
             throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
@@ -201,7 +204,7 @@ public struct ReceivingGateway: Sendable {
         let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         do throws(RequestSignature.Failure) {
             try signer.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
-                              signature: header(RequestSignature.signatureHeader), body: body, now: clock())
+                              signature: header(RequestSignature.signatureHeader), bodySha256: bodySha256, now: clock())
         } catch {
             let detail: String
             switch error {

@@ -16,12 +16,22 @@ public struct RequestSignature: Sendable {
 
     /// The text that is signed.
     public static func canonical(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
-        "\(method)\n\(pathWithQuery)\n\(timestamp)\n\(hex(SHA256.hash(data: body)))"
+        canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: hex(SHA256.hash(data: body)))
+    }
+
+    /// The same, for a body whose SHA-256 (lower-case hex) is known already: a large body is hashed
+    /// once for its signature and its ledger row.
+    public static func canonical(method: String, pathWithQuery: String, timestamp: String, bodySha256: String) -> String {
+        "\(method)\n\(pathWithQuery)\n\(timestamp)\n\(bodySha256)"
     }
 
     /// The `X-PES-Signature` value: `hmac-sha256=` and the lower-case hex of the HMAC.
     public func sign(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
-        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, body: body)
+        sign(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: Self.hex(SHA256.hash(data: body)))
+    }
+
+    public func sign(method: String, pathWithQuery: String, timestamp: String, bodySha256: String) -> String {
+        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: bodySha256)
         return "hmac-sha256=" + Self.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 
@@ -36,12 +46,18 @@ public struct RequestSignature: Sendable {
     /// Checks a request's signature (in constant time) and its timestamp against `now`.
     public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, body: some DataProtocol,
                        now: Date = Date()) throws(Failure) {
+        try verify(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, signature: signature, bodySha256: Self.hex(SHA256.hash(data: body)), now: now)
+    }
+
+    /// The same, for a body whose SHA-256 (lower-case hex) is known already.
+    public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, bodySha256: String,
+                       now: Date = Date()) throws(Failure) {
         guard let timestamp else { throw .missingHeader(Self.timestampHeader) }
         guard let signature else { throw .missingHeader(Self.signatureHeader) }
         guard signature.hasPrefix("hmac-sha256="), let mac = Self.bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
             throw .malformedSignature
         }
-        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, body: body)
+        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: bodySha256)
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text.utf8), using: key) else { throw .badSignature }
         guard let instant = Self.instant(timestamp) else { throw .timestampUnreadable }
         let skew = abs(instant.timeIntervalSince(now))

@@ -34,31 +34,35 @@ public struct ExchangeFormat: RecordFormat {
     }
 
     /// A record's exchange-profile JSON, compact and in a fixed member order: what content digests
-    /// are computed over.
-    public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] { canonicalJSON(value: profileValue(record)) }
-
-    /// The record as the exchange profile has it, once: a sender digests it and writes it into each
-    /// peer's batch without encoding the record again.
-    public static func profileValue(_ record: CanonicalRecord) -> JSONValue {
-        ExchangeFormat(form: .json, recordType: record.recordType).encode(record)
-    }
-
-    public static func canonicalJSON(value: JSONValue) -> [UInt8] {
+    /// are computed over, and the JSON form's record as batches carry it. Written straight from the
+    /// record (`CompactJSONWriter`), without a value tree.
+    public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] {
         let out = ByteWriter()
-        JSONText.writeCompact(value, to: out)
+        var j = CompactJSONWriter(out)
+        switch record {
+        case .vacancy(let v): ExchangeVacancy.encode(v, to: &j)
+        case .trainee(let t): ExchangeTrainee.encode(t, to: &j)
+        }
         out.flush()
         return out.collected
     }
 
-    /// A record in its profile form, as a value and as its canonical JSON (`canonicalJSON`): what
-    /// a sender digests and writes into each peer's batch, encoded once.
+    /// The record as the exchange profile has it, as a value: its canonical JSON read back (for the
+    /// XML form, which is made from the value).
+    public static func profileValue(_ record: CanonicalRecord) -> JSONValue { ProfileRecord(record).value }
+
+    /// A record in its profile form, as its canonical JSON (`canonicalJSON`): what a sender digests
+    /// and writes into each peer's batch, encoded once.
     public struct ProfileRecord: Sendable {
-        public var value: JSONValue
         public var canonical: [UInt8]
 
-        public init(_ record: CanonicalRecord) {
-            value = ExchangeFormat.profileValue(record)
-            canonical = ExchangeFormat.canonicalJSON(value: value)
+        public init(_ record: CanonicalRecord) { canonical = ExchangeFormat.canonicalJSON(record) }
+
+        /// The record as a value, read back from its canonical JSON: the parser cannot fail on
+        /// what the encoder wrote (no string in it is longer than the whole).
+        public var value: JSONValue {
+            let parser = JSONParser(reader: ByteReader(bytes: canonical), maximumStringBytes: canonical.count)
+            do { return try parser.value() } catch { preconditionFailure("canonical JSON that does not read back: \(error)") }
         }
     }
 
@@ -75,13 +79,6 @@ public struct ExchangeFormat: RecordFormat {
         writer.end()
         out.flush()
         return out.collected
-    }
-
-    func encode(_ record: CanonicalRecord) -> JSONValue {
-        switch record {
-        case .vacancy(let v): ExchangeVacancy.encode(v)
-        case .trainee(let t): ExchangeTrainee.encode(t)
-        }
     }
 
     func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, index: Int) -> Decoded {
@@ -269,24 +266,17 @@ final class ExchangeWriting: RecordWriting {
         guard count < ExchangeFormat.maximumRecords else {
             return ([], [FieldError("recordId", .invalidValue, "a batch holds at most \(ExchangeFormat.maximumRecords) records: this one goes in the next batch")])
         }
-        write(value: format.encode(record))
+        write(profile: ExchangeFormat.ProfileRecord(record))
         return ([], [])
     }
 
-    /// A record encoded once for several batches: its canonical bytes are the JSON form's record.
+    /// A record encoded once for several batches: its canonical bytes are the JSON form's record;
+    /// the XML form is made from its value.
     func write(profile: ExchangeFormat.ProfileRecord) {
-        if let json {
-            count += 1
-            json.write(compactRecord: profile.canonical)
-        } else {
-            write(value: profile.value)
-        }
-    }
-
-    func write(value: JSONValue) {
         count += 1
-        if let json { json.write(record: value) }
+        if let json { json.write(compactRecord: profile.canonical) }
         if let xml {
+            let value = profile.value
             xml.write(record: format.recordType == .vacancy ? VacancyXML.element(value) : TraineeXML.element("TraineeRecord", value))
         }
     }

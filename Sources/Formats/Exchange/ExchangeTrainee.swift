@@ -3,31 +3,48 @@ import Taxonomy
 
 /// A trainee record in the exchange profile's JSON form (`exchange-records.md` §3).
 enum ExchangeTrainee {
-    static func encode(_ t: TraineeRecord) -> JSONValue {
-        var m: [(String, JSONValue)] = [
-            ("recordId", .string(t.id.rawValue)), ("recordVersion", .number(String(t.version.rawValue))),
-            ("referringAgency", .string(t.referringAgency.rawValue)), ("trainingAgency", .string(t.trainingAgency.rawValue)),
-            ("person", .object([("nationalNumber", .string(t.person.nationalNumber.digits)), ("lastName", .string(t.person.lastName)),
-                                ("firstName", .string(t.person.firstName)), ("birthDate", .string(t.person.birthDate.description)),
-                                ("gender", .string(t.person.gender.rawValue))])),
-        ]
-        var scheme: [(String, JSONValue)] = [("type", .string(t.scheme.type.rawValue))]
-        if let native = t.scheme.nativeName { scheme.append(("nativeName", .string(native))) }
-        m.append(("scheme", .object(scheme)))
-        m.append(("occupation", .object([("romeCode", .string(t.occupation.fiche.rawValue)),
-                                         ("source", .object([("scheme", .string(t.occupation.source.scheme.rawValue)),
-                                                             ("version", .string(t.occupation.source.version)), ("code", .string(t.occupation.source.code))]))])))
-        if let e = t.employer {
-            m.append(("employer", .object([("enterpriseNumber", .string(e.enterpriseNumber.digits)), ("name", .string(e.name))])))
+    /// The record's profile JSON, written straight out (its canonical form: `ExchangeFormat.canonicalJSON`).
+    static func encode(_ t: TraineeRecord, to j: inout CompactJSONWriter) {
+        j.object { j in
+            j.member("recordId", t.id.rawValue)
+            j.key("recordVersion"); j.number(String(t.version.rawValue))
+            j.member("referringAgency", t.referringAgency.rawValue)
+            j.member("trainingAgency", t.trainingAgency.rawValue)
+            j.key("person")
+            j.object { j in
+                j.member("nationalNumber", t.person.nationalNumber.digits); j.member("lastName", t.person.lastName)
+                j.member("firstName", t.person.firstName); j.member("birthDate", t.person.birthDate.description)
+                j.member("gender", t.person.gender.rawValue)
+            }
+            j.key("scheme")
+            j.object { j in
+                j.member("type", t.scheme.type.rawValue)
+                if let native = t.scheme.nativeName { j.member("nativeName", native) }
+            }
+            j.key("occupation")
+            j.object { j in
+                j.member("romeCode", t.occupation.fiche.rawValue)
+                j.key("source")
+                j.object { j in
+                    j.member("scheme", t.occupation.source.scheme.rawValue); j.member("version", t.occupation.source.version)
+                    j.member("code", t.occupation.source.code)
+                }
+            }
+            if let e = t.employer {
+                j.key("employer")
+                j.object { j in j.member("enterpriseNumber", e.enterpriseNumber.digits); j.member("name", e.name) }
+            }
+            j.key("period")
+            j.object { j in
+                j.member("start", t.period.start.description); j.member("plannedEnd", t.period.plannedEnd.description)
+                if let end = t.period.actualEnd { j.member("actualEnd", end.description) }
+            }
+            j.member("status", t.status.rawValue)
+            if let link = t.linkedVacancy {
+                j.key("linkedVacancy")
+                j.object { j in j.member("originAgency", link.originAgency.rawValue); j.member("vacancyId", link.vacancyId.rawValue) }
+            }
         }
-        var period: [(String, JSONValue)] = [("start", .string(t.period.start.description)), ("plannedEnd", .string(t.period.plannedEnd.description))]
-        if let end = t.period.actualEnd { period.append(("actualEnd", .string(end.description))) }
-        m.append(("period", .object(period)))
-        m.append(("status", .string(t.status.rawValue)))
-        if let link = t.linkedVacancy {
-            m.append(("linkedVacancy", .object([("originAgency", .string(link.originAgency.rawValue)), ("vacancyId", .string(link.vacancyId.rawValue))])))
-        }
-        return .object(m)
     }
 
     static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, rules: TraineeRules, index: Int) -> Decoded {

@@ -7,69 +7,129 @@ enum ExchangeVacancy {
     static let offeringType: [ContractType: String] = [.permanent: "DirectHire", .fixedTerm: "Contract", .tempAgency: "Temporary", .replacement: "Contract"]
     static let scheduleCode: [ScheduleType: String] = [.fullTime: "FullTime", .partTime: "PartTime"]
 
-    static func identifier(_ value: String, _ scheme: String, _ version: String?, _ agency: String) -> JSONValue {
-        var members: [(String, JSONValue)] = [("value", .string(value)), ("schemeId", .string(scheme))]
-        if let version { members.append(("schemeVersionId", .string(version))) }
-        members.append(("schemeAgencyId", .string(agency)))
-        return .object(members)
+    static func identifier(_ j: inout CompactJSONWriter, _ value: String, _ scheme: String, _ version: String?, _ agency: String) {
+        j.object { j in
+            j.member("value", value)
+            j.member("schemeId", scheme)
+            if let version { j.member("schemeVersionId", version) }
+            j.member("schemeAgencyId", agency)
+        }
     }
 
-    static func encode(_ v: Vacancy) -> JSONValue {
+    /// The vacancy's profile JSON, written straight out (its canonical form: `ExchangeFormat.canonicalJSON`).
+    static func encode(_ v: Vacancy, to j: inout CompactJSONWriter) {
         let origin = v.origin.rawValue
-        var categories: [JSONValue] = [.object([("id", identifier(v.occupation.fiche.rawValue, "ROME", "3", "FranceTravail"))])]
-        if let ogr = v.occupation.appellation {
-            categories.append(.object([("id", identifier(ogr.rawValue, "ROME-OGR", "3", "FranceTravail"))]))
+        j.object { j in
+            j.key("documentId")
+            j.object { j in j.member("value", v.id.rawValue); j.member("schemeId", "vacancyId"); j.member("schemeAgencyId", origin) }
+            j.key("alternateIds")
+            j.array { j in
+                j.object { j in j.member("value", String(v.version.rawValue)); j.member("schemeId", "version"); j.member("schemeAgencyId", origin) }
+            }
+            j.member("statusCode", v.status == .open ? "Active" : "Closed")
+            j.key("positionProfiles")
+            j.array { j in
+                j.object { j in mainProfile(v, origin: origin, to: &j) }
+                for t in v.translations {
+                    j.object { j in
+                        j.member("language", t.language.rawValue)
+                        j.member("positionTitle", t.title)
+                        if let d = t.description { descriptions(d, to: &j) }
+                    }
+                }
+            }
+            if v.status != .open {
+                j.key("userArea")
+                j.object { j in j.member("closingReasonCode", v.status.rawValue) }
+            }
         }
-        var source: [(String, JSONValue)] = [("id", identifier(v.occupation.source.code, v.occupation.source.scheme.rawValue, v.occupation.source.version, origin))]
-        if let label = v.occupation.sourceLabel { source.append(("name", .string(String(label.prefix(200))))) }
-        categories.append(.object(source))
+    }
 
-        var p: [(String, JSONValue)] = [("language", .string(v.text.language.rawValue)), ("positionTitle", .string(v.text.title))]
-        if let d = v.text.description { p.append(("positionFormattedDescriptions", .array([.object([("content", .string(d))])]))) }
-        p.append(("jobCategories", .array(categories)))
-        p.append(("positionClassification", .object([("extendedPositionClassifications", .array([
-            .object([("countryCode", .string("BE")), ("name", .string("contractType")), ("value", .string(v.contract.rawValue))]),
-            .object([("countryCode", .string("BE")), ("name", .string("bottleneckOccupation")), ("value", .string(v.bottleneck ? "true" : "false"))]),
-        ]))])))
-        p.append(("positionOpenQuantity", .number(String(v.openPositions))))
-        p.append(("positionOfferingTypes", .array([.string(offeringType[v.contract]!)])))
-        p.append(("positionScheduleTypeCodes", .array([.string(scheduleCode[v.schedule]!)])))
-        p.append(("workingPeriods", .array([.object([
-            ("workDuration", .object([("value", .number(v.hoursPerWeek.formatted())), ("unitCode", .string("HUR"))])),
-            ("baseDuration", .object([("value", .number("1")), ("unitCode", .string("WEE"))])),
-        ])])))
-        p.append(("positionOrganizations", .array([.object([
-            ("name", .string(v.employer.name)),
-            ("legalIds", .array([.object([("value", .string(v.employer.enterpriseNumber.digits)), ("schemeId", .string("KBO-BCE"))])])),
-        ])])))
-        p.append(("positionLocation", .array([.object([("postalCode", .string(v.workplace.postcode.description)),
-                                                        ("city", .string(v.workplace.municipality)), ("countryCode", .string("BE"))])])))
+    static func descriptions(_ text: String, to j: inout CompactJSONWriter) {
+        j.key("positionFormattedDescriptions")
+        j.array { j in j.object { j in j.member("content", text) } }
+    }
+
+    /// The members of the first position profile, the one in the vacancy's own language.
+    static func mainProfile(_ v: Vacancy, origin: String, to j: inout CompactJSONWriter) {
+        j.member("language", v.text.language.rawValue)
+        j.member("positionTitle", v.text.title)
+        if let d = v.text.description { descriptions(d, to: &j) }
+        j.key("jobCategories")
+        j.array { j in
+            j.object { j in j.key("id"); identifier(&j, v.occupation.fiche.rawValue, "ROME", "3", "FranceTravail") }
+            if let ogr = v.occupation.appellation {
+                j.object { j in j.key("id"); identifier(&j, ogr.rawValue, "ROME-OGR", "3", "FranceTravail") }
+            }
+            j.object { j in
+                j.key("id")
+                identifier(&j, v.occupation.source.code, v.occupation.source.scheme.rawValue, v.occupation.source.version, origin)
+                if let label = v.occupation.sourceLabel { j.member("name", String(label.prefix(200))) }
+            }
+        }
+        j.key("positionClassification")
+        j.object { j in
+            j.key("extendedPositionClassifications")
+            j.array { j in
+                j.object { j in j.member("countryCode", "BE"); j.member("name", "contractType"); j.member("value", v.contract.rawValue) }
+                j.object { j in j.member("countryCode", "BE"); j.member("name", "bottleneckOccupation"); j.member("value", v.bottleneck ? "true" : "false") }
+            }
+        }
+        j.key("positionOpenQuantity"); j.number(String(v.openPositions))
+        j.key("positionOfferingTypes"); j.array { j in j.string(offeringType[v.contract]!) }
+        j.key("positionScheduleTypeCodes"); j.array { j in j.string(scheduleCode[v.schedule]!) }
+        j.key("workingPeriods")
+        j.array { j in
+            j.object { j in
+                j.key("workDuration"); j.object { j in j.key("value"); j.number(v.hoursPerWeek.formatted()); j.member("unitCode", "HUR") }
+                j.key("baseDuration"); j.object { j in j.key("value"); j.number("1"); j.member("unitCode", "WEE") }
+            }
+        }
+        j.key("positionOrganizations")
+        j.array { j in
+            j.object { j in
+                j.member("name", v.employer.name)
+                j.key("legalIds")
+                j.array { j in j.object { j in j.member("value", v.employer.enterpriseNumber.digits); j.member("schemeId", "KBO-BCE") } }
+            }
+        }
+        j.key("positionLocation")
+        j.array { j in
+            j.object { j in
+                j.member("postalCode", v.workplace.postcode.description); j.member("city", v.workplace.municipality); j.member("countryCode", "BE")
+            }
+        }
         if !v.languages.isEmpty {
-            p.append(("positionQualifications", .array([.object([("positionCompetencies", .array(v.languages.map { l in
-                .object([("competencyIds", .array([.object([("value", .string(l.language.rawValue)), ("schemeId", .string("ISO639-1"))])])),
-                         ("requiredProficiencyLevel", .object([("scoresText", .array([.object([("value", .string(l.level.rawValue)), ("scoreTextCode", .string("CEFR"))])]))]))])
-            }))])])))
+            j.key("positionQualifications")
+            j.array { j in
+                j.object { j in
+                    j.key("positionCompetencies")
+                    j.array { j in
+                        for l in v.languages {
+                            j.object { j in
+                                j.key("competencyIds")
+                                j.array { j in j.object { j in j.member("value", l.language.rawValue); j.member("schemeId", "ISO639-1") } }
+                                j.key("requiredProficiencyLevel")
+                                j.object { j in
+                                    j.key("scoresText")
+                                    j.array { j in j.object { j in j.member("value", l.level.rawValue); j.member("scoreTextCode", "CEFR") } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        var posting: [(String, JSONValue)] = [("start", .string(v.publicationDate.description))]
-        if let closing = v.closingDate {
-            posting.append(("applicationMethods", .array([.object([("applicationCloseDate", .object([("end", .string(closing.description))]))])])))
+        j.key("postingInstructions")
+        j.array { j in
+            j.object { j in
+                j.member("start", v.publicationDate.description)
+                if let closing = v.closingDate {
+                    j.key("applicationMethods")
+                    j.array { j in j.object { j in j.key("applicationCloseDate"); j.object { j in j.member("end", closing.description) } } }
+                }
+            }
         }
-        p.append(("postingInstructions", .array([.object(posting)])))
-
-        var profiles: [JSONValue] = [.object(p)]
-        for t in v.translations {
-            var tp: [(String, JSONValue)] = [("language", .string(t.language.rawValue)), ("positionTitle", .string(t.title))]
-            if let d = t.description { tp.append(("positionFormattedDescriptions", .array([.object([("content", .string(d))])]))) }
-            profiles.append(.object(tp))
-        }
-        var record: [(String, JSONValue)] = [
-            ("documentId", .object([("value", .string(v.id.rawValue)), ("schemeId", .string("vacancyId")), ("schemeAgencyId", .string(origin))])),
-            ("alternateIds", .array([.object([("value", .string(String(v.version.rawValue))), ("schemeId", .string("version")), ("schemeAgencyId", .string(origin))])])),
-            ("statusCode", .string(v.status == .open ? "Active" : "Closed")),
-            ("positionProfiles", .array(profiles)),
-        ]
-        if v.status != .open { record.append(("userArea", .object([("closingReasonCode", .string(v.status.rawValue))]))) }
-        return .object(record)
     }
 
     static let mainMembers: [String] = ["language", "positionTitle", "positionFormattedDescriptions", "jobCategories", "positionClassification",

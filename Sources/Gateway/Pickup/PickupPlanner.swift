@@ -38,8 +38,9 @@ public struct PickupPlanner {
     public var counts = Counts()
     /// Per peer, the records going there since the last flush, in document order, with their digests.
     private var outgoing: [Agency: [Routed]] = [:]
-    /// A record routed, in its exchange-profile form (made once, for the digest and every peer's batch).
-    struct Routed { var record: CanonicalRecord; var profile: ExchangeFormat.ProfileRecord; var digest: String }
+    /// A record routed: what its batches and the ledger's rows need of it, made once for every peer
+    /// (its exchange-profile JSON, digest and statistics facts), not the record itself.
+    struct Routed { var origin: Agency; var id: String; var version: Int; var profile: ExchangeFormat.ProfileRecord; var digest: String; var facts: RecordFacts }
     private var notes: [PickupNote] = []
 
     public init(type: RecordType, agency: Agency, peers: [Agency: PickupPlan.Peer], routing: Routing, taxonomy: Taxonomy, now: Date,
@@ -82,7 +83,8 @@ public struct PickupPlanner {
             counts.unchanged += 1   // every peer has this very version already
         } else {
             counts.queued += 1
-            let routed = Routed(record: record, profile: profile, digest: digest)
+            let routed = Routed(origin: record.owner, id: record.id.rawValue, version: Int(record.version.rawValue), profile: profile, digest: digest,
+                                facts: RecordFacts(record, pseudonyms: pseudonyms))
             for peer in changed { outgoing[peer, default: []].append(routed) }
         }
     }
@@ -103,14 +105,13 @@ public struct PickupPlanner {
                                                             envelope: EnvelopeFields(receiver: peer, batchId: id, resubmissionOf: resubmissionOf), created: now)
                     if body.count > PickupPlan.maximumBytes && count > 1 { count /= 2; continue }
                     guard body.count <= PickupPlan.maximumBytes else {
-                        throw GatewayError("record \(chunk.first!.record.id.rawValue) alone is over the protocol's \(PickupPlan.maximumBytes) bytes")
+                        throw GatewayError("record \(chunk.first!.id) alone is over the protocol's \(PickupPlan.maximumBytes) bytes")
                     }
                     var written: [(origin: Agency, id: String, version: Int)] = []
                     for item in chunk {
-                        written.append((item.record.owner, item.record.id.rawValue, Int(item.record.version.rawValue)))
-                        part.routed.append(RoutedRecord(origin: item.record.owner, recordId: item.record.id.rawValue, peer: peer, recordType: type,
-                                                        version: Int(item.record.version.rawValue), contentSha256: item.digest, batchId: id,
-                                                        facts: RecordFacts(item.record, pseudonyms: pseudonyms)))
+                        written.append((item.origin, item.id, item.version))
+                        part.routed.append(RoutedRecord(origin: item.origin, recordId: item.id, peer: peer, recordType: type, version: item.version,
+                                                        contentSha256: item.digest, batchId: id, facts: item.facts))
                     }
                     if !written.isEmpty {
                         var batch = QueuedBatch(batchId: id, peer: peer, recordType: type, body: body, form: encoding, recordCount: written.count)
