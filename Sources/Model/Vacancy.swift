@@ -95,9 +95,13 @@ extension Vacancy {
 /// A required free-text value: not empty or blank, at most `maximum` characters (Unicode scalars,
 /// as the profile's validator counts them).
 public func requireText(_ text: String, field: String, maximum: Int) throws(FieldError) {
-    guard text.contains(where: { !$0.isWhitespace }) else {
+    // Most texts start with a printable ASCII character, never white space.
+    let first = text.utf8.first ?? 0
+    guard (first > 0x20 && first < 0x7F) || text.contains(where: { !$0.isWhitespace }) else {
         throw FieldError(field, .missingField, "\(field) is empty")
     }
+    // No more scalars than UTF-8 bytes: only a long text is counted.
+    guard text.utf8.count > maximum else { return }
     let length = text.unicodeScalars.count
     guard length <= maximum else {
         throw FieldError(field, .invalidValue, "\(field) has \(length) characters, at most \(maximum) are allowed")

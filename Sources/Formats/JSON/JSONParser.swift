@@ -39,6 +39,8 @@ public struct JSONParser {
             // Duplicate keys: a linear look for the few members a record's objects have, a set beyond.
             var keys: Set<String> = []
             if peekSignificant() == UInt8(ascii: "}") { _ = reader.next(); return .object(members) }
+            // Room for the members of most objects at once, instead of growing 1, 2, 4, 8.
+            members.reserveCapacity(8)
             while true {
                 let key = try objectKey()
                 let seen: Bool
@@ -60,6 +62,7 @@ public struct JSONParser {
             _ = reader.next()
             var items: [JSONValue] = []
             if peekSignificant() == UInt8(ascii: "]") { _ = reader.next(); return .array(items) }
+            items.reserveCapacity(4)
             while true {
                 items.append(try value(depth: depth + 1))
                 guard let sep = peekSignificant() else { throw fail("the document ends inside an array") }
