@@ -28,8 +28,27 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// The ISO form, `YYYY-MM-DD`.
-    public var description: String {
-        Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
+    public var description: String { written(dayFirst: false, separator: UInt8(ascii: "-")) }
+
+    /// The date as digits, year first (`2019-03-07`, `20190307`) or day first (`07/03/2019`), with
+    /// `separator` between the parts (none if nil). Made byte by byte: records carry several dates,
+    /// written for every digest and every document.
+    public func written(dayFirst: Bool, separator: UInt8?) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            var i = 0
+            func put(_ n: Int, _ width: Int) {
+                var n = n
+                for k in stride(from: width - 1, through: 0, by: -1) { buffer[i + k] = UInt8(48 + n % 10); n /= 10 }
+                i += width
+            }
+            func separate() { if let separator { buffer[i] = separator; i += 1 } }
+            if dayFirst {
+                put(day, 2); separate(); put(month, 2); separate(); put(year, 4)
+            } else {
+                put(year, 4); separate(); put(month, 2); separate(); put(day, 2)
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<i]), as: UTF8.self)
+        }
     }
 
     public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
@@ -64,11 +83,6 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    private static func padded(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, width - s.count)) + s
     }
 }
 

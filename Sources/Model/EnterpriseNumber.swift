@@ -29,8 +29,8 @@ public struct EnterpriseNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// `0403.170.701`
     public var dotted: String {
-        let d = Array(digits)
-        return String(d[0..<4]) + "." + String(d[4..<7]) + "." + String(d[7..<10])
+        let d = Array(digits.utf8)
+        return String(decoding: d[0..<4] + [UInt8(ascii: ".")] + d[4..<7] + [UInt8(ascii: ".")] + d[7..<10], as: UTF8.self)
     }
 
     /// `BE0403170701`

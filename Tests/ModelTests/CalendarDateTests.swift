@@ -8,6 +8,16 @@ struct CalendarDateTests {
         #expect(try CalendarDate(iso: text, field: "d").description == text)
     }
 
+    @Test("written year first or day first, with or without separators")
+    func written() throws {
+        let date = try #require(CalendarDate(year: 7, month: 3, day: 9))
+        #expect(date.written(dayFirst: false, separator: UInt8(ascii: "-")) == "0007-03-09")
+        #expect(date.written(dayFirst: true, separator: UInt8(ascii: "/")) == "09/03/0007")
+        #expect(date.written(dayFirst: true, separator: UInt8(ascii: ".")) == "09.03.0007")
+        #expect(date.written(dayFirst: false, separator: nil) == "00070309")
+        #expect(try #require(CalendarDate(year: 2019, month: 12, day: 31)).written(dayFirst: true, separator: nil) == "31122019")
+    }
+
     @Test("not real dates or not ISO are INVALID_DATE", arguments: [
         "2023-02-29", "1900-02-29", "2026-13-01", "2026-04-31", "2026-00-10", "2026-01-00",
         "2026-1-01", "20/11/2026", "2026/11/20", "2026-11-20T06:00", "0000-01-01", "2026-11-2x",

@@ -72,8 +72,8 @@ public struct RecordEncoder: Sendable {
         }
 
         mutating func text(_ field: CanonicalField, _ text: String?, what: String) {
-            let lost = "\(what) '\(text?.prefix(40) ?? "")' not carried: the \(mapping.format) format has no place for it"
-            put(field, text.map(WrittenValue.text), lost: lost)
+            let format = mapping.format   // the message is made only for a loss
+            put(field, text.map(WrittenValue.text), lost: "\(what) '\(text?.prefix(40) ?? "")' not carried: the \(format) format has no place for it")
         }
 
         /// A code-list value in the format's spelling; a value outside its list is a fault, or a
@@ -100,8 +100,8 @@ public struct RecordEncoder: Sendable {
 
         mutating func date(_ field: CanonicalField, _ date: CalendarDate?, what: String) {
             let pattern = mapping.rule(field)?.date ?? .iso
-            let lost = "\(what) \(date.map(\.description) ?? "") not carried: the \(mapping.format) format has no place for it"
-            put(field, date.map { .text(pattern.write($0)) }, lost: lost)
+            let format = mapping.format   // the message is made only for a loss
+            put(field, date.map { .text(pattern.write($0)) }, lost: "\(what) \(date.map(\.description) ?? "") not carried: the \(format) format has no place for it")
         }
 
         mutating func enterpriseNumber(_ number: EnterpriseNumber?) {

@@ -24,13 +24,11 @@ extension DatePattern {
     }
 
     public func write(_ date: CalendarDate) -> String {
-        func pad(_ n: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
-        let (y, m, d) = (pad(date.year, 4), pad(date.month, 2), pad(date.day, 2))
         switch self {
-        case .iso: return "\(y)-\(m)-\(d)"
-        case .slashes: return "\(d)/\(m)/\(y)"
-        case .dots: return "\(d).\(m).\(y)"
-        case .compact: return "\(y)\(m)\(d)"
+        case .iso: date.written(dayFirst: false, separator: UInt8(ascii: "-"))
+        case .slashes: date.written(dayFirst: true, separator: UInt8(ascii: "/"))
+        case .dots: date.written(dayFirst: true, separator: UInt8(ascii: "."))
+        case .compact: date.written(dayFirst: false, separator: nil)
         }
     }
 }

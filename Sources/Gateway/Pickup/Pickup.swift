@@ -147,6 +147,10 @@ public struct Pickup: Sendable {
         } else {
             let (check, handle) = try reading()
             defer { try? handle.close() }
+            // The document goes into the ledger (its own writer thread) while its syntax is checked
+            // here: both read the whole file, and the ledger keeps it whatever the check finds.
+            let begun = entry
+            async let stored: Void = store.beginPickup(begun, documentAt: path, now: now)
             var fault: String?
             do {
                 let sender = try check.open()
@@ -154,7 +158,7 @@ public struct Pickup: Sendable {
                     while try check.skip() {}
                 }
             } catch { fault = error.description }
-            try await store.beginPickup(entry, documentAt: path, now: now)
+            try await stored
             if let fault {
                 entry.outcome = .rejected
                 report.documentError = fault

@@ -55,20 +55,21 @@ extension SQLiteStore {
         }
     }
 
-    /// A record's history at this gateway: the versions received and sent.
+    /// A record's history at this gateway: the versions received and sent, in the order the batches
+    /// were stored (two in one second keep their order).
     public func history(origin: Agency, recordId: String) throws -> RecordHistory {
         try database.read { db in
             let received = try Row.fetchAll(db, sql: """
                 SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
                 JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                WHERE br.record_id = ? AND b.peer = ? ORDER BY b.created_at, br.batch_id
+                WHERE br.record_id = ? AND b.peer = ? ORDER BY b.created_at, b.rowid
                 """, arguments: [recordId, origin.rawValue]).map {
                 RecordHistory.Received(batchId: $0["batch_id"], version: $0["version"], outcome: $0["outcome"], code: $0["code"], message: $0["message"], at: $0["created_at"])
             }
             let sent = try Row.fetchAll(db, sql: """
                 SELECT o.batch_id, b.peer, o.version, b.state, b.created_at FROM outgoing_record o
                 JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'
-                WHERE o.origin = ? AND o.record_id = ? ORDER BY b.created_at, o.batch_id
+                WHERE o.origin = ? AND o.record_id = ? ORDER BY b.created_at, b.rowid
                 """, arguments: [origin.rawValue, recordId]).map {
                 RecordHistory.Sent(batchId: $0["batch_id"], peer: $0["peer"], version: $0["version"], state: $0["state"], at: $0["created_at"])
             }
