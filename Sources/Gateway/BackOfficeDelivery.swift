@@ -27,6 +27,8 @@ public struct BackOfficeDelivery: Sendable {
     public var http: HTTPClient = .shared
     /// Batches being delivered right now, so that a catch-up pass never delivers one twice at once.
     private let inHand = InHand()
+    /// Deliveries of batches just received, one after another behind their receipts.
+    private let line = DeliveryLine()
 
     public init(agency: Agency, backOffice: GatewayConfiguration.BackOffice, formats: [RecordType: String], catalog: FormatCatalog,
                 taxonomy: Taxonomy, ledger: any DeliveryLedger) {
@@ -48,6 +50,24 @@ public struct BackOfficeDelivery: Sendable {
     public func deliver(_ stored: StoredBatch, now: Date = Date()) async throws -> String? {
         guard inHand.take(stored.batchId) else { return nil }
         defer { inHand.give(stored.batchId) }
+        return try await handOver(stored, now: now)
+    }
+
+    /// Delivers a batch just received behind its receipt (`DeliveryLine`): returns once the batch
+    /// received before it is delivered, while this one is delivered on; `failed` hears a delivery
+    /// that failed (the catch-up pass tries it again).
+    public func deliverBehindReceipt(_ stored: StoredBatch, now: Date, failed: @escaping @Sendable (any Error) -> Void) async {
+        guard inHand.take(stored.batchId) else { return }
+        await line.enqueue { [self] in
+            defer { inHand.give(stored.batchId) }
+            do { _ = try await handOver(stored, now: now) } catch { failed(error) }
+        }
+    }
+
+    /// Waits until every batch handed to `deliverBehindReceipt` so far is delivered or failed.
+    public func finishDeliveries() async { await line.drain() }
+
+    private func handOver(_ stored: StoredBatch, now: Date) async throws -> String? {
         guard try await !ledger.isDelivered(stored.batchId) else { return nil }
         return try await hand(stored.accepted, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
     }

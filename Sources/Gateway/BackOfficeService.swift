@@ -34,6 +34,8 @@ public struct BackOfficeService: Service, CustomStringConvertible {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
+        // Batches whose receipts went out are delivered before the gateway stops.
+        await delivery.finishDeliveries()
     }
 }
 

@@ -56,7 +56,7 @@ public struct GatewayNode: Sendable {
         self.admission = admission
         self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy, clock: clock,
                                           afterReceipt: { stored in
-                                              do { try await delivery.deliver(stored, now: clock()) } catch {
+                                              await delivery.deliverBehindReceipt(stored, now: clock()) { error in
                                                   deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(stored.batchId)", "error": "\(error)"])
                                               }
                                           }, observer: metrics, admission: admission)
