@@ -16,9 +16,10 @@ public struct PeerClient: Sendable {
     }
 
     /// POSTs a batch body to `baseURL`/exchange/v1/batches as `sender`, signed with `signer`.
-    /// `timeout` overrides the client's own for this call (a peer's `limits.timeout`).
+    /// `timeout` overrides the client's own for this call (a peer's `limits.timeout`); `bodySha256`
+    /// is the body's SHA-256 if known (else it is computed).
     public func deliver(body: [UInt8], form: ExchangeFormat.Form, to baseURL: String, as sender: Agency, signer: RequestSignature,
-                        now: Date = Date(), timeout: Duration? = nil) async -> PeerAnswer {
+                        now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil) async -> PeerAnswer {
         let path = "/exchange/v1/batches"
         let timestamp = TimestampPattern.rfc3339.write(now)
         var request = HTTPClientRequest(url: baseURL + path)
@@ -26,7 +27,8 @@ public struct PeerClient: Sendable {
         request.headers.add(name: "Content-Type", value: form == .json ? "application/json" : "application/xml")
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
-        request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp, body: body))
+        request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp,
+                                                                                         bodySha256: bodySha256 ?? sha256Hex(body)))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await http.execute(request, timeout: timeout.map {

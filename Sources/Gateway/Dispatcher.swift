@@ -78,7 +78,7 @@ public struct Dispatcher: Sendable {
                 answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
             } else if let peer = peers[batch.peer] {
                 answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now,
-                                              timeout: peer.timeout)
+                                              timeout: peer.timeout, bodySha256: batch.bodySha256)
                 if case .transport(let error) = answer { unreachable = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)

@@ -13,8 +13,13 @@ public struct OutgoingBatch: Sendable, Equatable {
     /// Attempts made, this one included.
     public var attempts: Int
     public var firstAttempt: Date
+    /// SHA-256 of the body as the ledger holds it (lower-case hex), if known: what the request is
+    /// signed with, so that a large body is not hashed again for every attempt.
+    public var bodySha256: String?
 
-    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, attempts: Int, firstAttempt: Date) {
+    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, attempts: Int, firstAttempt: Date,
+                bodySha256: String? = nil) {
+        self.bodySha256 = bodySha256
         self.batchId = batchId
         self.peer = peer
         self.recordType = recordType

@@ -56,6 +56,36 @@ extension Statement {
     }
 }
 
+extension Statement {
+    /// Binds every parameter through `bind`, steps once, and reads the first row through `read`
+    /// (nil: no row); resets the statement. For the lookups made once per record received.
+    func first<T>(in db: Database, _ bind: (inout Binder) -> Void, _ read: (ColumnReader) -> T) throws -> T? {
+        sqlite3_reset(sqliteStatement)
+        defer { sqlite3_reset(sqliteStatement) }
+        var binder = Binder(statement: sqliteStatement)
+        bind(&binder)
+        switch sqlite3_step(sqliteStatement) {
+        case SQLITE_ROW: return read(ColumnReader(statement: sqliteStatement))
+        case SQLITE_DONE: return nil
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+    }
+}
+
+/// The columns of the row a statement stands on, read straight through SQLite's C API.
+struct ColumnReader {
+    let statement: SQLiteStatement
+
+    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(statement, column)) }
+
+    /// The column's text ("" for NULL).
+    func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+    }
+}
+
 extension RecordFacts {
     /// The facts, bound in the order of `columns`.
     func bind(_ b: inout Binder) {

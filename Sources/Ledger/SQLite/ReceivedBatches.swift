@@ -38,9 +38,13 @@ extension SQLiteStore: ReceivedBatchStore {
                 SELECT content_sha256, received_at, coalesce(referring_agency, origin) FROM record WHERE origin = ? AND record_id = ? AND version = ?
                 """)
             let plan = try ReceivePlan(batch, digests: digests, receivedAt: now, pseudonyms: payloadKey, latest: { key in
-                try Row.fetchOne(latest, arguments: [key.origin, key.id]).map { .init(version: $0[0], firstReceivedAt: $0[1], flowOrigin: $0[2]) }
+                try latest.first(in: db, { b in b.text(key.origin); b.text(key.id) }) { row in
+                    ReceivePlan.Latest(version: row.int(0), firstReceivedAt: row.text(1), flowOrigin: row.text(2))
+                }
             }, version: { key, version in
-                try Row.fetchOne(sameVersion, arguments: [key.origin, key.id, version]).map { .init(digest: $0[0], receivedAt: $0[1], flowOrigin: $0[2]) }
+                try sameVersion.first(in: db, { b in b.text(key.origin); b.text(key.id); b.int(version) }) { row in
+                    ReceivePlan.Version(digest: row.text(0), receivedAt: row.text(1), flowOrigin: row.text(2))
+                }
             })
             try Self.write(plan, batchId: batch.batchId, receivedAt: now, db: db)
             let receipt = plan.receipt(for: batch, receivedAt: now)
