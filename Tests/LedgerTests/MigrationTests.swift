@@ -27,5 +27,16 @@ struct MigrationTests {
         #expect(try await store.payload(of: "got", direction: "in")?.bytes == Array("{\"got\":2}".utf8))
         let columns = try await store.database.read { db in try db.columns(in: "batch").map(\.name) }
         #expect(!columns.contains("body") && columns.contains("body_form"))
+        // A ledger made before keeps its pages (changing them takes a VACUUM, see the README).
+        #expect(try await store.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 4096)
+    }
+
+    @Test("a new ledger is made with 16 KiB pages, in WAL")
+    func newLedgerPages() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-pages-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStore(path: folder + "/ledger.sqlite")
+        #expect(try await store.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 16384)
+        #expect(try await store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
     }
 }
