@@ -60,6 +60,8 @@ struct ContentDigestTests {
             JSONText.writeCompact(value, to: again)
             again.flush()
             #expect(again.collected == bytes, "\(record.id.rawValue): not compact, or members move")
+            // The value built for the XML form is the one the canonical JSON describes.
+            #expect(ExchangeFormat.profileValue(record) == value, "\(record.id.rawValue)")
         }
     }
 }

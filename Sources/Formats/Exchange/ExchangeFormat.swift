@@ -39,17 +39,24 @@ public struct ExchangeFormat: RecordFormat {
     public static func canonicalJSON(_ record: CanonicalRecord) -> [UInt8] {
         let out = ByteWriter()
         var j = CompactJSONWriter(out)
-        switch record {
-        case .vacancy(let v): ExchangeVacancy.encode(v, to: &j)
-        case .trainee(let t): ExchangeTrainee.encode(t, to: &j)
-        }
+        describe(record, to: &j)
         out.flush()
         return out.collected
     }
 
-    /// The record as the exchange profile has it, as a value: its canonical JSON read back (for the
-    /// XML form, which is made from the value).
-    public static func profileValue(_ record: CanonicalRecord) -> JSONValue { ProfileRecord(record).value }
+    /// The record as the exchange profile has it, as a value (the XML form is made from it).
+    public static func profileValue(_ record: CanonicalRecord) -> JSONValue {
+        var builder = JSONValueBuilder()
+        describe(record, to: &builder)
+        return builder.value
+    }
+
+    static func describe<J: JSONDescribing>(_ record: CanonicalRecord, to j: inout J) {
+        switch record {
+        case .vacancy(let v): ExchangeVacancy.encode(v, to: &j)
+        case .trainee(let t): ExchangeTrainee.encode(t, to: &j)
+        }
+    }
 
     /// A record in its profile form, as its canonical JSON (`canonicalJSON`): what a sender digests
     /// and writes into each peer's batch, encoded once.
@@ -58,7 +65,8 @@ public struct ExchangeFormat: RecordFormat {
 
         public init(_ record: CanonicalRecord) { canonical = ExchangeFormat.canonicalJSON(record) }
 
-        /// The record as a value, read back from its canonical JSON: the parser cannot fail on
+        /// The record as a value, read back from its canonical JSON (a sender's batch for a peer
+        /// that takes the XML form holds only these bytes): the parser cannot fail on
         /// what the encoder wrote (no string in it is longer than the whole).
         public var value: JSONValue {
             let parser = JSONParser(reader: ByteReader(bytes: canonical), maximumStringBytes: canonical.count)
@@ -266,7 +274,9 @@ final class ExchangeWriting: RecordWriting {
         guard count < ExchangeFormat.maximumRecords else {
             return ([], [FieldError("recordId", .invalidValue, "a batch holds at most \(ExchangeFormat.maximumRecords) records: this one goes in the next batch")])
         }
-        write(profile: ExchangeFormat.ProfileRecord(record))
+        count += 1
+        if let json { json.write(compactRecord: ExchangeFormat.canonicalJSON(record)) }
+        if let xml { xml.write(record: element(ExchangeFormat.profileValue(record))) }
         return ([], [])
     }
 
@@ -275,10 +285,11 @@ final class ExchangeWriting: RecordWriting {
     func write(profile: ExchangeFormat.ProfileRecord) {
         count += 1
         if let json { json.write(compactRecord: profile.canonical) }
-        if let xml {
-            let value = profile.value
-            xml.write(record: format.recordType == .vacancy ? VacancyXML.element(value) : TraineeXML.element("TraineeRecord", value))
-        }
+        if let xml { xml.write(record: element(profile.value)) }
+    }
+
+    func element(_ value: JSONValue) -> XMLElement {
+        format.recordType == .vacancy ? VacancyXML.element(value) : TraineeXML.element("TraineeRecord", value)
     }
 
     func end() {

@@ -4,7 +4,7 @@ import Taxonomy
 /// A trainee record in the exchange profile's JSON form (`exchange-records.md` §3).
 enum ExchangeTrainee {
     /// The record's profile JSON, written straight out (its canonical form: `ExchangeFormat.canonicalJSON`).
-    static func encode(_ t: TraineeRecord, to j: inout CompactJSONWriter) {
+    static func encode<J: JSONDescribing>(_ t: TraineeRecord, to j: inout J) {
         j.object { j in
             j.member("recordId", t.id.rawValue)
             j.key("recordVersion"); j.number(String(t.version.rawValue))

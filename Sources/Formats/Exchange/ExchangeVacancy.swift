@@ -7,7 +7,7 @@ enum ExchangeVacancy {
     static let offeringType: [ContractType: String] = [.permanent: "DirectHire", .fixedTerm: "Contract", .tempAgency: "Temporary", .replacement: "Contract"]
     static let scheduleCode: [ScheduleType: String] = [.fullTime: "FullTime", .partTime: "PartTime"]
 
-    static func identifier(_ j: inout CompactJSONWriter, _ value: String, _ scheme: String, _ version: String?, _ agency: String) {
+    static func identifier<J: JSONDescribing>(_ j: inout J, _ value: String, _ scheme: String, _ version: String?, _ agency: String) {
         j.object { j in
             j.member("value", value)
             j.member("schemeId", scheme)
@@ -17,7 +17,7 @@ enum ExchangeVacancy {
     }
 
     /// The vacancy's profile JSON, written straight out (its canonical form: `ExchangeFormat.canonicalJSON`).
-    static func encode(_ v: Vacancy, to j: inout CompactJSONWriter) {
+    static func encode<J: JSONDescribing>(_ v: Vacancy, to j: inout J) {
         let origin = v.origin.rawValue
         j.object { j in
             j.key("documentId")
@@ -45,13 +45,13 @@ enum ExchangeVacancy {
         }
     }
 
-    static func descriptions(_ text: String, to j: inout CompactJSONWriter) {
+    static func descriptions<J: JSONDescribing>(_ text: String, to j: inout J) {
         j.key("positionFormattedDescriptions")
         j.array { j in j.object { j in j.member("content", text) } }
     }
 
     /// The members of the first position profile, the one in the vacancy's own language.
-    static func mainProfile(_ v: Vacancy, origin: String, to j: inout CompactJSONWriter) {
+    static func mainProfile<J: JSONDescribing>(_ v: Vacancy, origin: String, to j: inout J) {
         j.member("language", v.text.language.rawValue)
         j.member("positionTitle", v.text.title)
         if let d = v.text.description { descriptions(d, to: &j) }

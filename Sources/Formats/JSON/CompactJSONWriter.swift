@@ -11,7 +11,7 @@
 /// ```
 ///
 /// Member names are literals and are written as they are: they must need no escaping.
-public struct CompactJSONWriter {
+public struct CompactJSONWriter: JSONDescribing {
     public let out: ByteWriter
     /// Whether the next value or member follows another in the same array or object.
     private var follows = false
@@ -71,10 +71,4 @@ public struct CompactJSONWriter {
         follows = true
     }
 
-    /// A member whose value is a string.
-    @inline(__always)
-    public mutating func member(_ name: StaticString, _ value: String) {
-        key(name)
-        string(value)
-    }
 }
