@@ -47,10 +47,10 @@ public struct CompactJSONWriter: JSONDescribing {
 
     /// A member's name; its value is what is written next.
     @inline(__always)
-    public mutating func key(_ name: StaticString) {
+    public mutating func key(_ name: String) {
         separate()
         out.write(byte: UInt8(ascii: "\""))
-        name.withUTF8Buffer { out.write($0) }
+        out.write(name.utf8)
         out.write(byte: UInt8(ascii: "\""))
         out.write(byte: UInt8(ascii: ":"))
         follows = false

@@ -6,8 +6,9 @@ public protocol JSONDescribing {
     mutating func object(_ members: (inout Self) -> Void)
     /// An array, its items described by `items`.
     mutating func array(_ items: (inout Self) -> Void)
-    /// A member's name (a literal that needs no escaping); its value is what is described next.
-    mutating func key(_ name: StaticString)
+    /// A member's name (a literal that needs no escaping: a literal's `String` costs nothing to
+    /// keep in a value); its value is what is described next.
+    mutating func key(_ name: String)
     mutating func string(_ value: String)
     /// A number, already written as JSON writes it (`JSONValue.number`).
     mutating func number(_ text: String)
@@ -16,7 +17,7 @@ public protocol JSONDescribing {
 extension JSONDescribing {
     /// A member whose value is a string.
     @inline(__always)
-    public mutating func member(_ name: StaticString, _ value: String) {
+    public mutating func member(_ name: String, _ value: String) {
         key(name)
         string(value)
     }
@@ -24,54 +25,47 @@ extension JSONDescribing {
 
 /// Builds the `JSONValue` a description gives.
 public struct JSONValueBuilder: JSONDescribing {
-    private enum Open {
-        case object([(String, JSONValue)])
-        case array([JSONValue])
-    }
-    private var open: [Open] = []
-    private var pendingKey: String?
+    /// The members of the objects open, innermost last, and the items of the arrays open.
+    private var objects: [[(String, JSONValue)]] = []
+    private var arrays: [[JSONValue]] = []
+    /// For each container open, innermost last: whether it is an object.
+    private var isObject: [Bool] = []
+    private var pendingKey = ""
     /// The value described, once its outermost object or array is closed.
     public private(set) var value: JSONValue = .null
 
     public init() {}
 
     private mutating func add(_ item: JSONValue) {
-        guard let last = open.indices.last else { value = item; return }
-        // The open container is taken out while it grows, so that appending does not copy it.
-        let container = open[last]
-        open[last] = .array([])
-        switch container {
-        case .object(var members):
-            members.append((pendingKey ?? "", item))
-            open[last] = .object(members)
-        case .array(var items):
-            items.append(item)
-            open[last] = .array(items)
+        switch isObject.last {
+        case true?: objects[objects.count - 1].append((pendingKey, item))
+        case false?: arrays[arrays.count - 1].append(item)
+        case nil: value = item
         }
-        pendingKey = nil
     }
 
     public mutating func object(_ members: (inout JSONValueBuilder) -> Void) {
         let key = pendingKey
-        open.append(.object([]))
-        pendingKey = nil
+        isObject.append(true)
+        objects.append([])
+        objects[objects.count - 1].reserveCapacity(8)
         members(&self)
-        guard case .object(let made) = open.removeLast() else { preconditionFailure("an object closed as an array") }
+        isObject.removeLast()
         pendingKey = key
-        add(.object(made))
+        add(.object(objects.removeLast()))
     }
 
     public mutating func array(_ items: (inout JSONValueBuilder) -> Void) {
         let key = pendingKey
-        open.append(.array([]))
-        pendingKey = nil
+        isObject.append(false)
+        arrays.append([])
         items(&self)
-        guard case .array(let made) = open.removeLast() else { preconditionFailure("an array closed as an object") }
+        isObject.removeLast()
         pendingKey = key
-        add(.array(made))
+        add(.array(arrays.removeLast()))
     }
 
-    public mutating func key(_ name: StaticString) { pendingKey = name.description }
+    public mutating func key(_ name: String) { pendingKey = name }
     public mutating func string(_ value: String) { add(.string(value)) }
     public mutating func number(_ text: String) { add(.number(text)) }
 }
