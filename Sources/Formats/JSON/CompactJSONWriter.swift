@@ -26,22 +26,22 @@ public struct CompactJSONWriter: JSONDescribing {
     /// An object, its members written by `members`.
     @inline(__always)
     public mutating func object(_ members: (inout CompactJSONWriter) -> Void) {
-        separate()
-        out.write(byte: UInt8(ascii: "{"))
-        follows = false
-        members(&self)
-        out.write(byte: UInt8(ascii: "}"))
-        follows = true
+        container(UInt8(ascii: "{"), UInt8(ascii: "}"), members)
     }
 
     /// An array, its items written by `items`.
     @inline(__always)
     public mutating func array(_ items: (inout CompactJSONWriter) -> Void) {
+        container(UInt8(ascii: "["), UInt8(ascii: "]"), items)
+    }
+
+    @inline(__always)
+    private mutating func container(_ open: UInt8, _ close: UInt8, _ content: (inout CompactJSONWriter) -> Void) {
         separate()
-        out.write(byte: UInt8(ascii: "["))
+        out.write(byte: open)
         follows = false
-        items(&self)
-        out.write(byte: UInt8(ascii: "]"))
+        content(&self)
+        out.write(byte: close)
         follows = true
     }
 
