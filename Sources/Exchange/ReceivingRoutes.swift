@@ -190,9 +190,10 @@ public struct ReceivingGateway: Sendable {
         }
     }
 
-    /// The calling peer, once its signature and timestamp check out (401 otherwise).
+    /// The digest of an empty body (the signed GET requests').
     static let emptySha256 = sha256Hex([UInt8]())
 
+    /// The calling peer, once its signature and timestamp check out (401 otherwise).
     func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
         guard let senderText = header(RequestSignature.senderHeader) else {

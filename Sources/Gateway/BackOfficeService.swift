@@ -34,7 +34,8 @@ public struct BackOfficeService: Service, CustomStringConvertible {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
-        // Batches whose receipts went out are delivered before the gateway stops.
+        // Deliveries begun behind receipts finish before this service ends (one that a stop cuts
+        // short anyway is made at the next start).
         await delivery.finishDeliveries()
     }
 }
