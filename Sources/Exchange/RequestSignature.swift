@@ -16,7 +16,7 @@ public struct RequestSignature: Sendable {
 
     /// The text that is signed.
     public static func canonical(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
-        canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: hex(SHA256.hash(data: body)))
+        canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: sha256Hex(body))
     }
 
     /// The same, for a body whose SHA-256 (lower-case hex) is known already: a large body is hashed
@@ -27,7 +27,7 @@ public struct RequestSignature: Sendable {
 
     /// The `X-PES-Signature` value: `hmac-sha256=` and the lower-case hex of the HMAC.
     public func sign(method: String, pathWithQuery: String, timestamp: String, body: some DataProtocol) -> String {
-        sign(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: Self.hex(SHA256.hash(data: body)))
+        sign(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: sha256Hex(body))
     }
 
     public func sign(method: String, pathWithQuery: String, timestamp: String, bodySha256: String) -> String {
@@ -46,7 +46,7 @@ public struct RequestSignature: Sendable {
     /// Checks a request's signature (in constant time) and its timestamp against `now`.
     public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, body: some DataProtocol,
                        now: Date = Date()) throws(Failure) {
-        try verify(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, signature: signature, bodySha256: Self.hex(SHA256.hash(data: body)), now: now)
+        try verify(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, signature: signature, bodySha256: sha256Hex(body), now: now)
     }
 
     /// The same, for a body whose SHA-256 (lower-case hex) is known already.
