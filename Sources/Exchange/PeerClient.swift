@@ -10,16 +10,20 @@ public struct PeerClient: Sendable {
     let http: HTTPClient
     public var timeout: TimeAmount
 
-    public init(http: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
+    public init(http: HTTPClient = OutgoingHTTP.shared, timeout: TimeAmount = .seconds(30)) {
         self.http = http
         self.timeout = timeout
     }
 
     /// POSTs a batch body to `baseURL`/exchange/v1/batches as `sender`, signed with `signer`.
     /// `timeout` overrides the client's own for this call (a peer's `limits.timeout`); `bodySha256`
-    /// is the body's SHA-256 if known (else it is computed).
+    /// is the body's SHA-256 if known (else it is computed). A 200 is the batch's receipt only when
+    /// it names `batchId`, the body's digest and (when known) `recordCount` records; any other
+    /// 200 is `.notTheReceipt`, and a redirect is answered as it came (none is followed).
     public func deliver(body: [UInt8], form: ExchangeFormat.Form, to baseURL: String, as sender: Agency, signer: RequestSignature,
-                        now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil) async -> PeerAnswer {
+                        now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil,
+                        batchId: String, recordCount: Int? = nil) async -> PeerAnswer {
+        let bodySha256 = bodySha256 ?? sha256Hex(body)
         let path = "/exchange/v1/batches"
         let timestamp = TimestampPattern.rfc3339.write(now)
         var request = HTTPClientRequest(url: baseURL + path)
@@ -28,7 +32,7 @@ public struct PeerClient: Sendable {
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
         request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp,
-                                                                                         bodySha256: bodySha256 ?? sha256Hex(body)))
+                                                                                         bodySha256: bodySha256))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await http.execute(request, timeout: timeout.map {
@@ -37,11 +41,24 @@ public struct PeerClient: Sendable {
             let answer = try await response.body.collect(upTo: 1 << 20)
             let text = String(buffer: answer)
             guard response.status == .ok else {
+                if (300...399).contains(response.status.code) {
+                    let location = response.headers.first(name: "Location").map { " to \($0.prefix(200))" } ?? ""
+                    return .status(Int(response.status.code), body: "a redirect\(location), not followed: \(text.prefix(300))", retryAfter: nil)
+                }
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
                 return .status(Int(response.status.code), body: text, retryAfter: retryAfter)
             }
             guard let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(text.utf8)) else {
-                return .status(200, body: "an answer that is not a receipt: \(text.prefix(200))", retryAfter: nil)
+                return .notTheReceipt("the peer answered 200 without a receipt: \(text.prefix(300))")
+            }
+            if receipt.batchId != batchId {
+                return .notTheReceipt("the peer answered a receipt of another batch (\(receipt.batchId.prefix(64)), not \(batchId))")
+            }
+            if receipt.bodySha256 != bodySha256 {
+                return .notTheReceipt("the peer answered a receipt of another body (SHA-256 \(receipt.bodySha256.prefix(64)), not \(bodySha256))")
+            }
+            if let recordCount, receipt.counts.records != recordCount {
+                return .notTheReceipt("the peer answered a receipt of another record count (\(receipt.counts.records), not \(recordCount))")
             }
             return .receipt(receipt)
         } catch {
@@ -49,8 +66,11 @@ public struct PeerClient: Sendable {
         }
     }
 
-    /// The peer's manifest of the batches it received from `sender` between two instants.
-    public func manifest(from baseURL: String, as sender: Agency, signer: RequestSignature, since: Date, until: Date, now: Date = Date()) async throws -> Manifest {
+    /// The peer's manifest of the batches it received from `sender` between two instants. A manifest
+    /// of another pair, or with a batch outside the window, is not taken (as a sender takes no
+    /// receipt of another batch): it would confirm or miss what it does not describe.
+    public func manifest(from baseURL: String, of peer: Agency, as sender: Agency, signer: RequestSignature, since: Date, until: Date,
+                         now: Date = Date()) async throws -> Manifest {
         let query = "since=\(TimestampPattern.rfc3339.write(since))&until=\(TimestampPattern.rfc3339.write(until))"
         let path = "/exchange/v1/manifest?" + query
         let timestamp = TimestampPattern.rfc3339.write(now)
@@ -61,9 +81,22 @@ public struct PeerClient: Sendable {
         let response = try await http.execute(request, timeout: timeout)
         let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
         guard response.status == .ok else { throw PeerClientError("\(baseURL) answered \(response.status.code) to the manifest: \(text.prefix(300))") }
-        do { return try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) } catch {
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) } catch {
             throw PeerClientError("\(baseURL) answered a manifest that cannot be read: \(error)")
         }
+        guard manifest.sender == sender.rawValue, manifest.receiver == peer.rawValue else {
+            throw PeerClientError("\(baseURL) answered the manifest of another pair (\(manifest.sender.prefix(16)) → \(manifest.receiver.prefix(16)), not \(sender) → \(peer))")
+        }
+        // The window as asked for: whole seconds, as the query wrote it.
+        let from = TimestampPattern.instant(TimestampPattern.rfc3339.write(since)) ?? since
+        let to = TimestampPattern.instant(TimestampPattern.rfc3339.write(until)) ?? until
+        for entry in manifest.batches {
+            guard let at = TimestampPattern.instant(entry.receivedAt), at >= from, at < to else {
+                throw PeerClientError("\(baseURL) answered a manifest with batch \(entry.batchId.prefix(64)) received at \(entry.receivedAt.prefix(40)), outside the window asked for")
+            }
+        }
+        return manifest
     }
 }
 

@@ -61,7 +61,7 @@ public protocol ReceivedBatchStore: Sendable {
     func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome
     /// The stored receipt of a batch received from `sender`, if any (another peer's is not shown).
     func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt?
-    /// Every batch received from `sender` between two instants (inclusive), oldest first.
+    /// Every batch received from `sender` at or after `since` and before `until`, oldest first.
     func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry]
 }
 

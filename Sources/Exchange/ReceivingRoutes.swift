@@ -36,10 +36,14 @@ public struct ReceivingGateway: Sendable {
     public let observer: any ExchangeObserver
     /// How many batches are taken at once, and whether the gateway is shutting down (429, 503).
     public let admission: Admission
+    /// What the back office's format makes of each record, before the receipt (none: every valid
+    /// record is taken as it is).
+    public let delivery: (any DeliveryCheck)?
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
-                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission()) {
+                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil) {
+        self.delivery = delivery
         self.observer = observer
         self.admission = admission
         self.agency = agency
@@ -65,10 +69,15 @@ public struct ReceivingGateway: Sendable {
             do {
                 let caller = try authenticate(request, bodySha256: Self.emptySha256)
                 let parameters = request.uri.queryParameters
-                guard let sinceText = parameters["since"].map(String.init), let since = RequestSignature.instant(sinceText),
-                      let untilText = parameters["until"].map(String.init), let until = RequestSignature.instant(untilText) else {
-                    throw Problem(.badRequest, "Bad window", "since and until are RFC 3339 instants, both required")
+                // `since` is required; `until` defaults to now (exchange-protocol.md, Manifest).
+                guard let sinceText = parameters["since"].map(String.init), let since = TimestampPattern.instant(sinceText) else {
+                    throw Problem(.badRequest, "Bad window", "since is required, an RFC 3339 instant with Z or an offset")
                 }
+                let untilText = parameters["until"].map(String.init) ?? TimestampPattern.rfc3339.write(clock())
+                guard let until = TimestampPattern.instant(untilText) else {
+                    throw Problem(.badRequest, "Bad window", "until, when given, is an RFC 3339 instant with Z or an offset")
+                }
+                guard since <= until else { throw Problem(.badRequest, "Bad window", "since is after until") }
                 let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
                                         batches: try await store.manifest(from: caller, since: since, until: until))
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
@@ -143,7 +152,7 @@ public struct ReceivingGateway: Sendable {
         let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
         let caller = try authenticate(request, bodySha256: bodySha256)
 
-        let batch: (envelope: [String: String], sender: Agency, records: [Decoded])
+        var batch: (envelope: [String: String], sender: Agency, records: [Decoded])
         do {
             batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: taxonomy)
         } catch {
@@ -163,6 +172,7 @@ public struct ReceivingGateway: Sendable {
         guard peers[caller]?.receives.contains(type) == true else {
             throw Problem(.forbidden, "Record type not allowed", "\(caller) → \(agency) is not agreed for \(type.rawValue) records")
         }
+        if let delivery { batch.records.screen(by: delivery) }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
                                      bodySha256: bodySha256, receivedAt: clock(), records: batch.records, body: body, form: form)
         var log = logger

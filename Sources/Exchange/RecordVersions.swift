@@ -13,11 +13,20 @@ public enum VersionDecision: Equatable, Sendable {
     /// A lower version than the one held.
     case stale(held: Int)
 
-    /// `held` is the highest version held and the digest of its content.
-    public static func decide(version: Int, digest: String, held: (version: Int, digest: String)?, sameVersionDigest: String?) -> VersionDecision {
-        if let sameVersionDigest { return sameVersionDigest == digest ? .duplicate : .conflict }
-        if let held, version < held.version { return .stale(held: held.version) }
-        return .accept
+    /// The latest version the receiver holds of a record (the highest accepted) and its content's digest.
+    public struct Held: Equatable, Sendable {
+        public var version: Int
+        public var digest: String
+        public init(version: Int, digest: String) { self.version = version; self.digest = digest }
+    }
+
+    /// The protocol's rule, row by row: nothing held or a higher version, accepted; the held version
+    /// with the same content, a duplicate; with other content, `VERSION_CONFLICT`; a lower version,
+    /// `STALE_VERSION` whatever its content (even one that equals an older version received before).
+    public static func decide(version: Int, digest: String, held: Held?) -> VersionDecision {
+        guard let held, version <= held.version else { return .accept }
+        guard version == held.version else { return .stale(held: held.version) }
+        return digest == held.digest ? .duplicate : .conflict
     }
 
     /// The rejection a receipt lists for a refused record.

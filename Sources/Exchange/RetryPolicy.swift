@@ -6,6 +6,9 @@ public enum PeerAnswer: Sendable, Equatable {
     case receipt(Receipt)
     /// Any other HTTP status, with the problem body and a `Retry-After` in seconds if given.
     case status(Int, body: String, retryAfter: TimeInterval?)
+    /// A 200 that is not this batch's receipt (of another batch, body or record count, or not a
+    /// receipt at all): no delivery, so no answer, retried; the text says what came.
+    case notTheReceipt(String)
     /// No answer: refused, reset, timed out.
     case transport(String)
 }
@@ -19,7 +22,8 @@ public enum NextStep: Sendable, Equatable {
 }
 
 /// Exponential back-off with jitter, `Retry-After` honoured, per-peer limits of attempts and age;
-/// 4xx answers other than 429 are not retried.
+/// 4xx answers other than 429 are not retried; a redirect and a 200 that is not the batch's receipt
+/// are failed attempts, retried like no answer (`exchange-protocol.md`, Sending).
 public struct RetryPolicy: Sendable, Equatable {
     public var firstDelay: TimeInterval
     public var maximumDelay: TimeInterval
@@ -53,6 +57,13 @@ public struct RetryPolicy: Sendable, Equatable {
         case .status(let code, let body, let after) where code == 429 || (500...599).contains(code):
             retryAfter = after
             description = "\(code) \(body.prefix(500))"
+        case .status(let code, let body, _) where (300...399).contains(code):
+            // A redirect is a failed attempt: not followed, and tried again where the batch goes.
+            retryAfter = nil
+            description = "\(code) \(body.prefix(500))"
+        case .notTheReceipt(let what):
+            retryAfter = nil
+            description = what
         case .status(let code, let body, _):
             return .failed("\(code) \(body.prefix(2000)) (not retried: the peer refused the batch itself)")
         case .transport(let error):

@@ -24,7 +24,7 @@ public struct BackOfficeDelivery: Sendable {
     public let catalog: FormatCatalog
     public let taxonomy: Taxonomy
     public let ledger: any DeliveryLedger
-    public var http: HTTPClient = .shared
+    public var http: HTTPClient = OutgoingHTTP.shared
     /// Batches being delivered right now, so that a catch-up pass never delivers one twice at once.
     private let inHand = InHand()
     /// Deliveries of batches just received, one after another behind their receipts.
@@ -98,7 +98,14 @@ public struct BackOfficeDelivery: Sendable {
         func render(into out: ByteWriter) throws {
             let writer = try format.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: agency, batchId: batchId))
             try writer.begin(sender: sender, created: now)
-            for record in records { _ = writer.write(record) }
+            for record in records {
+                // Every record was screened before its receipt (`check`): one the format cannot
+                // hold now (its mappings or taxonomy changed since) stops the delivery, which stays
+                // pending for an operator, rather than leaving the record out.
+                if let fault = writer.write(record).errors.first {
+                    throw GatewayError("record \(record.owner)/\(record.id) of batch \(batchId) no longer fits the \(name) format: \(fault.field) \(fault.code.rawValue): \(fault.message)")
+                }
+            }
             writer.end()
         }
         let destination: String
@@ -172,6 +179,18 @@ public struct BackOfficeDelivery: Sendable {
         }
         if let firstFailure { throw firstFailure }
         return n
+    }
+}
+
+extension BackOfficeDelivery: DeliveryCheck {
+    /// What the agency's own format makes of a received record: what it cannot hold (the record is
+    /// then rejected in the receipt) and what it loses. The exchange formats hold every record.
+    public func check(_ record: CanonicalRecord) -> DeliveryFit {
+        guard let name = formats[record.recordType], let mapping = catalog.format(name, type: record.recordType) as? FormatMapping else {
+            return DeliveryFit()
+        }
+        let encoded = RecordEncoder(mapping: mapping, taxonomy: taxonomy).encode(record)
+        return DeliveryFit(errors: encoded.errors, losses: encoded.losses)
     }
 }
 

@@ -78,7 +78,7 @@ public struct Dispatcher: Sendable {
                 answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
             } else if let peer = peers[batch.peer] {
                 answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now,
-                                              timeout: peer.timeout, bodySha256: batch.bodySha256)
+                                              timeout: peer.timeout, bodySha256: batch.bodySha256, batchId: batch.batchId, recordCount: batch.recordCount)
                 if case .transport(let error) = answer { unreachable = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)
@@ -88,6 +88,7 @@ public struct Dispatcher: Sendable {
             switch answer {
             case .receipt(let r): summary = "200 \(r.result) \(r.counts.accepted)/\(r.counts.records) accepted"
             case .status(let code, let body, _): summary = "\(code) \(body.prefix(500))"
+            case .notTheReceipt(let what): summary = "200, not this batch's receipt: \(what.prefix(500))"
             case .transport(let error): summary = error
             }
             try await store.record(step, for: batch.batchId, attempt: batch.attempts, answer: summary, now: now)

@@ -59,7 +59,7 @@ public struct GatewayNode: Sendable {
                                               await delivery.deliverBehindReceipt(stored, now: clock()) { error in
                                                   deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(stored.batchId)", "error": "\(error)"])
                                               }
-                                          }, observer: metrics, admission: admission)
+                                          }, observer: metrics, admission: admission, delivery: delivery)
         self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)
         var sendingPeers: [Agency: Dispatcher.Peer] = [:]
         for (agency, peer) in configuration.peers {

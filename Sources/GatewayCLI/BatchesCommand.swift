@@ -86,7 +86,7 @@ struct BatchesCommand: ParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One batch: envelope, attempts with answers, receipt, rejected records, resubmission chain.")
+        static let configuration = CommandConfiguration(abstract: "One batch: envelope, attempts with answers, receipt, rejected records, what the back office's format lost, resubmission chain.")
         @OptionGroup var options: OperatorOptions
         @Argument(help: "The batch id.") var batchId: String
 
@@ -104,6 +104,9 @@ struct BatchesCommand: ParsableCommand {
             for a in b.attempts { print("attempt \(a.attempt) \(a.at) \(a.outcome): \(a.answer.prefix(300))") }
             if b.attempts.isEmpty, let last = b.lastAnswer { print("answer    \(last.prefix(300))") }
             for r in b.rejections { print("rejected  #\(r.index) \(r.recordId) \(r.field) \(r.code): \(r.message)") }
+            for r in b.deliveryLosses {
+                for loss in r.losses { print("lost      #\(r.index) \(r.recordId) in the back office's format: \(loss)") }
+            }
             if b.chain.count > 1 { print("chain     \(b.chain.map { $0 == batchId ? "[\($0)]" : $0 }.joined(separator: " → "))") }
         }
     }

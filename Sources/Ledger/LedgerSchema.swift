@@ -28,6 +28,37 @@ enum LedgerSchema {
         ]
     }
 
+    /// Migration 0014: what the back office's format cannot hold of a record delivered to it, one
+    /// loss a line, beside the record's outcome (`batch_record.losses`, for the batch's view); and
+    /// pick-up notes of a third kind, `lost`: what reading a record could not carry. The note
+    /// kinds' check is made again with `lost` (SQLite changes a check only by making the table again).
+    static func deliveryLosses(_ dialect: SQLDialect, text: String = "TEXT") -> [String] {
+        let kinds = "CHECK (kind IN ('rejected', 'notRouted', 'lost'))"
+        switch dialect {
+        case .sqlite:
+            return [
+                "ALTER TABLE batch_record ADD COLUMN losses TEXT",
+                """
+                CREATE TABLE pickup_note_0014 (
+                    source TEXT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL \(kinds),
+                    record_index INTEGER, record_id TEXT NOT NULL, detail TEXT NOT NULL,
+                    PRIMARY KEY (source, sha256, seq)
+                ) WITHOUT ROWID
+                """,
+                "INSERT INTO pickup_note_0014 SELECT source, sha256, seq, kind, record_index, record_id, detail FROM pickup_note",
+                "DROP TABLE pickup_note",
+                "ALTER TABLE pickup_note_0014 RENAME TO pickup_note",
+            ]
+        case .postgres:
+            return [
+                "ALTER TABLE batch_record ADD COLUMN losses \(text)",
+                "ALTER TABLE pickup_note DROP CONSTRAINT pickup_note_kind_check",
+                "ALTER TABLE pickup_note ADD CONSTRAINT pickup_note_kind_check \(kinds)",
+            ]
+        }
+    }
+
     /// The statements that make `received_record` and `flow_month` again from the record rows and
     /// the batches' outcomes: what the receive transaction keeps one batch at a time, all at once
     /// (migration 0009, which introduced them, and the statistics benchmark's ledger).

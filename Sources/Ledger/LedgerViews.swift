@@ -71,6 +71,21 @@ public struct BatchDetail: Sendable, Equatable, Codable {
     public var rejections: [Receipt.Rejection]
     /// The resubmission chain, oldest first, this batch included.
     public var chain: [String]
+    /// Received batches: the accepted records that the back office's format could not hold whole,
+    /// each with what it lost.
+    public var deliveryLosses: [RecordLosses] = []
+}
+
+/// What one record lost on its way into the back office's format.
+public struct RecordLosses: Sendable, Equatable, Codable {
+    public var index: Int
+    public var recordId: String
+    public var losses: [String]
+    public init(index: Int, recordId: String, losses: [String]) {
+        self.index = index
+        self.recordId = recordId
+        self.losses = losses
+    }
 }
 
 /// An operator action, as the audit log keeps it.

@@ -16,10 +16,13 @@ public struct OutgoingBatch: Sendable, Equatable {
     /// SHA-256 of the body as the ledger holds it (lower-case hex), if known: what the request is
     /// signed with, so that a large body is not hashed again for every attempt.
     public var bodySha256: String?
+    /// The records the body holds, if the ledger knows: a receipt must count as many.
+    public var recordCount: Int?
 
     public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, attempts: Int, firstAttempt: Date,
-                bodySha256: String? = nil) {
+                bodySha256: String? = nil, recordCount: Int? = nil) {
         self.bodySha256 = bodySha256
+        self.recordCount = recordCount
         self.batchId = batchId
         self.peer = peer
         self.recordType = recordType

@@ -18,7 +18,11 @@ struct ReceivePlan {
     struct Version { var digest: String; var receivedAt: String; var flowOrigin: String }
 
     /// A row of `batch_record`: what became of the record at `index`.
-    struct Outcome { var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String?; var code: String?; var message: String? }
+    struct Outcome {
+        var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String? = nil; var code: String? = nil; var message: String? = nil
+        /// What the back office's format cannot hold of an accepted record, one loss a line.
+        var losses: String? = nil
+    }
     /// A version to store (`record`).
     struct NewVersion { var record: CanonicalRecord; var facts: RecordFacts; var digest: String }
     /// A record's statistics row after the batch: inserted (first received now) or updated from
@@ -75,9 +79,13 @@ struct ReceivePlan {
             let key = Key(origin: record.owner.rawValue, id: record.id.rawValue)
             let number = record.version.rawValue, digest = digests[index]!
             let held = try addedLatest[key] ?? latest(key)
+            // Only the latest version held decides (a lower one is stale whatever its content). A
+            // latest version whose row the ledger lost (a partial restore) is taken again.
             var same: Version?
-            if let held, number <= held.version { same = try addedVersions[key]?[number] ?? version(key, number) }
-            let decision = VersionDecision.decide(version: number, digest: digest, held: held.map { ($0.version, "") }, sameVersionDigest: same?.digest)
+            if let held, number == held.version { same = try addedVersions[key]?[number] ?? version(key, number) }
+            let against = held.flatMap { h in number == h.version ? same.map { VersionDecision.Held(version: h.version, digest: $0.digest) }
+                                                                  : VersionDecision.Held(version: h.version, digest: "") }
+            let decision = VersionDecision.decide(version: number, digest: digest, held: against)
             switch decision {
             case .accept:
                 let facts = RecordFacts(record, pseudonyms: pseudonyms)
@@ -110,7 +118,8 @@ struct ReceivePlan {
                 }
                 counts.accepted += 1
                 accepted.append(index)
-                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "accepted"))
+                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "accepted",
+                                        losses: decoded.losses.isEmpty ? nil : decoded.losses.joined(separator: "\n")))
             case .duplicate:
                 // A message, in the month that version was first received.
                 flows.add(record.recordType, month: String(same!.receivedAt.prefix(7)), origin: same!.flowOrigin, sender: key.origin, messages: 1)

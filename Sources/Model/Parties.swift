@@ -33,4 +33,8 @@ public struct LocalizedText: Hashable, Sendable {
         self.title = title
         self.description = description
     }
+
+    /// The languages the exchange profile carries a vacancy's title and description in
+    /// (`exchange-records.md` §2, `P.language`).
+    public static let profileLanguages: Set<LanguageCode> = [.dutch, .french, .german]
 }

@@ -77,14 +77,23 @@ struct ReceiptTests {
         #expect(Receipt(batchId: "b", receiptId: "r", receivedAt: "", bodySha256: "", counts: .init(records: 2, accepted: 0, duplicates: 0, rejected: 2), rejected: []).result == "failed")
     }
 
-    @Test("the four version rules")
-    func versions() {
-        #expect(VersionDecision.decide(version: 1, digest: "a", held: nil, sameVersionDigest: nil) == .accept)
-        #expect(VersionDecision.decide(version: 3, digest: "a", held: (2, "x"), sameVersionDigest: nil) == .accept)
-        #expect(VersionDecision.decide(version: 2, digest: "x", held: (2, "x"), sameVersionDigest: "x") == .duplicate)
-        #expect(VersionDecision.decide(version: 2, digest: "y", held: (2, "x"), sameVersionDigest: "x") == .conflict)
-        #expect(VersionDecision.decide(version: 1, digest: "y", held: (2, "x"), sameVersionDigest: nil) == .stale(held: 2))
+    @Test("the version rule, row by row: against the latest version held only", arguments: [
+        // (sent version, sent digest, held version and digest, decision)
+        (1, "a", nil, VersionDecision.accept),                    // nothing held
+        (3, "a", VersionDecision.Held(version: 2, digest: "x"), .accept),  // higher than held
+        (2, "x", VersionDecision.Held(version: 2, digest: "x"), .duplicate),   // the held version, same content
+        (2, "y", VersionDecision.Held(version: 2, digest: "x"), .conflict),    // the held version, other content
+        (1, "y", VersionDecision.Held(version: 2, digest: "x"), .stale(held: 2)),   // lower, other content
+        (1, "x", VersionDecision.Held(version: 2, digest: "x"), .stale(held: 2)),   // lower, the same content as an older version: still stale
+    ] as [(Int, String, VersionDecision.Held?, VersionDecision)])
+    func versions(_ version: Int, _ digest: String, _ held: VersionDecision.Held?, _ expected: VersionDecision) {
+        #expect(VersionDecision.decide(version: version, digest: digest, held: held) == expected)
+    }
+
+    @Test("refused versions carry their codes")
+    func versionCodes() {
         #expect(VersionDecision.conflict.rejection?.code == .versionConflict)
         #expect(VersionDecision.stale(held: 2).rejection?.code == .staleVersion)
+        #expect(VersionDecision.accept.rejection == nil && VersionDecision.duplicate.rejection == nil)
     }
 }

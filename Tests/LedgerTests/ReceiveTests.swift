@@ -61,6 +61,53 @@ struct ReceiveTests {
         #expect(try await store.rows("SELECT month, origin, sender, records, messages FROM flow_month", []) == [["2026-11", "FOREM", "FOREM", "2", "5"]])
     }
 
+    /// One row of the protocol's version rule: what the ledger received before (each a batch of its
+    /// own: version and title), then one batch, and the outcome of each of its records.
+    struct VersionRow: Sendable, CustomTestStringConvertible {
+        var name: String
+        var before: [(Int, String)]
+        var batch: [(Int, String)]
+        var outcomes: [String]
+        var testDescription: String { name }
+    }
+
+    static let versionRows: [VersionRow] = [
+        .init(name: "nothing held: accepted", before: [], batch: [(1, "a")], outcomes: ["accepted"]),
+        .init(name: "a higher version than held: accepted", before: [(2, "a")], batch: [(3, "b")], outcomes: ["accepted"]),
+        .init(name: "the held version, same content: duplicate", before: [(2, "a")], batch: [(2, "a")], outcomes: ["duplicate"]),
+        .init(name: "the held version, other content: VERSION_CONFLICT", before: [(2, "a")], batch: [(2, "b")], outcomes: ["VERSION_CONFLICT"]),
+        .init(name: "a lower version, other content: STALE_VERSION", before: [(2, "a")], batch: [(1, "b")], outcomes: ["STALE_VERSION"]),
+        .init(name: "a lower version equal to an older one received: STALE_VERSION, not a duplicate", before: [(1, "a"), (2, "b")], batch: [(1, "a")],
+              outcomes: ["STALE_VERSION"]),
+        .init(name: "a lower version equal to the held content: STALE_VERSION, not a conflict", before: [(2, "a")], batch: [(1, "a")], outcomes: ["STALE_VERSION"]),
+        .init(name: "one batch, two versions in order: both accepted", before: [], batch: [(3, "a"), (4, "b")], outcomes: ["accepted", "accepted"]),
+        .init(name: "one batch, a version then a lower one: accepted, STALE_VERSION", before: [], batch: [(4, "b"), (3, "a")], outcomes: ["accepted", "STALE_VERSION"]),
+        .init(name: "one batch, one version twice: accepted, duplicate", before: [(1, "a")], batch: [(2, "b"), (2, "b")], outcomes: ["accepted", "duplicate"]),
+        .init(name: "one batch, one version twice with other content: accepted, VERSION_CONFLICT", before: [], batch: [(2, "a"), (2, "b")],
+              outcomes: ["accepted", "VERSION_CONFLICT"]),
+        .init(name: "one batch, the held version again after a higher one: accepted, STALE_VERSION", before: [(2, "a")], batch: [(3, "b"), (2, "a")],
+              outcomes: ["accepted", "STALE_VERSION"]),
+    ]
+
+    @Test("every row of the version rule, decided against the latest version held", arguments: LedgerKind.allCases, versionRows)
+    func versionRule(_ kind: LedgerKind, _ row: VersionRow) async throws {
+        let store = try await TestLedger(kind).open()
+        for (i, (version, title)) in row.before.enumerated() {
+            _ = try await store.receive(Received.batch("before-\(i)", body: "before-\(i)", [Received.vacancy("FO-1", version: version, title: title)]))
+        }
+        let r = try #require(receipt(try await store.receive(Received.batch("b", body: "b", row.batch.map { Received.vacancy("FO-1", version: $0.0, title: $0.1) }))))
+        let refused = row.outcomes.filter { $0 != "accepted" && $0 != "duplicate" }
+        #expect(r.counts == .init(records: row.batch.count, accepted: row.outcomes.count { $0 == "accepted" },
+                                  duplicates: row.outcomes.count { $0 == "duplicate" }, rejected: refused.count))
+        #expect(r.rejected.map(\.code) == refused)
+        #expect(try await store.column("SELECT outcome || coalesce(':' || code, '') FROM batch_record WHERE batch_id = 'b' ORDER BY position")
+                == row.outcomes.map { refused.contains($0) ? "rejected:\($0)" : $0 })
+        #expect(r.rejected.allSatisfy { $0.field == "version" })
+        // The statistics row holds the highest version accepted.
+        let highest = (row.before.map(\.0) + zip(row.batch, row.outcomes).filter { $0.1 == "accepted" }.map(\.0.0)).max()
+        #expect(try await store.column("SELECT version FROM received_record WHERE record_id = 'FO-1'") == [String(highest!)])
+    }
+
     @Test("statistics fields are stored with each record, and no personal data", arguments: LedgerKind.allCases)
     func fields(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
@@ -84,8 +131,10 @@ struct ReceiveTests {
         let store = try await TestLedger(kind).open()
         _ = try await store.receive(Received.batch("early", at: Received.t0, [Received.vacancy("FO-1", version: 1)]))
         _ = try await store.receive(Received.batch("late", body: "body-2", at: Received.t0.addingTimeInterval(3600), [Received.vacancy("FO-2", version: 1)]))
-        let all = try await store.manifest(from: .forem, since: Received.t0, until: Received.t0.addingTimeInterval(3600))
+        let all = try await store.manifest(from: .forem, since: Received.t0, until: Received.t0.addingTimeInterval(3601))
         #expect(all.map(\.batchId) == ["early", "late"])
+        // At or after `since`, before `until`.
+        #expect(try await store.manifest(from: .forem, since: Received.t0, until: Received.t0.addingTimeInterval(3600)).map(\.batchId) == ["early"])
         #expect(all.first?.bodySha256 == sha256Hex(Array("body-1".utf8)))
         #expect(try await store.manifest(from: .forem, since: Received.t0.addingTimeInterval(1), until: Received.t0.addingTimeInterval(7200)).map(\.batchId) == ["late"])
         #expect(try await store.manifest(from: .vdab, since: Received.t0, until: Received.t0.addingTimeInterval(7200)).isEmpty)

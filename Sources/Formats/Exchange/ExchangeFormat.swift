@@ -111,43 +111,33 @@ public struct ExchangeFormat: RecordFormat {
     }
 }
 
-/// The envelope's values, however the form spells them.
-struct Envelope {
-    var values: [String: String]
-    var taxonomy: (scheme: String?, version: String?)
-
-    func check(_ format: ExchangeFormat, line: Int) throws(DocumentError) -> Agency {
-        func fail(_ m: String, _ kind: DocumentError.Kind = .malformed) -> DocumentError { DocumentError(line: line, "envelope: \(m)", kind: kind) }
-        guard let profile = values["profile"] else { throw fail("profile is missing") }
-        guard profile == ExchangeFormat.profile else { throw fail("profile '\(profile.prefix(40))' is not supported (\(ExchangeFormat.profile))", .unsupported) }
-        guard values["recordType"] == format.recordType.rawValue else {
-            throw fail("recordType is '\(values["recordType"] ?? "")', expected \(format.recordType.rawValue)")
-        }
-        guard taxonomy.scheme != nil, taxonomy.version != nil else { throw fail("taxonomy is missing") }
-        guard taxonomy.scheme == "ROME", taxonomy.version == "3" else { throw fail("taxonomy must be ROME 3", .unsupported) }
-        guard let id = values["batchId"], UUID(uuidString: id) != nil, id == id.lowercased() else { throw fail("batchId is not a lower-case UUID") }
-        guard let s = values["sender"], let sender = Agency(rawValue: s), Agency.protocolAgencies.contains(sender) else {
-            throw fail("sender '\(values["sender"] ?? "")' is not an agency of the protocol")
-        }
-        guard let r = values["receiver"], let receiver = Agency(rawValue: r), Agency.protocolAgencies.contains(receiver), receiver != sender else {
-            throw fail("receiver '\(values["receiver"] ?? "")' is not another agency of the protocol")
-        }
-        return sender
-    }
-}
-
+/// Reads an exchange batch a record at a time, in either form. The envelope's members may come in
+/// any order (JSON member order has no meaning; `Taxonomy` may follow `Records`): the envelope is
+/// checked as soon as every member is read — before the records, or after the first record in XML
+/// (its `Taxonomy` element) — and the records are decoded as they come; records read before that
+/// (a JSON member after `records`) are held as values until the document's end, which checks the
+/// envelope first. Either way the whole envelope is checked again at the end, so a member outside
+/// the profile after the records refuses the batch too.
 final class ExchangeReading: RecordReading {
     var format: ExchangeFormat
     /// Take the record type from the envelope instead of requiring the format's.
     var discoverRecordType = false
-    /// The envelope's values, once open.
+    /// The envelope's values, once checked.
     var envelope: [String: String] = [:]
     let taxonomy: Taxonomy
     var json: JSONDocumentReader?
     var xml: XMLDocumentReader?
     var sender: Agency?
+    /// Records decoded (or skipped) so far.
     var index = 0
     var seen: Set<String> = []
+    /// Records read before the envelope was complete, to decode once it is checked.
+    private var held: [JSONValue] = []
+    /// Records read from the document so far (held or not).
+    private var read = 0
+    private var ended = false
+    /// Faults of the XML form's structure, by record position: reported before the values' faults.
+    private var shapeFaults: [Int: [FieldError]] = [:]
 
     init(format: ExchangeFormat, input: ByteReader, taxonomy: Taxonomy) {
         self.format = format
@@ -159,42 +149,103 @@ final class ExchangeReading: RecordReading {
         }
     }
 
-    func open() throws(DocumentError) -> Agency {
-        var envelope = Envelope(values: [:], taxonomy: (nil, nil))
-        if let json {
-            try json.open()
-            var values: [String: String] = [:]
-            for (k, v) in json.header { if case .string(let s) = v { values[k] = s } }
-            let t = json.header.first { $0.0 == "taxonomy" }?.1
-            envelope = Envelope(values: values, taxonomy: (VacancyXML.string(t?["scheme"]), VacancyXML.string(t?["version"])))
-            if discoverRecordType, let type = values["recordType"].flatMap(RecordType.init(rawValue:)) { format = ExchangeFormat(form: .json, recordType: type) }
-            sender = try envelope.check(format, line: json.line)
-        } else if let xml {
-            try xml.open()
-            var values: [String: String] = [:]
-            for a in xml.header { values[a.name] = a.value }
-            // Taxonomy comes before Records: the first record read makes the reader take it in.
-            envelope = Envelope(values: values, taxonomy: ("ROME", "3"))
-            if discoverRecordType, let type = values["recordType"].flatMap(RecordType.init(rawValue:)) {
-                format = ExchangeFormat(form: .xml, recordType: type)
-                xml.recordElement = format.recordElement
+    var line: Int { json?.line ?? xml?.line ?? 0 }
+
+    /// The envelope as read so far.
+    func currentEnvelope() throws(DocumentError) -> ExchangeEnvelope {
+        if let json { return ExchangeEnvelope(members: json.header) }
+        guard let xml else { return ExchangeEnvelope() }
+        var envelope = ExchangeEnvelope(members: [])
+        for a in xml.header {
+            guard a.namespace == nil else {
+                throw DocumentError(line: xml.line, "envelope: the attribute \(a.name.prefix(40)) in namespace \(a.namespace!.prefix(60)) is not part of the envelope")
             }
-            sender = try envelope.check(format, line: xml.line)
+            envelope.members.append((a.name, .string(a.value)))
         }
-        self.envelope = envelope.values
+        for element in xml.headerElements {
+            guard element.name == "Taxonomy", element.namespace == ExchangeFormat.namespace else {
+                throw DocumentError(line: xml.line, "envelope: <\(element.name.prefix(40))> is not an element of <ExchangeBatch> (Taxonomy, Records)")
+            }
+            guard envelope["taxonomy"] == nil else { throw DocumentError(line: xml.line, "envelope: <Taxonomy> appears twice") }
+            guard element.children.isEmpty, element.text.isEmpty else {
+                throw DocumentError(line: xml.line, "envelope: <Taxonomy> is an empty element with the attributes scheme and version")
+            }
+            envelope.members.append(("taxonomy", .object(element.attributes.map { ($0.name, .string($0.value)) })))
+        }
+        return envelope
+    }
+
+    func open() throws(DocumentError) -> Agency {
+        if let json { try json.open() } else { try xml?.open() }
+        if discoverRecordType, let type = (try currentEnvelope()).text("recordType").flatMap(RecordType.init(rawValue:)) {
+            format = ExchangeFormat(form: format.form, recordType: type)
+            xml?.recordElement = format.recordElement
+        }
+        if try currentEnvelope().isComplete { try accept() }
+        // A member comes after the records, or after the first (XML's Taxonomy): read on until it is known.
+        while sender == nil {
+            guard let record = try rawRecord() else { break }
+            held.append(record)
+            guard held.count <= ExchangeFormat.maximumRecords else {
+                throw DocumentError(line: line, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
+            }
+        }
         return sender!
+    }
+
+    /// Checks the envelope as read so far; the sender once it holds.
+    private func accept() throws(DocumentError) {
+        let envelope = try currentEnvelope()
+        let checked = try envelope.check(discoverRecordType ? nil : format.recordType, line: line)
+        if discoverRecordType, let type = envelope.text("recordType").flatMap(RecordType.init(rawValue:)) {
+            format = ExchangeFormat(form: format.form, recordType: type)
+        }
+        sender = checked
+        self.envelope = envelope.values
+    }
+
+    /// The next record as read, before decoding (an XML record's structure is checked here); at the
+    /// document's end, the envelope is checked whole, and nil.
+    private func rawRecord() throws(DocumentError) -> JSONValue? {
+        guard !ended else { return nil }
+        var record: JSONValue?
+        if let json {
+            record = try json.nextRecord()
+        } else if let xml, let element = try xml.nextRecord() {
+            let shape = format.recordType == .vacancy ? VacancyXML.shape : TraineeXML.shape
+            var faults: [FieldError] = []
+            if shape.names(element) {
+                shape.check(element, path: element.name, into: &faults)
+            } else {
+                faults.append(FieldError("recordId", .invalidValue,
+                                         "<\(element.name)> is in namespace \(element.namespace ?? "none"), the profile puts it in \(shape.namespace)"))
+            }
+            if !faults.isEmpty { shapeFaults[read] = faults }
+            record = format.recordType == .vacancy ? VacancyXML.json(element) : TraineeXML.json(element)
+        }
+        guard let record else {
+            ended = true
+            try accept()
+            return nil
+        }
+        read += 1
+        if sender == nil, try currentEnvelope().isComplete { try accept() }
+        return record
     }
 
     func skip() throws(DocumentError) -> Bool {
         guard sender != nil else { return false }
-        let more: Bool
-        if let json { more = try json.nextRecord() != nil } else { more = try xml?.nextRecord(expand: false) != nil }
+        var more = index < held.count
+        if !more, !ended {
+            if let json { more = try json.nextRecord() != nil } else { more = try xml?.nextRecord(expand: false) != nil }
+            if !more { ended = true; try accept() }
+        }
         guard more else {
             if index == 0 { throw DocumentError(line: 0, "envelope: a batch holds 1 to \(ExchangeFormat.maximumRecords) records, this one none") }
             return false
         }
         guard index < ExchangeFormat.maximumRecords else {
-            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
+            throw DocumentError(line: line, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
         }
         index += 1
         return true
@@ -202,28 +253,20 @@ final class ExchangeReading: RecordReading {
 
     func next() throws(DocumentError) -> Decoded? {
         guard let sender else { return nil }
-        var record: JSONValue?
-        if let json {
-            record = try json.nextRecord()
-        } else if let xml {
-            let element = try xml.nextRecord()
-            if index == 0 {
-                let t = xml.headerElements.first { $0.name == "Taxonomy" }
-                guard t?.attribute("scheme") == "ROME", t?.attribute("version") == "3" else {
-                    throw DocumentError(line: xml.line, "envelope: <Taxonomy scheme=\"ROME\" version=\"3\"/> is missing or other", kind: .unsupported)
-                }
-            }
-            record = element.map { format.recordType == .vacancy ? VacancyXML.json($0) : TraineeXML.json($0) }
-        }
+        let record = index < held.count ? held[index] : try rawRecord()
         guard let record else {
             if index == 0 { throw DocumentError(line: 0, "envelope: a batch holds 1 to \(ExchangeFormat.maximumRecords) records, this one none") }
             return nil
         }
         guard index < ExchangeFormat.maximumRecords else {
-            throw DocumentError(line: json?.line ?? xml?.line ?? 0, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
+            throw DocumentError(line: line, "envelope: a batch holds at most \(ExchangeFormat.maximumRecords) records", kind: .tooLarge)
         }
         defer { index += 1 }
         var decoded = format.decode(record, sender: sender, taxonomy: taxonomy, index: index)
+        if let faults = shapeFaults.removeValue(forKey: index) {
+            decoded.errors = faults + decoded.errors
+            decoded.record = nil
+        }
         if let r = decoded.record, !seen.insert("\(r.owner)/\(r.id)").inserted {
             decoded.errors.append(FieldError("recordId", .invalidValue, "record \(r.owner)/\(r.id) appears twice in this batch"))
             decoded.record = nil

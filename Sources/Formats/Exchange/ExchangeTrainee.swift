@@ -60,7 +60,7 @@ enum ExchangeTrainee {
         let person = r.object(json["person"], "person", item: "nationalNumber", allowed: ["nationalNumber", "lastName", "firstName", "birthDate", "gender"])
         let birth = r.date(person?["birthDate"], "person.birthDate", item: "birthDate")
         let national = r.string(person?["nationalNumber"], "person.nationalNumber", item: "nationalNumber").flatMap { s -> NationalNumber? in
-            guard s.utf8.count == 11 else { r.fail("nationalNumber", .invalidNationalNumber, "the profile writes national numbers as 11 digits"); return nil }
+            guard r.digits(s, 11) else { r.fail("nationalNumber", .invalidNationalNumber, "the profile writes national numbers as 11 digits"); return nil }
             return r.attempt { () throws(FieldError) in try NationalNumber(s, birthDate: birth) }
         }
         let last = r.string(person?["lastName"], "person.lastName", item: "lastName"), first = r.string(person?["firstName"], "person.firstName", item: "firstName")
@@ -71,23 +71,19 @@ enum ExchangeTrainee {
         let occupationObject = r.object(json["occupation"], "occupation", item: "occupation", allowed: ["romeCode", "source"])
         let pivot = r.string(occupationObject?["romeCode"], "occupation.romeCode", item: "occupation")
         let source = r.object(occupationObject?["source"], "occupation.source", item: "occupationSource", allowed: ["scheme", "version", "code"])
+        let sourceScheme = r.string(source?["scheme"], "occupation.source.scheme", item: "occupationSource")
+        let sourceVersion = r.string(source?["version"], "occupation.source.version", item: "occupationSource")
+        let sourceCode = r.string(source?["code"], "occupation.source.code", item: "occupationSource")
         var occupation: Occupation?
-        if let pivot, let s = r.string(source?["scheme"], "occupation.source.scheme", item: "occupationSource"),
-           let v = r.string(source?["version"], "occupation.source.version", item: "occupationSource"),
-           let c = r.string(source?["code"], "occupation.source.code", item: "occupationSource") {
-            if let scheme = OccupationScheme(rawValue: s) {
-                occupation = r.attempt { () throws(FieldError) in try taxonomy.occupation(source: OccupationSource(scheme: scheme, version: v, code: c)) }
-                if let o = occupation, o.fiche.rawValue != pivot {
-                    r.fail("occupation", .occupationMismatch, "the source code \(s) \(v) \(c) stands for fiche \(o.fiche), not \(pivot)")
-                    occupation = nil
-                }
-            } else {
-                r.fail("occupationSource", .invalidValue, "source scheme '\(s.prefix(16))' is not COMPETENT or ROME")
-            }
+        if let pivot, let sourceScheme, let sourceVersion, let sourceCode {
+            occupation = ProfileOccupation(pivot: pivot, scheme: sourceScheme, version: sourceVersion, code: sourceCode).resolve(in: taxonomy, r)
         }
         var employer: Employer?
         if let e = r.object(json["employer"], "employer", item: "employerName", allowed: ["enterpriseNumber", "name"], required: false) {
-            let number = r.string(e["enterpriseNumber"], "employer.enterpriseNumber", item: "enterpriseNumber").flatMap { s in r.attempt { () throws(FieldError) in try EnterpriseNumber(s) } }
+            let number = r.string(e["enterpriseNumber"], "employer.enterpriseNumber", item: "enterpriseNumber").flatMap { s -> EnterpriseNumber? in
+                guard r.digits(s, 10) else { r.fail("enterpriseNumber", .invalidEnterpriseNumber, "the profile writes enterprise numbers as 10 digits"); return nil }
+                return r.attempt { () throws(FieldError) in try EnterpriseNumber(s) }
+            }
             if let name = r.string(e["name"], "employer.name", item: "employerName"), let number { employer = Employer(name: name, enterpriseNumber: number) }
         }
         let periodObject = r.object(json["period"], "period", item: "period", allowed: ["start", "plannedEnd", "actualEnd"])
@@ -127,8 +123,31 @@ enum TraineeXML {
     }
 
     static func json(_ element: XMLElement) -> JSONValue {
-        element.children.isEmpty ? .string(element.text) : .object(element.children.map { (decapitalised($0.name), json($0)) })
+        element.children.isEmpty ? .string(element.text) : .object(element.children.map { child in
+            let name = decapitalised(child.name)
+            return (name, name == "recordVersion" && child.children.isEmpty ? VacancyXML.numeric(child.text) : json(child))
+        })
     }
+
+    /// `TraineeRecord` as §5.2 has it: the §3 object with every member capitalised, in its order,
+    /// every element in the exchange namespace, no attributes.
+    static let shape: XMLShape = {
+        func e(_ name: String, _ item: String, _ children: [XMLShape.Child] = []) -> XMLShape.Child {
+            .init(XMLShape(name, ExchangeFormat.namespace, item: item, children: children))
+        }
+        return XMLShape("TraineeRecord", ExchangeFormat.namespace, item: "recordId", children: [
+            e("RecordId", "recordId"), e("RecordVersion", "version"), e("ReferringAgency", "referringAgency"), e("TrainingAgency", "trainingAgency"),
+            e("Person", "nationalNumber", [e("NationalNumber", "nationalNumber"), e("LastName", "lastName"), e("FirstName", "firstName"),
+                                           e("BirthDate", "birthDate"), e("Gender", "gender")]),
+            e("Scheme", "scheme", [e("Type", "scheme"), e("NativeName", "scheme")]),
+            e("Occupation", "occupation", [e("RomeCode", "occupation"), e("Source", "occupationSource", [
+                e("Scheme", "occupationSource"), e("Version", "occupationSource"), e("Code", "occupationSource")])]),
+            e("Employer", "employerName", [e("EnterpriseNumber", "enterpriseNumber"), e("Name", "employerName")]),
+            e("Period", "period", [e("Start", "period"), e("PlannedEnd", "period"), e("ActualEnd", "period")]),
+            e("Status", "status"),
+            e("LinkedVacancy", "linkedVacancy", [e("OriginAgency", "linkedVacancy"), e("VacancyId", "linkedVacancy")]),
+        ])
+    }()
 
     static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
     static func decapitalised(_ s: String) -> String { s.prefix(1).lowercased() + s.dropFirst() }

@@ -64,7 +64,7 @@ enum ExchangeVacancy {
             j.object { j in
                 j.key("id")
                 identifier(&j, v.occupation.source.code, v.occupation.source.scheme.rawValue, v.occupation.source.version, origin)
-                if let label = v.occupation.sourceLabel { j.member("name", String(label.prefix(200))) }
+                if let label = v.occupation.sourceLabel { j.member("name", label) }
             }
         }
         j.key("positionClassification")
@@ -194,36 +194,35 @@ enum ExchangeVacancy {
 
         // Occupation: fiche, optional appellation, source as given (last).
         let categories = r.array(p?["jobCategories"], "jobCategories", item: "occupation", count: 2...3) ?? []
-        func category(_ i: Int, scheme: String?, version: String?, agency: String?) -> (code: String, version: String?, scheme: String?, name: String?)? {
+        /// One category's code, scheme and version (each checked against `fixed` where the profile
+        /// fixes it), and its label.
+        func category(_ i: Int, scheme: String?, version: String?, agency: String?) -> (code: String, scheme: String, version: String, name: String?)? {
             let c = r.object(categories[i], "jobCategories[\(i)]", item: "occupation", allowed: ["id", "name"])
             let cid = r.object(c?["id"], "jobCategories[\(i)].id", item: "occupation", allowed: ["value", "schemeId", "schemeVersionId", "schemeAgencyId"])
             let code = r.string(cid?["value"], "jobCategories[\(i)].id.value", item: "occupation")
-            if let scheme { r.constant(cid?["schemeId"], "jobCategories[\(i)].id.schemeId", item: "occupation", scheme) }
-            if let version { r.constant(cid?["schemeVersionId"], "jobCategories[\(i)].id.schemeVersionId", item: "occupation", version) }
-            if let agency { r.constant(cid?["schemeAgencyId"], "jobCategories[\(i)].id.schemeAgencyId", item: "occupation", agency) }
+            let schemeText = r.string(cid?["schemeId"], "jobCategories[\(i)].id.schemeId", item: "occupation")
+            let versionText = r.string(cid?["schemeVersionId"], "jobCategories[\(i)].id.schemeVersionId", item: "occupation")
+            func fixed(_ value: String?, _ member: String, _ expected: String?) {
+                if let value, let expected, value != expected {
+                    r.fail("occupation", .invalidValue, "jobCategories[\(i)].id.\(member) is '\(value.prefix(32))', the profile requires '\(expected)'")
+                }
+            }
+            fixed(schemeText, "schemeId", scheme)
+            fixed(versionText, "schemeVersionId", version)
+            fixed(r.string(cid?["schemeAgencyId"], "jobCategories[\(i)].id.schemeAgencyId", item: "occupation"), "schemeAgencyId", agency)
             let name = r.string(c?["name"], "jobCategories[\(i)].name", item: "occupation", required: false)
-            guard let code else { return nil }
-            return (code, r.string(cid?["schemeVersionId"], "jobCategories[\(i)].id.schemeVersionId", item: "occupation"),
-                    r.string(cid?["schemeId"], "jobCategories[\(i)].id.schemeId", item: "occupation"), name)
+            if let name, name.unicodeScalars.count > 200 { r.fail("occupation", .invalidValue, "jobCategories[\(i)].name has \(name.unicodeScalars.count) characters, at most 200 are allowed") }
+            guard let code, let schemeText, let versionText else { return nil }
+            return (code, schemeText, versionText, name)
         }
         var occupation: Occupation?
         if categories.count >= 2 {
             let pivot = category(0, scheme: "ROME", version: "3", agency: "FranceTravail")
             let ogr = categories.count == 3 ? category(1, scheme: "ROME-OGR", version: "3", agency: "FranceTravail") : nil
             let source = category(categories.count - 1, scheme: nil, version: nil, agency: origin?.rawValue)
-            if let pivot, let source, let schemeText = source.scheme, let version = source.version {
-                if let scheme = OccupationScheme(rawValue: schemeText) {
-                    occupation = r.attempt { () throws(FieldError) in
-                        try taxonomy.occupation(source: OccupationSource(scheme: scheme, version: version, code: source.code),
-                                                appellation: ogr?.code, sourceLabel: source.name)
-                    }
-                    if let o = occupation, o.fiche.rawValue != pivot.code {
-                        r.fail("occupation", .occupationMismatch, "the source code \(schemeText) \(version) \(source.code) stands for fiche \(o.fiche), not \(pivot.code)")
-                        occupation = nil
-                    }
-                } else {
-                    r.fail("occupationSource", .invalidValue, "source scheme '\(schemeText.prefix(16))' is not COMPETENT or ROME")
-                }
+            if let pivot, let source, categories.count == 2 || ogr != nil {
+                occupation = ProfileOccupation(pivot: pivot.code, appellation: ogr?.code, scheme: source.scheme, version: source.version, code: source.code,
+                                               label: source.name).resolve(in: taxonomy, r)
             }
         }
 
@@ -248,8 +247,13 @@ enum ExchangeVacancy {
         }
         if contract == nil && r.errors.allSatisfy({ $0.field != "contractType" }) { r.fail("contractType", .missingField, "the contractType classification is missing") }
         if bottleneck == nil && r.errors.allSatisfy({ $0.field != "bottleneck" }) { r.fail("bottleneck", .missingField, "the bottleneckOccupation classification is missing") }
-        if let contract, let offering = r.array(p?["positionOfferingTypes"], "positionOfferingTypes", item: "contractType")?.first {
-            r.constant(offering, "positionOfferingTypes[0]", item: "contractType", offeringType[contract]!)
+        if let offering = r.string(r.array(p?["positionOfferingTypes"], "positionOfferingTypes", item: "contractType")?.first,
+                                   "positionOfferingTypes[0]", item: "contractType") {
+            if let contract, offering != offeringType[contract]! {
+                r.fail("contractType", .invalidValue, "positionOfferingTypes[0] is '\(offering.prefix(16))'; contractType \(contract.rawValue) is \(offeringType[contract]!)")
+            } else if contract == nil, !offeringType.values.contains(offering) {
+                r.fail("contractType", .invalidValue, "positionOfferingTypes[0] '\(offering.prefix(16))' is not DirectHire, Contract or Temporary")
+            }
         }
         let positions = r.integer(p?["positionOpenQuantity"], "positionOpenQuantity", item: "openPositions")
         var schedule: ScheduleType?
@@ -275,7 +279,7 @@ enum ExchangeVacancy {
             _ = r.object(legal, "legalIds[0]", item: "enterpriseNumber", allowed: ["value", "schemeId"])
             r.constant(legal?["schemeId"], "legalIds[0].schemeId", item: "enterpriseNumber", "KBO-BCE")
             let number = r.string(legal?["value"], "legalIds[0].value", item: "enterpriseNumber").flatMap { s -> EnterpriseNumber? in
-                guard s.utf8.count == 10 else { r.fail("enterpriseNumber", .invalidEnterpriseNumber, "the profile writes enterprise numbers as 10 digits"); return nil }
+                guard r.digits(s, 10) else { r.fail("enterpriseNumber", .invalidEnterpriseNumber, "the profile writes enterprise numbers as 10 digits"); return nil }
                 return r.attempt { () throws(FieldError) in try EnterpriseNumber(s) }
             }
             if let name, let number { employer = Employer(name: name, enterpriseNumber: number) }
@@ -291,16 +295,28 @@ enum ExchangeVacancy {
         var languages: [LanguageRequirement] = []
         if let q = p?["positionQualifications"], let first = r.array(q, "positionQualifications", item: "languages")?.first {
             _ = r.object(first, "positionQualifications[0]", item: "languages", allowed: ["positionCompetencies"])
-            for c in r.array(first["positionCompetencies"], "positionCompetencies", item: "languages", count: 1...20) ?? [] {
-                let ids = r.array(c["competencyIds"], "competencyIds", item: "languages")?.first
-                r.constant(ids?["schemeId"], "competencyIds[0].schemeId", item: "languages", "ISO639-1")
-                let score = r.array(c["requiredProficiencyLevel"]?["scoresText"], "requiredProficiencyLevel.scoresText", item: "languages")?.first
-                r.constant(score?["scoreTextCode"], "scoresText[0].scoreTextCode", item: "languages", "CEFR")
-                if let code = r.string(ids?["value"], "competencyIds[0].value", item: "languages"), let level = r.string(score?["value"], "scoresText[0].value", item: "languages"),
-                   let language = r.attempt({ () throws(FieldError) in try LanguageCode(code) }), let cefr = r.attempt({ () throws(FieldError) in try CEFRLevel(level) }) {
-                    if code != code.lowercased() { r.fail("languages", .invalidValue, "language codes are lower case in the profile") }
-                    languages.append(LanguageRequirement(language: language, level: cefr))
+            for (i, c) in (r.array(first["positionCompetencies"], "positionCompetencies", item: "languages", count: 1...20) ?? []).enumerated() {
+                let path = "positionCompetencies[\(i)]"
+                _ = r.object(c, path, item: "languages", allowed: ["competencyIds", "requiredProficiencyLevel"])
+                let ids = r.array(c["competencyIds"], "\(path).competencyIds", item: "languages")?.first
+                _ = r.object(ids, "\(path).competencyIds[0]", item: "languages", allowed: ["value", "schemeId"])
+                r.constant(ids?["schemeId"], "\(path).competencyIds[0].schemeId", item: "languages", "ISO639-1")
+                let level = r.object(c["requiredProficiencyLevel"], "\(path).requiredProficiencyLevel", item: "languages", allowed: ["scoresText"])
+                let score = r.array(level?["scoresText"], "\(path).requiredProficiencyLevel.scoresText", item: "languages")?.first
+                _ = r.object(score, "\(path).requiredProficiencyLevel.scoresText[0]", item: "languages", allowed: ["value", "scoreTextCode"])
+                r.constant(score?["scoreTextCode"], "\(path).scoresText[0].scoreTextCode", item: "languages", "CEFR")
+                let code = r.string(ids?["value"], "\(path).competencyIds[0].value", item: "languages").flatMap { code -> LanguageCode? in
+                    guard code == code.lowercased() else { r.fail("languages", .invalidValue, "language codes are lower case in the profile"); return nil }
+                    return r.attempt { () throws(FieldError) in try LanguageCode(code) }
                 }
+                let cefr = r.string(score?["value"], "\(path).scoresText[0].value", item: "languages").flatMap { level -> CEFRLevel? in
+                    guard let cefr = CEFRLevel(rawValue: level) else {
+                        r.fail("languages", .invalidValue, "'\(level.prefix(8))' is not a CEFR level as the profile writes it (A1, A2, B1, B2, C1, C2)")
+                        return nil
+                    }
+                    return cefr
+                }
+                if let code, let cefr { languages.append(LanguageRequirement(language: code, level: cefr)) }
             }
         }
         var published: CalendarDate?, closing: CalendarDate?
@@ -309,7 +325,8 @@ enum ExchangeVacancy {
             published = r.date(posting["start"], "postingInstructions[0].start", item: "publicationDate")
             if let methods = posting["applicationMethods"], let method = r.array(methods, "applicationMethods", item: "closingDate")?.first {
                 _ = r.object(method, "applicationMethods[0]", item: "closingDate", allowed: ["applicationCloseDate"])
-                closing = r.date(method["applicationCloseDate"]?["end"], "applicationCloseDate.end", item: "closingDate")
+                let close = r.object(method["applicationCloseDate"], "applicationMethods[0].applicationCloseDate", item: "closingDate", allowed: ["end"])
+                closing = r.date(close?["end"], "applicationCloseDate.end", item: "closingDate")
             }
         }
         var errors = r.errors

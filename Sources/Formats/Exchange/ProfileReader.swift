@@ -19,10 +19,11 @@ final class ProfileReader {
     /// An object's members, after checking that it has no member outside `allowed` (a short list:
     /// looked through, not hashed). A path is only made when a fault is reported.
     func object(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, allowed: [String], required: Bool = true) -> JSONValue? {
-        guard let value, value != .null else {
+        guard let value else {
             if required { fail(item, .missingField, "\(path()) is missing") }
             return nil
         }
+        guard value != .null else { fail(item, required ? .missingField : .invalidValue, "\(path()) is null; an unknown optional value is absent"); return nil }
         guard case .object(let members) = value else { fail(item, .invalidValue, "\(path()) should be an object, found \(value.kind)"); return nil }
         for (key, _) in members where !allowed.contains(key) {
             fail(item, .invalidValue, "\(path()).\(key) is not a member the profile allows")
@@ -44,13 +45,25 @@ final class ProfileReader {
         return items
     }
 
+    /// A string value: not empty, no white space at its ends, no character that XML 1.0 cannot
+    /// hold. An optional member is absent when unknown: `null` or `""` there is a fault too.
     func string(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, required: Bool = true) -> String? {
         switch value {
         case .string(let s)? where !s.isEmpty:
-            if Self.isWhitespace(s.unicodeScalars.first!) || Self.isWhitespace(s.unicodeScalars.last!) { fail(item, .invalidValue, "\(path()) has leading or trailing white space") }
+            if isProfileWhitespace(s.unicodeScalars.first!) || isProfileWhitespace(s.unicodeScalars.last!) {
+                fail(item, .invalidValue, "\(path()) has leading or trailing white space")
+            }
+            if let character = firstNonXMLCharacter(s) {
+                fail(item, .invalidValue, "\(path()) holds a character that XML 1.0 cannot hold (\(character))")
+            }
             return s
-        case nil, .null?, .string?:
-            if required { fail(item, .missingField, "\(path()) is missing or empty") }
+        case nil:
+            if required { fail(item, .missingField, "\(path()) is missing") }
+            return nil
+        case .null?, .string?:
+            if required { fail(item, .missingField, "\(path()) is missing or empty") } else {
+                fail(item, .invalidValue, "\(path()) is \(value == .null ? "null" : "empty"); an unknown optional value is absent")
+            }
             return nil
         case let other?:
             fail(item, .invalidValue, "\(path()) should be a string, found \(other.kind)")
@@ -58,31 +71,30 @@ final class ProfileReader {
         }
     }
 
-    /// White space as `Character.isWhitespace` has it, without its grapheme breaking and property
-    /// lookup for the ASCII letters that nearly every value starts and ends with.
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
-    }
-
     func constant(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, _ expected: String) {
         if let s = string(value, path(), item: item), s != expected { fail(item, .invalidValue, "\(path()) is '\(s.prefix(32))', the profile requires '\(expected)'") }
     }
 
-    /// A JSON number, or (from the XML form) its decimal text.
+    /// A JSON number (the XML form's readers give one for a number's text, and a string otherwise).
     func number(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> String? {
         switch value {
         case .number(let n)?: return n
-        case .string(let s)? where JSONParser.isJSONNumber(Array(s.utf8)): return s
-        case nil, .null?: fail(item, .missingField, "\(path()) is missing"); return nil
+        case nil: fail(item, .missingField, "\(path()) is missing"); return nil
+        case .null?: fail(item, .missingField, "\(path()) is null"); return nil
         case let other?: fail(item, .invalidValue, "\(path()) should be a number, found \(other.kind)"); return nil
         }
     }
 
+    /// A positive whole JSON number (`2`, not `2.0`, `"2"` or `2e0`).
     func integer(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> Int? {
         guard let n = number(value, path(), item: item) else { return nil }
-        guard let i = Int(n), i >= 1 else { fail(item, .invalidValue, "\(path()) should be a positive whole number, found \(n.prefix(16))"); return nil }
+        guard n.utf8.count <= 9, let i = Int(n), i >= 1 else { fail(item, .invalidValue, "\(path()) should be a positive whole number, found \(n.prefix(16))"); return nil }
         return i
     }
+
+    /// A string of exactly `count` decimal digits (enterprise and national numbers: no dots, no
+    /// prefix, no separators in the profile).
+    func digits(_ s: String, _ count: Int) -> Bool { s.utf8.count == count && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
 
     func date(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String, required: Bool = true) -> CalendarDate? {
         guard let s = string(value, path(), item: item, required: required) else { return nil }

@@ -26,6 +26,10 @@ extension ExchangeFormat {
         guard element.name == "PositionOpening", element.namespace == VacancyXML.hrxml else {
             throw DocumentError(line: 1, "the root element is <\(element.name)> in \(element.namespace ?? "no namespace"), expected an HR-XML 3 <PositionOpening>")
         }
-        return ExchangeVacancy.decode(VacancyXML.json(element), sender: receiver, taxonomy: taxonomy, index: 0)
+        var faults: [FieldError] = []
+        VacancyXML.shape.check(element, path: element.name, into: &faults)
+        var decoded = ExchangeVacancy.decode(VacancyXML.json(element), sender: receiver, taxonomy: taxonomy, index: 0)
+        if !faults.isEmpty { (decoded.errors, decoded.record) = (faults + decoded.errors, nil) }
+        return decoded
     }
 }

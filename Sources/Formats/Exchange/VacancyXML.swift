@@ -16,6 +16,52 @@ enum VacancyXML {
 
     static func items(_ v: JSONValue?) -> [JSONValue] { if case .array(let a)? = v { return a } else { return [] } }
 
+    /// A number's text as a JSON number, anything else as a string (for the decoder to refuse).
+    static func numeric(_ text: String) -> JSONValue { JSONParser.isJSONNumber(Array(text.utf8)) ? .number(text) : .string(text) }
+
+    /// `PositionOpening` as §5.1 has it: children in the table's order, address parts in OAGIS,
+    /// the profile's own items in `UserArea` under `be:`.
+    static let shape: XMLShape = {
+        func h(_ name: String, _ item: String, attributes: [XMLShape.Attribute] = [], _ children: [XMLShape.Child] = []) -> XMLShape {
+            XMLShape(name, hrxml, item: item, attributes: attributes, children: children)
+        }
+        func be(_ name: String, _ item: String) -> XMLShape.Child { .init(XMLShape(name, exchange, item: item)) }
+        let description = XMLShape.Child(h("PositionFormattedDescription", "description", [.init(h("Content", "description"))]))
+        let main = h("PositionProfile", "title", attributes: [.init(name: "languageCode")], [
+            .init(h("PositionTitle", "title")),
+            .init(h("PositionLocation", "postcode", [.init(h("Address", "postcode", [
+                .init(XMLShape("CityName", oagis, item: "municipality")), .init(h("CountryCode", "country")),
+                .init(XMLShape("PostalCode", oagis, item: "postcode")),
+            ]))])),
+            .init(h("PositionOrganization", "employerName", [.init(h("OrganizationIdentifiers", "employerName", [
+                .init(h("OrganizationName", "employerName")),
+                .init(h("OrganizationLegalID", "enterpriseNumber", attributes: [.init(name: "schemeID")])),
+            ]))])),
+            .init(h("PositionOpenQuantity", "openPositions")),
+            .init(h("JobCategoryCode", "occupation", attributes: [.init(name: "listName"), .init(name: "listVersionID"), .init(name: "listAgencyID"),
+                                                                  .init(name: "name")]), most: 3),
+            .init(h("PositionOfferingTypeCode", "contractType")),
+            .init(h("PositionQualifications", "languages", [.init(h("PositionCompetency", "languages", [
+                .init(h("CompetencyID", "languages", attributes: [.init(name: "schemeID")])),
+                .init(h("RequiredProficiencyLevel", "languages", [.init(h("ScoreText", "languages"))])),
+            ]), most: 20)])),
+            description,
+            .init(h("PositionScheduleTypeCode", "schedule")),
+            .init(h("ApplicationCloseDate", "closingDate")),
+        ])
+        let translation = h("PositionProfile", "title", attributes: [.init(name: "languageCode")], [.init(h("PositionTitle", "title")), description])
+        return h("PositionOpening", "recordId", attributes: [.init(name: "majorVersionID", required: true, fixed: "3"),
+                                                             .init(name: "minorVersionID", required: true, fixed: "2")], [
+            .init(h("DocumentID", "recordId", attributes: [.init(name: "schemeID"), .init(name: "schemeAgencyID")])),
+            .init(h("PositionOpeningStatusCode", "status")),
+            .init(main), .init(translation, most: 2),
+            .init(h("UserArea", "recordId", [
+                be("RecordVersion", "version"), be("ClosingReasonCode", "status"), be("ContractType", "contractType"),
+                be("BottleneckOccupation", "bottleneck"), be("HoursPerWeek", "hoursPerWeek"), be("PublicationDate", "publicationDate"),
+            ])),
+        ])
+    }()
+
     /// JSON form → `PositionOpening` element.
     static func element(_ json: JSONValue) -> XMLElement {
         var opening = e("PositionOpening", [("xmlns", hrxml), ("xmlns:oa", oagis), ("xmlns:be", exchange), ("majorVersionID", "3"), ("minorVersionID", "2")])
@@ -122,13 +168,13 @@ enum VacancyXML {
                 if let c = child(area, "ContractType") { classes.append(.object([("countryCode", .string("BE")), ("name", .string("contractType")), ("value", .string(c.text))])) }
                 if let b = child(area, "BottleneckOccupation") { classes.append(.object([("countryCode", .string("BE")), ("name", .string("bottleneckOccupation")), ("value", .string(b.text))])) }
                 if !classes.isEmpty { p.append(("positionClassification", .object([("extendedPositionClassifications", .array(classes))]))) }
-                p.append(("positionOpenQuantity", text(child(pp, "PositionOpenQuantity"))))
+                p.append(("positionOpenQuantity", child(pp, "PositionOpenQuantity").map { numeric($0.text) }))
                 let offering = all(pp, "PositionOfferingTypeCode").map { JSONValue.string($0.text) }
                 if !offering.isEmpty { p.append(("positionOfferingTypes", .array(offering))) }
                 let schedule = all(pp, "PositionScheduleTypeCode").map { JSONValue.string($0.text) }
                 if !schedule.isEmpty { p.append(("positionScheduleTypeCodes", .array(schedule))) }
                 if let h = child(area, "HoursPerWeek") {
-                    p.append(("workingPeriods", .array([.object([("workDuration", .object([("value", .string(h.text)), ("unitCode", .string("HUR"))])),
+                    p.append(("workingPeriods", .array([.object([("workDuration", .object([("value", numeric(h.text)), ("unitCode", .string("HUR"))])),
                                                                  ("baseDuration", .object([("value", .number("1")), ("unitCode", .string("WEE"))]))])])))
                 }
                 if let ids = child(child(pp, "PositionOrganization"), "OrganizationIdentifiers") {

@@ -84,6 +84,8 @@ public final class FieldRule: @unchecked Sendable {
     public var codes: CodeList? = nil
     public var date: DatePattern? = nil
     public var decimal: DecimalStyle? = nil
+    /// The fewest decimals a decimal written as a string has (`38,0`: 1, the default; `38`: 0).
+    public var fractionDigits: Int? = nil
     public var boolean: (yes: String, no: String)? = nil
     /// Spelling written: enterprise numbers `digits`, `dotted`, `vat`; national numbers `digits`, `formatted`.
     public var spelling: String? = nil

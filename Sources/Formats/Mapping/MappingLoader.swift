@@ -83,7 +83,8 @@ public struct MappingLoader {
     }
 
     static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
-                                        "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey"]
+                                        "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey",
+                                        "fractionDigits"]
 
     func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
         let rule = FieldRule()
@@ -125,6 +126,12 @@ public struct MappingLoader {
                     throw fail(v, "decimal applies to decimal fields and is number, \",\" or \".\"")
                 }
                 rule.decimal = text == "number" ? .number : .string(separator: Character(text))
+            }
+            if let v = m["fractionDigits"] {
+                guard field.kind == .decimal, let n = Int(try scalar(v)), (0...2).contains(n) else {
+                    throw fail(v, "fractionDigits applies to decimal fields and is 0, 1 or 2 (the fewest decimals written)")
+                }
+                rule.fractionDigits = n
             }
             if m["true"] != nil || m["false"] != nil {
                 guard field.kind == .boolean, let yes = m["true"], let no = m["false"] else {

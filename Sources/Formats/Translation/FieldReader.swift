@@ -6,6 +6,8 @@ final class FieldReader {
     let source: any RecordSource
     let mapping: FormatMapping
     private(set) var errors: [FieldError] = []
+    /// What the profile cannot carry of what was read (a title in a language other than nl, fr, de).
+    private(set) var losses: [String] = []
 
     init(source: any RecordSource, mapping: FormatMapping) {
         self.source = source
@@ -26,7 +28,10 @@ final class FieldReader {
             return nil
         }
         guard let path = rule.path else { return rule.constant }
-        switch source.raw(at: path) {
+        // Regional values may be padded; the profile carries none at a string's edges.
+        var raw = source.raw(at: path)
+        if case .text(let s) = raw { raw = .text(trimmedProfileText(s)) }
+        switch raw {
         case .text(let s) where !s.isEmpty && rule.constant != nil && s != rule.constant:
             errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(s.prefix(32))'; this format holds \(rule.constant!) only"))
             return nil
@@ -42,7 +47,9 @@ final class FieldReader {
         return nil
     }
 
-    func optionalText(_ field: CanonicalField) -> String? { text(field, required: false) }
+    /// The field's text where the format has a place for it (required there unless the mapping
+    /// says `optional`); nil where the format has none.
+    func heldText(_ field: CanonicalField) -> String? { mapping.rule(field) == nil ? nil : text(field) }
 
     func integer(_ field: CanonicalField) -> Int? {
         guard let rule = mapping.rule(field) else { _ = text(field); return nil }
@@ -129,25 +136,43 @@ final class FieldReader {
     func localizedTexts() -> [LocalizedText] {
         guard let titleRule = mapping.rule(.title), let titlePath = titleRule.path, let key = titleRule.languageKey else { return [] }
         var texts: [LocalizedText] = []
+        var others: [LanguageCode] = []
         for item in source.items(at: titlePath) ?? [] {
-            guard case .text(let code) = item.raw(at: key), let language = attempt({ () throws(FieldError) in try LanguageCode(code, field: "title") }) else {
+            guard case .text(let code) = item.raw(at: key),
+                  let language = attempt({ () throws(FieldError) in try LanguageCode(trimmedProfileText(code), field: "title") }) else {
                 errors.append(FieldError("title", .missingField, "a \(titleRule.pathText) lacks its language"))
                 continue
             }
-            guard case .text(let title) = item.raw(at: []), !title.isEmpty else {
+            guard case .text(let raw) = item.raw(at: []), case let title = trimmedProfileText(raw), !title.isEmpty else {
                 errors.append(FieldError("title", .missingField, "the \(language) \(titleRule.pathText) is empty"))
                 continue
             }
-            texts.append(LocalizedText(language: language, title: title))
+            if LocalizedText.profileLanguages.contains(language) { texts.append(LocalizedText(language: language, title: title)) } else { others.append(language) }
+        }
+        if !others.isEmpty {
+            // The profile carries titles in nl, fr and de: another language goes only beside one of them.
+            if texts.isEmpty && errors.isEmpty {
+                errors.append(FieldError("title", .invalidValue, "the title is given in \(others.map(\.rawValue).joined(separator: ", ")) only; the exchange carries titles in nl, fr or de"))
+            } else {
+                for language in others { losses.append("title in \(language) not carried: the exchange carries titles in nl, fr and de") }
+            }
         }
         if texts.isEmpty && errors.isEmpty { errors.append(FieldError("title", .missingField, "\(titleRule.pathText) is missing")) }
         if let descriptionRule = mapping.rule(.description), let path = descriptionRule.path, let key = descriptionRule.languageKey {
             for item in source.items(at: path) ?? [] {
-                guard case .text(let code) = item.raw(at: key), case .text(let text) = item.raw(at: []),
-                      let i = texts.firstIndex(where: { $0.language.rawValue == code.lowercased() }) else {
+                guard case .text(let rawCode) = item.raw(at: key), case .text(let raw) = item.raw(at: []), case let code = trimmedProfileText(rawCode).lowercased() else {
                     errors.append(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
                     continue
                 }
+                guard let i = texts.firstIndex(where: { $0.language.rawValue == code }) else {
+                    if others.contains(where: { $0.rawValue == code }) {
+                        losses.append("description in \(code) not carried: the exchange carries descriptions in nl, fr and de")
+                    } else {
+                        errors.append(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
+                    }
+                    continue
+                }
+                let text = trimmedProfileText(raw)
                 if !text.isEmpty { texts[i].description = text }
             }
         }
@@ -160,7 +185,8 @@ final class FieldReader {
         case let items?:
             var result: [LanguageRequirement] = []
             for item in items {
-                guard case .text(let code) = item.raw(at: rule.itemLanguage!), case .text(let level) = item.raw(at: rule.itemLevel!) else {
+                guard case .text(let rawCode) = item.raw(at: rule.itemLanguage!), case .text(let rawLevel) = item.raw(at: rule.itemLevel!),
+                      case let (code, level) = (trimmedProfileText(rawCode), trimmedProfileText(rawLevel)) else {
                     errors.append(FieldError("languages", .missingField, "a language in \(rule.pathText) lacks its code or level"))
                     continue
                 }

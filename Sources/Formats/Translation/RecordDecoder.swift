@@ -7,11 +7,14 @@ public struct Decoded: Sendable {
     public var recordId: String
     public var record: CanonicalRecord?
     public var errors: [FieldError]
+    /// What reading the record could not carry into the canonical model (listed, never silent).
+    public var losses: [String]
 
-    public init(recordId: String, record: CanonicalRecord?, errors: [FieldError]) {
+    public init(recordId: String, record: CanonicalRecord?, errors: [FieldError], losses: [String] = []) {
         self.recordId = recordId
         self.record = record
         self.errors = errors
+        self.losses = losses
     }
 }
 
@@ -46,7 +49,7 @@ public struct RecordDecoder: Sendable {
             case .trainee(let t): errors = traineeRules.violations(of: t)
             }
         }
-        return Decoded(recordId: rawId ?? "#\(index + 1)", record: errors.isEmpty ? record : nil, errors: errors)
+        return Decoded(recordId: rawId ?? "#\(index + 1)", record: errors.isEmpty ? record : nil, errors: errors, losses: fields.losses)
     }
 
     /// A format spells only its own agency's in-company scheme; the profile fixes each training
@@ -65,7 +68,7 @@ public struct RecordDecoder: Sendable {
             f.record(FieldError("occupation", .invalidValue, "occupation scheme '\(schemeText.prefix(16))' is not COMPETENT or ROME"))
             return nil
         }
-        let appellation = f.optionalText(.occupationAppellation), label = f.optionalText(.occupationLabel)
+        let appellation = f.heldText(.occupationAppellation), label = f.heldText(.occupationLabel)
         return f.attempt { () throws(FieldError) in
             try taxonomy.occupation(source: OccupationSource(scheme: scheme, version: version, code: code), appellation: appellation, sourceLabel: label)
         }
@@ -83,7 +86,7 @@ public struct RecordDecoder: Sendable {
         if mapping.rule(.title)?.languageKey != nil {
             texts = f.localizedTexts()
         } else {
-            let title = f.text(.title), description = f.optionalText(.description)
+            let title = f.text(.title), description = f.heldText(.description)
             let language = f.text(.titleLanguage).flatMap { t in f.attempt { () throws(FieldError) in try LanguageCode(t, field: "title") } }
             texts = title.flatMap { t in language.map { [LocalizedText(language: $0, title: t, description: description)] } } ?? []
         }
@@ -121,7 +124,7 @@ public struct RecordDecoder: Sendable {
         let employer = employer(f, required: false)
         let start = f.date(.periodStart), planned = f.date(.periodPlannedEnd), actual = f.date(.periodActualEnd, required: false)
         let status = f.canonical(.status, as: TraineeStatus.self)
-        let vacancyId = f.optionalText(.linkedVacancyId).flatMap { t in f.attempt { () throws(FieldError) in try RecordID(t, field: "linkedVacancy") } }
+        let vacancyId = f.heldText(.linkedVacancyId).flatMap { t in f.attempt { () throws(FieldError) in try RecordID(t, field: "linkedVacancy") } }
         let vacancyAgency = f.agency(.linkedVacancyAgency, required: false) ?? training
         guard let id, let version, let birth, let national, let last, let first, let gender, let referring, let training, let scheme,
               let occupation, let start, let planned, let status else { return nil }

@@ -141,7 +141,16 @@ public struct RecordEncoder: Sendable {
         out.put(.occupationVersion, .text(version), lost: "")
         out.put(.occupationCode, .text(code), lost: "")
         out.text(.occupationAppellation, occupation.appellation?.rawValue, what: "appellation")
-        out.text(.occupationLabel, occupation.sourceLabel, what: "occupation label")
+        if occupation.sourceLabel == nil, let rule = mapping.rule(.occupationLabel), rule.path != nil, !rule.optional {
+            // The format requires a label the origin did not give: the fiche's, in the format's language.
+            let language = mapping.rule(.titleLanguage)?.constant.flatMap(LanguageCode.init(rawValue:)) ?? .french
+            if let label = taxonomy.fiche(occupation.fiche)?.labels[language] {
+                out.losses.append("occupation label not given by the origin: written as fiche \(occupation.fiche)'s \(language) label '\(label.prefix(60))'")
+                out.put(.occupationLabel, .text(label), lost: "")
+            }
+        } else {
+            out.text(.occupationLabel, occupation.sourceLabel, what: "occupation label")
+        }
     }
 
     func vacancy(_ v: Vacancy, _ out: inout Output) {
@@ -181,8 +190,8 @@ public struct RecordEncoder: Sendable {
         out.put(.openPositions, .number(String(v.openPositions)), lost: "")
         out.code(.contractType, v.contract.rawValue)
         out.code(.schedule, v.schedule.rawValue)
-        if case .string(let separator)? = mapping.rule(.hoursPerWeek)?.decimal {
-            out.put(.hoursPerWeek, .text(v.hoursPerWeek.formatted(separator: String(separator), minimumFractionDigits: 1)), lost: "")
+        if let rule = mapping.rule(.hoursPerWeek), case .string(let separator)? = rule.decimal {
+            out.put(.hoursPerWeek, .text(v.hoursPerWeek.formatted(separator: String(separator), minimumFractionDigits: rule.fractionDigits ?? 1)), lost: "")
         } else {
             out.put(.hoursPerWeek, .number(v.hoursPerWeek.formatted()), lost: "")
         }

@@ -69,9 +69,10 @@ public struct Translator {
         while let decoded = try reader.next() {
             let index = report.read
             report.read += 1
-            var errors = decoded.errors, losses: [String] = []
+            var errors = decoded.errors, losses = decoded.losses
             if let record = decoded.record {
-                (losses, errors) = writer.write(record)
+                let written = writer.write(record)
+                (losses, errors) = (losses + written.losses, written.errors)
             }
             if errors.isEmpty {
                 report.translated += 1

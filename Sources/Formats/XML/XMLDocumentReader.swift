@@ -1,5 +1,6 @@
 import CLibXML2
 import Foundation
+import Model
 
 /// Reads a regional XML document a record at a time through libxml2's stream reader: the root
 /// element's attributes are the header, each child element named `recordElement` one record. A
@@ -73,7 +74,8 @@ public final class XMLDocumentReader {
             var attributes: [XMLElement.Attribute] = []
             while xmlTextReaderMoveToNextAttribute(reader) == 1 {
                 guard xmlTextReaderIsNamespaceDecl(reader) == 0 else { continue }
-                attributes.append(.init(name: localName(), value: xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""))
+                attributes.append(.init(name: localName(), value: xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? "",
+                                        namespace: xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }))
             }
             header = attributes
             xmlTextReaderMoveToElement(reader)
@@ -113,6 +115,9 @@ public final class XMLDocumentReader {
                 return nil
             }
             let depth = Int(xmlTextReaderDepth(reader))
+            if type == Int32(XML_READER_TYPE_TEXT.rawValue) || type == Int32(XML_READER_TYPE_CDATA.rawValue), depth <= recordDepth {
+                throw fail("text directly inside <\(depth == 1 ? root : container ?? root)>: it holds elements only")
+            }
             guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue), depth == recordDepth || depth == 1 else { continue }
             let name = localName()
             if let container, depth == 1 {
@@ -124,7 +129,7 @@ public final class XMLDocumentReader {
                 headerElements.append(try Self.convert(node, line: line))
                 if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
                 try check()
-                pendingElement = xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue)
+                pendingElement = true   // Next() stands on the node after it: look at that one first
                 continue
             }
             guard name == recordElement else {
@@ -141,7 +146,7 @@ public final class XMLDocumentReader {
             let after = xmlTextReaderNodeType(reader)
             if after == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 0 {
                 try finish()
-            } else if after == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+            } else {
                 pendingElement = true
             }
             return element
@@ -173,7 +178,8 @@ public final class XMLDocumentReader {
                 if let content = c.pointee.content { value += String(cString: content) }
                 child = c.pointee.next
             }
-            element.attributes.append(.init(name: String(cString: a.pointee.name), value: value))
+            element.attributes.append(.init(name: String(cString: a.pointee.name), value: value,
+                                            namespace: a.pointee.ns?.pointee.href.map { String(cString: $0) }))
             attribute = a.pointee.next
         }
         var child = node.pointee.children
@@ -187,7 +193,7 @@ public final class XMLDocumentReader {
             }
             child = c.pointee.next
         }
-        element.text = element.children.isEmpty ? text : ""
+        element.text = element.children.isEmpty || text.unicodeScalars.contains(where: { !isProfileWhitespace($0) }) ? text : ""
         return element
     }
 }

@@ -1,5 +1,6 @@
 /// One element of an XML record: local name, namespace, attributes in order, child elements, and
-/// its own text (text and CDATA joined; these formats never mix text and elements).
+/// its own text (text and CDATA joined; these formats never mix text and elements, so an element
+/// with elements keeps text only when it is more than white space, for the exchange form to refuse).
 public struct XMLElement: Hashable, Sendable {
     public var name: String
     public var namespace: String?
@@ -10,7 +11,9 @@ public struct XMLElement: Hashable, Sendable {
     public struct Attribute: Hashable, Sendable {
         public var name: String
         public var value: String
-        public init(name: String, value: String) { self.name = name; self.value = value }
+        /// The attribute's namespace, when it has a prefix (`xsi:type`); none for plain attributes.
+        public var namespace: String?
+        public init(name: String, value: String, namespace: String? = nil) { self.name = name; self.value = value; self.namespace = namespace }
     }
 
     public init(name: String, namespace: String? = nil, attributes: [Attribute] = [], children: [XMLElement] = [], text: String = "") {

@@ -60,15 +60,16 @@ public struct ReceiveBenchmark: Sendable {
         // The batches, made before the clock starts.
         let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: nil)
         var generator = SyntheticRecords(seed: 9, taxonomy: taxonomy, year: 2019)
-        var made: [[UInt8]] = []
+        var made: [(id: String, body: [UInt8])] = []
         for b in 0..<batches {
             let records = (0..<recordsPerBatch).map { i in
                 CanonicalRecord.vacancy(generator.vacancy(origin: .forem, id: "FO-BENCH-\(b)-\(i)", localWorkplace: true))
             }
-            let (body, refused) = try PickupPlan.encode(records, for: .vdab, as: .json, id: UUID().uuidString.lowercased(), sender: .forem,
+            let id = UUID().uuidString.lowercased()
+            let (body, refused) = try PickupPlan.encode(records, for: .vdab, as: .json, id: id, sender: .forem,
                                                         taxonomy: taxonomy, now: Date())
             guard refused.isEmpty else { throw GatewayError("generated records the profile refuses: \(refused.values.first ?? "")") }
-            made.append(body)
+            made.append((id, body))
         }
 
         if let ledgerTemplate { try FileManager.default.copyItem(atPath: ledgerTemplate, toPath: gateways.path(.vdab, "ledger.sqlite")) }
@@ -88,7 +89,8 @@ public struct ReceiveBenchmark: Sendable {
                     var mine: [Double] = []
                     while let i = next.take(below: bodies.count) {
                         let sent = ContinuousClock.now
-                        let answer = await client.deliver(body: bodies[i], form: .json, to: url, as: .forem, signer: signer, now: Date())
+                        let answer = await client.deliver(body: bodies[i].body, form: .json, to: url, as: .forem, signer: signer, now: Date(),
+                                                          batchId: bodies[i].id, recordCount: recordsPerBatch)
                         guard case .receipt(let receipt) = answer, receipt.counts.accepted == recordsPerBatch else {
                             throw GatewayError("batch \(i) was not accepted whole: \(answer)")
                         }
@@ -108,7 +110,7 @@ public struct ReceiveBenchmark: Sendable {
         running = nil
         return Figures(seconds: elapsed, latencies: latencies, receiver: run, stored: stored, batchesPerSecond: Double(batches) / elapsed,
                        recordsPerSecond: Double(batches * recordsPerBatch) / elapsed,
-                       bodyMegabytes: Double(bodies.map(\.count).reduce(0, +)) / Double(max(1, bodies.count)) / 1_000_000)
+                       bodyMegabytes: Double(bodies.map(\.body.count).reduce(0, +)) / Double(max(1, bodies.count)) / 1_000_000)
     }
 }
 

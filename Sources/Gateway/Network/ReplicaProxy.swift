@@ -28,11 +28,11 @@ public struct ReplicaProxy: Sendable {
 
     /// The proxy's HTTP client: a replica that refuses the connection fails the request at once
     /// (AsyncHTTPClient's default is to keep trying to connect until the request's deadline, which
-    /// would wait on a dead replica instead of asking the next one), and a connection is given 2 s.
+    /// would wait on a dead replica instead of asking the next one), and a connection is given 2 s;
+    /// otherwise the gateway's outgoing settings (a redirect is passed back, not followed).
     static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
+        var configuration = OutgoingHTTP.configuration(connect: .seconds(2))
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(2)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

@@ -56,7 +56,7 @@ public struct Reconciliation: Sendable {
     public func run(peer: Agency, since: Date, until: Date, repair: Bool = false, actor: String = "gateway", reason: String? = nil,
                     now: Date = Date()) async throws -> Report {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
-        let manifest = try await client.manifest(from: settings.url, as: agency, signer: settings.signer, since: since, until: until, now: now)
+        let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.signer, since: since, until: until, now: now)
         var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
         let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0.bodySha256) }, uniquingKeysWith: { a, _ in a })
         let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)

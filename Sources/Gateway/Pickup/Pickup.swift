@@ -30,7 +30,7 @@ public struct Pickup: Sendable {
     public let taxonomy: Taxonomy
     public let store: any LedgerStore
     public var logger: Logger
-    public var http: HTTPClient = .shared
+    public var http: HTTPClient = OutgoingHTTP.shared
 
     public init(agency: Agency, settings: PickupSettings, peers: [Agency: PickupPlan.Peer], routing: Routing, catalog: FormatCatalog,
                 taxonomy: Taxonomy, store: any LedgerStore, logger: Logger) {

@@ -134,6 +134,7 @@ public struct PickupReport: Encodable, Sendable {
     }
     public struct Rejected: Encodable, Sendable { public var index: Int; public var recordId: String; public var rejections: [String] }
     public struct NotRouted: Encodable, Sendable { public var recordId: String; public var reason: String }
+    public struct Lost: Encodable, Sendable { public var index: Int; public var recordId: String; public var losses: [String] }
     public struct Batch: Encodable, Sendable { public var batchId: String; public var peer: String; public var records: Int; public var encoding: String }
 
     public var source: String
@@ -145,6 +146,8 @@ public struct PickupReport: Encodable, Sendable {
     public var batches: [Batch] = []
     public var notRouted: [NotRouted] = []
     public var rejected: [Rejected] = []
+    /// Records that went with what their reading could not carry.
+    public var losses: [Lost] = []
 
     /// The report's lists from a document's notes.
     mutating func add(_ notes: [PickupNote]) {
@@ -152,6 +155,7 @@ public struct PickupReport: Encodable, Sendable {
             switch n.kind {
             case .rejected: rejected.append(.init(index: n.index ?? 0, recordId: n.recordId, rejections: n.detail.components(separatedBy: "\n")))
             case .notRouted: notRouted.append(.init(recordId: n.recordId, reason: n.detail))
+            case .lost: losses.append(.init(index: n.index ?? 0, recordId: n.recordId, losses: n.detail.components(separatedBy: "\n")))
             }
         }
     }
@@ -162,7 +166,7 @@ public struct PickupReport: Encodable, Sendable {
         self.recordType = recordType
     }
 
-    enum CodingKeys: String, CodingKey { case source, format, recordType, outcome, documentError, counts, batches, notRouted, rejected }
+    enum CodingKeys: String, CodingKey { case source, format, recordType, outcome, documentError, counts, batches, notRouted, rejected, losses }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -175,6 +179,7 @@ public struct PickupReport: Encodable, Sendable {
         try c.encode(batches, forKey: .batches)
         try c.encode(notRouted, forKey: .notRouted)
         try c.encode(rejected, forKey: .rejected)
+        try c.encode(losses, forKey: .losses)
     }
 
     public var json: String {

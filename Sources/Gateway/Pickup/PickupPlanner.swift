@@ -62,11 +62,21 @@ public struct PickupPlanner {
     /// went before, with the digest of the version each peer has.
     public mutating func route(_ decoded: Decoded, index: Int, before previous: (CanonicalRecord) throws -> [Agency: String]) throws {
         counts.records += 1
-        guard let record = decoded.record, decoded.errors.isEmpty else {
+        var errors = decoded.errors
+        // A gateway sends what its own agency holds: a trainee record is the training agency's
+        // (`trainingAgency` = the batch's sender), and goes out through that agency's gateway.
+        if let record = decoded.record, record.owner != agency {
+            errors.append(FieldError(record.recordType == .trainee ? "trainingAgency" : "originAgency", .invalidValue,
+                                     "the record is \(record.owner)'s, not \(agency)'s: \(record.owner)'s gateway sends it (a batch's records are its sender's)"))
+        }
+        guard let record = decoded.record, errors.isEmpty else {
             counts.rejected += 1
             notes.append(PickupNote(kind: .rejected, index: index, recordId: decoded.recordId,
-                                    detail: decoded.errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
+                                    detail: errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
             return
+        }
+        if !decoded.losses.isEmpty {
+            notes.append(PickupNote(kind: .lost, index: index, recordId: decoded.recordId, detail: decoded.losses.joined(separator: "\n")))
         }
         let profile = ExchangeFormat.ProfileRecord(record)
         let digest = sha256Hex(profile.canonical)

@@ -147,5 +147,6 @@ enum PostgresMigrations {
         ("0012-replica-leases", LedgerSchema.leases.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             .map { $0.replacingOccurrences(of: " TEXT", with: " " + text) }),
         ("0013-batch-bodies-apart", LedgerSchema.bodiesApart(text: text, blob: "BYTEA")),
+        ("0014-delivery-losses", LedgerSchema.deliveryLosses(.postgres, text: text)),
     ]
 }

@@ -42,6 +42,9 @@ extension PostgresStore {
                           code: try $0.optionalString("code") ?? "", message: try $0.optionalString("message") ?? "")
                 }
             }
+            let losses = summary.direction != "in" ? [] : try await c.all("""
+                SELECT position, record_id, losses FROM batch_record WHERE batch_id = \(batchId) AND losses IS NOT NULL ORDER BY position
+                """).map { RecordLosses(index: try $0.int("position"), recordId: try $0.string("record_id"), losses: try $0.string("losses").components(separatedBy: "\n")) }
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
@@ -58,7 +61,8 @@ extension PostgresStore {
             }
             return BatchDetail(summary: summary, bodySha256: try row.string("body_sha256"), encoding: try row.optionalString("body_form"),
                                source: try row.optionalString("source"), deliveredTo: try row.optionalString("delivered_to"),
-                               lastAnswer: try row.optionalString("last_answer"), attempts: attempts, receipt: receipt, rejections: rejections, chain: chain)
+                               lastAnswer: try row.optionalString("last_answer"), attempts: attempts, receipt: receipt, rejections: rejections, chain: chain,
+                               deliveryLosses: losses)
         }
     }
 

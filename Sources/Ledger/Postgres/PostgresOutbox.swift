@@ -58,7 +58,7 @@ extension PostgresStore: OutboxStore {
                 UPDATE batch b SET state = 'sending', attempts = b.attempts + 1, first_attempt_at = coalesce(b.first_attempt_at, \(at)), updated_at = \(at),
                     lease_owner = \(owner), lease_until = \(until)
                 FROM due WHERE b.batch_id = due.batch_id AND b.direction = 'out'
-                RETURNING b.batch_id, b.peer, b.record_type, (SELECT p.body FROM batch_body p WHERE p.batch_id = b.batch_id AND p.direction = 'out') AS body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at, b.body_sha256
+                RETURNING b.batch_id, b.peer, b.record_type, (SELECT p.body FROM batch_body p WHERE p.batch_id = b.batch_id AND p.direction = 'out') AS body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at, b.body_sha256, b.record_count
                 """)
         }
         return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }
@@ -66,7 +66,8 @@ extension PostgresStore: OutboxStore {
                 OutgoingBatch(batchId: try row.string("batch_id"), peer: peer, recordType: RecordType(rawValue: try row.string("record_type"))!,
                               body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey),
                               form: ExchangeFormat.Form(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
-                              firstAttempt: RequestSignature.instant(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"))
+                              firstAttempt: RequestSignature.instant(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"),
+                              recordCount: try row.optionalInt("record_count"))
             }
     }
 

@@ -122,13 +122,14 @@ extension PostgresStore: ReceivedBatchStore {
         for o in plan.outcomes {
             outcomes.row()
             outcomes.int("position", o.index); outcomes.text("record_id", o.recordId); outcomes.int("version", o.version); outcomes.text("outcome", o.outcome)
-            outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message)
+            outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message); outcomes.text("losses", o.losses)
         }
         if !outcomes.isEmpty {
             try await c.run("""
-                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message)
-                SELECT \(batchId), position, record_id, version, outcome, field, code, message
-                FROM json_to_recordset(\(outcomes.document)::json) AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text)
+                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message, losses)
+                SELECT \(batchId), position, record_id, version, outcome, field, code, message, losses
+                FROM json_to_recordset(\(outcomes.document)::json)
+                    AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text, losses text)
                 """, logger: statementLogger)
         }
         var flows = JSONRows()
@@ -161,7 +162,7 @@ extension PostgresStore: ReceivedBatchStore {
         let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
         return try await autocommit { c in
             try await c.all("""
-                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at <= \(to)
+                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at < \(to)
                   AND receipt IS NOT NULL ORDER BY created_at, batch_id
                 """, logger: statementLogger).map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
         }

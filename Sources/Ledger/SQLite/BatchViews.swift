@@ -36,6 +36,9 @@ extension SQLiteStore {
                     SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = ? AND outcome = 'rejected' ORDER BY position
                     """, arguments: [batchId]).map { .init(index: $0["position"], recordId: $0["record_id"], field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "") }
             }
+            let losses = summary.direction != "in" ? [] : try Row.fetchAll(db, sql: """
+                SELECT position, record_id, losses FROM batch_record WHERE batch_id = ? AND losses IS NOT NULL ORDER BY position
+                """, arguments: [batchId]).map { RecordLosses(index: $0["position"], recordId: $0["record_id"], losses: ($0["losses"] as String).components(separatedBy: "\n")) }
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
@@ -51,7 +54,7 @@ extension SQLiteStore {
             }
             return BatchDetail(summary: summary, bodySha256: row["body_sha256"], encoding: row["body_form"], source: row["source"],
                                deliveredTo: row["delivered_to"], lastAnswer: row["last_answer"], attempts: attempts, receipt: receipt,
-                               rejections: rejections, chain: chain)
+                               rejections: rejections, chain: chain, deliveryLosses: losses)
         }
     }
 

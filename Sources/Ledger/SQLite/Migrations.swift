@@ -287,6 +287,9 @@ enum Migrations {
         migrator.registerMigration("0013-batch-bodies-apart") { db in
             for statement in LedgerSchema.bodiesApart(blob: "BLOB") { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("0014-delivery-losses") { db in
+            for statement in LedgerSchema.deliveryLosses(.sqlite) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

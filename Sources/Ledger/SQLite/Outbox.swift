@@ -34,7 +34,7 @@ extension SQLiteStore {
         let payloadKey = self.payloadKey, lease = self.lease
         return try await database.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT batch_id, peer, record_type, body_form, attempts, first_attempt_at, body_sha256 FROM batch b
+                SELECT batch_id, peer, record_type, body_form, attempts, first_attempt_at, body_sha256, record_count FROM batch b
                 WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?))
                   \(peer == nil ? "" : "AND peer = ?")
                   AND peer NOT IN (SELECT peer FROM peer_state WHERE paused = 1)
@@ -51,7 +51,8 @@ extension SQLiteStore {
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
                                      body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
-                                     attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now, bodySha256: row["body_sha256"])
+                                     attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now, bodySha256: row["body_sha256"],
+                                     recordCount: row["record_count"])
             }
         }
     }

@@ -66,7 +66,7 @@ extension SQLiteStore: ReceivedBatchStore {
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at <= ? ORDER BY created_at, batch_id
+                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, batch_id
                 """, arguments: [sender.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
                 .map { row in try ManifestEntry(receipt: row["receipt"], bodySha256: row["body_sha256"]) }
         }
@@ -102,11 +102,12 @@ extension SQLiteStore: ReceivedBatchStore {
             }
         }
         let outcome = try db.cachedStatement(sql: """
-            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message, losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for o in plan.outcomes {
             try outcome.run(in: db) { b in
                 b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome); b.text(o.field); b.text(o.code); b.text(o.message)
+                b.text(o.losses)
             }
         }
         let upsert = try db.cachedStatement(sql: """
