@@ -39,7 +39,6 @@ struct JSONReaderTests {
         ("{\"a\": \"x\u{01}\"}", "control character"),
         (#"{"a": 01}"#, "not a JSON number"),
         (#"{"a": 1.}"#, "not a JSON number"),
-        (#"{"a": "\ud800"}"#, "lone surrogate"),
         (#"{"a": tru}"#, "expected true"),
         (#"{"a": 1,}"#, "member name"),
         (#"{"a": [1 2]}"#, "expected ',' or ']'"),
@@ -48,6 +47,18 @@ struct JSONReaderTests {
     ])
     func faults(_ text: String, _ fragment: String) {
         #expect { _ = try parse(text) } throws: { "\($0)".contains(fragment) }
+    }
+
+    @Test("surrogate pairs are one character; a lone surrogate is read as U+FFFF, for the record's rules to refuse", arguments: [
+        (#"{"a": "\ud83d\ude00"}"#, "😀"),
+        (#"{"a": "x\ud800y"}"#, "x\u{FFFF}y"),
+        (#"{"a": "\udc00"}"#, "\u{FFFF}"),
+        (#"{"a": "\ud800\n"}"#, "\u{FFFF}\n"),
+        (#"{"a": "\ud800\u0041"}"#, "\u{FFFF}A"),
+        (#"{"a": "\ud800\ud800\udc00"}"#, "\u{FFFF}\u{10000}"),
+    ])
+    func surrogates(_ text: String, _ expected: String) throws {
+        #expect(try parse(text)["a"] == .string(expected))
     }
 
     @Test("invalid UTF-8 in a string is refused")

@@ -14,10 +14,10 @@ enum Translation {
         [UInt8](try Data(contentsOf: Project.root.appendingPathComponent("fixtures/" + name)))
     }
 
-    static func run(_ bytes: [UInt8], from: String, to: String, _ type: RecordType) throws -> (TranslationReport, [UInt8]) {
+    static func run(_ bytes: [UInt8], from: String, to: String, _ type: RecordType, receiver: Agency? = nil) throws -> (TranslationReport, [UInt8]) {
         let out = ByteWriter()
         let report = try Translator(source: catalog.format(from, type: type)!, target: catalog.format(to, type: type)!,
-                                    taxonomy: taxonomy, envelope: EnvelopeFields(receiver: from == "actiris" ? .vdab : .actiris))
+                                    taxonomy: taxonomy, envelope: EnvelopeFields(receiver: receiver ?? (from == "actiris" ? .vdab : .actiris)))
             .translate(ByteReader(bytes: bytes), into: out)
         return (report, out.collected)
     }

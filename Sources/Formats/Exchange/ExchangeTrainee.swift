@@ -122,10 +122,14 @@ enum TraineeXML {
         }
     }
 
-    static func json(_ element: XMLElement) -> JSONValue {
-        element.children.isEmpty ? .string(element.text) : .object(element.children.map { child in
-            let name = decapitalised(child.name)
-            return (name, name == "recordVersion" && child.children.isEmpty ? VacancyXML.numeric(child.text) : json(child))
+    /// The element as its JSON object: a container of the shape (`Person`, `LinkedVacancy`, …) an
+    /// object even when empty, a value a string (a number for `RecordVersion`, whose JSON is one).
+    static func json(_ element: XMLElement, shape: XMLShape? = TraineeXML.shape) -> JSONValue {
+        guard shape.map({ !$0.children.isEmpty }) ?? !element.children.isEmpty else {
+            return element.name == "RecordVersion" ? VacancyXML.numeric(element.text) : .string(element.text)
+        }
+        return .object(element.children.map { child in
+            (decapitalised(child.name), json(child, shape: shape?.children.first { $0.shape.name == child.name }?.shape))
         })
     }
 

@@ -54,13 +54,14 @@ struct ProfileOccupation {
         }
         guard formed, let sourceScheme else { return nil }
         guard r.attempt({ () throws(FieldError) in try taxonomy.resolve(.rome, code: pivot) }) != nil else { return nil }
-        guard let occupation = r.attempt({ () throws(FieldError) in
-            try taxonomy.occupation(source: OccupationSource(scheme: sourceScheme, version: version, code: code), appellation: appellation, sourceLabel: label)
-        }) else { return nil }
+        // The source against the pivot first, then the appellation against both.
+        let source = OccupationSource(scheme: sourceScheme, version: version, code: code)
+        guard let occupation = r.attempt({ () throws(FieldError) in try taxonomy.occupation(source: source, sourceLabel: label) }) else { return nil }
         guard occupation.fiche.rawValue == pivot else {
             r.fail("occupation", .occupationMismatch, "the source code \(scheme) \(version) \(code) stands for fiche \(occupation.fiche), not \(pivot)")
             return nil
         }
-        return occupation
+        guard let appellation else { return occupation }
+        return r.attempt { () throws(FieldError) in try taxonomy.occupation(source: source, appellation: appellation, sourceLabel: label) }
     }
 }

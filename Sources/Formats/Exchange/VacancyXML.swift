@@ -47,7 +47,7 @@ enum VacancyXML {
             ]), most: 20)])),
             description,
             .init(h("PositionScheduleTypeCode", "schedule")),
-            .init(h("ApplicationCloseDate", "closingDate")),
+            .init(h("ApplicationCloseDate", "closingDate"), optional: true),
         ])
         let translation = h("PositionProfile", "title", attributes: [.init(name: "languageCode")], [.init(h("PositionTitle", "title")), description])
         return h("PositionOpening", "recordId", attributes: [.init(name: "majorVersionID", required: true, fixed: "3"),

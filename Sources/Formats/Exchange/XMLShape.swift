@@ -27,7 +27,10 @@ struct XMLShape: Sendable {
     struct Child: Sendable {
         var shape: XMLShape
         var most: Int
-        init(_ shape: XMLShape, most: Int = 1) { self.shape = shape; self.most = most }
+        /// An optional value: absent when unknown, never an empty element (a required one that is
+        /// empty is reported missing by the values' decoder).
+        var optional: Bool
+        init(_ shape: XMLShape, most: Int = 1, optional: Bool = false) { self.shape = shape; self.most = most; self.optional = optional }
     }
 
     var name: String
@@ -81,6 +84,9 @@ struct XMLShape: Sendable {
             if let i = (position..<children.count).first(where: { children[$0].shape.names(child) && counts[$0] < children[$0].most }) {
                 position = i
                 counts[i] += 1
+                if children[i].optional, children[i].shape.children.isEmpty, child.children.isEmpty, child.text.isEmpty {
+                    faults.append(FieldError(children[i].shape.item, .invalidValue, "\(childPath) is empty; an unknown optional value is left out"))
+                }
                 children[i].shape.check(child, path: childPath, into: &faults)
             } else if let rule = children.first(where: { $0.shape.name == child.name }) {
                 if rule.shape.namespace != child.namespace {

@@ -2,7 +2,8 @@ import Foundation
 
 /// A strict JSON parser (RFC 8259) over a `ByteReader`: one value at a time, so that a document's
 /// records can be read one by one. Duplicate keys, nesting deeper than `maximumDepth`, invalid
-/// UTF-8, control characters in strings and malformed numbers are document errors, never guesses.
+/// UTF-8, raw control characters in strings and malformed numbers are document errors, never
+/// guesses. A lone surrogate escape is read as U+FFFF (see `string`).
 public struct JSONParser {
     public let reader: ByteReader
     public var maximumDepth: Int
@@ -146,27 +147,32 @@ public struct JSONParser {
                 return s
             case 0x5C:
                 guard let e = reader.next() else { throw fail("the document ends inside a string") }
-                switch e {
-                case 0x22, 0x5C, 0x2F: bytes.append(e)
-                case UInt8(ascii: "b"): bytes.append(0x08)
-                case UInt8(ascii: "f"): bytes.append(0x0C)
-                case UInt8(ascii: "n"): bytes.append(0x0A)
-                case UInt8(ascii: "r"): bytes.append(0x0D)
-                case UInt8(ascii: "t"): bytes.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        guard reader.next() == 0x5C, reader.next() == UInt8(ascii: "u") else { throw fail("a lone surrogate in a string") }
-                        let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("a lone surrogate in a string") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw fail("a lone surrogate in a string")
+                guard e == UInt8(ascii: "u") else { try append(escape: e, to: &bytes); break }
+                var scalar = try hex4()
+                wide = wide || scalar >= 0x80
+                // A surrogate pair is one character. A lone surrogate is valid JSON but no
+                // character: it is read as U+FFFF, which XML 1.0 cannot hold either, so that the
+                // record holding it is refused (INVALID_VALUE), not the document.
+                while true {
+                    guard (0xD800...0xDBFF).contains(scalar) else {
+                        Self.append((0xDC00...0xDFFF).contains(scalar) ? 0xFFFF : scalar, to: &bytes)
+                        break
                     }
-                    bytes.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-                    wide = wide || scalar >= 0x80
-                default:
-                    throw fail("an unknown escape \\\(Self.show(e)) in a string")
+                    guard reader.peek() == 0x5C else { Self.append(0xFFFF, to: &bytes); break }
+                    _ = reader.next()
+                    guard let following = reader.next() else { throw fail("the document ends inside a string") }
+                    guard following == UInt8(ascii: "u") else {
+                        Self.append(0xFFFF, to: &bytes)
+                        try append(escape: following, to: &bytes)
+                        break
+                    }
+                    let next = try hex4()
+                    if (0xDC00...0xDFFF).contains(next) {
+                        Self.append(0x10000 + ((scalar - 0xD800) << 10) + (next - 0xDC00), to: &bytes)
+                        break
+                    }
+                    Self.append(0xFFFF, to: &bytes)
+                    scalar = next   // which may begin a pair of its own
                 }
             case 0x00..<0x20:
                 throw fail("a control character in a string (write it as \\u escape)")
@@ -175,6 +181,24 @@ public struct JSONParser {
             }
             guard bytes.count <= maximumStringBytes else { throw fail("a string longer than \(maximumStringBytes) bytes") }
         }
+    }
+
+    /// A one-character escape (`\n`, `\"`, …) as its byte.
+    private func append(escape e: UInt8, to bytes: inout [UInt8]) throws(DocumentError) {
+        switch e {
+        case 0x22, 0x5C, 0x2F: bytes.append(e)
+        case UInt8(ascii: "b"): bytes.append(0x08)
+        case UInt8(ascii: "f"): bytes.append(0x0C)
+        case UInt8(ascii: "n"): bytes.append(0x0A)
+        case UInt8(ascii: "r"): bytes.append(0x0D)
+        case UInt8(ascii: "t"): bytes.append(0x09)
+        default: throw fail("an unknown escape \\\(Self.show(e)) in a string")
+        }
+    }
+
+    /// A scalar (not a surrogate) as UTF-8.
+    private static func append(_ scalar: UInt32, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
     }
 
     private func hex4() throws(DocumentError) -> UInt32 {
