@@ -11,7 +11,7 @@ import Testing
 /// broken fixture is picked up by its agency's gateway, routed to every other agency, and each batch
 /// that goes out is checked by `validate_records.py` (and, in the XML form, read back whole by
 /// this gateway's own reader).
-@Suite("Every batch that goes out passes the profile, whatever the regional input")
+@Suite("Every batch that goes out passes the profile, whatever the regional input", .serialized)
 struct OutgoingConformanceTests {
     /// Each agency's exports: its fixtures, and the broken fixtures of its formats.
     static let exports: [(agency: Agency, file: String, type: RecordType)] = {

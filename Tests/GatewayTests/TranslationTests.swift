@@ -166,6 +166,33 @@ struct TranslationTests {
         #expect(report.records.last?.rejections.first?.message == "'AVONDSCHOOL' in maatregel is not one of CENTRUM, IBO")
     }
 
+    @Test("VDAB's beroepsnaam is required: missing, the record is refused; for another agency's vacancy, the fiche's Dutch label is written, listed")
+    func beroepsnaam() throws {
+        let text = String(decoding: try Translation.fixture("vdab/vacancies.json"), as: UTF8.self)
+            .replacingOccurrences(of: ", \"beroepsnaam\": \"Lasser\"", with: "").replacingOccurrences(of: ",\n        \"beroepsnaam\": \"Lasser\"", with: "")
+        #expect(!text.contains("\"Lasser\""))
+        let (report, _) = try Translation.run(Array(text.utf8), from: "vdab", to: "forem", .vacancy)
+        #expect(report.rejected == 1)
+        #expect(report.records.first { !$0.rejections.isEmpty }?.rejections.first.map { "\($0.field) \($0.code)" } == "occupation MISSING_FIELD")
+
+        let (written, out) = try Translation.run(try Translation.fixture("forem/vacancies.xml"), from: "forem", to: "vdab", .vacancy)
+        #expect(written.rejected == 0)
+        let document = try JSONSerialization.jsonObject(with: Data(out)) as! [String: Any]
+        let first = (document["vacatures"] as! [[String: Any]])[0]["beroep"] as! [String: Any]
+        #expect(first["beroepsnaam"] as? String == Translation.taxonomy.fiche(FicheCode(rawValue: "H2913")!)?.labels.nl)
+        #expect(written.records.first?.losses.contains { $0.hasPrefix("occupation label not given by the origin: written as fiche H2913's nl label") } == true)
+        // And VDAB reads its own document back.
+        #expect(try Translation.records(out, format: "vdab", .vacancy).count == written.translated)
+    }
+
+    @Test("Actiris hours are written as its export writes them: 38, 24.5")
+    func actirisHours() throws {
+        let (_, out) = try Translation.run(try Translation.fixture("vdab/vacancies.json"), from: "vdab", to: "actiris", .vacancy)
+        let text = String(decoding: out, as: UTF8.self)
+        #expect(text.contains("hours=\"38\""), "\(text.prefix(600))")
+        #expect(!text.contains("hours=\"38.0\""))
+    }
+
     @Test("document errors stop the translation with their line")
     func documentErrors() {
         #expect { _ = try Translation.run(Array(#"{"vacatures": [{}], "bron": "VDAB"}"#.utf8), from: "vdab", to: "adg", .vacancy) } throws: {
