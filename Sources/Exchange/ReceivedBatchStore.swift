@@ -40,17 +40,27 @@ public enum ReceiveOutcome: Equatable, Sendable {
 }
 
 /// A batch just stored, as the receiving side hands it on once its receipt is committed: the
-/// records accepted, in order (duplicates and refused records left out).
+/// records accepted, in order (duplicates and refused records left out), each as the back office's
+/// format made it ready before the receipt (`DeliveryCheck`), or as it is where no check ran.
 public struct StoredBatch: Sendable {
     public var batchId: String
     public var sender: Agency
     public var recordType: RecordType
-    public var accepted: [CanonicalRecord]
+    public var prepared: [PreparedRecord]
+    /// Whether the records were made ready for the back office's format (else they are bare).
+    public var isPrepared: Bool
+    public var accepted: [CanonicalRecord] { prepared.map(\.record) }
+
     public init(batchId: String, sender: Agency, recordType: RecordType, accepted: [CanonicalRecord]) {
+        self.init(batchId: batchId, sender: sender, recordType: recordType, prepared: accepted.map { PreparedRecord(record: $0) }, isPrepared: false)
+    }
+
+    public init(batchId: String, sender: Agency, recordType: RecordType, prepared: [PreparedRecord], isPrepared: Bool = true) {
         self.batchId = batchId
         self.sender = sender
         self.recordType = recordType
-        self.accepted = accepted
+        self.prepared = prepared
+        self.isPrepared = isPrepared
     }
 }
 

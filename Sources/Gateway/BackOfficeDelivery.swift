@@ -69,7 +69,9 @@ public struct BackOfficeDelivery: Sendable {
 
     private func handOver(_ stored: StoredBatch, now: Date) async throws -> String? {
         guard try await !ledger.isDelivered(stored.batchId) else { return nil }
-        return try await hand(stored.accepted, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
+        // The records as made ready before the receipt, when they were (else made now).
+        let prepared = stored.isPrepared ? stored.prepared : stored.prepared.map { prepare($0.record) }
+        return try await hand(prepared, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
     }
 
     /// Delivers one batch if it is still pending, reading its records again from the body kept in
@@ -82,11 +84,11 @@ public struct BackOfficeDelivery: Sendable {
         guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
         let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
-        return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
+        return try await hand(records.map(prepare), batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
     }
 
     /// Writes or posts the records in the agency's format, then notes the batch delivered.
-    private func hand(_ records: [CanonicalRecord], batchId: String, sender: Agency, recordType: RecordType, now: Date) async throws -> String? {
+    private func hand(_ records: [PreparedRecord], batchId: String, sender: Agency, recordType: RecordType, now: Date) async throws -> String? {
         guard let name = formats[recordType], let format = catalog.format(name, type: recordType) else {
             throw GatewayError("no back-office format is configured for \(recordType.rawValue) records")
         }
@@ -98,13 +100,14 @@ public struct BackOfficeDelivery: Sendable {
         func render(into out: ByteWriter) throws {
             let writer = try format.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: agency, batchId: batchId))
             try writer.begin(sender: sender, created: now)
-            for record in records {
-                // Every record was screened before its receipt (`check`): one the format cannot
-                // hold now (its mappings or taxonomy changed since) stops the delivery, which stays
-                // pending for an operator, rather than leaving the record out.
-                if let fault = writer.write(record).errors.first {
-                    throw GatewayError("record \(record.owner)/\(record.id) of batch \(batchId) no longer fits the \(name) format: \(fault.field) \(fault.code.rawValue): \(fault.message)")
+            for prepared in records {
+                // Every record was screened before its receipt (`prepare`): one the format cannot
+                // hold now (read again after a restart, its mappings or taxonomy changed since) stops
+                // the delivery, which stays pending for an operator, rather than leaving it out.
+                if let fault = prepared.errors.first {
+                    throw GatewayError("record \(prepared.record.owner)/\(prepared.record.id) of batch \(batchId) no longer fits the \(name) format: \(fault.field) \(fault.code.rawValue): \(fault.message)")
                 }
+                writer.write(prepared)
             }
             writer.end()
         }
@@ -183,14 +186,13 @@ public struct BackOfficeDelivery: Sendable {
 }
 
 extension BackOfficeDelivery: DeliveryCheck {
-    /// What the agency's own format makes of a received record: what it cannot hold (the record is
-    /// then rejected in the receipt) and what it loses. The exchange formats hold every record.
-    public func check(_ record: CanonicalRecord) -> DeliveryFit {
-        guard let name = formats[record.recordType], let mapping = catalog.format(name, type: record.recordType) as? FormatMapping else {
-            return DeliveryFit()
+    /// A received record made ready for the agency's own format: what it cannot hold (the record is
+    /// then rejected in the receipt), what it loses, and what it will write.
+    public func prepare(_ record: CanonicalRecord) -> PreparedRecord {
+        guard let name = formats[record.recordType], let format = catalog.format(name, type: record.recordType) else {
+            return PreparedRecord(record: record)
         }
-        let encoded = RecordEncoder(mapping: mapping, taxonomy: taxonomy).encode(record)
-        return DeliveryFit(errors: encoded.errors, losses: encoded.losses)
+        return format.prepare(record, taxonomy: taxonomy)
     }
 }
 

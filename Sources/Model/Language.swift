@@ -4,8 +4,9 @@ public struct LanguageCode: RawRepresentable, Hashable, Comparable, Sendable, Co
 
     /// A code of the list, in either case; nil for anything else (`"zz"` has the form, not the meaning).
     public init?(rawValue: String) {
-        let lower = rawValue.lowercased()
-        guard lower.utf8.count == 2, Self.iso639_1.contains(lower) else { return nil }
+        guard rawValue.utf8.count == 2 else { return nil }
+        let lower = rawValue.utf8.allSatisfy { (0x61...0x7A).contains($0) } ? rawValue : rawValue.lowercased()
+        guard Self.iso639_1.contains(lower) else { return nil }
         self.rawValue = lower
     }
 

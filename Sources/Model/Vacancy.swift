@@ -142,16 +142,20 @@ public func trimmedProfileText(_ text: String) -> String {
 /// surrogate escape as U+FFFF, so that it is refused here as well). Scans bytes: a text without a
 /// control byte or the lead byte 0xEF is passed over at once.
 public func firstNonXMLCharacter(_ text: String) -> String? {
-    var text = text
-    return text.withUTF8 { bytes -> String? in
-        for (i, b) in bytes.enumerated() {
-            if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D { return "U+" + hex4(UInt32(b)) }
-            if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
-                return bytes[i + 2] == 0xBE ? "U+FFFE" : "U+FFFF or a lone surrogate"
-            }
-        }
-        return nil
+    // Nearly every text has neither: one pass over its bytes, nothing else.
+    let suspect = text.utf8.withContiguousStorageIfAvailable { bytes in
+        for b in bytes where b < 0x20 || b == 0xEF { return true }
+        return false
     }
+    guard suspect ?? true else { return nil }
+    let bytes = Array(text.utf8)
+    for (i, b) in bytes.enumerated() {
+        if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D { return "U+" + hex4(UInt32(b)) }
+        if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
+            return bytes[i + 2] == 0xBE ? "U+FFFE" : "U+FFFF or a lone surrogate"
+        }
+    }
+    return nil
 }
 
 private func hex4(_ v: UInt32) -> String {

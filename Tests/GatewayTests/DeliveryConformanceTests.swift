@@ -105,7 +105,7 @@ struct DeliveryConformanceTests {
         // What the format loses of each delivered record is in the batch's view, as the encoder says.
         let view = try #require(try store.batch(receipt.batchId))
         for decoded in sent.records where delivered.contains(decoded.recordId) {
-            let losses = delivery.check(decoded.record!).losses
+            let losses = delivery.prepare(decoded.record!).losses
             #expect(view.deliveryLosses.first { $0.recordId == decoded.recordId }?.losses ?? [] == losses, "\(decoded.recordId)")
         }
         #expect(!view.deliveryLosses.isEmpty, "every one of these flows loses something (a language, a scheme's name, a code written in another scheme)")

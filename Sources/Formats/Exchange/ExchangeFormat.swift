@@ -215,7 +215,7 @@ final class ExchangeReading: RecordReading {
             let shape = format.recordType == .vacancy ? VacancyXML.shape : TraineeXML.shape
             var faults: [FieldError] = []
             if shape.names(element) {
-                shape.check(element, path: element.name, into: &faults)
+                shape.check(element, path: { element.name }, into: &faults)
             } else {
                 faults.append(FieldError("recordId", .invalidValue,
                                          "<\(element.name)> is in namespace \(element.namespace ?? "none"), the profile puts it in \(shape.namespace)"))
@@ -322,6 +322,8 @@ final class ExchangeWriting: RecordWriting {
         if let xml { xml.write(record: element(ExchangeFormat.profileValue(record))) }
         return ([], [])
     }
+
+    func write(_ prepared: PreparedRecord) { _ = write(prepared.record) }
 
     /// A record encoded once for several batches: its canonical bytes are the JSON form's record;
     /// the XML form is made from its value.

@@ -296,20 +296,24 @@ enum ExchangeVacancy {
         if let q = p?["positionQualifications"], let first = r.array(q, "positionQualifications", item: "languages")?.first {
             _ = r.object(first, "positionQualifications[0]", item: "languages", allowed: ["positionCompetencies"])
             for (i, c) in (r.array(first["positionCompetencies"], "positionCompetencies", item: "languages", count: 1...20) ?? []).enumerated() {
-                let path = "positionCompetencies[\(i)]"
-                _ = r.object(c, path, item: "languages", allowed: ["competencyIds", "requiredProficiencyLevel"])
-                let ids = r.array(c["competencyIds"], "\(path).competencyIds", item: "languages")?.first
-                _ = r.object(ids, "\(path).competencyIds[0]", item: "languages", allowed: ["value", "schemeId"])
-                r.constant(ids?["schemeId"], "\(path).competencyIds[0].schemeId", item: "languages", "ISO639-1")
-                let level = r.object(c["requiredProficiencyLevel"], "\(path).requiredProficiencyLevel", item: "languages", allowed: ["scoresText"])
-                let score = r.array(level?["scoresText"], "\(path).requiredProficiencyLevel.scoresText", item: "languages")?.first
-                _ = r.object(score, "\(path).requiredProficiencyLevel.scoresText[0]", item: "languages", allowed: ["value", "scoreTextCode"])
-                r.constant(score?["scoreTextCode"], "\(path).scoresText[0].scoreTextCode", item: "languages", "CEFR")
-                let code = r.string(ids?["value"], "\(path).competencyIds[0].value", item: "languages").flatMap { code -> LanguageCode? in
-                    guard code == code.lowercased() else { r.fail("languages", .invalidValue, "language codes are lower case in the profile"); return nil }
+                // The item's path, made only for a fault's message.
+                func path() -> String { "positionCompetencies[\(i)]" }
+                _ = r.object(c, path(), item: "languages", allowed: ["competencyIds", "requiredProficiencyLevel"])
+                let ids = r.array(c["competencyIds"], "\(path()).competencyIds", item: "languages")?.first
+                _ = r.object(ids, "\(path()).competencyIds[0]", item: "languages", allowed: ["value", "schemeId"])
+                r.constant(ids?["schemeId"], "\(path()).competencyIds[0].schemeId", item: "languages", "ISO639-1")
+                let level = r.object(c["requiredProficiencyLevel"], "\(path()).requiredProficiencyLevel", item: "languages", allowed: ["scoresText"])
+                let score = r.array(level?["scoresText"], "\(path()).requiredProficiencyLevel.scoresText", item: "languages")?.first
+                _ = r.object(score, "\(path()).requiredProficiencyLevel.scoresText[0]", item: "languages", allowed: ["value", "scoreTextCode"])
+                r.constant(score?["scoreTextCode"], "\(path()).scoresText[0].scoreTextCode", item: "languages", "CEFR")
+                let code = r.string(ids?["value"], "\(path()).competencyIds[0].value", item: "languages").flatMap { code -> LanguageCode? in
+                    guard !code.utf8.contains(where: { (0x41...0x5A).contains($0) }) else {
+                        r.fail("languages", .invalidValue, "language codes are lower case in the profile")
+                        return nil
+                    }
                     return r.attempt { () throws(FieldError) in try LanguageCode(code) }
                 }
-                let cefr = r.string(score?["value"], "\(path).scoresText[0].value", item: "languages").flatMap { level -> CEFRLevel? in
+                let cefr = r.string(score?["value"], "\(path()).scoresText[0].value", item: "languages").flatMap { level -> CEFRLevel? in
                     guard let cefr = CEFRLevel(rawValue: level) else {
                         r.fail("languages", .invalidValue, "'\(level.prefix(8))' is not a CEFR level as the profile writes it (A1, A2, B1, B2, C1, C2)")
                         return nil

@@ -16,10 +16,9 @@ struct ProfileOccupation {
 
     /// `^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`: a source code as the origin gives it.
     static func isSourceCode(_ s: String) -> Bool {
-        let b = Array(s.utf8)
         func alphanumeric(_ c: UInt8) -> Bool { (48...57).contains(c) || (65...90).contains(c) || (97...122).contains(c) }
-        guard let first = b.first, alphanumeric(first), b.count <= 32 else { return false }
-        return b.dropFirst().allSatisfy { alphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
+        guard let first = s.utf8.first, alphanumeric(first), s.utf8.count <= 32 else { return false }
+        return s.utf8.dropFirst().allSatisfy { alphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }
     }
 
     /// The record's occupation, or nil with every fault recorded in `r`: each code's form first

@@ -27,7 +27,7 @@ extension ExchangeFormat {
             throw DocumentError(line: 1, "the root element is <\(element.name)> in \(element.namespace ?? "no namespace"), expected an HR-XML 3 <PositionOpening>")
         }
         var faults: [FieldError] = []
-        VacancyXML.shape.check(element, path: element.name, into: &faults)
+        VacancyXML.shape.check(element, path: { element.name }, into: &faults)
         var decoded = ExchangeVacancy.decode(VacancyXML.json(element), sender: receiver, taxonomy: taxonomy, index: 0)
         if !faults.isEmpty { (decoded.errors, decoded.record) = (faults + decoded.errors, nil) }
         return decoded
