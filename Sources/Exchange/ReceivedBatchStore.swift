@@ -40,27 +40,34 @@ public enum ReceiveOutcome: Equatable, Sendable {
 }
 
 /// A batch just stored, as the receiving side hands it on once its receipt is committed: the
-/// records accepted, in order (duplicates and refused records left out), each as the back office's
-/// format made it ready before the receipt (`DeliveryCheck`), or as it is where no check ran.
+/// records accepted, in order (duplicates and refused records left out), and their positions in
+/// the batch.
 public struct StoredBatch: Sendable {
     public var batchId: String
     public var sender: Agency
     public var recordType: RecordType
-    public var prepared: [PreparedRecord]
-    /// Whether the records were made ready for the back office's format (else they are bare).
-    public var isPrepared: Bool
-    public var accepted: [CanonicalRecord] { prepared.map(\.record) }
-
-    public init(batchId: String, sender: Agency, recordType: RecordType, accepted: [CanonicalRecord]) {
-        self.init(batchId: batchId, sender: sender, recordType: recordType, prepared: accepted.map { PreparedRecord(record: $0) }, isPrepared: false)
-    }
-
-    public init(batchId: String, sender: Agency, recordType: RecordType, prepared: [PreparedRecord], isPrepared: Bool = true) {
+    public var accepted: [CanonicalRecord]
+    /// Each accepted record's position in the batch (what its losses are listed under).
+    public var positions: [Int]
+    public init(batchId: String, sender: Agency, recordType: RecordType, accepted: [CanonicalRecord], positions: [Int]? = nil) {
         self.batchId = batchId
         self.sender = sender
         self.recordType = recordType
-        self.prepared = prepared
-        self.isPrepared = isPrepared
+        self.accepted = accepted
+        self.positions = positions ?? Array(accepted.indices)
+    }
+}
+
+/// What one record lost on its way into the back office's format: its position in the batch, its
+/// id, and each loss, a sentence.
+public struct RecordLosses: Sendable, Equatable, Codable {
+    public var index: Int
+    public var recordId: String
+    public var losses: [String]
+    public init(index: Int, recordId: String, losses: [String]) {
+        self.index = index
+        self.recordId = recordId
+        self.losses = losses
     }
 }
 
@@ -138,5 +145,7 @@ public protocol DeliveryLedger: Sendable {
     /// Takes a pending batch for delivery by this process; false if another replica holds it now
     /// (several replicas share one ledger; with one process, its own earlier claims give way).
     func claimDelivery(_ batchId: String, now: Date) async throws -> Bool
-    func markDelivered(_ batchId: String, to destination: String, at: Date) async throws
+    /// Notes a batch handed to the back office, with what its format lost of each record (kept for
+    /// the batch's view).
+    func markDelivered(_ batchId: String, to destination: String, at: Date, losses: [RecordLosses]) async throws
 }

@@ -172,7 +172,7 @@ public struct ReceivingGateway: Sendable {
         guard peers[caller]?.receives.contains(type) == true else {
             throw Problem(.forbidden, "Record type not allowed", "\(caller) → \(agency) is not agreed for \(type.rawValue) records")
         }
-        let prepared = delivery.map { batch.records.screen(by: $0) }
+        if let delivery { batch.records.screen(by: delivery) }
         let incoming = IncomingBatch(batchId: batch.envelope["batchId"] ?? "", sender: batch.sender, recordType: type,
                                      bodySha256: bodySha256, receivedAt: clock(), records: batch.records, body: body, form: form)
         var log = logger
@@ -184,9 +184,8 @@ public struct ReceivingGateway: Sendable {
                                                   "duplicates": "\(receipt.counts.duplicates)", "rejected": "\(receipt.counts.rejected)"])
             // The receipt is committed; delivering to the back office comes after, and a gateway
             // that stops before delivers on its next start.
-            let stored = prepared.map { all in StoredBatch(batchId: incoming.batchId, sender: caller, recordType: type, prepared: accepted.compactMap { all[$0] }) }
-                ?? StoredBatch(batchId: incoming.batchId, sender: caller, recordType: type, accepted: accepted.compactMap { incoming.records[$0].record })
-            await afterReceipt(stored)
+            await afterReceipt(StoredBatch(batchId: incoming.batchId, sender: caller, recordType: type,
+                                           accepted: accepted.compactMap { incoming.records[$0].record }, positions: accepted))
             observer.batchReceived(from: caller, type: type, result: receipt.result, counts: receipt.counts)
             return try json(receipt)
         case .replayed(let receipt):

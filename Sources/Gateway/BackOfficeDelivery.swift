@@ -69,9 +69,7 @@ public struct BackOfficeDelivery: Sendable {
 
     private func handOver(_ stored: StoredBatch, now: Date) async throws -> String? {
         guard try await !ledger.isDelivered(stored.batchId) else { return nil }
-        // The records as made ready before the receipt, when they were (else made now).
-        let prepared = stored.isPrepared ? stored.prepared : stored.prepared.map { prepare($0.record) }
-        return try await hand(prepared, batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
+        return try await hand(Array(zip(stored.positions, stored.accepted)), batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
     }
 
     /// Delivers one batch if it is still pending, reading its records again from the body kept in
@@ -83,31 +81,36 @@ public struct BackOfficeDelivery: Sendable {
         defer { inHand.give(batchId) }
         guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
-        let records = decoded.records.enumerated().compactMap { pending.accepted.contains($0.offset) ? $0.element.record : nil }
-        return try await hand(records.map(prepare), batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
+        let records = decoded.records.enumerated().compactMap { i, d in pending.accepted.contains(i) ? d.record.map { (i, $0) } : nil }
+        return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
     }
 
-    /// Writes or posts the records in the agency's format, then notes the batch delivered.
-    private func hand(_ records: [PreparedRecord], batchId: String, sender: Agency, recordType: RecordType, now: Date) async throws -> String? {
+    /// Writes or posts the records (with their positions in the batch) in the agency's format, then
+    /// notes the batch delivered, with what the format lost of each.
+    private func hand(_ records: [(position: Int, record: CanonicalRecord)], batchId: String, sender: Agency, recordType: RecordType,
+                      now: Date) async throws -> String? {
         guard let name = formats[recordType], let format = catalog.format(name, type: recordType) else {
             throw GatewayError("no back-office format is configured for \(recordType.rawValue) records")
         }
         guard !records.isEmpty else {
-            try await ledger.markDelivered(batchId, to: "(no record accepted)", at: now)   // nothing accepted: nothing to hand over
+            try await ledger.markDelivered(batchId, to: "(no record accepted)", at: now, losses: [])   // nothing accepted: nothing to hand over
             return nil
         }
         let xml = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml"
+        var losses: [RecordLosses] = []
         func render(into out: ByteWriter) throws {
+            losses = []
             let writer = try format.writing(out, taxonomy: taxonomy, envelope: EnvelopeFields(receiver: agency, batchId: batchId))
             try writer.begin(sender: sender, created: now)
-            for prepared in records {
-                // Every record was screened before its receipt (`prepare`): one the format cannot
-                // hold now (read again after a restart, its mappings or taxonomy changed since) stops
-                // the delivery, which stays pending for an operator, rather than leaving it out.
-                if let fault = prepared.errors.first {
-                    throw GatewayError("record \(prepared.record.owner)/\(prepared.record.id) of batch \(batchId) no longer fits the \(name) format: \(fault.field) \(fault.code.rawValue): \(fault.message)")
+            for (position, record) in records {
+                let written = writer.write(record)
+                // Every record was asked before its receipt (`faults`): one the format cannot hold
+                // now (its mappings or taxonomy changed since) stops the delivery, which stays
+                // pending for an operator, rather than leaving the record out.
+                if let fault = written.errors.first {
+                    throw GatewayError("record \(record.owner)/\(record.id) of batch \(batchId) no longer fits the \(name) format: \(fault.field) \(fault.code.rawValue): \(fault.message)")
                 }
-                writer.write(prepared)
+                if !written.losses.isEmpty { losses.append(RecordLosses(index: position, recordId: record.id.rawValue, losses: written.losses)) }
             }
             writer.end()
         }
@@ -122,7 +125,7 @@ public struct BackOfficeDelivery: Sendable {
             try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: sender)
             destination = url
         }
-        try await ledger.markDelivered(batchId, to: destination, at: now)
+        try await ledger.markDelivered(batchId, to: destination, at: now, losses: losses)
         return destination
     }
 
@@ -186,13 +189,11 @@ public struct BackOfficeDelivery: Sendable {
 }
 
 extension BackOfficeDelivery: DeliveryCheck {
-    /// A received record made ready for the agency's own format: what it cannot hold (the record is
-    /// then rejected in the receipt), what it loses, and what it will write.
-    public func prepare(_ record: CanonicalRecord) -> PreparedRecord {
-        guard let name = formats[record.recordType], let format = catalog.format(name, type: record.recordType) else {
-            return PreparedRecord(record: record)
-        }
-        return format.prepare(record, taxonomy: taxonomy)
+    /// Why the agency's own format cannot hold a received record: the record is then rejected in
+    /// the receipt. The exchange formats hold every record.
+    public func faults(_ record: CanonicalRecord) -> [FieldError] {
+        guard let name = formats[record.recordType], let format = catalog.format(name, type: record.recordType) else { return [] }
+        return format.faults(record, taxonomy: taxonomy)
     }
 }
 

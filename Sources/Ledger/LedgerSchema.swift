@@ -28,8 +28,8 @@ enum LedgerSchema {
         ]
     }
 
-    /// Migration 0014: what the back office's format cannot hold of a record delivered to it, one
-    /// loss a line, beside the record's outcome (`batch_record.losses`, for the batch's view); and
+    /// Migration 0014: what the back office's format lost of each record of a batch delivered to it
+    /// (`batch.delivery_losses`, JSON `[{index, recordId, losses}]`, for the batch's view); and
     /// pick-up notes of a third kind, `lost`: what reading a record could not carry. The note
     /// kinds' check is made again with `lost` (SQLite changes a check only by making the table again).
     static func deliveryLosses(_ dialect: SQLDialect, text: String = "TEXT") -> [String] {
@@ -37,7 +37,7 @@ enum LedgerSchema {
         switch dialect {
         case .sqlite:
             return [
-                "ALTER TABLE batch_record ADD COLUMN losses TEXT",
+                "ALTER TABLE batch ADD COLUMN delivery_losses TEXT",
                 """
                 CREATE TABLE pickup_note_0014 (
                     source TEXT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -52,7 +52,7 @@ enum LedgerSchema {
             ]
         case .postgres:
             return [
-                "ALTER TABLE batch_record ADD COLUMN losses \(text)",
+                "ALTER TABLE batch ADD COLUMN delivery_losses \(text)",
                 "ALTER TABLE pickup_note DROP CONSTRAINT pickup_note_kind_check",
                 "ALTER TABLE pickup_note ADD CONSTRAINT pickup_note_kind_check \(kinds)",
             ]

@@ -71,21 +71,9 @@ public struct BatchDetail: Sendable, Equatable, Codable {
     public var rejections: [Receipt.Rejection]
     /// The resubmission chain, oldest first, this batch included.
     public var chain: [String]
-    /// Received batches: the accepted records that the back office's format could not hold whole,
-    /// each with what it lost.
+    /// Received batches, once delivered: the accepted records that the back office's format held
+    /// only with losses, each with what it lost.
     public var deliveryLosses: [RecordLosses] = []
-}
-
-/// What one record lost on its way into the back office's format.
-public struct RecordLosses: Sendable, Equatable, Codable {
-    public var index: Int
-    public var recordId: String
-    public var losses: [String]
-    public init(index: Int, recordId: String, losses: [String]) {
-        self.index = index
-        self.recordId = recordId
-        self.losses = losses
-    }
 }
 
 /// An operator action, as the audit log keeps it.
@@ -178,5 +166,17 @@ extension BatchSummary {
                   accepted: counts?.accepted, duplicates: counts?.duplicates, rejected: counts?.rejected, attempts: attempts, createdAt: createdAt,
                   updatedAt: updatedAt, resubmissionOf: resubmissionOf,
                   resubmittedAs: (resubmittedAs?.split(separator: ",").map(String.init) ?? []).sorted())
+    }
+}
+
+extension RecordLosses {
+    /// A delivery's losses as `batch.delivery_losses` keeps them: JSON, or NULL when none.
+    static func column(_ losses: [RecordLosses]) throws -> String? {
+        losses.isEmpty ? nil : String(decoding: try WireJSON.encode(losses), as: UTF8.self)
+    }
+
+    /// The column read back (none for NULL, or for what does not read).
+    static func read(_ column: String?) -> [RecordLosses] {
+        column.flatMap { try? JSONDecoder().decode([RecordLosses].self, from: Data($0.utf8)) } ?? []
     }
 }

@@ -18,11 +18,7 @@ struct ReceivePlan {
     struct Version { var digest: String; var receivedAt: String; var flowOrigin: String }
 
     /// A row of `batch_record`: what became of the record at `index`.
-    struct Outcome {
-        var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String? = nil; var code: String? = nil; var message: String? = nil
-        /// What the back office's format cannot hold of an accepted record, one loss a line.
-        var losses: String? = nil
-    }
+    struct Outcome { var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String?; var code: String?; var message: String? }
     /// A version to store (`record`).
     struct NewVersion { var record: CanonicalRecord; var facts: RecordFacts; var digest: String }
     /// A record's statistics row after the batch: inserted (first received now) or updated from
@@ -118,8 +114,7 @@ struct ReceivePlan {
                 }
                 counts.accepted += 1
                 accepted.append(index)
-                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "accepted",
-                                        losses: decoded.losses.isEmpty ? nil : decoded.losses.joined(separator: "\n")))
+                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "accepted"))
             case .duplicate:
                 // A message, in the month that version was first received.
                 flows.add(record.recordType, month: String(same!.receivedAt.prefix(7)), origin: same!.flowOrigin, sender: key.origin, messages: 1)

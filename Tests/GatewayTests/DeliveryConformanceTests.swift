@@ -102,11 +102,14 @@ struct DeliveryConformanceTests {
             #expect(delivered.contains("A1101-COPY"))
         }
 
-        // What the format loses of each delivered record is in the batch's view, as the encoder says.
+        // What the format loses of each delivered record is in the batch's view, under its position, as the encoder says.
         let view = try #require(try store.batch(receipt.batchId))
-        for decoded in sent.records where delivered.contains(decoded.recordId) {
-            let losses = delivery.prepare(decoded.record!).losses
-            #expect(view.deliveryLosses.first { $0.recordId == decoded.recordId }?.losses ?? [] == losses, "\(decoded.recordId)")
+        let mapping = try #require(Translation.catalog.format(format, type: c.type) as? FormatMapping)
+        for (index, decoded) in sent.records.enumerated() where delivered.contains(decoded.recordId) {
+            let losses = RecordEncoder(mapping: mapping, taxonomy: Translation.taxonomy).encode(decoded.record!).losses
+            let listed = view.deliveryLosses.first { $0.recordId == decoded.recordId }
+            #expect(listed?.losses ?? [] == losses, "\(decoded.recordId)")
+            if let listed { #expect(listed.index == index) }
         }
         #expect(!view.deliveryLosses.isEmpty, "every one of these flows loses something (a language, a scheme's name, a code written in another scheme)")
     }

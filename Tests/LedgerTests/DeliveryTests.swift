@@ -8,7 +8,8 @@ import Testing
 
 @Suite("Handing received batches to the back office (both stores)")
 struct DeliveryLedgerTests {
-    @Test("a batch received is pending until marked delivered; its accepted records are known", arguments: LedgerKind.allCases)
+    @Test("a batch received is pending until marked delivered, with what the back office's format lost; its accepted records are known",
+          arguments: LedgerKind.allCases)
     func pending(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
         _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.rejected("FO-2"), Received.vacancy("FO-3", version: 1)]))
@@ -18,7 +19,10 @@ struct DeliveryLedgerTests {
         #expect(pending.body == Array("body-1".utf8))
         #expect(try await store.pendingDeliveries().count == 1)
         #expect(try await store.isDelivered("b1") == false)
-        try await store.markDelivered("b1", to: "/srv/incoming/forem-b1.xml", at: Received.t0)
+        let lost = [RecordLosses(index: 2, recordId: "FO-3", losses: ["title in fr written where the vdab format expects nl", "appellation '19475' not carried"])]
+        #expect(try await store.batch("b1")?.deliveryLosses == [])
+        try await store.markDelivered("b1", to: "/srv/incoming/forem-b1.xml", at: Received.t0, losses: lost)
+        #expect(try await store.batch("b1")?.deliveryLosses == lost)
         #expect(try await store.isDelivered("b1"))
         #expect(try await store.pendingDelivery("b1") == nil)
         #expect(try await store.undeliveredBatches().isEmpty)
@@ -35,7 +39,7 @@ struct DeliveryLedgerTests {
         // a restarted (same name, new run) takes its own batch back at once.
         #expect(try await ledger.open(replica: "a", lease: 30).claimDelivery("b1", now: Received.t0.addingTimeInterval(6)))
         #expect(try await b.claimDelivery("b1", now: Received.t0.addingTimeInterval(60)))
-        try await b.markDelivered("b1", to: "done", at: Received.t0.addingTimeInterval(61))
+        try await b.markDelivered("b1", to: "done", at: Received.t0.addingTimeInterval(61), losses: [])
         #expect(try await a.claimDelivery("b1", now: Received.t0.addingTimeInterval(200)) == false)   // delivered: nothing to claim
     }
 }

@@ -83,7 +83,7 @@ struct OperationsTests {
         #expect(try await store.prunePayloads(createdBefore: later, now: later) == (2, 0))
         #expect(try await store.payload(of: "ok", direction: "out") == nil)
         #expect(try await store.payload(of: "broken", direction: "out") != nil)   // failed: kept for a resubmission
-        try await store.markDelivered("in-1", to: "done", at: later)
+        try await store.markDelivered("in-1", to: "done", at: later, losses: [])
         #expect(try await store.prunePayloads(createdBefore: later, now: later) == (1, 0))
         #expect(try await store.count("SELECT COUNT(*) FROM record") == 1)   // metadata stays
     }

@@ -323,8 +323,6 @@ final class ExchangeWriting: RecordWriting {
         return ([], [])
     }
 
-    func write(_ prepared: PreparedRecord) { _ = write(prepared.record) }
-
     /// A record encoded once for several batches: its canonical bytes are the JSON form's record;
     /// the XML form is made from its value.
     func write(profile: ExchangeFormat.ProfileRecord) {

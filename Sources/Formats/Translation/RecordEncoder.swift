@@ -21,7 +21,7 @@ public struct RecordEncoder: Sendable {
     }
 
     public func encode(_ record: CanonicalRecord) -> Encoded {
-        var out = Output(mapping: mapping)
+        var out = Output(mapping: mapping, dry: false)
         switch record {
         case .vacancy(let v): vacancy(v, &out)
         case .trainee(let t): trainee(t, &out)
@@ -35,7 +35,7 @@ public struct RecordEncoder: Sendable {
             func scan(_ value: WrittenValue) {
                 switch value {
                 case .text(let t): for s in t.unicodeScalars where s.value > 0xFF && seen.insert(s).inserted {
-                    out.losses.append("character \(s) (U+\(String(s.value, radix: 16, uppercase: true))) written as a character reference: ISO-8859-1 cannot hold it")
+                    out.lose("character \(s) (U+\(String(s.value, radix: 16, uppercase: true))) written as a character reference: ISO-8859-1 cannot hold it")
                 }
                 case .items(let items): for item in items { for (_, v) in item { scan(v) } }
                 default: break
@@ -46,15 +46,40 @@ public struct RecordEncoder: Sendable {
         return Encoded(pairs: pairs, losses: out.losses, errors: out.errors)
     }
 
-    /// Collects values, losses and faults while one record is written.
+    /// Why the format cannot hold the record, and nothing else: the same rules as `encode`, without
+    /// making the values or the losses' sentences (a receiving gateway asks this before the
+    /// receipt of every record, and writes the record after it).
+    public func faults(_ record: CanonicalRecord) -> [FieldError] {
+        var out = Output(mapping: mapping, dry: true)
+        switch record {
+        case .vacancy(let v): vacancy(v, &out)
+        case .trainee(let t): trainee(t, &out)
+        }
+        return out.errors
+    }
+
+    /// Collects values, losses and faults while one record is written; `dry`, faults only.
     struct Output {
         let mapping: FormatMapping
+        let dry: Bool
         var values: [(CanonicalField, WrittenValue)] = []
         var losses: [String] = []
         var errors: [FieldError] = []
 
+        init(mapping: FormatMapping, dry: Bool) {
+            self.mapping = mapping
+            self.dry = dry
+        }
+
+        /// A loss, its sentence made only when it is kept.
+        mutating func lose(_ sentence: @autoclosure () -> String) {
+            if !dry { losses.append(sentence()) }
+        }
+
         /// Writes a value where the format has a place for it; a value the format has no place for is a loss.
-        mutating func put(_ field: CanonicalField, _ value: WrittenValue?, lost: @autoclosure () -> String) {
+        mutating func put(_ field: CanonicalField, _ value: @autoclosure () -> WrittenValue?, lost: @autoclosure () -> String) {
+            guard !dry else { return }
+            let value = value()
             guard let rule = mapping.rule(field) else {
                 if value != nil { losses.append(lost()) }
                 return
@@ -83,7 +108,8 @@ public struct RecordEncoder: Sendable {
             if let native = codes.toNative[canonical] {
                 put(field, .text(native), lost: "")
             } else if let native = codes.lossyToNative[canonical], let meaning = codes.toCanonical[native] {
-                losses.append("\(field.item) \(canonical) written as \(meaning) ('\(native)'): the \(mapping.format) format has no \(canonical)")
+                let format = mapping.format   // the sentence is made only for a loss kept
+                lose("\(field.item) \(canonical) written as \(meaning) ('\(native)'): the \(format) format has no \(canonical)")
                 put(field, .text(native), lost: "")
             } else {
                 errors.append(FieldError(field.item, .invalidValue, "the \(mapping.format) format cannot hold \(field.item) \(canonical)"))
@@ -134,7 +160,7 @@ public struct RecordEncoder: Sendable {
                 return
             }
             if code != source.code || scheme != source.scheme.rawValue {
-                out.losses.append("occupation \(source.scheme.rawValue) \(source.version) \(source.code) written as \(scheme) \(version) \(code) (pivot \(occupation.fiche))")
+                out.lose("occupation \(source.scheme.rawValue) \(source.version) \(source.code) written as \(scheme) \(version) \(code) (pivot \(occupation.fiche))")
             }
         }
         out.put(.occupationScheme, .text(scheme), lost: "")
@@ -145,7 +171,7 @@ public struct RecordEncoder: Sendable {
             // The format requires a label the origin did not give: the fiche's, in the format's language.
             let language = mapping.rule(.titleLanguage)?.constant.flatMap(LanguageCode.init(rawValue:)) ?? .french
             if let label = taxonomy.fiche(occupation.fiche)?.labels[language] {
-                out.losses.append("occupation label not given by the origin: written as fiche \(occupation.fiche)'s \(language) label '\(label.prefix(60))'")
+                out.lose("occupation label not given by the origin: written as fiche \(occupation.fiche)'s \(language) label '\(label.prefix(60))'")
                 out.put(.occupationLabel, .text(label), lost: "")
             }
         } else {
@@ -164,17 +190,17 @@ public struct RecordEncoder: Sendable {
             if let descriptionKey = mapping.rule(.description)?.languageKey {
                 out.put(.description, described.isEmpty ? nil : .items(described.map { [(descriptionKey, .text($0.language.rawValue)), ([], .text($0.description!))] }), lost: "")
             } else if !described.isEmpty {
-                out.losses.append("descriptions not carried: the \(mapping.format) format has no place for them")
+                out.lose("descriptions not carried: the \(mapping.format) format has no place for them")
             }
             return finishVacancy(v, &out)
         }
         let wanted = mapping.rule(.titleLanguage)?.constant.flatMap(LanguageCode.init(rawValue:))
         let chosen = texts.first { $0.language == wanted } ?? v.text
         if let wanted, chosen.language != wanted {
-            out.losses.append("title in \(chosen.language) written where the \(mapping.format) format expects \(wanted)")
+            out.lose("title in \(chosen.language) written where the \(mapping.format) format expects \(wanted)")
         }
         for other in texts where other != chosen {
-            out.losses.append("title\(other.description == nil ? "" : " and description") in \(other.language) not carried: the \(mapping.format) format holds one language")
+            out.lose("title\(other.description == nil ? "" : " and description") in \(other.language) not carried: the \(mapping.format) format holds one language")
         }
         out.put(.title, .text(chosen.title), lost: "")
         out.put(.titleLanguage, .text(chosen.language.rawValue), lost: "")
@@ -206,7 +232,7 @@ public struct RecordEncoder: Sendable {
 
     func languages(_ languages: [LanguageRequirement], _ out: inout Output) {
         guard let rule = mapping.rule(.languages) else {
-            if !languages.isEmpty { out.losses.append("languages \(languages.map { "\($0.language) \($0.level.rawValue)" }.joined(separator: ", ")) not carried") }
+            if !languages.isEmpty { out.lose("languages \(languages.map { "\($0.language) \($0.level.rawValue)" }.joined(separator: ", ")) not carried") }
             return
         }
         guard !languages.isEmpty else { out.put(.languages, nil, lost: ""); return }
@@ -217,7 +243,7 @@ public struct RecordEncoder: Sendable {
                 if let native = levels.toNative[level] {
                     level = native
                 } else if let native = levels.lossyToNative[level], let meaning = levels.toCanonical[native] {
-                    out.losses.append("language \(l.language) level \(l.level.rawValue) written as \(meaning) ('\(native)'): the \(mapping.format) format has no \(l.level.rawValue)")
+                    out.lose("language \(l.language) level \(l.level.rawValue) written as \(meaning) ('\(native)'): the \(mapping.format) format has no \(l.level.rawValue)")
                     level = native
                 } else {
                     out.errors.append(FieldError("languages", .invalidValue, "the \(mapping.format) format cannot hold level \(l.level.rawValue)"))
@@ -236,7 +262,7 @@ public struct RecordEncoder: Sendable {
         let canonical = "IN_COMPANY:\(native)"
         if let codes = mapping.rule(.scheme)?.codes, codes.toNative[canonical] == nil,
            let ownCode = codes.toNative.keys.filter({ $0.hasPrefix("IN_COMPANY:") }).sorted().first {
-            out.losses.append("scheme \(native) written as \(codes.toNative[ownCode]!): the \(mapping.format) format names its in-company scheme so")
+            out.lose("scheme \(native) written as \(codes.toNative[ownCode]!): the \(mapping.format) format names its in-company scheme so")
             out.code(.scheme, ownCode)
         } else {
             out.code(.scheme, canonical)
@@ -267,7 +293,7 @@ public struct RecordEncoder: Sendable {
             if mapping.rule(.linkedVacancyAgency) != nil {
                 out.agency(.linkedVacancyAgency, link.originAgency)
             } else if mapping.rule(.linkedVacancyId) != nil, link.originAgency != t.trainingAgency {
-                out.losses.append("the linked vacancy's agency \(link.originAgency) not carried: the \(mapping.format) format implies \(t.trainingAgency)")
+                out.lose("the linked vacancy's agency \(link.originAgency) not carried: the \(mapping.format) format implies \(t.trainingAgency)")
             }
         }
     }

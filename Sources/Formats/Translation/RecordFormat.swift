@@ -28,26 +28,7 @@ public protocol RecordWriting: AnyObject {
     func begin(sender: Agency, created: Date) throws(DocumentError)
     /// Writes the record unless the format cannot hold it; says what was lost or why it was refused.
     func write(_ record: CanonicalRecord) -> (losses: [String], errors: [FieldError])
-    /// Writes a record made ready before (`RecordFormat.prepare`), without making it again.
-    func write(_ prepared: PreparedRecord)
     func end()
-}
-
-/// A record made ready for one format before its document is written: what the format will hold
-/// of it, what it loses, or why it cannot hold it. Made once — a receiving gateway decides with it
-/// before the receipt whether its back office can take the record, and writes it from it after.
-public struct PreparedRecord: Sendable {
-    public var record: CanonicalRecord
-    public var losses: [String]
-    public var errors: [FieldError]
-    /// The values a mapped format writes (nil for the exchange formats, which write the record).
-    var encoded: Encoded?
-
-    public init(record: CanonicalRecord, losses: [String] = [], errors: [FieldError] = []) {
-        self.record = record
-        self.losses = losses
-        self.errors = errors
-    }
 }
 
 /// What the exchange envelope needs beyond the records (ignored by the regional formats).
@@ -70,13 +51,14 @@ public protocol RecordFormat: Sendable {
     var recordType: RecordType { get }
     func reading(_ input: ByteReader, taxonomy: Taxonomy) -> any RecordReading
     func writing(_ output: ByteWriter, taxonomy: Taxonomy, envelope: EnvelopeFields) throws(DocumentError) -> any RecordWriting
-    /// The record made ready for this format (see `PreparedRecord`).
-    func prepare(_ record: CanonicalRecord, taxonomy: Taxonomy) -> PreparedRecord
+    /// Why this format cannot hold a record (empty: it can), without writing it: what a receiving
+    /// gateway asks before the receipt of each record its back office is to take.
+    func faults(_ record: CanonicalRecord, taxonomy: Taxonomy) -> [FieldError]
 }
 
 extension RecordFormat {
-    /// A format that holds every record whole (the exchange profile).
-    public func prepare(_ record: CanonicalRecord, taxonomy: Taxonomy) -> PreparedRecord { PreparedRecord(record: record) }
+    /// A format that holds every record (the exchange profile).
+    public func faults(_ record: CanonicalRecord, taxonomy: Taxonomy) -> [FieldError] { [] }
 }
 
 extension FormatMapping: RecordFormat {
@@ -88,11 +70,8 @@ extension FormatMapping: RecordFormat {
         MappedWriting(mapping: self, output: self.output(output), encoder: RecordEncoder(mapping: self, taxonomy: taxonomy))
     }
 
-    public func prepare(_ record: CanonicalRecord, taxonomy: Taxonomy) -> PreparedRecord {
-        let encoded = RecordEncoder(mapping: self, taxonomy: taxonomy).encode(record)
-        var prepared = PreparedRecord(record: record, losses: encoded.losses, errors: encoded.errors)
-        prepared.encoded = encoded
-        return prepared
+    public func faults(_ record: CanonicalRecord, taxonomy: Taxonomy) -> [FieldError] {
+        RecordEncoder(mapping: self, taxonomy: taxonomy).faults(record)
     }
 }
 
@@ -152,11 +131,6 @@ final class MappedWriting: RecordWriting {
         let encoded = encoder.encode(record)
         if encoded.errors.isEmpty { output.write(encoded.pairs) }
         return (encoded.losses, encoded.errors)
-    }
-
-    func write(_ prepared: PreparedRecord) {
-        guard let encoded = prepared.encoded else { _ = write(prepared.record); return }
-        if encoded.errors.isEmpty { output.write(encoded.pairs) }
     }
 
     func end() { output.end() }

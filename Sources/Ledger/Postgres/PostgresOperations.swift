@@ -42,9 +42,9 @@ extension PostgresStore {
                           code: try $0.optionalString("code") ?? "", message: try $0.optionalString("message") ?? "")
                 }
             }
-            let losses = summary.direction != "in" ? [] : try await c.all("""
-                SELECT position, record_id, losses FROM batch_record WHERE batch_id = \(batchId) AND losses IS NOT NULL ORDER BY position
-                """).map { RecordLosses(index: try $0.int("position"), recordId: try $0.string("record_id"), losses: try $0.string("losses").components(separatedBy: "\n")) }
+            let losses = summary.direction != "in" ? [] : RecordLosses.read(try await c.one("""
+                SELECT delivery_losses FROM batch WHERE batch_id = \(batchId) AND direction = 'in'
+                """)?.optionalString("delivery_losses"))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf

@@ -122,14 +122,13 @@ extension PostgresStore: ReceivedBatchStore {
         for o in plan.outcomes {
             outcomes.row()
             outcomes.int("position", o.index); outcomes.text("record_id", o.recordId); outcomes.int("version", o.version); outcomes.text("outcome", o.outcome)
-            outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message); outcomes.text("losses", o.losses)
+            outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message)
         }
         if !outcomes.isEmpty {
             try await c.run("""
-                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message, losses)
-                SELECT \(batchId), position, record_id, version, outcome, field, code, message, losses
-                FROM json_to_recordset(\(outcomes.document)::json)
-                    AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text, losses text)
+                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message)
+                SELECT \(batchId), position, record_id, version, outcome, field, code, message
+                FROM json_to_recordset(\(outcomes.document)::json) AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text)
                 """, logger: statementLogger)
         }
         var flows = JSONRows()
@@ -212,11 +211,12 @@ extension PostgresStore: DeliveryLedger {
         }
     }
 
-    public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(date)
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
+        let at = TimestampPattern.rfc3339.write(date), lost = try RecordLosses.column(losses)
         try await autocommit { c in
             try await c.run("""
-                UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), state = 'delivered', updated_at = \(at), lease_owner = NULL, lease_until = NULL
+                UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(lost), state = 'delivered', updated_at = \(at),
+                    lease_owner = NULL, lease_until = NULL
                 WHERE batch_id = \(batchId) AND direction = 'in'
                 """, logger: statementLogger)
         }

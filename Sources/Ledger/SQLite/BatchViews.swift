@@ -36,9 +36,9 @@ extension SQLiteStore {
                     SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = ? AND outcome = 'rejected' ORDER BY position
                     """, arguments: [batchId]).map { .init(index: $0["position"], recordId: $0["record_id"], field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "") }
             }
-            let losses = summary.direction != "in" ? [] : try Row.fetchAll(db, sql: """
-                SELECT position, record_id, losses FROM batch_record WHERE batch_id = ? AND losses IS NOT NULL ORDER BY position
-                """, arguments: [batchId]).map { RecordLosses(index: $0["position"], recordId: $0["record_id"], losses: ($0["losses"] as String).components(separatedBy: "\n")) }
+            let losses = summary.direction != "in" ? [] : RecordLosses.read(try String.fetchOne(db, sql: """
+                SELECT delivery_losses FROM batch WHERE batch_id = ? AND direction = 'in'
+                """, arguments: [batchId]))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf

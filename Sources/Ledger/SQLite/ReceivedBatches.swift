@@ -102,12 +102,11 @@ extension SQLiteStore: ReceivedBatchStore {
             }
         }
         let outcome = try db.cachedStatement(sql: """
-            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message, losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for o in plan.outcomes {
             try outcome.run(in: db) { b in
                 b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome); b.text(o.field); b.text(o.code); b.text(o.message)
-                b.text(o.losses)
             }
         }
         let upsert = try db.cachedStatement(sql: """
@@ -165,11 +164,15 @@ extension SQLiteStore: DeliveryLedger {
     /// goes with the next one that is): if a power cut loses it, the batch is delivered again at
     /// start under the same file name, or POSTed with the same `X-Gateway-Batch-Id`, which the back
     /// office recognises. Nothing the receipt promised depends on it.
-    public func markDelivered(_ batchId: String, to destination: String, at date: Date) async throws {
+    public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
+        let lost = try RecordLosses.column(losses)
         try await database.writeWithoutTransaction { db in
             try db.inTransaction {
-                try db.cachedStatement(sql: "UPDATE batch SET delivered_at = ?, delivered_to = ?, state = 'delivered', updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE batch_id = ? AND direction = 'in'")
-                    .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, TimestampPattern.rfc3339.write(date), batchId])
+                try db.cachedStatement(sql: """
+                    UPDATE batch SET delivered_at = ?, delivered_to = ?, delivery_losses = ?, state = 'delivered', updated_at = ?, lease_owner = NULL, lease_until = NULL
+                    WHERE batch_id = ? AND direction = 'in'
+                    """)
+                    .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, lost, TimestampPattern.rfc3339.write(date), batchId])
                 return .commit
             }
         }
