@@ -34,6 +34,16 @@ struct RetryPolicyTests {
     func answers() {
         var r = Fixed(value: UInt64.max / 2)
         #expect(policy.next(after: .receipt(receipt), attempts: 1, firstAttempt: start, now: start, random: &r) == .delivered(receipt))
+        // A redirect (not followed) and a 200 that is not the batch's receipt are failed attempts.
+        for answer in [PeerAnswer.status(307, body: "a redirect to http://elsewhere, not followed", retryAfter: nil),
+                       .status(301, body: "", retryAfter: nil), .status(308, body: "", retryAfter: nil),
+                       .notTheReceipt("the peer answered a receipt of another batch (x, not b)")] {
+            guard case .retry = policy.next(after: answer, attempts: 1, firstAttempt: start, now: start, random: &r) else {
+                Issue.record("\(answer) not retried"); continue
+            }
+        }
+        #expect(policy.next(after: .notTheReceipt("the peer answered a receipt of another batch (x, not b)"), attempts: 5, firstAttempt: start, now: start, random: &r)
+                == .failed("5 attempts, the last answered: the peer answered a receipt of another batch (x, not b)"))
         for code in [429, 500, 502, 503] {
             guard case .retry = policy.next(after: .status(code, body: "", retryAfter: nil), attempts: 1, firstAttempt: start, now: start, random: &r) else {
                 Issue.record("\(code) not retried"); continue
