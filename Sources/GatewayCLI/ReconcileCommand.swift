@@ -44,7 +44,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             print("\(node.configuration.agency) ↔ \(agency), \(report.since) to \(report.until)")
             print("  confirmed                      \(report.confirmed.count)")
             print("  delivered, unknown to \(agency.rawValue.padded(8)) \(report.missingAtPeer.count)" + list(report.missingAtPeer))
-            print("  held with another body         \(report.digestMismatch.count)" + list(report.digestMismatch.map { "\($0.batchId) (ours \($0.ours.prefix(12))…, theirs \($0.theirs.prefix(12))…)" }))
+            print("  held with another body or count \(report.digestMismatch.count)" + list(report.digestMismatch.map { "\($0.batchId) (ours \($0.ours.prefix(12))…, theirs \($0.theirs.prefix(12))…)" }))
             print("  listed by \(agency.rawValue.padded(8)), not delivered here \(report.unconfirmedHere.count)" + list(report.unconfirmedHere))
             print("  received, not yet in our back office \(report.notDeliveredToBackOffice.count)" + list(report.notDeliveredToBackOffice))
             if repair { print("  queued again                   \(report.requeued.count)" + list(report.requeued)) }

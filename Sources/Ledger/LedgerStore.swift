@@ -91,7 +91,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// The record type of a batch, if the ledger has it (payload or not).
     func recordType(of batchId: String, direction: String) async throws -> RecordType?
     /// The batches delivered to a peer whose receipts say they were received between two instants.
-    func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [(batchId: String, bodySha256: String)]
+    func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [DeliveredBatch]
     /// Queues a sent batch again, with its id and body, and audits it; false if not a batch sent here.
     func requeue(_ batchId: String, audit entry: AuditEntry, now: Date) async throws -> Bool
     /// Notes that the peer's manifest holds these sent batches with the same body.

@@ -180,3 +180,16 @@ extension RecordLosses {
         column.flatMap { try? JSONDecoder().decode([RecordLosses].self, from: Data($0.utf8)) } ?? []
     }
 }
+
+/// A batch sent and delivered, as reconciliation compares it with the peer's manifest.
+public struct DeliveredBatch: Sendable, Equatable {
+    public var batchId: String
+    public var bodySha256: String
+    /// The records it holds, when the ledger knows (a receipt of it must count as many).
+    public var recordCount: Int?
+    public init(batchId: String, bodySha256: String, recordCount: Int?) {
+        self.batchId = batchId
+        self.bodySha256 = bodySha256
+        self.recordCount = recordCount
+    }
+}

@@ -53,6 +53,18 @@ struct ReconciliationTests {
         #expect(after.digestMismatch.map(\.batchId) == [traineeBatch])
         let received = try SQLiteStore(path: n.vdab.sqlitePath!)
         #expect(try received.history(origin: .forem, recordId: "FO-4481236").received.map(\.outcome) == ["accepted"])
+
+        // A manifest entry is a summary of the peer's receipt: one with the right body but another
+        // record count confirms nothing either.
+        let vdabLedger = try DatabaseQueue(path: n.vdab.sqlitePath!)
+        try await vdabLedger.write { db in
+            try db.execute(sql: "UPDATE batch SET receipt = json_set(receipt, '$.counts.records', json_extract(receipt, '$.counts.records') + 1) WHERE batch_id = ? AND direction = 'in'",
+                           arguments: [vacancyBatch])
+        }
+        try await vdabLedger.close()
+        let miscounted = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
+        #expect(!miscounted.confirmed.contains(vacancyBatch))
+        #expect(miscounted.digestMismatch.first { $0.batchId == vacancyBatch }.map { "\($0.ours) / \($0.theirs)" } == "4 records / 5 records")
         try await vdab.stop()
         try await forem.stop()
     }

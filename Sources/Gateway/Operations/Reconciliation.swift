@@ -33,7 +33,8 @@ public struct Reconciliation: Sendable {
         public var confirmed: [String] = []
         /// Believed delivered, unknown to the peer.
         public var missingAtPeer: [String] = []
-        /// Known to the peer with another body digest.
+        /// Known to the peer with another body digest, or (a summary of its receipt that is not the
+        /// batch's) with another record count.
         public var digestMismatch: [Mismatch] = []
         /// In the peer's manifest but not delivered in this ledger (still queued, failed, or unknown here).
         public var unconfirmedHere: [String] = []
@@ -58,12 +59,16 @@ public struct Reconciliation: Sendable {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
         let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.signer, since: since, until: until, now: now)
         var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
-        let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0.bodySha256) }, uniquingKeysWith: { a, _ in a })
+        let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0) }, uniquingKeysWith: { a, _ in a })
         let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)
         for batch in ours {
+            // As a sender takes a receipt: the batch's id, its body's digest and its record count.
             switch theirs[batch.batchId] {
             case nil: report.missingAtPeer.append(batch.batchId)
-            case let digest? where digest != batch.bodySha256: report.digestMismatch.append(Mismatch(batchId: batch.batchId, ours: batch.bodySha256, theirs: digest))
+            case let entry? where entry.bodySha256 != batch.bodySha256:
+                report.digestMismatch.append(Mismatch(batchId: batch.batchId, ours: batch.bodySha256, theirs: entry.bodySha256))
+            case let entry? where batch.recordCount.map({ $0 != entry.counts.records }) ?? false:
+                report.digestMismatch.append(Mismatch(batchId: batch.batchId, ours: "\(batch.recordCount!) records", theirs: "\(entry.counts.records) records"))
             default: report.confirmed.append(batch.batchId)
             }
         }

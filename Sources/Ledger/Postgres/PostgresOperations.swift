@@ -169,13 +169,13 @@ extension PostgresStore {
         }
     }
 
-    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [(batchId: String, bodySha256: String)] {
+    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [DeliveredBatch] {
         let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
         return try await autocommit { c in
             try await c.all("""
-                SELECT batch_id, body_sha256 FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
+                SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
                   AND (receipt::json ->> 'receivedAt') >= \(from) AND (receipt::json ->> 'receivedAt') < \(to) ORDER BY created_at
-                """).map { (try $0.string("batch_id"), try $0.string("body_sha256")) }
+                """).map { DeliveredBatch(batchId: try $0.string("batch_id"), bodySha256: try $0.string("body_sha256"), recordCount: try $0.optionalInt("record_count")) }
         }
     }
 

@@ -171,13 +171,13 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     /// The batches delivered to a peer whose receipts say they were received between two instants.
-    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) throws -> [(batchId: String, bodySha256: String)] {
+    public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) throws -> [DeliveredBatch] {
         try database.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT batch_id, body_sha256 FROM batch WHERE direction = 'out' AND peer = ? AND state = 'delivered'
+                SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = ? AND state = 'delivered'
                   AND json_extract(receipt, '$.receivedAt') >= ? AND json_extract(receipt, '$.receivedAt') < ? ORDER BY created_at
                 """, arguments: [peer.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
-                .map { ($0["batch_id"], $0["body_sha256"]) }
+                .map { DeliveredBatch(batchId: $0["batch_id"], bodySha256: $0["body_sha256"], recordCount: $0["record_count"]) }
         }
     }
 
