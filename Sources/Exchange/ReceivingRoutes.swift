@@ -88,9 +88,13 @@ public struct ReceivingGateway: Sendable {
         }
         router.post("/exchange/v1/batches") { request, context in
             do {
-                try admit()
-                defer { admission.leave() }
-                return try await receive(request, logger: context.logger)
+                // Nothing is taken or read for a request whose headers do not name a known peer, a
+                // readable timestamp inside the window and a well-formed signature.
+                let form = try contentForm(request)
+                let caller = try preauthenticate(request)
+                try admit(caller)
+                defer { admission.leave(caller) }
+                return try await receive(request, form: form, caller: caller, logger: context.logger)
             } catch let problem as Problem {
                 let sender = request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:))
                 observer.batchReceived(from: sender, type: nil, result: String(problem.status.code), counts: nil)
@@ -111,13 +115,17 @@ public struct ReceivingGateway: Sendable {
         }
     }
 
-    /// Takes a place for one batch, or refuses it as the protocol says: 429 when saturated, 503
-    /// when shutting down, both with `Retry-After`.
-    func admit() throws {
-        switch admission.enter() {
+    /// Takes a place for one batch of `caller`'s, or refuses it as the protocol says: 429 when
+    /// saturated (in all, or for this peer), 503 when shutting down, both with `Retry-After`.
+    func admit(_ caller: Agency) throws {
+        switch admission.enter(caller) {
         case nil: return
         case .saturated?:
             var problem = Problem(.tooManyRequests, "Saturated", "this gateway takes \(admission.capacity) batches at a time; try again later")
+            problem.headers[.retryAfter] = String(admission.retryAfterSaturated)
+            throw problem
+        case .peerSaturated?:
+            var problem = Problem(.tooManyRequests, "Saturated", "this gateway takes \(admission.perPeer) batches at a time from \(caller); try again later")
             problem.headers[.retryAfter] = String(admission.retryAfterSaturated)
             throw problem
         case .shuttingDown?:
@@ -127,7 +135,9 @@ public struct ReceivingGateway: Sendable {
         }
     }
 
-    func receive(_ request: Request, logger: Logger) async throws -> Response {
+    /// The batch's form from its headers, and a body that may be read: 415 for another content type
+    /// or an encoding, 413 for a declared length over the limit (before anything is read).
+    func contentForm(_ request: Request) throws -> ExchangeFormat.Form {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let form: ExchangeFormat.Form
         switch contentType {
@@ -142,6 +152,10 @@ public struct ReceivingGateway: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
             throw Problem(.contentTooLarge, "Batch too large", "the body is \(length) bytes; at most \(Self.maximumBody) are taken")
         }
+        return form
+    }
+
+    func receive(_ request: Request, form: ExchangeFormat.Form, caller preauthenticated: Agency, logger: Logger) async throws -> Response {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maximumBody)
@@ -151,6 +165,7 @@ public struct ReceivingGateway: Sendable {
         let body = [UInt8](buffer: buffer)
         let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
         let caller = try authenticate(request, bodySha256: bodySha256)
+        assert(caller == preauthenticated)
 
         var batch: (envelope: [String: String], sender: Agency, records: [Decoded])
         do {
@@ -203,31 +218,57 @@ public struct ReceivingGateway: Sendable {
     /// The digest of an empty body (the signed GET requests').
     static let emptySha256 = sha256Hex([UInt8]())
 
-    /// The calling peer, once its signature and timestamp check out (401 otherwise).
-    func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
-        let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
-        guard let senderText = header(RequestSignature.senderHeader) else {
+    /// The calling peer as its headers name it — a known peer, a timestamp inside the window, a
+    /// signature of the right form — before a place is taken or its body read (401 otherwise; what
+    /// the server then reads of the body, it discards, at the listener's minimum rate). The
+    /// signature itself needs the body: `authenticate`.
+    func preauthenticate(_ request: Request) throws -> Agency {
+        let (sender, _) = try signer(of: request)
+        do throws(RequestSignature.Failure) {
+            try RequestSignature.precheck(timestamp: request.headers[HTTPField.Name(RequestSignature.timestampHeader)!],
+                                          signature: request.headers[HTTPField.Name(RequestSignature.signatureHeader)!], now: clock())
+        } catch {
+            throw Self.problem(error)
+        }
+        return sender
+    }
+
+    /// The peer a request's `X-PES-Sender` names, with the key its requests are signed with.
+    func signer(of request: Request) throws -> (Agency, RequestSignature) {
+        guard let senderText = request.headers[HTTPField.Name(RequestSignature.senderHeader)!] else {
             throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
         }
         guard let sender = Agency(rawValue: senderText), let signer = peers[sender]?.signature else {
             throw Problem(.unauthorized, "Unknown sender", "\(senderText.prefix(32)) is not a peer of this gateway")
         }
+        return (sender, signer)
+    }
+
+    /// The calling peer, once its signature and timestamp check out (401 otherwise).
+    func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
+        let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
+        let (sender, signer) = try signer(of: request)
         let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         do throws(RequestSignature.Failure) {
             try signer.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
                               signature: header(RequestSignature.signatureHeader), bodySha256: bodySha256, now: clock())
         } catch {
-            let detail: String
-            switch error {
-            case .missingHeader(let name): detail = "the request has no \(name) header"
-            case .malformedSignature: detail = "the signature is not hmac-sha256= and 64 lower-case hex digits"
-            case .badSignature: detail = "the signature does not match"
-            case .timestampUnreadable: detail = "the timestamp is not RFC 3339"
-            case .outsideWindow(let seconds): detail = "the timestamp is \(seconds) s away from this gateway's clock; at most \(Int(RequestSignature.window)) are allowed"
-            }
-            throw Problem(.unauthorized, "Bad signature", detail)
+            throw Self.problem(error)
         }
         return sender
+    }
+
+    /// A signature's fault as the protocol answers it.
+    static func problem(_ failure: RequestSignature.Failure) -> Problem {
+        let detail: String
+        switch failure {
+        case .missingHeader(let name): detail = "the request has no \(name) header"
+        case .malformedSignature: detail = "the signature is not hmac-sha256= and 64 lower-case hex digits"
+        case .badSignature: detail = "the signature does not match"
+        case .timestampUnreadable: detail = "the timestamp is not RFC 3339"
+        case .outsideWindow(let seconds): detail = "the timestamp is \(seconds) s away from this gateway's clock; at most \(Int(RequestSignature.window)) are allowed"
+        }
+        return Problem(.unauthorized, "Bad signature", detail)
     }
 
     func json(_ receipt: Receipt) throws -> Response {

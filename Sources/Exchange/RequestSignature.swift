@@ -44,6 +44,19 @@ public struct RequestSignature: Sendable {
         case outsideWindow(seconds: Int)
     }
 
+    /// What a request's headers alone can prove before its body is read: a timestamp that reads
+    /// and lies inside the window, and a signature of the right form.
+    public static func precheck(timestamp: String?, signature: String?, now: Date = Date()) throws(Failure) {
+        guard let timestamp else { throw .missingHeader(timestampHeader) }
+        guard let signature else { throw .missingHeader(signatureHeader) }
+        guard signature.hasPrefix("hmac-sha256="), let mac = bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
+            throw .malformedSignature
+        }
+        guard let instant = instant(timestamp) else { throw .timestampUnreadable }
+        let skew = abs(instant.timeIntervalSince(now))
+        guard skew <= window else { throw .outsideWindow(seconds: Int(skew)) }
+    }
+
     /// Checks a request's signature (in constant time) and its timestamp against `now`.
     public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, body: some DataProtocol,
                        now: Date = Date()) throws(Failure) {

@@ -4,6 +4,7 @@ import Ledger
 import Foundation
 import Logging
 import Model
+import NIOCore
 import Yams
 
 /// One gateway's configuration, from one YAML file (`deploy/local/<agency>.yaml`). Secrets are
@@ -57,6 +58,11 @@ public struct GatewayConfiguration: Sendable {
     public var deliveryFormats: [RecordType: String]
     /// How many batches are received at once before senders are asked to come back (429).
     public var receivingCapacity = 16
+    /// How many of them one peer may send at once (`receiving.perPeer`; half the capacity when nil).
+    public var receivingPerPeer: Int?
+    /// What the listener allows any connection (`receiving.connections`, `headerTimeout`,
+    /// `minimumRate`, `grace`, `idleTimeout`).
+    public var connectionLimits = ConnectionLimits()
     /// What the gateway collects from its agency, and when (`pickup:`); nil: nothing is picked up.
     public var pickup: PickupSettings?
     /// Which records go to which peers (`routes:`).
@@ -211,10 +217,22 @@ public struct GatewayConfiguration: Sendable {
             }
             peers[peer] = entry
         }
-        var capacity = 16
+        var capacity = 16, perPeer: Int?
+        var limits = ConnectionLimits()
         if let receivingNode = top["receiving"] {
-            let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity"])
+            let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity", "perPeer", "connections", "headerTimeout", "minimumRate",
+                                                                              "grace", "idleTimeout"])
             if let n = try positive(receiving, "capacity", "receiving.capacity") { capacity = n }
+            if let n = try positive(receiving, "perPeer", "receiving.perPeer") {
+                guard n <= capacity else { throw fail(receiving["perPeer"]!, "receiving.perPeer", "is more than receiving.capacity (\(capacity))") }
+                perPeer = n
+            }
+            if let n = try positive(receiving, "connections", "receiving.connections") { limits.maximumConnections = n }
+            if let n = try positive(receiving, "minimumRate", "receiving.minimumRate") { limits.minimumRate = n }
+            func amount(_ t: TimeInterval) -> TimeAmount { .milliseconds(Int64(t * 1000)) }
+            if let t = try duration(receiving, "headerTimeout", "receiving.headerTimeout") { limits.headerTimeout = amount(t) }
+            if let t = try duration(receiving, "grace", "receiving.grace") { limits.grace = amount(t) }
+            if let t = try duration(receiving, "idleTimeout", "receiving.idleTimeout") { limits.idleTimeout = amount(t) }
         }
         let deliveryNode = top["delivery"]
         let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "url", "vacancy", "trainee"])
@@ -298,6 +316,8 @@ public struct GatewayConfiguration: Sendable {
                                                  backOffice: backOffice, deliveryFormats: formats)
         configuration.lease = lease
         configuration.receivingCapacity = capacity
+        configuration.receivingPerPeer = perPeer
+        configuration.connectionLimits = limits
         // A replica's claim on a batch must outlast one attempt to send it, or another replica would
         // take the batch over and send it again while the first still waits for the answer.
         if case .postgres = store, let slowest = peers.values.filter({ !$0.sends.isEmpty }).max(by: { $0.timeout < $1.timeout }),

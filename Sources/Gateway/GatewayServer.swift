@@ -21,6 +21,10 @@ public struct GatewayNode: Sendable {
     public let receiving: ReceivingGateway
     public let openAPI: String
     public let logger: Logger
+    /// The listener's open connections (`ConnectionLimits.maximumConnections` caps them).
+    public let connections = ConnectionCount()
+    /// The gateway's services running now (what a stop that does not finish waits for).
+    public let activeServices = ActiveServices()
     /// Failed batches sent again, rebuilt from their documents (operators).
     public let resubmission: Resubmission
     /// This ledger against the peers' manifests (operators, and the scheduled reconcile).
@@ -52,7 +56,7 @@ public struct GatewayNode: Sendable {
         self.delivery = delivery
         let metrics = GatewayMetrics()
         self.metrics = metrics
-        let admission = Admission(capacity: configuration.receivingCapacity)
+        let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer)
         self.admission = admission
         self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy, clock: clock,
                                           afterReceipt: { stored in
@@ -101,26 +105,31 @@ public struct GatewayNode: Sendable {
         StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: configuration.operators).addRoutes(to: router)
         let configuration = self.configuration
         let clock = self.clock
-        var app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        let limits = configuration.connectionLimits, connections = self.connections
+        var app = Application(router: router,
+                              server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits, count: connections)],
+                                                                  idleTimeout: limits.idleTimeout)),
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                               onServerRunning: { channel in
                                   let port = channel.localAddress?.port ?? configuration.port
                                   onRunning("http://\(configuration.host):\(port)")
                               }, logger: logger)
-        app.addServices(DispatcherService(dispatcher: dispatcher, clock: clock))
+        let active = activeServices
+        app.addServices(active.tracking(DispatcherService(dispatcher: dispatcher, clock: clock)))
         var backOfficeLogger = logger
         backOfficeLogger[metadataKey: "component"] = "back office"
-        app.addServices(BackOfficeService(delivery: delivery, clock: clock, logger: backOfficeLogger))
+        app.addServices(active.tracking(BackOfficeService(delivery: delivery, clock: clock, logger: backOfficeLogger)))
         if scheduledPickup, let pickup, let settings = configuration.pickup {
-            app.addServices(PickupService(pickup: pickup, schedule: settings.schedule, clock: clock))
+            app.addServices(active.tracking(PickupService(pickup: pickup, schedule: settings.schedule, clock: clock)))
         }
         if let days = configuration.payloadDays {
-            app.addServices(RetentionService(store: store, days: days, logger: logger))
+            app.addServices(active.tracking(RetentionService(store: store, days: days, logger: logger)))
         }
         if let reconcile = configuration.reconcile {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "component"] = "reconcile"
-            app.addServices(ReconcileService(reconciliation: reconciliation, every: reconcile.every, window: reconcile.window,
-                                             metrics: metrics, logger: reconcileLogger))
+            app.addServices(active.tracking(ReconcileService(reconciliation: reconciliation, every: reconcile.every, window: reconcile.window,
+                                                             metrics: metrics, logger: reconcileLogger)))
         }
         return app
     }
@@ -130,7 +139,7 @@ public struct GatewayNode: Sendable {
     /// before the server stops accepting and the batches in flight finish.
     public func services(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> [any Service] {
         let admission = self.admission
-        return [application(scheduledPickup: scheduledPickup, onRunning: onRunning), ShutdownNotice { admission.beginShutdown() }]
+        return [activeServices.tracking(application(scheduledPickup: scheduledPickup, onRunning: onRunning)), ShutdownNotice { admission.beginShutdown() }]
     }
 
     /// Runs the gateway until SIGTERM or SIGINT, then stops gracefully.

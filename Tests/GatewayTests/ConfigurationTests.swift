@@ -31,13 +31,18 @@ struct ConfigurationTests {
     func parsed() throws {
         let temp = TemporaryFolder()
         let c = try GatewayConfiguration.load(try Self.write(temp, peer: "encoding: xml\nlimits: { attempts: 5, maxAge: 2h, firstDelay: 1s, maxDelay: 5m, timeout: 10s }",
-                                                             delivery: "  url: http://127.0.0.1:9000/intake", top: "receiving: { capacity: 4 }"))
+                                                             delivery: "  url: http://127.0.0.1:9000/intake",
+                                                             top: "receiving: { capacity: 4, perPeer: 3, connections: 50, headerTimeout: 5s, minimumRate: 1000, grace: 3s, idleTimeout: 1m }"))
         let vdab = try #require(c.peers[.vdab])
         #expect(vdab.encoding == .xml)
         #expect(vdab.retry == RetryPolicy(firstDelay: 1, maximumDelay: 300, maximumAttempts: 5, maximumAge: 7200))
         #expect(vdab.timeout == .seconds(10))
         #expect(c.backOffice == .endpoint("http://127.0.0.1:9000/intake"))
         #expect(c.receivingCapacity == 4)
+        #expect(c.receivingPerPeer == 3)
+        var limits = ConnectionLimits()
+        (limits.maximumConnections, limits.headerTimeout, limits.minimumRate, limits.grace, limits.idleTimeout) = (50, .seconds(5), 1000, .seconds(3), .seconds(60))
+        #expect(c.connectionLimits == limits)
     }
 
     @Test("operator tokens from a file of hashes; a scheduled reconcile whose findings go to the metrics")
@@ -87,6 +92,8 @@ struct ConfigurationTests {
         ("delivery", "  folder: incoming\n  url: http://x", "delivery: give folder or url, not both"),
         ("delivery", "  url: ftp://x", "delivery.url: expected an http(s) URL"),
         ("top", "receiving: { capacity: many }", "receiving.capacity: expected a whole number above 0"),
+        ("top", "receiving: { capacity: 4, perPeer: 5 }", "receiving.perPeer: is more than receiving.capacity (4)"),
+        ("top", "receiving: { grace: soon }", "receiving.grace: expected a duration"),
         ("top", "pickup: { folder: out, vacancy: forem }", "pickup.every: missing"),
         ("top", "pickup: { folder: out, every: 5m }", "pickup: name the agency's format"),
         ("top", "pickup: { folder: out, at: [\"25:00\"], vacancy: forem }", "pickup.at: expected a time of day as HH:MM"),

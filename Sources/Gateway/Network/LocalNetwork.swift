@@ -94,10 +94,26 @@ public final class LocalNetwork: Sendable {
         return false
     }
 
-    /// Stops every gateway gracefully (batches in flight finish) and waits for them.
-    public func stop() async throws {
+    /// Stops every gateway gracefully (batches in flight finish) and waits for them, at most
+    /// `timeout`: a gateway that has not stopped by then is cancelled, and the error names the
+    /// services it was still running.
+    public func stop(timeout: Duration = .seconds(60)) async throws {
         await group.triggerGracefulShutdown()
-        try await running.value
+        let running = self.running, nodes = self.nodes
+        // The services still running when the time is up (nil: all stopped in time).
+        let stuck = await withTaskGroup(of: [String]?.self) { group in
+            group.addTask { _ = try? await running.value; return nil }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nodes.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key): \($0.value.activeServices.running.joined(separator: ", "))" }
+            }
+            let first = await group.next()!
+            if first != nil { running.cancel() }   // so that the wait above ends too
+            group.cancelAll()
+            return first
+        }
+        guard let stuck else { try await running.value; return }
+        throw GatewayError("the gateways did not stop within \(timeout) of the request; cancelled. Still running: \(stuck.joined(separator: "; "))")
     }
 
     /// Runs until the process is asked to stop (SIGINT, SIGTERM), then stops gracefully.
