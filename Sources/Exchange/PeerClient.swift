@@ -4,6 +4,7 @@ import Foundation
 import Model
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Delivers batches to a peer gateway over HTTP, signed, with a timeout, and says what it answered.
 public struct PeerClient: Sendable {
@@ -17,12 +18,13 @@ public struct PeerClient: Sendable {
 
     /// POSTs a batch body to `baseURL`/exchange/v1/batches as `sender`, signed with `signer`.
     /// `timeout` overrides the client's own for this call (a peer's `limits.timeout`); `bodySha256`
-    /// is the body's SHA-256 if known (else it is computed). A 200 is the batch's receipt only when
+    /// is the body's SHA-256 if known (else it is computed); `tls`, the trust and client certificate
+    /// of this call (the client's defaults when nil). A 200 is the batch's receipt only when
     /// it names `batchId`, the body's digest and (when known) `recordCount` records; any other
     /// 200 is `.notTheReceipt`, and a redirect is answered as it came (none is followed).
     public func deliver(body: [UInt8], form: ExchangeFormat.Form, to baseURL: String, as sender: Agency, signer: RequestSignature,
                         now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil,
-                        batchId: String, recordCount: Int? = nil) async -> PeerAnswer {
+                        batchId: String, recordCount: Int? = nil, tls: TLSConfiguration? = nil) async -> PeerAnswer {
         let bodySha256 = bodySha256 ?? sha256Hex(body)
         let path = "/exchange/v1/batches"
         let timestamp = TimestampPattern.rfc3339.write(now)
@@ -34,6 +36,7 @@ public struct PeerClient: Sendable {
         request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp,
                                                                                          bodySha256: bodySha256))
         request.body = .bytes(ByteBuffer(bytes: body))
+        request.tlsConfiguration = tls
         do {
             let response = try await http.execute(request, timeout: timeout.map {
                 .nanoseconds($0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
@@ -70,7 +73,7 @@ public struct PeerClient: Sendable {
     /// of another pair, or with a batch outside the window, is not taken (as a sender takes no
     /// receipt of another batch): it would confirm or miss what it does not describe.
     public func manifest(from baseURL: String, of peer: Agency, as sender: Agency, signer: RequestSignature, since: Date, until: Date,
-                         now: Date = Date()) async throws -> Manifest {
+                         now: Date = Date(), tls: TLSConfiguration? = nil) async throws -> Manifest {
         let query = "since=\(TimestampPattern.rfc3339.write(since))&until=\(TimestampPattern.rfc3339.write(until))"
         let path = "/exchange/v1/manifest?" + query
         let timestamp = TimestampPattern.rfc3339.write(now)
@@ -78,6 +81,7 @@ public struct PeerClient: Sendable {
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
         request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "GET", pathWithQuery: path, timestamp: timestamp, body: []))
+        request.tlsConfiguration = tls
         let response = try await http.execute(request, timeout: timeout)
         let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
         guard response.status == .ok else { throw PeerClientError("\(baseURL) answered \(response.status.code) to the manifest: \(text.prefix(300))") }

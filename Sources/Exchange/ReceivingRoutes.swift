@@ -13,20 +13,26 @@ import Taxonomy
 public struct ReceivingGateway: Sendable {
     public static let maximumBody = 16 << 20
 
-    /// A peer as the receiving side knows it: the key of the pair (peer → us) that its requests
-    /// are signed with, and the record types it may send here.
+    /// A peer as the receiving side knows it: the keys of the pair (peer → us) that its requests
+    /// may be signed with (the current one, and the next while a rotation is under way), the record
+    /// types it may send here, and the client certificate it must present over mutual TLS.
     public struct Peer: Sendable {
-        public var signature: RequestSignature
+        public var signatures: [RequestSignature]
         public var receives: Set<RecordType>
-        public init(signature: RequestSignature, receives: Set<RecordType> = Set(RecordType.allCases)) {
-            self.signature = signature
+        public var certificate: CertificatePin?
+        public init(signature: RequestSignature, next: RequestSignature? = nil, receives: Set<RecordType> = Set(RecordType.allCases),
+                    certificate: CertificatePin? = nil) {
+            self.signatures = [signature] + (next.map { [$0] } ?? [])
             self.receives = receives
+            self.certificate = certificate
         }
     }
 
     /// This gateway's own agency: batches must name it as their receiver.
     public let agency: Agency
-    public let peers: [Agency: Peer]
+    /// The peers in force (replaced when keys and certificates are read again).
+    public let directory: Reloadable<[Agency: Peer]>
+    public var peers: [Agency: Peer] { directory.value }
     public let store: any ReceivedBatchStore
     public let taxonomy: Taxonomy
     public let clock: @Sendable () -> Date
@@ -43,11 +49,18 @@ public struct ReceivingGateway: Sendable {
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
                 observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil) {
+        self.init(agency: agency, directory: Reloadable(peers), store: store, taxonomy: taxonomy, clock: clock, afterReceipt: afterReceipt,
+                  observer: observer, admission: admission, delivery: delivery)
+    }
+
+    public init(agency: Agency, directory: Reloadable<[Agency: Peer]>, store: any ReceivedBatchStore, taxonomy: Taxonomy,
+                clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
+                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil) {
         self.delivery = delivery
         self.observer = observer
         self.admission = admission
         self.agency = agency
-        self.peers = peers
+        self.directory = directory
         self.store = store
         self.taxonomy = taxonomy
         self.clock = clock
@@ -57,14 +70,10 @@ public struct ReceivingGateway: Sendable {
     /// The endpoints these routes serve, as the OpenAPI document must describe them.
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/exchange/v1/health"), ("POST", "/exchange/v1/batches"), ("GET", "/exchange/v1/batches/{batchId}/receipt"),
-        ("GET", "/exchange/v1/manifest"), ("GET", "/openapi.yaml"),
+        ("GET", "/exchange/v1/manifest"),
     ]
 
-    public func addRoutes(to router: Router<some RequestContext>, openAPI: String? = nil) {
-        let document = openAPI ?? "openapi: 3.1.0\n"
-        router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))
-        }
+    public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/exchange/v1/manifest") { request, _ in
             do {
                 let caller = try authenticate(request, bodySha256: Self.emptySha256)
@@ -223,7 +232,7 @@ public struct ReceivingGateway: Sendable {
     /// the server then reads of the body, it discards, at the listener's minimum rate). The
     /// signature itself needs the body: `authenticate`.
     func preauthenticate(_ request: Request) throws -> Agency {
-        let (sender, _) = try signer(of: request)
+        let (sender, _) = try peer(of: request)
         do throws(RequestSignature.Failure) {
             try RequestSignature.precheck(timestamp: request.headers[HTTPField.Name(RequestSignature.timestampHeader)!],
                                           signature: request.headers[HTTPField.Name(RequestSignature.signatureHeader)!], now: clock())
@@ -233,29 +242,46 @@ public struct ReceivingGateway: Sendable {
         return sender
     }
 
-    /// The peer a request's `X-PES-Sender` names, with the key its requests are signed with.
-    func signer(of request: Request) throws -> (Agency, RequestSignature) {
+    /// The peer a request's `X-PES-Sender` names, as it is known here: 401 for a sender that is not
+    /// a peer, 403 for a connection whose client certificate is not the one agreed for it.
+    func peer(of request: Request) throws -> (Agency, Peer) {
         guard let senderText = request.headers[HTTPField.Name(RequestSignature.senderHeader)!] else {
             throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
         }
-        guard let sender = Agency(rawValue: senderText), let signer = peers[sender]?.signature else {
+        guard let sender = Agency(rawValue: senderText), let peer = peers[sender] else {
             throw Problem(.unauthorized, "Unknown sender", "\(senderText.prefix(32)) is not a peer of this gateway")
         }
-        return (sender, signer)
+        if let pin = peer.certificate {
+            let presented = request.headers[HTTPField.Name(ClientCertificate.sha256Header)!].map {
+                ClientCertificate(sha256: $0, commonName: request.headers[HTTPField.Name(ClientCertificate.commonNameHeader)!])
+            }
+            guard pin.admits(presented) else {
+                throw Problem(.forbidden, "Wrong client certificate", presented == nil
+                              ? "\(sender) must present its client certificate on this connection"
+                              : "the client certificate of this connection is not the one agreed for \(sender)")
+            }
+        }
+        return (sender, peer)
     }
 
-    /// The calling peer, once its signature and timestamp check out (401 otherwise).
+    /// The calling peer, once its signature (with any of the pair's keys in force) and timestamp
+    /// check out (401 otherwise).
     func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
-        let (sender, signer) = try signer(of: request)
+        let (sender, peer) = try peer(of: request)
         let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-        do throws(RequestSignature.Failure) {
-            try signer.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
-                              signature: header(RequestSignature.signatureHeader), bodySha256: bodySha256, now: clock())
-        } catch {
-            throw Self.problem(error)
+        var failure = RequestSignature.Failure.badSignature
+        for signature in peer.signatures {
+            do throws(RequestSignature.Failure) {
+                try signature.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
+                                     signature: header(RequestSignature.signatureHeader), bodySha256: bodySha256, now: clock())
+                return sender
+            } catch {
+                failure = error
+                if error != .badSignature { break }   // no other key makes a missing header or an old timestamp right
+            }
         }
-        return sender
+        throw Self.problem(failure)
     }
 
     /// A signature's fault as the protocol answers it.

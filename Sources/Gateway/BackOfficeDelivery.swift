@@ -25,6 +25,9 @@ public struct BackOfficeDelivery: Sendable {
     public let taxonomy: Taxonomy
     public let ledger: any DeliveryLedger
     public var http: HTTPClient = OutgoingHTTP.shared
+    /// The token and client certificate the back office's endpoint is called with (`delivery.tokenFile`,
+    /// `delivery.certificate`), read again at a reload.
+    public var access = Reloadable(EndpointAccess.none)
     /// Batches being delivered right now, so that a catch-up pass never delivers one twice at once.
     private let inHand = InHand()
     /// Deliveries of batches just received, one after another behind their receipts.
@@ -150,6 +153,7 @@ public struct BackOfficeDelivery: Sendable {
         request.headers.add(name: "X-Gateway-Batch-Id", value: batchId)
         request.headers.add(name: "X-Gateway-Sender", value: sender.rawValue)
         request.body = .bytes(ByteBuffer(bytes: document))
+        access.value.apply(to: &request)
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .seconds(30))

@@ -3,22 +3,31 @@ import Foundation
 import Ledger
 import Logging
 import Model
+import NIOSSL
 
 /// Drains the outbox: takes the batches that are due, delivers each to its peer, and records what
 /// the peer answered — delivered, retried later (back-off, `Retry-After`), or failed for an operator.
 public struct Dispatcher: Sendable {
     public struct Peer: Sendable {
         public var url: String
-        public var signer: RequestSignature
+        /// The pair's keys (us → peer): the one in force signs each call.
+        public var keys: SigningKeys
         /// The peer's own limits (attempts, age, delays); the dispatcher's when nil.
         public var policy: RetryPolicy?
         /// The peer's own call timeout; the client's when nil.
         public var timeout: Duration?
+        /// The CAs trusted for the peer and the client certificate shown to it (`tls:`); the
+        /// client's defaults when nil.
+        public var tls: TLSConfiguration?
         public init(url: String, signer: RequestSignature, policy: RetryPolicy? = nil, timeout: Duration? = nil) {
+            self.init(url: url, keys: SigningKeys(current: signer), policy: policy, timeout: timeout)
+        }
+        public init(url: String, keys: SigningKeys, policy: RetryPolicy? = nil, timeout: Duration? = nil, tls: TLSConfiguration? = nil) {
             self.url = url
-            self.signer = signer
+            self.keys = keys
             self.policy = policy
             self.timeout = timeout
+            self.tls = tls
         }
     }
 
@@ -26,18 +35,25 @@ public struct Dispatcher: Sendable {
     public let store: any OutboxStore
     public let client: PeerClient
     public let policy: RetryPolicy
-    public var peers: [Agency: Peer]
+    /// The peers in force (replaced when keys and certificates are read again).
+    public let directory: Reloadable<[Agency: Peer]>
+    public var peers: [Agency: Peer] { directory.value }
     public var logger: Logger
     public var observer: any ExchangeObserver
 
     public init(agency: Agency, store: any OutboxStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
                 peers: [Agency: Peer], logger: Logger = Logger(label: "gateway.dispatcher"), observer: any ExchangeObserver = NoObserver()) {
+        self.init(agency: agency, store: store, client: client, policy: policy, directory: Reloadable(peers), logger: logger, observer: observer)
+    }
+
+    public init(agency: Agency, store: any OutboxStore, client: PeerClient = PeerClient(), policy: RetryPolicy = RetryPolicy(),
+                directory: Reloadable<[Agency: Peer]>, logger: Logger = Logger(label: "gateway.dispatcher"), observer: any ExchangeObserver = NoObserver()) {
         self.observer = observer
         self.agency = agency
         self.store = store
         self.client = client
         self.policy = policy
-        self.peers = peers
+        self.directory = directory
         self.logger = logger
     }
 
@@ -65,6 +81,7 @@ public struct Dispatcher: Sendable {
     /// One peer's due batches, one after another.
     func lane(_ peerAgency: Agency, now: Date, limit: Int) async throws -> Int {
         let due = try await store.claimDue(now: now, limit: limit, peer: peerAgency)
+        let peers = self.peers   // the keys and certificates in force when the pass began
         var random = SystemRandomNumberGenerator()
         // A peer that could not be reached once in this pass is not waited for again: its other
         // batches are rescheduled with the same answer.
@@ -77,8 +94,9 @@ public struct Dispatcher: Sendable {
             if let error = unreachable {
                 answer = .transport("not attempted: \(batch.peer) was unreachable earlier in this pass (\(error))")
             } else if let peer = peers[batch.peer] {
-                answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.signer, now: now,
-                                              timeout: peer.timeout, bodySha256: batch.bodySha256, batchId: batch.batchId, recordCount: batch.recordCount)
+                answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.keys.signer(at: now), now: now,
+                                              timeout: peer.timeout, bodySha256: batch.bodySha256, batchId: batch.batchId, recordCount: batch.recordCount,
+                                              tls: peer.tls)
                 if case .transport(let error) = answer { unreachable = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)

@@ -16,8 +16,17 @@ public struct GatewayConfiguration: Sendable {
         public var url: String?
         /// The key the peer signs its requests to us with.
         public var receiveKey: [UInt8]
+        /// The peer's next key, accepted as well while a rotation is under way (`receiveNextKeyFile`).
+        public var receiveNextKey: [UInt8]?
         /// The key we sign our requests to the peer with.
         public var sendKey: [UInt8]?
+        /// Our next key to the peer (`sendNextKeyFile`), and from when it signs (`sendNextFrom`).
+        public var sendNextKey: [UInt8]?
+        public var sendNextFrom: Date?
+        /// The client certificate the peer must present to this gateway (`certificate:`).
+        public var certificate: CertificatePin?
+        /// Trainee records may cross the network with this peer over plain HTTP (`insecure: true`).
+        public var insecure = false
         public var receives: Set<RecordType>
         public var sends: Set<RecordType>
         /// The encoding the peer prefers for the batches it receives (`encoding: json|xml`).
@@ -38,8 +47,39 @@ public struct GatewayConfiguration: Sendable {
     }
 
     public var agency: Agency
+    /// The exchange's listener (`listen`, `/exchange/v1/…` only), and its TLS (`tls:`).
     public var host: String
     public var port: Int
+    public var tls: ListenerTLS?
+    /// The operators' and staff's listener (`admin.listen`; by default 127.0.0.1 and the exchange's
+    /// port + 1000, or a port of its own when the exchange's is 0) and its TLS (`admin.tls:`).
+    public var admin: Listener
+    /// What the gateway trusts and shows on its calls to peers (`tls.caFile`, and `tls`'s own certificate).
+    public var outgoing = OutgoingTLS()
+    /// How the gateway proves itself to the back office (`delivery.tokenFile`, `delivery.certificate`)
+    /// and to the agency's export (`pickup.tokenFile`, `pickup.certificate`).
+    public var deliveryCredentials = EndpointCredentials()
+    public var pickupCredentials = EndpointCredentials()
+    /// What the configuration allows in clear text that the gateway would otherwise refuse (each
+    /// `insecure: true`), as the warning logged at start says it.
+    public var insecure: [String] = []
+    /// The file this configuration was read from, and the folder its relative paths are relative to
+    /// (what a reload reads again).
+    public var source: (file: String, base: String?)?
+
+    /// An address to listen on, with its TLS.
+    public struct Listener: Sendable {
+        public var host: String
+        public var port: Int
+        public var tls: ListenerTLS?
+        public init(host: String, port: Int, tls: ListenerTLS? = nil) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
+        /// `https://host:port` or `http://…`.
+        public func url(port bound: Int? = nil) -> String { "\(tls == nil ? "http" : "https")://\(host):\(bound ?? port)" }
+    }
     /// The ledger: a SQLite file (relative paths are relative to the configuration file's folder),
     /// with how it commits (`store: { path: …, synchronous: full|normal }`: `full`, the default,
     /// flushes every commit to disk before a receipt is answered); or a PostgreSQL database shared
@@ -176,12 +216,73 @@ public struct GatewayConfiguration: Sendable {
             return seconds
         }
 
-        let top = try mapping(root, "", allowed: ["agency", "listen", "store", "mappings", "peers", "delivery", "receiving", "pickup", "routes",
-                                                       "operators", "reconcile", "payloadKeyFile", "retention"])
+        let top = try mapping(root, "", allowed: ["agency", "listen", "tls", "admin", "store", "mappings", "peers", "delivery", "receiving", "pickup",
+                                                       "routes", "operators", "reconcile", "payloadKeyFile", "retention"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
-        let listen = try string(top, "listen", "listen", in: root)
-        let parts = listen.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else { throw fail(top["listen"], "listen", "expected host:port, got '\(listen)'") }
+        /// host:port, the host a name or an IPv4 address.
+        func address(_ m: [String: Node], _ name: String, _ key: String, in node: Node?) throws -> (host: String, port: Int) {
+            let text = try string(m, name, key, in: node)
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw fail(m[name], key, "expected host:port, got '\(text)'")
+            }
+            return (String(parts[0]), port)
+        }
+        let (listenHost, port) = try address(top, "listen", "listen", in: root)
+        func flag(_ m: [String: Node], _ name: String, _ key: String) throws -> Bool {
+            guard let v = m[name] else { return false }
+            guard let value = v.scalar.flatMap({ ["true": true, "false": false][$0.string] }) else { throw fail(v, key, "expected true or false") }
+            return value
+        }
+        /// A PEM file that exists and holds certificates.
+        func certificates(_ v: Node, _ key: String) throws -> String {
+            guard let file = v.scalar?.string, !file.isEmpty else { throw fail(v, key, "expected a file name") }
+            let full = resolve(file)
+            do { _ = try CertificateAuthorities.load(full) } catch { throw fail(v, key, "\(error)") }
+            return full
+        }
+        /// `{ certificateFile, keyFile }`, both read and checked now.
+        func identity(_ m: [String: Node], _ key: String, in node: Node?) throws -> CertificateFiles {
+            guard let c = m["certificateFile"] else { throw fail(node, "\(key).certificateFile", "missing") }
+            guard let k = m["keyFile"] else { throw fail(node, "\(key).keyFile", "missing") }
+            let files = CertificateFiles(certificateFile: try certificates(c, "\(key).certificateFile"), keyFile: try ownerOnlyFile(k, "\(key).keyFile"))
+            do { _ = try files.load() } catch { throw fail(k, "\(key).keyFile", "\(error)") }
+            return files
+        }
+        /// A listener's `tls:` (`caFile` only on the exchange's: the trust of the calls out).
+        func listenerTLS(_ node: Node, _ key: String, outgoing: Bool) throws -> (ListenerTLS, caFile: String?) {
+            let t = try mapping(node, key, allowed: Set(["certificateFile", "keyFile", "clientCAFile", "requireClientCertificate"] + (outgoing ? ["caFile"] : [])))
+            var settings = ListenerTLS(identity: try identity(t, key, in: node))
+            settings.clientCAFile = try t["clientCAFile"].map { try certificates($0, "\(key).clientCAFile") }
+            settings.requireClientCertificate = try flag(t, "requireClientCertificate", "\(key).requireClientCertificate")
+            if settings.requireClientCertificate && settings.clientCAFile == nil {
+                throw fail(t["requireClientCertificate"], "\(key).requireClientCertificate", "needs \(key).clientCAFile: the CAs whose client certificates are taken")
+            }
+            return (settings, try t["caFile"].map { try certificates($0, "\(key).caFile") })
+        }
+        var exchangeTLS: ListenerTLS?, outgoing = OutgoingTLS()
+        if let t = top["tls"] {
+            let (settings, caFile) = try listenerTLS(t, "tls", outgoing: true)
+            exchangeTLS = settings
+            outgoing = OutgoingTLS(caFile: caFile, identity: settings.identity)
+        }
+        var admin = Listener(host: "127.0.0.1", port: port == 0 ? 0 : port + 1000)
+        var insecure: [String] = []
+        if let adminNode = top["admin"] {
+            let a = try mapping(adminNode, "admin", allowed: ["listen", "tls", "insecure"])
+            if a["listen"] != nil { (admin.host, admin.port) = try address(a, "listen", "admin.listen", in: adminNode) }
+            guard (admin.host, admin.port) != (listenHost, port) || port == 0 else {
+                throw fail(a["listen"], "admin.listen", "is the exchange's address: the operators' and staff's listener is a listener of its own")
+            }
+            admin.tls = try a["tls"].map { try listenerTLS($0, "admin.tls", outgoing: false).0 }
+            if admin.tls == nil && !Self.isLoopback(admin.host) {
+                guard try flag(a, "insecure", "admin.insecure") else {
+                    throw fail(a["listen"], "admin.listen", "\(admin.host) is reachable from other machines and operators' tokens would cross the network in clear text: "
+                               + "give admin.tls, listen on 127.0.0.1, or set admin.insecure: true to allow it")
+                }
+                insecure.append("admin.insecure: operators' tokens and trainee payloads cross the network to \(admin.host) in clear text")
+            }
+        }
         var peers: [Agency: Peer] = [:]
         guard case .mapping(let peerPairs)? = top["peers"] else { throw fail(top["peers"] ?? root, "peers", "missing, or not a mapping of agency → settings") }
         for (k, v) in peerPairs {
@@ -189,14 +290,48 @@ public struct GatewayConfiguration: Sendable {
             let peer = try agency(name, k, "peers.\(name)")
             guard peer != own else { throw fail(k, "peers.\(name)", "a gateway is not its own peer") }
             let base = "peers.\(name)"
-            let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "receiveKeyEnv", "sendKeyFile", "sendKeyEnv", "receive", "send", "encoding", "limits"])
+            let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "receiveKeyEnv", "receiveNextKeyFile", "receiveNextKeyEnv", "sendKeyFile", "sendKeyEnv",
+                                                   "sendNextKeyFile", "sendNextKeyEnv", "sendNextFrom", "receive", "send", "encoding", "limits", "certificate",
+                                                   "insecure"])
             guard let receiveKey = try key(m, "receiveKey", base) else { throw fail(v, "\(base).receiveKeyFile", "missing (or receiveKeyEnv)") }
             let sends = try types(m, "send", "\(base).send")
             let sendKey = try key(m, "sendKey", base)
             if !sends.isEmpty && (sendKey == nil || m["url"] == nil) { throw fail(v, base, "sending to \(name) needs url and sendKeyFile (or sendKeyEnv)") }
-            let url = try m["url"].map { try httpURL($0, "\(base).url", "an http(s) URL such as http://127.0.0.1:8402") }
+            let url = try m["url"].map { try httpURL($0, "\(base).url", "an http(s) URL such as https://gateway.forem.example:8402") }
             var entry = Peer(agency: peer, url: url, receiveKey: receiveKey, sendKey: sendKey,
                              receives: try types(m, "receive", "\(base).receive"), sends: sends)
+            entry.receiveNextKey = try key(m, "receiveNextKey", base)
+            entry.sendNextKey = try key(m, "sendNextKey", base)
+            if entry.sendNextKey != nil && sendKey == nil { throw fail(v, "\(base).sendNextKeyFile", "is the next of sendKeyFile, which is missing") }
+            if let f = m["sendNextFrom"] {
+                guard entry.sendNextKey != nil else { throw fail(f, "\(base).sendNextFrom", "names when sendNextKeyFile takes over, which is missing") }
+                guard let at = f.scalar.flatMap({ TimestampPattern.instant($0.string) }) else {
+                    throw fail(f, "\(base).sendNextFrom", "expected an RFC 3339 instant such as 2026-12-05T06:00:00Z")
+                }
+                entry.sendNextFrom = at
+            }
+            if let c = m["certificate"] {
+                let ck = "\(base).certificate"
+                let pin = try mapping(c, ck, allowed: ["sha256", "commonName"])
+                switch (pin["sha256"], pin["commonName"]) {
+                case (let d?, nil):
+                    // As openssl prints it (AB:CD:…) or as sha256sum does.
+                    let digest = (d.scalar?.string ?? "").replacingOccurrences(of: ":", with: "").lowercased()
+                    guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit }) else { throw fail(d, "\(ck).sha256", "expected the certificate's SHA-256 as 64 hex digits") }
+                    entry.certificate = .sha256(digest)
+                case (nil, let n?):
+                    guard let cn = n.scalar?.string, !cn.isEmpty else { throw fail(n, "\(ck).commonName", "expected the certificate's subject common name") }
+                    entry.certificate = .commonName(cn)
+                default: throw fail(c, ck, "give sha256 (the certificate's SHA-256) or commonName (its subject's CN), one of them")
+                }
+                guard exchangeTLS?.clientCAFile != nil else {
+                    throw fail(c, ck, "a client certificate is only presented over mutual TLS: give tls.clientCAFile (and tls.requireClientCertificate: true)")
+                }
+            } else if exchangeTLS?.requireClientCertificate == true {
+                throw fail(v, "\(base).certificate", "missing: with tls.requireClientCertificate every peer names the certificate it must present "
+                           + "(certificate: { sha256: … } or { commonName: … }), so that one agency's certificate cannot sign in as another")
+            }
+            entry.insecure = try flag(m, "insecure", "\(base).insecure")
             if let e = m["encoding"] {
                 guard let form = e.scalar.flatMap({ ExchangeFormat.Form(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
                 entry.encoding = form
@@ -217,6 +352,24 @@ public struct GatewayConfiguration: Sendable {
             }
             peers[peer] = entry
         }
+        // Trainee records are personal data: they cross the network in clear text only where the
+        // configuration says so for that peer, and the gateway says so at start.
+        for (agency, peer) in peers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where peer.sends.contains(.trainee) || peer.receives.contains(.trainee) {
+            let base = "peers.\(agency.rawValue)"
+            var clear: [String] = []
+            if let url = peer.url, let parsed = URL(string: url), parsed.scheme == "http", !Self.isLoopback(parsed.host ?? "") {
+                clear.append("\(base).url is http://")
+            }
+            if peer.receives.contains(.trainee), exchangeTLS == nil, !Self.isLoopback(listenHost) {
+                clear.append("listen \(listenHost) has no tls:")
+            }
+            guard !clear.isEmpty else { continue }
+            guard peer.insecure else {
+                throw fail(peerPairs.first(where: { $0.0.scalar?.string == agency.rawValue })?.1, base, "trainee records would cross the network with \(agency) in clear text ("
+                           + clear.joined(separator: "; ") + "): use https:// and tls:, or set \(base).insecure: true to allow it")
+            }
+            insecure.append("\(base).insecure: trainee records cross the network with \(agency) in clear text (\(clear.joined(separator: "; ")))")
+        }
         var capacity = 16, perPeer: Int?
         var limits = ConnectionLimits()
         if let receivingNode = top["receiving"] {
@@ -235,7 +388,7 @@ public struct GatewayConfiguration: Sendable {
             if let t = try duration(receiving, "idleTimeout", "receiving.idleTimeout") { limits.idleTimeout = amount(t) }
         }
         let deliveryNode = top["delivery"]
-        let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "url", "vacancy", "trainee"])
+        let delivery = try mapping(deliveryNode, "delivery", allowed: ["folder", "url", "vacancy", "trainee", "tokenFile", "certificate", "insecure"])
         let backOffice: BackOffice
         switch (delivery["folder"], delivery["url"]) {
         case (let f?, nil):
@@ -253,6 +406,29 @@ public struct GatewayConfiguration: Sendable {
                 formats[type] = name
             }
         }
+        /// An endpoint of the agency's own (`delivery`, `pickup`): its credentials, and whether trainee
+        /// records may go to it in clear text.
+        func endpoint(_ m: [String: Node], _ key: String, url: String?, carriesTrainees: Bool) throws -> EndpointCredentials {
+            var credentials = EndpointCredentials(tokenFile: try m["tokenFile"].map { try ownerOnlyFile($0, "\(key).tokenFile") },
+                                                  tls: OutgoingTLS(caFile: outgoing.caFile))
+            if let t = credentials.tokenFile, (try? LocalFiles.secret(t))?.isEmpty != false { throw fail(m["tokenFile"], "\(key).tokenFile", "\(t) holds no token") }
+            if let c = m["certificate"] {
+                credentials.tls.identity = try identity(try mapping(c, "\(key).certificate", allowed: ["certificateFile", "keyFile"]), "\(key).certificate", in: c)
+            }
+            if url == nil, let other = ["tokenFile", "certificate"].first(where: { m[$0] != nil }) {
+                throw fail(m[other], "\(key).\(other)", "is a credential for \(key).url; a folder takes none")
+            }
+            if carriesTrainees, let url, let parsed = URL(string: url), parsed.scheme == "http", !Self.isLoopback(parsed.host ?? "") {
+                guard try flag(m, "insecure", "\(key).insecure") else {
+                    throw fail(m["url"], "\(key).url", "trainee records would cross the network to \(parsed.host ?? url) in clear text: use https://, "
+                               + "or set \(key).insecure: true to allow it")
+                }
+                insecure.append("\(key).insecure: trainee records cross the network to \(parsed.host ?? url) in clear text")
+            }
+            return credentials
+        }
+        let deliveryCredentials = try endpoint(delivery, "delivery", url: { if case .endpoint(let u) = backOffice { u } else { nil } }(),
+                                               carriesTrainees: formats[.trainee] != nil)
         for (agency, peer) in peers {
             for type in peer.receives where formats[type] == nil {
                 throw fail(deliveryNode, "delivery.\(type.rawValue)", "missing: \(agency) sends \(type.rawValue) records, in which format does the back office take them?")
@@ -266,7 +442,7 @@ public struct GatewayConfiguration: Sendable {
         }
         switch top["store"] {
         case .mapping?:
-            let s = try mapping(top["store"], "store", allowed: ["path", "synchronous", "url", "passwordFile", "tls", "connections", "lease", "replica"])
+            let s = try mapping(top["store"], "store", allowed: ["path", "synchronous", "url", "passwordFile", "tls", "tlsCAFile", "connections", "lease", "replica"])
             if let urlNode = s["url"] {
                 if let other = ["path", "synchronous"].first(where: { s[$0] != nil }) {
                     throw fail(s[other], "store.\(other)", "is a setting of a SQLite store; this store is PostgreSQL (store.url)")
@@ -279,6 +455,10 @@ public struct GatewayConfiguration: Sendable {
                     }
                     settings.tls = mode
                 }
+                if let v = s["tlsCAFile"] {
+                    guard settings.tls != .disable else { throw fail(v, "store.tlsCAFile", "is the CA of the server's certificate, and store.tls is disable") }
+                    settings.caFile = try certificates(v, "store.tlsCAFile")
+                }
                 if let n = try positive(s, "connections", "store.connections") {
                     guard n >= 2 else { throw fail(s["connections"], "store.connections", "at least 2: scheduled jobs hold one while they run") }
                     settings.connections = n
@@ -290,7 +470,7 @@ public struct GatewayConfiguration: Sendable {
                 }
                 store = .postgres(settings)
             } else {
-                if let other = ["passwordFile", "tls", "connections", "lease", "replica"].first(where: { s[$0] != nil }) {
+                if let other = ["passwordFile", "tls", "tlsCAFile", "connections", "lease", "replica"].first(where: { s[$0] != nil }) {
                     throw fail(s[other], "store.\(other)", "is a setting of a PostgreSQL store (store.url); a SQLite store serves one process")
                 }
                 var synchronous = SQLiteStore.Synchronous.full
@@ -311,10 +491,14 @@ public struct GatewayConfiguration: Sendable {
                 store = .sqlite(path: resolve(text), synchronous: .full)
             }
         }
-        var configuration = GatewayConfiguration(agency: own, host: String(parts[0]), port: port, store: store, replica: replica,
+        var configuration = GatewayConfiguration(agency: own, host: listenHost, port: port, admin: admin, store: store, replica: replica,
                                                  mappings: try top["mappings"].map { _ in resolve(try string(top, "mappings", "mappings", in: root)) }, peers: peers,
                                                  backOffice: backOffice, deliveryFormats: formats)
         configuration.lease = lease
+        configuration.tls = exchangeTLS
+        configuration.outgoing = outgoing
+        configuration.deliveryCredentials = deliveryCredentials
+        configuration.source = (path, base)
         configuration.receivingCapacity = capacity
         configuration.receivingPerPeer = perPeer
         configuration.connectionLimits = limits
@@ -327,7 +511,7 @@ public struct GatewayConfiguration: Sendable {
         }
 
         if let pickupNode = top["pickup"] {
-            let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee"])
+            let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee", "tokenFile", "certificate", "insecure"])
             var formats: [RecordType: String] = [:]
             for type in RecordType.allCases {
                 if let v = p[type.rawValue] {
@@ -355,6 +539,7 @@ public struct GatewayConfiguration: Sendable {
             let url = try p["url"].map { try httpURL($0, "pickup.url", "an http(s) URL of the agency's export") }
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
+            configuration.pickupCredentials = try endpoint(p, "pickup", url: url, carriesTrainees: formats[.trainee] != nil)
         }
 
         if let v = top["payloadKeyFile"] {
@@ -367,6 +552,27 @@ public struct GatewayConfiguration: Sendable {
             throw fail(root, "payloadKeyFile", "missing: trainee records are exchanged with \(peer.agency) and are personal data, kept sealed at rest; "
                        + "name an owner-only file of at least 32 bytes (deploy/local/make-keys.sh makes one)")
         }
+        // A key serves one direction of one pair, or the payloads: used twice, one leak opens both,
+        // and a key for both directions lets a recorded request be sent back as the other side's.
+        var owners: [[UInt8]: String] = [:]
+        var keyed: [(String, [UInt8])] = []
+        for (agency, peer) in peers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let base = "peers.\(agency.rawValue)"
+            keyed.append(("\(base).receiveKey", peer.receiveKey))
+            if let k = peer.receiveNextKey { keyed.append(("\(base).receiveNextKey", k)) }
+            if let k = peer.sendKey { keyed.append(("\(base).sendKey", k)) }
+            if let k = peer.sendNextKey { keyed.append(("\(base).sendNextKey", k)) }
+        }
+        if let v = top["payloadKeyFile"] { keyed.append(("payloadKeyFile", Array(String(decoding: try LocalFiles.bytes(ownerOnlyFile(v, "payloadKeyFile")), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).utf8))) }
+        for (name, key) in keyed {
+            if let first = owners[key] {
+                throw fail(root, name, "holds the same key as \(first): every direction of every pair, and the payloads, have a key of their own "
+                           + "(deploy/local/make-keys.sh makes them)")
+            }
+            owners[key] = name
+        }
+        configuration.insecure = insecure
         if let retentionNode = top["retention"] {
             let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])
             guard let days = try positive(r, "payloadDays", "retention.payloadDays") else { throw fail(retentionNode, "retention.payloadDays", "missing") }
@@ -474,6 +680,12 @@ public struct GatewayConfiguration: Sendable {
         return nil
     }
 
+    /// Whether `host` is this machine (what crosses no network: 127.0.0.0/8, ::1, localhost).
+    static func isLoopback(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
     /// `30s`, `10m`, `24h`, `2d`, or a number of seconds.
     static func seconds(_ text: String) -> TimeInterval? {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
@@ -483,6 +695,22 @@ public struct GatewayConfiguration: Sendable {
 
     /// The receiving side's view of the peers.
     public var receivingPeers: [Agency: ReceivingGateway.Peer] {
-        peers.mapValues { ReceivingGateway.Peer(signature: RequestSignature(key: $0.receiveKey), receives: $0.receives) }
+        peers.mapValues {
+            ReceivingGateway.Peer(signature: RequestSignature(key: $0.receiveKey), next: $0.receiveNextKey.map { RequestSignature(key: $0) }, receives: $0.receives,
+                                  certificate: $0.certificate)
+        }
+    }
+
+    /// The sending side's view of the peers it sends to (a URL and a key), with the TLS of the
+    /// calls out read now.
+    public func sendingPeers() throws -> [Agency: Dispatcher.Peer] {
+        let tls = try outgoing.configuration()
+        var result: [Agency: Dispatcher.Peer] = [:]
+        for (agency, peer) in peers {
+            guard let url = peer.url, let key = peer.sendKey else { continue }
+            let keys = SigningKeys(current: RequestSignature(key: key), next: peer.sendNextKey.map { RequestSignature(key: $0) }, nextFrom: peer.sendNextFrom)
+            result[agency] = .init(url: url, keys: keys, policy: peer.retry, timeout: peer.timeout, tls: url.hasPrefix("https:") ? tls : nil)
+        }
+        return result
     }
 }

@@ -1,10 +1,13 @@
 import Exchange
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Ledger
 import Logging
 import Model
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// One agency's gateway, built from its configuration: the ledger, the taxonomy and formats in
@@ -21,8 +24,11 @@ public struct GatewayNode: Sendable {
     public let receiving: ReceivingGateway
     public let openAPI: String
     public let logger: Logger
-    /// The listener's open connections (`ConnectionLimits.maximumConnections` caps them).
+    /// The listeners' open connections (`ConnectionLimits.maximumConnections` caps each).
     public let connections = ConnectionCount()
+    public let adminConnections = ConnectionCount()
+    /// The keys, certificates and tokens in force, read again by `reload()`.
+    public let credentials: LiveCredentials
     /// The gateway's services running now (what a stop that does not finish waits for).
     public let activeServices = ActiveServices()
     /// Failed batches sent again, rebuilt from their documents (operators).
@@ -50,39 +56,39 @@ public struct GatewayNode: Sendable {
         for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
             throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
         }
+        let credentials = try LiveCredentials(configuration)
+        self.credentials = credentials
+        for warning in configuration.insecure { logger.warning("allowed in clear text by the configuration", metadata: ["setting": "\(warning)"]) }
         let deliveryLogger = logger
-        let delivery = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
-                                          catalog: catalog, taxonomy: taxonomy, ledger: store)
+        var backOffice = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
+                                            catalog: catalog, taxonomy: taxonomy, ledger: store)
+        backOffice.access = credentials.delivery
+        let delivery = backOffice
         self.delivery = delivery
         let metrics = GatewayMetrics()
         self.metrics = metrics
         let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer)
         self.admission = admission
-        self.receiving = ReceivingGateway(agency: configuration.agency, peers: configuration.receivingPeers, store: store, taxonomy: taxonomy, clock: clock,
+        self.receiving = ReceivingGateway(agency: configuration.agency, directory: credentials.receiving, store: store, taxonomy: taxonomy, clock: clock,
                                           afterReceipt: { stored in
                                               await delivery.deliverBehindReceipt(stored, now: clock()) { error in
                                                   deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(stored.batchId)", "error": "\(error)"])
                                               }
                                           }, observer: metrics, admission: admission, delivery: delivery)
         self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)
-        var sendingPeers: [Agency: Dispatcher.Peer] = [:]
-        for (agency, peer) in configuration.peers {
-            if let url = peer.url, let key = peer.sendKey {
-                sendingPeers[agency] = .init(url: url, signer: RequestSignature(key: key), policy: peer.retry, timeout: peer.timeout)
-            }
-        }
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
-        self.dispatcher = Dispatcher(agency: configuration.agency, store: store, peers: sendingPeers, logger: dispatcherLogger, observer: metrics)
-        self.reconciliation = Reconciliation(agency: configuration.agency, store: store, peers: sendingPeers)
+        self.dispatcher = Dispatcher(agency: configuration.agency, store: store, directory: credentials.sending, logger: dispatcherLogger, observer: metrics)
+        self.reconciliation = Reconciliation(agency: configuration.agency, store: store, directory: credentials.sending)
         self.resubmission = Resubmission(agency: configuration.agency, store: store, catalog: catalog, taxonomy: taxonomy,
                                          peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding, batchRecords: $0.batchRecords) })
         if let settings = configuration.pickup {
             var pickupLogger = logger
             pickupLogger[metadataKey: "component"] = "pickup"
-            let pickup = Pickup(agency: configuration.agency, settings: settings,
+            var pickup = Pickup(agency: configuration.agency, settings: settings,
                                 peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding, batchRecords: $0.batchRecords) },
                                 routing: configuration.routing, catalog: catalog, taxonomy: taxonomy, store: store, logger: pickupLogger)
+            pickup.access = credentials.pickup
             for type in settings.formats.keys { _ = try pickup.format(type) }
             self.pickup = pickup
         } else {
@@ -90,31 +96,18 @@ public struct GatewayNode: Sendable {
         }
     }
 
-    /// The running gateway: the routes on the configured address, and its services — the
-    /// dispatcher, the back-office catch-up and the scheduled pick-up (unless `scheduledPickup` is
-    /// false: the demo runs it itself). `onRunning` hears the bound address.
-    public func application(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
-        let metrics = self.metrics
+    /// The exchange's listener (`listen`, with `tls`): the protocol's routes only, and the
+    /// gateway's services — the dispatcher, the back-office catch-up, the scheduled pick-up (unless
+    /// `scheduledPickup` is false: the demo runs it itself), retention, reconcile and the reload on
+    /// `SIGHUP`. `onRunning` hears the bound address.
+    public func application(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
-        router.add(middleware: KnownRoutes(GatewayServer.endpoints))
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
-        }
-        receiving.addRoutes(to: router, openAPI: openAPI)
-        AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: configuration.operators).addRoutes(to: router)
-        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: configuration.operators).addRoutes(to: router)
-        let configuration = self.configuration
-        let clock = self.clock
-        let limits = configuration.connectionLimits, connections = self.connections
-        var app = Application(router: router,
-                              server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits, count: connections)],
-                                                                  idleTimeout: limits.idleTimeout)),
-                              configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-                              onServerRunning: { channel in
-                                  let port = channel.localAddress?.port ?? configuration.port
-                                  onRunning("http://\(configuration.host):\(port)")
-                              }, logger: logger)
-        let active = activeServices
+        router.add(middleware: KnownRoutes(ReceivingGateway.endpoints))
+        receiving.addRoutes(to: router)
+        let listener = GatewayConfiguration.Listener(host: configuration.host, port: configuration.port, tls: configuration.tls)
+        var app = try Self.listening(router: router, on: listener, served: credentials.exchangeCertificate, limits: configuration.connectionLimits,
+                                     connections: connections, logger: logger, onRunning: onRunning)
+        let active = activeServices, clock = self.clock
         app.addServices(active.tracking(DispatcherService(dispatcher: dispatcher, clock: clock)))
         var backOfficeLogger = logger
         backOfficeLogger[metadataKey: "component"] = "back office"
@@ -131,28 +124,70 @@ public struct GatewayNode: Sendable {
             app.addServices(active.tracking(ReconcileService(reconciliation: reconciliation, every: reconcile.every, window: reconcile.window,
                                                              metrics: metrics, logger: reconcileLogger)))
         }
+        if configuration.source != nil { app.addServices(active.tracking(ReloadService(node: self))) }
         return app
     }
 
-    /// The application and, after it, the notice that turns a graceful shutdown into 503 answers:
-    /// a service group tells its services to stop in reverse order, so new batches are refused
-    /// before the server stops accepting and the batches in flight finish.
-    public func services(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> [any Service] {
+    /// The operators' and staff's listener (`admin.listen`, with `admin.tls`): `/admin/v1/…`,
+    /// `/stats/…`, `/dashboard`, `/metrics` and `/openapi.yaml`. `onRunning` hears its address.
+    public func adminApplication(onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let metrics = self.metrics, document = openAPI
+        let router = Router()
+        router.add(middleware: KnownRoutes(GatewayServer.adminEndpoints))
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
+        AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: credentials.tokens,
+                    reload: { try await reload() }).addRoutes(to: router)
+        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens).addRoutes(to: router)
+        return try Self.listening(router: router, on: configuration.admin, served: credentials.adminCertificate, limits: configuration.connectionLimits,
+                                  connections: adminConnections, logger: logger, onRunning: onRunning)
+    }
+
+    /// An application of `router` on `listener`: HTTP/1 with the connection limits, over TLS where
+    /// the listener has it (its certificate taken from `served` at every handshake).
+    static func listening(router: Router<BasicRequestContext>, on listener: GatewayConfiguration.Listener, served: Reloadable<LoadedCertificate>?,
+                          limits: ConnectionLimits, connections: ConnectionCount, logger: Logger,
+                          onRunning: @escaping @Sendable (String) -> Void) throws -> Application<RouterResponder<BasicRequestContext>> {
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits, count: connections), ClientCertificateHandler()],
+                                              idleTimeout: limits.idleTimeout)
+        var server = HTTPServerBuilder.http1(configuration: http)
+        if let tls = listener.tls, let served {
+            server = try .tls(server, tlsConfiguration: try tls.configuration(served: served))
+        }
+        return Application(router: router, server: server, configuration: .init(address: .hostname(listener.host, port: listener.port)),
+                           onServerRunning: { channel in onRunning(listener.url(port: channel.localAddress?.port)) }, logger: logger)
+    }
+
+    /// The two listeners and, after them, the notice that turns a graceful shutdown into 503
+    /// answers: a service group tells its services to stop in reverse order, so new batches are
+    /// refused before the servers stop accepting and the batches in flight finish.
+    public func services(scheduledPickup: Bool = true, onRunning: @escaping @Sendable (String) -> Void = { _ in },
+                         onAdminRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> [any Service] {
         let admission = self.admission
-        return [activeServices.tracking(application(scheduledPickup: scheduledPickup, onRunning: onRunning)), ShutdownNotice { admission.beginShutdown() }]
+        return [activeServices.tracking(try application(scheduledPickup: scheduledPickup, onRunning: onRunning)),
+                activeServices.tracking(try adminApplication(onRunning: onAdminRunning)),
+                ShutdownNotice { admission.beginShutdown() }]
     }
 
     /// Runs the gateway until SIGTERM or SIGINT, then stops gracefully.
-    public func run(onRunning: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        let group = ServiceGroup(configuration: .init(services: services(onRunning: onRunning), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    public func run(onRunning: @escaping @Sendable (String) -> Void = { _ in }, onAdminRunning: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let group = ServiceGroup(configuration: .init(services: try services(onRunning: onRunning, onAdminRunning: onAdminRunning),
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
 
 /// A gateway as a running service: the protocol's routes over the ledger, on the configured address.
 public enum GatewayServer {
-    /// Every endpoint a running gateway serves: the protocol's, and its metrics.
-    public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + [("GET", "/metrics")] + AdminRoutes.endpoints
+    /// Every endpoint a running gateway serves: the protocol's on the exchange's listener, and the
+    /// operators' and staff's on the admin listener.
+    public static let endpoints: [(method: String, path: String)] = ReceivingGateway.endpoints + adminEndpoints
+    /// The admin listener's endpoints.
+    public static let adminEndpoints: [(method: String, path: String)] = [("GET", "/metrics"), ("GET", "/openapi.yaml")] + AdminRoutes.endpoints
         + StatisticsRoutes.endpoints
 
     /// `deploy/openapi.yaml` of the installation the mappings belong to.

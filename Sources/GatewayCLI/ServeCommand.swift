@@ -10,12 +10,17 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             The configuration file names the agency, the address to listen on, the store and the peers \\
             (their URL, the files holding the keys of each pair, the record types agreed each way). \\
-            Keys are never in the file; a key file readable by others stops the start. SIGTERM or \\
-            SIGINT stops accepting, finishes the batches in flight, and exits.
+            Keys are never in the file; a key file readable by others stops the start. The exchange \\
+            (/exchange/v1/…) listens on `listen`, with TLS and mutual TLS when `tls:` says so; the \\
+            operators' and staff's routes (/admin, /stats, /dashboard, /metrics, /openapi.yaml) on \\
+            `admin.listen` (127.0.0.1 by default). SIGHUP reads the keys, certificates and operators' \\
+            tokens again without dropping a batch. SIGTERM or SIGINT stops accepting, finishes the \\
+            batches in flight, and exits.
 
             Example:
               gateway serve --config deploy/local/vdab.yaml
               curl http://127.0.0.1:8401/exchange/v1/health
+              kill -HUP <pid>          # after a key or certificate file changed
             """)
 
     @Option(help: ArgumentHelp("The gateway's configuration (YAML).", valueName: "file")) var config: String
@@ -40,8 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         FileHandle.standardError.write(Data("ledger: \(configuration.store.description), replica \(configuration.replica)\n".utf8))
-        try await node.run { url in
+        try await node.run(onRunning: { url in
             FileHandle.standardError.write(Data("\(agency) gateway listening on \(url)\n".utf8))
-        }
+        }, onAdminRunning: { url in
+            FileHandle.standardError.write(Data("\(agency) admin listening on \(url)\n".utf8))
+        })
     }
 }

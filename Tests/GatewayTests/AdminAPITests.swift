@@ -32,7 +32,7 @@ struct AdminAPITests {
         var vdab = try await LocalNetwork.start([n.vdab], mappings: try n.brokenMappings(), scheduledPickup: false)
         let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
         let node = try #require(forem.nodes[.forem])
-        let base = try #require(forem.urls[.forem]) + "/admin/v1"
+        let base = try #require(forem.adminURLs[.forem]) + "/admin/v1"
         try n.exportFixtures()
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())

@@ -26,27 +26,63 @@ enum Schemathesis {
 /// good input accepted where the document can say what good is), with a fixed seed and a bounded
 /// number of examples (`fixtures/fuzz/schemathesis.toml`). Signed endpoints are signed as Le Forem
 /// by `fixtures/fuzz/pes_signature.py`; the admin and statistics endpoints get an operator token.
+/// Each listener is fuzzed with the operations it serves: the exchange's on `listen`, the others on
+/// `admin.listen`; and the exchange's once more over mutual TLS, with Le Forem's certificate.
 @Suite("API fuzzing with schemathesis", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct ApiFuzzTests {
-    @Test("schemathesis finds no server error and no answer that the OpenAPI document does not describe", .timeLimit(.minutes(10)))
+    @Test("schemathesis finds no server error and no answer that the OpenAPI document does not describe, on both listeners", .timeLimit(.minutes(10)))
     func fuzz() async throws {
+        guard Self.ready() else { return }
+        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])])
+        defer { served.gateway.kill() }
+        let batchId = try await Self.firstBatch(served)
+        let exchange = try Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId)
+        let admin = try Self.run(served, url: served.adminURL, paths: "^/(admin|stats|dashboard|metrics|openapi)", batchId: batchId)
+        #expect(exchange + admin >= 500, "only \(exchange + admin) cases generated")
+        // Still up, and the batch received first still there.
+        #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
+    }
+
+    @Test("the same over mutual TLS: the exchange's operations on the TLS listener, with Le Forem's client certificate", .timeLimit(.minutes(10)))
+    func fuzzOverTLS() async throws {
+        guard Self.ready() else { return }
+        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])], tls: true)
+        defer { served.gateway.kill() }
+        #expect(served.url.hasPrefix("https://"))
+        let batchId = try await Self.firstBatch(served)
+        let forem = try #require(served.certificates).forem
+        let generated = try Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId,
+                                     tls: ["--tls-verify", served.certificates!.ca.caFile, "--request-cert", forem.certificateFile, "--request-cert-key", forem.keyFile])
+        #expect(generated >= 100, "only \(generated) cases generated")
+        #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
+    }
+
+    /// schemathesis is there (CI: it must be).
+    static func ready() -> Bool {
         guard Schemathesis.available else {
             if Schemathesis.required { Issue.record("schemathesis is not installed (pip install schemathesis)") }
             else { print("schemathesis is not installed (pip install schemathesis): API fuzzing skipped") }
-            return
+            return false
         }
-        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])])
-        defer { served.gateway.kill() }
-        // One real batch first, so that its receipt and its admin views are there to be asked for.
+        return true
+    }
+
+    /// One real batch first, so that its receipt and its admin views are there to be asked for.
+    static func firstBatch(_ served: ServedGateway) async throws -> String {
         let batchId = "5c4e7a1d-2b3f-4c5d-8e9f-0a1b2c3d4e5f"
         let first = try await served.signed("POST", "/exchange/v1/batches", as: "FOREM", body: try ReceivingFixture.batch(batchId: batchId))
         #expect(first.status == 200, "the first batch was not received: \(first.text.prefix(300))")
+        return batchId
+    }
 
+    /// schemathesis on the operations whose path matches `paths`, sent to `url`; the document is
+    /// read from the admin listener. Returns how many cases it generated.
+    static func run(_ served: ServedGateway, url: String, paths: String, batchId: String, tls: [String] = []) throws -> Int {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
-                       "run", served.url + "/openapi.yaml", "--url", served.url, "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)",
-                       "--request-timeout", "30", "--no-color"]
+                       "run", served.adminURL + "/openapi.yaml", "--url", url, "--include-path-regex", paths,
+                       "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)", "--request-timeout", "30", "--no-color"] + tls
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = Project.root.appendingPathComponent("fixtures/fuzz").path
         environment["SCHEMATHESIS_HOOKS"] = "pes_signature"
@@ -64,12 +100,8 @@ struct ApiFuzzTests {
         // "1255 generated, 1255 passed, 22 skipped" and "Seed: 20261202"
         let summary = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.range(of: #"^\d+ generated"#, options: .regularExpression) != nil || $0.hasPrefix("Seed:") }
-        print("schemathesis: " + summary.joined(separator: "; "))
-        #expect(p.terminationStatus == 0, "schemathesis found failures:\n\(text.suffix(6000))")
-        let generated = summary.first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-        #expect(generated >= 500, "only \(generated) cases generated")
-
-        // Still up, and the batch received first still there.
-        #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
+        print("schemathesis on \(url) (\(paths)): " + summary.joined(separator: "; "))
+        #expect(p.terminationStatus == 0, "schemathesis found failures on \(url):\n\(text.suffix(6000))")
+        return summary.first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
     }
 }

@@ -116,7 +116,7 @@ struct ServeTests {
         let posted = try await HTTP.send(request)
         #expect(posted.status == 200, "\(posted.body)")
         #expect(posted.body.contains("\"accepted\":4"))
-        let metrics = try await HTTP.send(URLRequest(url: URL(string: url + "/metrics")!))
+        let metrics = try await HTTP.send(URLRequest(url: URL(string: gateway.adminURL + "/metrics")!))
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"gateway_batches_received_total{peer="FOREM",type="vacancy",result="succeeded"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains(#"gateway_records_received_total{peer="FOREM",type="vacancy",outcome="accepted"} 4"#))

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Ledger
 import Model
+import Synchronization
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -13,17 +14,32 @@ import FoundationNetworking
 final class GatewayProcess {
     let arguments: [String]
     let marker: String
+    let adminMarker: String?
     var process: Process?
+    /// The exchange's URL, and the admin listener's (`gateway serve`).
     var url = ""
+    var adminURL = ""
 
     /// `gateway serve` with this configuration.
-    convenience init(config: String) { self.init(arguments: ["serve", "--config", config], marker: "gateway listening on ") }
+    convenience init(config: String) {
+        self.init(arguments: ["serve", "--config", config], marker: "gateway listening on ", adminMarker: "admin listening on ")
+    }
 
-    /// `gateway` with these arguments, started once it writes `marker` and its URL on a line.
-    init(arguments: [String], marker: String) {
+    /// `gateway` with these arguments, started once it writes `marker` and its URL on a line (and
+    /// `adminMarker` and another).
+    init(arguments: [String], marker: String, adminMarker: String? = nil) {
         self.arguments = arguments
         self.marker = marker
+        self.adminMarker = adminMarker
     }
+
+    private final class Kept: Sendable { let text = Mutex("") }
+    private let kept = Kept()
+    /// What the process wrote to its standard error since its last start (the last 256 KiB).
+    var output: String { kept.text.withLock { $0 } }
+
+    /// The process's id (to signal it).
+    var pid: Int32 { process?.processIdentifier ?? 0 }
 
     func start() throws {
         let p = Process()
@@ -35,14 +51,25 @@ final class GatewayProcess {
         try p.run()
         process = p
         var seen = ""
-        while !(seen.contains(marker) && seen.components(separatedBy: marker).last!.contains("\n")) {
+        func announced(_ marker: String) -> String? {
+            guard seen.contains(marker), seen.components(separatedBy: marker).last!.contains("\n") else { return nil }
+            return seen.components(separatedBy: marker).last!.components(separatedBy: "\n")[0]
+        }
+        while announced(marker) == nil || adminMarker.map({ announced($0) == nil }) == true {
             let chunk = err.fileHandleForReading.availableData
             guard !chunk.isEmpty else { throw GatewayError("the gateway stopped before listening: \(seen)") }
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        url = seen.components(separatedBy: marker).last!.components(separatedBy: "\n")[0]
-        // Go on reading what it writes, or a full pipe would block the gateway mid-log.
-        err.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+        url = announced(marker)!
+        adminURL = adminMarker.flatMap(announced) ?? ""
+        // Go on reading what it writes, or a full pipe would block the gateway mid-log; the last
+        // 256 KiB are kept for the test to read (`output`).
+        let kept = self.kept
+        kept.text.withLock { $0 = seen }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            kept.text.withLock { $0 = String(($0 + text).suffix(256 << 10)) }
+        }
     }
 
     func kill() {

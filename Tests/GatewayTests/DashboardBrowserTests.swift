@@ -35,7 +35,7 @@ struct DashboardBrowserTests {
         let f = token.line.split(separator: " ").map(String.init)
         actiris.operators = OperatorTokens(entries: [(f[0], .stats, f[2])])
         let network = try await LocalNetwork.start([actiris], mappings: Project.mappings, scheduledPickup: false)
-        let url = try #require(network.urls[.actiris]) + "/dashboard?lang=fr&token=\(token.token)"
+        let url = try #require(network.adminURLs[.actiris]) + "/dashboard?lang=fr&token=\(token.token)"
 
         // The DOM after rendering: Actiris's trainee matrix — referred by Actiris, trained at BF (2) and at Le Forem (1).
         let dom = try Chromium.run(["--dump-dom", url])

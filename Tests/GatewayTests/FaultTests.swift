@@ -57,21 +57,26 @@ struct TwoGateways {
         self.vdab = GatewayProcess(config: vdab)
     }
 
-    /// An export of `count` generated vacancies, put in Le Forem's outgoing folder as the back office does.
-    func export(_ count: Int) throws {
-        let outgoing = temp.path("forem/outgoing/vacancy")
+    /// An export of `count` generated vacancies numbered from `first`, put in Le Forem's outgoing
+    /// folder as the back office does.
+    func export(_ count: Int, first: Int = 0) throws {
+        try Self.export(count, first: first, into: temp.path("forem/outgoing/vacancy"))
+    }
+
+    /// The same into `outgoing`.
+    static func export(_ count: Int, first: Int = 0, into outgoing: String) throws {
         try FileManager.default.createDirectory(atPath: outgoing, withIntermediateDirectories: true)
         let staging = outgoing + "/.export.xml"
         FileManager.default.createFile(atPath: staging, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: staging))
-        var generator = SyntheticVacancies(taxonomy: Translation.taxonomy, seed: 20_000)
-        generator.writeForem(count: count, to: ByteWriter(handle: handle))
+        var generator = SyntheticVacancies(taxonomy: Translation.taxonomy, seed: 20_000 + UInt64(first))
+        generator.writeForem(count: count, first: first, to: ByteWriter(handle: handle))
         try handle.close()
-        try FileManager.default.moveItem(atPath: staging, toPath: outgoing + "/export-\(count).xml")
+        try FileManager.default.moveItem(atPath: staging, toPath: outgoing + "/export-\(first)-\(count).xml")
     }
 
     func ledger(_ agency: String) throws -> SQLiteStore {
-        try SQLiteStore(path: temp.path("\(agency)/ledger.sqlite"), payloadKey: try PayloadKey(material: Array("0123456789abcdef0123456789abcdef".utf8)))
+        try SQLiteStore(path: temp.path("\(agency)/ledger.sqlite"), payloadKey: try PayloadKey(material: TemporaryFolder.keyBytes("\(agency)-payload.key")))
     }
 
     static func count(_ store: SQLiteStore, _ sql: String) throws -> Int { Int(try store.rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
@@ -251,7 +256,7 @@ struct FaultTests {
         let f = try pair.ledger("forem")
         #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE answer LIKE '503%'") >= 3)
         #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry'") >= 8)
-        let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(vdabPort)/metrics"), timeout: .seconds(5))
+        let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: pair.vdab.adminURL + "/metrics"), timeout: .seconds(5))
         let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
         #expect(text.contains("result=\"replayed\""), "VDAB answered no replay: the cut answers were not sent again")
     }

@@ -26,10 +26,8 @@ struct OpenAPITests {
         defer { withExtendedLifetime(f) {} }
         let router = Router()
         ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem)], store: try SQLiteStore(path: f.temp.path("s.sqlite")),
-                         taxonomy: Translation.taxonomy).addRoutes(to: router, openAPI: text)
+                         taxonomy: Translation.taxonomy).addRoutes(to: router)
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
-            let served = try await client.execute(uri: "/openapi.yaml", method: .get)
-            #expect(String(buffer: served.body) == text)
             // Each described endpoint answers, with something other than "no such route".
             for endpoint in ReceivingGateway.endpoints {
                 let path = endpoint.path.replacingOccurrences(of: "{batchId}", with: "00000000-0000-4000-8000-000000000000")

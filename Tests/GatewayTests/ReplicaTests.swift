@@ -89,10 +89,10 @@ struct ReplicaSetup {
     func ledgers() async throws -> (vdab: any LedgerStore, forem: any LedgerStore, actiris: SQLiteStore) {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
-        let key = try PayloadKey(material: ServedGateway.key)
-        return (try await StoreLocation.postgres(vdabDatabase).open(payloadKey: key, lease: Lease(replica: "test"), logger: quiet),
-                try await StoreLocation.postgres(foremDatabase).open(payloadKey: key, lease: Lease(replica: "test"), logger: quiet),
-                try SQLiteStore(path: temp.path("actiris/ledger.sqlite"), payloadKey: key))
+        func key(_ agency: String) throws -> PayloadKey { try PayloadKey(material: TemporaryFolder.keyBytes("secrets/\(agency)-payload.key")) }
+        return (try await StoreLocation.postgres(vdabDatabase).open(payloadKey: try key("vdab"), lease: Lease(replica: "test"), logger: quiet),
+                try await StoreLocation.postgres(foremDatabase).open(payloadKey: try key("forem"), lease: Lease(replica: "test"), logger: quiet),
+                try SQLiteStore(path: temp.path("actiris/ledger.sqlite"), payloadKey: try key("actiris")))
     }
 
     /// Every record id in VDAB's drop folder (shared by its replicas), each as often as delivered.

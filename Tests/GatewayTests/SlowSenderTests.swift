@@ -105,7 +105,7 @@ struct SlowSenderTests {
         var answers: [String] = []
         var receipt: Receipt?
         while receipt == nil, ContinuousClock.now - started < .seconds(5) {
-            switch await client.deliver(body: body, form: .json, to: served.url, as: .forem, signer: RequestSignature(key: ServedGateway.key), batchId: id,
+            switch await client.deliver(body: body, form: .json, to: served.url, as: .forem, signer: RequestSignature(key: ServedGateway.key("FOREM")), batchId: id,
                                         recordCount: 1_000) {
             case .receipt(let r): receipt = r
             case .status(429, _, let after):

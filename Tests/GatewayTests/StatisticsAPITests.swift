@@ -23,7 +23,7 @@ struct StatisticsAPITests {
             return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
         })
         let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
-        let base = try #require(network.urls[.forem])
+        let base = try #require(network.adminURLs[.forem])
 
         #expect(try await AdminAPITests.call("GET", base + "/stats/vacancies", token: nil).status == 401)
         #expect(try await AdminAPITests.call("GET", base + "/admin/v1/batches", token: stats.token).status == 403)   // statistics only

@@ -34,7 +34,12 @@ struct StoreConfigurationTests {
         c = try GatewayConfiguration.load(try Self.write(temp, store: "store: postgres://gateway_forem@db.example:6432/gateway_forem"))
         guard case .postgres(let plain) = c.store else { Issue.record("\(c.store)"); return }
         #expect(plain.host == "db.example" && plain.port == 6432 && plain.user == "gateway_forem" && plain.database == "gateway_forem")
-        #expect(plain.password == nil && plain.tls == .prefer && plain.connections == 8)
+        // A server on another machine: TLS required unless the file says otherwise (a prefer would
+        // be downgraded to clear text by whoever sits on the path); on loopback, prefer.
+        #expect(plain.password == nil && plain.tls == .require && plain.connections == 8 && plain.caFile == nil)
+        c = try GatewayConfiguration.load(try Self.write(temp, store: "store: postgres://gateway_forem@127.0.0.1:6432/gateway_forem"))
+        guard case .postgres(let local) = c.store else { Issue.record("\(c.store)"); return }
+        #expect(local.tls == .prefer)
         let secret = try temp.write("pg.password", "s3cret\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
         c = try GatewayConfiguration.load(try Self.write(temp, store: """

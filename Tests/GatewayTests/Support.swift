@@ -26,13 +26,18 @@ final class TemporaryFolder {
         return p
     }
 
-    /// Key files of 32 characters, readable by their owner only (as `gateway serve` requires).
+    /// Key files readable by their owner only (as `gateway serve` requires), each holding
+    /// `TemporaryFolder.key(name)`: a key of its own, since a gateway refuses one key for two uses.
     func keys(_ names: String...) throws {
         for name in names {
-            let key = try write(name, "0123456789abcdef0123456789abcdef")
+            let key = try write(name, Self.key(name))
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         }
     }
+
+    /// The key `keys` writes into the file `name`: the name, then 32 characters.
+    static func key(_ name: String) -> String { "\(name):0123456789abcdef0123456789abcdef" }
+    static func keyBytes(_ name: String) -> [UInt8] { Array(key(name).utf8) }
 
     /// A copy of the project's mappings folder, to break on purpose.
     func mappingsCopy() throws -> MappingsFolder {
@@ -41,3 +46,19 @@ final class TemporaryFolder {
         return MappingsFolder(path: target)
     }
 }
+
+/// Waiting for a condition with a deadline, never a sleep that hopes.
+enum Wait {
+    /// Checks `condition` every 50 ms until it holds; past `timeout`, fails the test naming `what`.
+    static func until(_ what: String, timeout: Duration, _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if try condition() { return }
+        throw WaitTimedOut(description: "not within \(timeout): \(what)")
+    }
+}
+
+struct WaitTimedOut: Error, CustomStringConvertible { var description: String }

@@ -75,7 +75,7 @@ struct YearTests {
         let f = token.line.split(separator: " ").map(String.init)
         configuration.operators = OperatorTokens(entries: [(f[0], .stats, f[2])])
         let alone = try await LocalNetwork.start([configuration], mappings: Project.mappings, scheduledPickup: false)
-        let url = try #require(alone.urls[.forem]) + "/dashboard?lang=nl&year=2019&token=\(token.token)"
+        let url = try #require(alone.adminURLs[.forem]) + "/dashboard?lang=nl&year=2019&token=\(token.token)"
         let dom = try Chromium.run(["--dump-dom", url])
         #expect(dom.status == 0)
         // Columns: training agency ADG, BF, FOREM, VDAB, total. The BF/Actiris figure (327) is two rows.

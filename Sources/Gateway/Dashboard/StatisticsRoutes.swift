@@ -15,13 +15,14 @@ public struct StatisticsRoutes: Sendable {
     public let agency: Agency
     public let store: any LedgerStore
     public let taxonomy: Taxonomy
-    public let tokens: OperatorTokens
+    /// The operators' tokens in force (read again at a reload).
+    public let tokens: Reloadable<OperatorTokens>
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/stats/vacancies"), ("GET", "/stats/trainees"), ("GET", "/stats/health"), ("GET", "/dashboard"),
     ]
 
-    public init(agency: Agency, store: any LedgerStore, taxonomy: Taxonomy, tokens: OperatorTokens) {
+    public init(agency: Agency, store: any LedgerStore, taxonomy: Taxonomy, tokens: Reloadable<OperatorTokens>) {
         self.agency = agency
         self.store = store
         self.taxonomy = taxonomy
@@ -30,7 +31,7 @@ public struct StatisticsRoutes: Sendable {
 
     func authorize(_ request: Request) throws {
         let header = request.headers[.authorization] ?? request.uri.queryParameters["token"].map { "Bearer \($0)" }
-        _ = try AdminRoutes.authorize(bearer: header, .stats, tokens: tokens)
+        _ = try AdminRoutes.authorize(bearer: header, .stats, tokens: tokens.value)
     }
 
     static func year(_ request: Request) throws -> Int? {

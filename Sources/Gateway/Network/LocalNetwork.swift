@@ -9,14 +9,17 @@ import UnixSignals
 /// folders: the demo's network, and the tests' when they are not about crashes.
 public final class LocalNetwork: Sendable {
     public let nodes: [Agency: GatewayNode]
-    /// Each gateway's base URL, as bound.
+    /// Each gateway's exchange URL, as bound.
     public let urls: [Agency: String]
+    /// Each gateway's admin URL (operators and staff: `/admin`, `/stats`, `/dashboard`, `/metrics`).
+    public let adminURLs: [Agency: String]
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    private init(nodes: [Agency: GatewayNode], urls: [Agency: String], group: ServiceGroup, running: Task<Void, any Error>) {
+    private init(nodes: [Agency: GatewayNode], urls: [Agency: String], adminURLs: [Agency: String], group: ServiceGroup, running: Task<Void, any Error>) {
         self.nodes = nodes
         self.urls = urls
+        self.adminURLs = adminURLs
         self.group = group
         self.running = running
     }
@@ -45,6 +48,8 @@ public final class LocalNetwork: Sendable {
             var c = c
             c.host = "127.0.0.1"
             c.port = ports[c.agency]!
+            c.admin.host = "127.0.0.1"
+            c.admin.port = 0
             for (agency, peer) in c.peers where peer.url != nil {
                 if let port = ports[agency] { c.peers[agency]!.url = "http://127.0.0.1:\(port)" }
             }
@@ -59,10 +64,11 @@ public final class LocalNetwork: Sendable {
                              logs: (@Sendable (String) -> any LogHandler)? = nil) async throws -> LocalNetwork {
         var nodes: [Agency: GatewayNode] = [:]
         for c in configurations { nodes[c.agency] = try await GatewayNode(c, mappings: mappings, logLevel: logLevel, clock: clock, logs: logs) }
-        let (bound, announce) = AsyncStream<(Agency, String)>.makeStream()
+        let (bound, announce) = AsyncStream<(Agency, admin: Bool, String)>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for (agency, node) in nodes {
-            for service in node.services(scheduledPickup: scheduledPickup, onRunning: { url in announce.yield((agency, url)) }) {
+            for service in try node.services(scheduledPickup: scheduledPickup, onRunning: { url in announce.yield((agency, false, url)) },
+                                             onAdminRunning: { url in announce.yield((agency, true, url)) }) {
                 services.append(.init(service: service))
             }
         }
@@ -70,12 +76,12 @@ public final class LocalNetwork: Sendable {
         logger.logLevel = logLevel
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         let running = Task { try await group.run() }
-        var urls: [Agency: String] = [:]
-        for await (agency, url) in bound {
-            urls[agency] = url
-            if urls.count == nodes.count { break }
+        var urls: [Agency: String] = [:], adminURLs: [Agency: String] = [:]
+        for await (agency, admin, url) in bound {
+            if admin { adminURLs[agency] = url } else { urls[agency] = url }
+            if urls.count == nodes.count && adminURLs.count == nodes.count { break }
         }
-        return LocalNetwork(nodes: nodes, urls: urls, group: group, running: running)
+        return LocalNetwork(nodes: nodes, urls: urls, adminURLs: adminURLs, group: group, running: running)
     }
 
     /// Waits until nothing is left to do: every outbox empty (delivered or failed), every batch

@@ -14,15 +14,20 @@ public struct AdminRoutes: Sendable {
     public let store: any LedgerStore
     public let resubmission: Resubmission
     public let reconciliation: Reconciliation
-    public let tokens: OperatorTokens
+    /// The operators' tokens in force (read again at a reload).
+    public let tokens: Reloadable<OperatorTokens>
+    /// Reads the keys, certificates and tokens again (`GatewayNode.reload`).
+    public let reload: @Sendable () async throws -> ReloadReport
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/admin/v1/batches"), ("GET", "/admin/v1/batches/{batchId}"), ("POST", "/admin/v1/batches/{batchId}/resubmit"),
         ("POST", "/admin/v1/resubmissions"), ("GET", "/admin/v1/batches/{batchId}/payload"), ("GET", "/admin/v1/records/{agency}/{recordId}"), ("POST", "/admin/v1/reconciliations"),
-        ("GET", "/admin/v1/audit"),
+        ("GET", "/admin/v1/audit"), ("POST", "/admin/v1/reload"),
     ]
 
-    public init(store: any LedgerStore, resubmission: Resubmission, reconciliation: Reconciliation, tokens: OperatorTokens) {
+    public init(store: any LedgerStore, resubmission: Resubmission, reconciliation: Reconciliation, tokens: Reloadable<OperatorTokens>,
+                reload: @escaping @Sendable () async throws -> ReloadReport = { throw GatewayError("nothing to read again") }) {
+        self.reload = reload
         self.store = store
         self.resubmission = resubmission
         self.reconciliation = reconciliation
@@ -63,7 +68,7 @@ public struct AdminRoutes: Sendable {
     }
 
     func authorize(_ request: Request, _ needed: OperatorTokens.Role) throws -> OperatorTokens.Operator {
-        try Self.authorize(bearer: request.headers[.authorization], needed, tokens: tokens)
+        try Self.authorize(bearer: request.headers[.authorization], needed, tokens: tokens.value)
     }
 
     /// The operator an `Authorization` header's bearer token names, if their role is at least
@@ -216,6 +221,18 @@ public struct AdminRoutes: Sendable {
                 } catch let error as PeerClientError {
                     throw Problem(.badGateway, "Peer did not answer", error.description)
                 }
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/admin/v1/reload") { request, _ in
+            do {
+                let who = try authorize(request, .operator)
+                let report: ReloadReport
+                do { report = try await reload() } catch {
+                    throw Problem(.unprocessableContent, "Not reloaded", "nothing changed: \(error)")
+                }
+                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "reload", target: "configuration", reason: nil,
+                                                 detail: report.keys.map { "\($0.direction): \($0.inForce)" }.joined(separator: "; ")), now: Date())
+                return try Self.json(report)
             } catch let problem as Problem { return problem.response }
         }
         router.get("/admin/v1/audit") { request, _ in

@@ -46,6 +46,8 @@ public struct OperatorTokens: Sendable {
 
     public static let none = OperatorTokens(entries: [])
     public var isEmpty: Bool { byHash.isEmpty }
+    /// How many operators hold a token.
+    public var count: Int { byHash.count }
 
     /// Reads the file; a fault names the file and line.
     public static func load(_ path: String) throws -> OperatorTokens {

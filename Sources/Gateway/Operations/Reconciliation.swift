@@ -10,13 +10,19 @@ public struct Reconciliation: Sendable {
     public let agency: Agency
     public let store: any LedgerStore
     public let client: PeerClient
-    public let peers: [Agency: Dispatcher.Peer]
+    /// The peers in force (the dispatcher's).
+    public let directory: Reloadable<[Agency: Dispatcher.Peer]>
+    public var peers: [Agency: Dispatcher.Peer] { directory.value }
 
     public init(agency: Agency, store: any LedgerStore, client: PeerClient = PeerClient(), peers: [Agency: Dispatcher.Peer]) {
+        self.init(agency: agency, store: store, client: client, directory: Reloadable(peers))
+    }
+
+    public init(agency: Agency, store: any LedgerStore, client: PeerClient = PeerClient(), directory: Reloadable<[Agency: Dispatcher.Peer]>) {
         self.agency = agency
         self.store = store
         self.client = client
-        self.peers = peers
+        self.directory = directory
     }
 
     public struct Mismatch: Codable, Sendable, Equatable {
@@ -57,7 +63,8 @@ public struct Reconciliation: Sendable {
     public func run(peer: Agency, since: Date, until: Date, repair: Bool = false, actor: String = "gateway", reason: String? = nil,
                     now: Date = Date()) async throws -> Report {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
-        let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.signer, since: since, until: until, now: now)
+        let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.keys.signer(at: now),
+                                              since: since, until: until, now: now, tls: settings.tls)
         var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
         let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0) }, uniquingKeysWith: { a, _ in a })
         let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)

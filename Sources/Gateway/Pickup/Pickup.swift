@@ -31,6 +31,9 @@ public struct Pickup: Sendable {
     public let store: any LedgerStore
     public var logger: Logger
     public var http: HTTPClient = OutgoingHTTP.shared
+    /// The token and client certificate the export is called with (`pickup.tokenFile`,
+    /// `pickup.certificate`), read again at a reload.
+    public var access = Reloadable(EndpointAccess.none)
 
     public init(agency: Agency, settings: PickupSettings, peers: [Agency: PickupPlan.Peer], routing: Routing, catalog: FormatCatalog,
                 taxonomy: Taxonomy, store: any LedgerStore, logger: Logger) {
@@ -225,7 +228,8 @@ public struct Pickup: Sendable {
             let since = try await store.pickupCursor(cursorKey) ?? ""
             var components = URLComponents(string: url)!
             components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "type", value: type.rawValue), URLQueryItem(name: "since", value: since)]
-            let request = HTTPClientRequest(url: components.string!)
+            var request = HTTPClientRequest(url: components.string!)
+            access.value.apply(to: &request)
             let response: HTTPClientResponse
             do { response = try await http.execute(request, timeout: .seconds(60)) } catch {
                 throw GatewayError("the export at \(url) did not answer: \(String(describing: error).prefix(200))")

@@ -23,11 +23,12 @@ public struct SyntheticVacancies {
                         (6700, "Arlon"), (7500, "Tournai"), (1400, "Nivelles"), (5500, "Dinant"), (4500, "Huy"), (6900, "Marche-en-Famenne")]
     static let contracts = ["CDI", "CDD", "INTERIM", "REMPLACEMENT"], states = ["ouverte", "ouverte", "ouverte", "pourvue", "annulee"]
 
-    /// Writes a `lotOffres` of `count` vacancies, one at a time, in ISO-8859-1.
-    public mutating func writeForem(count: Int, to out: ByteWriter) {
+    /// Writes a `lotOffres` of `count` vacancies, one at a time, in ISO-8859-1, numbered from
+    /// `first` (`FO-2019-<n>`).
+    public mutating func writeForem(count: Int, first: Int = 0, to out: ByteWriter) {
         let writer = XMLDocumentWriter(out: out, root: "lotOffres", namespace: "urn:be:forem:echange:3", encoding: "ISO-8859-1")
         writer.begin(header: [.init(name: "emetteur", value: "FOREM"), .init(name: "dateCreation", value: "31/12/2019 23:00")])
-        for i in 0..<count {
+        for i in first..<(first + count) {
             let fiche = fiches[next(fiches.count)]
             let (postcode, town) = Self.towns[next(Self.towns.count)]
             let body = 4_000_000 + next(4_000_000)

@@ -13,7 +13,12 @@ public struct PostgresSettings: Sendable, Equatable {
     public var database: String
     /// Read from an owner-only file (`store.passwordFile`); never in the URL.
     public var password: String?
-    public var tls: TLSMode = .prefer
+    /// TLS to the server (`store.tls`): `require` by default for a server on another machine (a
+    /// `prefer` there is downgraded to clear text by whoever sits on the path), `prefer` on loopback.
+    public var tls: TLSMode
+    /// The CA of the server's certificate (`store.tlsCAFile`); the system's trust store when nil.
+    /// The server's host name is checked against its certificate either way.
+    public var caFile: String?
     /// The most connections this process opens (`store.connections`); the database's own limit
     /// must hold every replica's, plus one for each replica's scheduled jobs.
     public var connections = 8
@@ -33,6 +38,16 @@ public struct PostgresSettings: Sendable, Equatable {
         guard !database.isEmpty, !database.contains("/") else { throw LedgerError("the PostgreSQL URL names no database (postgres://user@host:5432/database)") }
         guard (parts.queryItems ?? []).isEmpty else { throw LedgerError("the PostgreSQL URL takes no options: set them as store.tls, store.connections") }
         (self.host, self.port, self.user, self.database, self.password) = (host, parts.port ?? 5432, user, database, password)
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        self.tls = loopback ? .prefer : .require
+    }
+
+    /// The client's TLS: TLS 1.2 at least, the server's certificate checked against `caFile`.
+    func tlsConfiguration() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile { configuration.trustRoots = .file(caFile) }
+        return configuration
     }
 
     /// The URL, without a password: what logs and errors name.
@@ -42,8 +57,8 @@ public struct PostgresSettings: Sendable, Equatable {
         let tls: PostgresConnection.Configuration.TLS
         switch self.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
         }
         return .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
     }
@@ -52,8 +67,8 @@ public struct PostgresSettings: Sendable, Equatable {
         let tls: PostgresClient.Configuration.TLS
         switch self.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
+        case .prefer: tls = .prefer(tlsConfiguration())
+        case .require: tls = .require(tlsConfiguration())
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         configuration.options.maximumConnections = max(2, connections)

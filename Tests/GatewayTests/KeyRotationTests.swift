@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Exchange
+import Formats
+import Foundation
+import Gateway
+import Ledger
+import NIOCore
+import Synchronization
+import Testing
+
+/// The key Le Forem signs its batches to VDAB with, changed while Le Forem streams batches: VDAB
+/// adds the next key (admin API), Le Forem names the instant it signs with it from (`SIGHUP`),
+/// and once that has passed both drop the old key — each side reading its file again, neither
+/// restarted.
+@Suite("Keys that rotate without downtime", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct KeyRotationTests {
+    @Test("a sender streaming batches while both sides switch to the next key: no batch refused, none twice; then the old key is refused",
+          .timeLimit(.minutes(4)))
+    func rotateUnderTraffic() async throws {
+        let pair = try TwoGateways(batchRecords: 10)
+        try pair.temp.keys("forem-to-vdab.next.key")
+        let admin = OperatorTokens.make(name: "ops", role: .operator)
+        let tokens = try pair.temp.write("operators.tokens", "# name role sha256\n\(admin.line)\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokens)
+        let vdabFile = pair.temp.path("vdab.yaml"), foremFile = pair.temp.path("forem.yaml")
+        func edit(_ file: String, _ from: String, _ to: String) throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(text.contains(from), "\(file) has no \(from)")
+            try text.replacingOccurrences(of: from, with: to).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        try String(contentsOfFile: vdabFile, encoding: .utf8).appending("\noperators: { tokensFile: operators.tokens }\n")
+            .write(toFile: vdabFile, atomically: true, encoding: .utf8)
+        try pair.vdab.start()
+        try pair.forem.start()
+        defer { pair.forem.kill(); pair.vdab.kill() }
+
+        // Le Forem's back office exports 20 vacancies every 250 ms (two batches each) until told.
+        let streaming = StreamFlag()
+        let outgoing = pair.temp.path("forem/outgoing/vacancy")
+        let exporter = Task {
+            var first = 0
+            while streaming.on {
+                try TwoGateways.export(20, first: first, into: outgoing)
+                first += 20
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            return first
+        }
+        func reloadVDAB() async throws {
+            var request = HTTPClientRequest(url: pair.vdab.adminURL + "/admin/v1/reload")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(admin.token)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            #expect(response.status.code == 200, "\(text)")
+        }
+        /// SIGHUP to Le Forem, then waits until it has read its file again.
+        func reloadForem() async throws {
+            let marker = "keys, certificates and tokens read again"
+            let before = pair.forem.output.components(separatedBy: marker).count
+            kill(pair.forem.pid, SIGHUP)
+            try await Wait.until("Le Forem read its configuration again", timeout: .seconds(10)) {
+                pair.forem.output.components(separatedBy: marker).count > before
+            }
+        }
+        /// Waits until VDAB has taken in at least `more` records beyond what it held.
+        func traffic(_ more: Int) async throws {
+            let start = try pair.receivedRecords()
+            try await Wait.until("VDAB took \(more) more records", timeout: .seconds(30)) { (try? pair.receivedRecords()) ?? 0 >= start + more }
+        }
+
+        try await traffic(40)
+        // 1. The receiver accepts the next key as well.
+        try edit(vdabFile, "receiveKeyFile: forem-to-vdab.key", "receiveKeyFile: forem-to-vdab.key, receiveNextKeyFile: forem-to-vdab.next.key")
+        try await reloadVDAB()
+        try await traffic(40)
+        // 2. The sender signs with it from an instant two seconds ahead.
+        let instant = Date().addingTimeInterval(2)
+        try edit(foremFile, "sendKeyFile: forem-to-vdab.key", "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(TimestampPattern.rfc3339.write(instant))")
+        try await reloadForem()
+        try await Wait.until("the instant passed", timeout: .seconds(10)) { Date() > instant.addingTimeInterval(0.5) }
+        try await traffic(60)
+        // 3. Both drop the old key: the sender first, so nothing signed with it is still under way.
+        try edit(foremFile, "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(TimestampPattern.rfc3339.write(instant))",
+                 "sendKeyFile: forem-to-vdab.next.key")
+        try await reloadForem()
+        try await traffic(20)
+        try edit(vdabFile, "receiveKeyFile: forem-to-vdab.key, receiveNextKeyFile: forem-to-vdab.next.key", "receiveKeyFile: forem-to-vdab.next.key")
+        try await reloadVDAB()
+        try await traffic(40)
+        streaming.stop()
+        let exported = try await exporter.value
+
+        #expect(try await pair.waitUntilDone(exported, timeout: .seconds(60)), "not all \(exported) records delivered\n\(pair.forem.output.suffix(3000))")
+        try pair.ledgersAgree(exported)
+        // No batch refused: each was sent once, and taken the first time.
+        let f = try pair.ledger("forem")
+        let batches = try TwoGateways.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out'")
+        let attempts = try f.rows("SELECT outcome, COUNT(*) FROM attempt GROUP BY outcome", []).map { "\($0[0]!): \($0[1]!)" }
+        #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt") == batches, "\(batches) batches, attempts \(attempts)")
+        #expect(batches >= 2 * 10, "only \(batches) batches")
+        // None twice: every record once in VDAB's back office.
+        let delivered = try pair.delivered()
+        #expect(delivered.count == exported && Set(delivered).count == exported)
+        // VDAB's audit holds both reloads.
+        let audit = try pair.ledger("vdab").rows("SELECT action FROM audit", []).map { $0[0]! }
+        #expect(audit.filter { $0 == "reload" }.count == 2)
+
+        // Then the old key is refused, the new one taken.
+        let body = try ReceivingFixture.batch()
+        func post(_ key: String) async throws -> Int {
+            var request = HTTPClientRequest(url: pair.vdab.url + "/exchange/v1/batches")
+            request.method = .POST
+            for field in ReceivingFixture.headers(RequestSignature(key: TemporaryFolder.keyBytes(key)), as: "FOREM", body: body) {
+                request.headers.add(name: field.name.rawName, value: field.value)
+            }
+            request.body = .bytes(ByteBuffer(bytes: body))
+            return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
+        }
+        #expect(try await post("forem-to-vdab.key") == 401)
+        #expect(try await post("forem-to-vdab.next.key") == 200)
+    }
+}
+
+/// A flag one task sets and another reads.
+final class StreamFlag: Sendable {
+    private let state = Mutex(true)
+    var on: Bool { state.withLock { $0 } }
+    func stop() { state.withLock { $0 = false } }
+}
+
+extension TwoGateways {
+    /// The records VDAB has taken in so far.
+    func receivedRecords() throws -> Int {
+        guard FileManager.default.fileExists(atPath: temp.path("vdab/ledger.sqlite")) else { return 0 }
+        return try Self.count(try ledger("vdab"), "SELECT COUNT(*) FROM received_record")
+    }
+}
