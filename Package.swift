@@ -96,7 +96,7 @@ let package = Package(
         ], swiftSettings: hot),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
-            "Gateway", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
+            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +113,7 @@ let package = Package(
         // server named by GATEWAY_TEST_POSTGRES.
         .target(name: "LedgerTestSupport", dependencies: ["Ledger", .product(name: "Logging", package: "swift-log")], path: "Tests/LedgerTestSupport"),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "Exchange", "Formats", "Taxonomy", "Model",
-                                                       .product(name: "GRDB", package: "GRDB.swift")]),
+                                                       .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Exchange", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -217,7 +217,7 @@ public struct GatewayConfiguration: Sendable {
         }
 
         let top = try mapping(root, "", allowed: ["agency", "listen", "tls", "admin", "store", "mappings", "peers", "delivery", "receiving", "pickup",
-                                                       "routes", "operators", "reconcile", "payloadKeyFile", "retention"])
+                                                       "routes", "operators", "reconcile", "payloadKeyFile", "payloadRetiredKeyFiles", "pseudonymKeyFile", "retention"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         /// host:port, the host a name or an IPv4 address.
         func address(_ m: [String: Node], _ name: String, _ key: String, in node: Node?) throws -> (host: String, port: Int) {
@@ -542,9 +542,30 @@ public struct GatewayConfiguration: Sendable {
             configuration.pickupCredentials = try endpoint(p, "pickup", url: url, carriesTrainees: formats[.trainee] != nil)
         }
 
+        /// An owner-only key file's material, trimmed, as the key-used-twice check compares it.
+        func material(_ v: Node, _ key: String) throws -> [UInt8] {
+            Array(String(decoding: try LocalFiles.bytes(try ownerOnlyFile(v, key)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        }
+        var payloadMaterials: [(String, [UInt8])] = []
         if let v = top["payloadKeyFile"] {
-            let full = try ownerOnlyFile(v, "payloadKeyFile")
-            do { configuration.payloadKey = try PayloadKey(material: try LocalFiles.bytes(full)) } catch { throw fail(v, "payloadKeyFile", "\(full): \(error)") }
+            let pseudonyms = try top["pseudonymKeyFile"].map { try material($0, "pseudonymKeyFile") }
+            let own = try material(v, "payloadKeyFile")
+            payloadMaterials.append(("payloadKeyFile", own))
+            if let pseudonyms { payloadMaterials.append(("pseudonymKeyFile", pseudonyms)) }
+            do { configuration.payloadKey = try PayloadKey(material: own, pseudonymMaterial: pseudonyms) } catch { throw fail(v, "payloadKeyFile", "\(error)") }
+            if let r = top["payloadRetiredKeyFiles"] {
+                guard case .sequence(let files) = r else { throw fail(r, "payloadRetiredKeyFiles", "expected a list of key files ([old-payload.key])") }
+                var retired: [PayloadKey] = []
+                for (i, f) in files.enumerated() {
+                    let name = "payloadRetiredKeyFiles[\(i)]"
+                    let m = try material(f, name)
+                    payloadMaterials.append((name, m))
+                    do { retired.append(try PayloadKey(material: m)) } catch { throw fail(f, name, "\(error)") }
+                }
+                configuration.payloadKey = configuration.payloadKey?.retiring(retired)
+            }
+        } else if let v = top["payloadRetiredKeyFiles"] ?? top["pseudonymKeyFile"] {
+            throw fail(v, top["payloadRetiredKeyFiles"] != nil ? "payloadRetiredKeyFiles" : "pseudonymKeyFile", "needs payloadKeyFile, the key that seals")
         }
         // Trainee records are personal data: a gateway that keeps them keeps them sealed.
         if configuration.payloadKey == nil, let peer = peers.values.sorted(by: { $0.agency.rawValue < $1.agency.rawValue })
@@ -563,8 +584,7 @@ public struct GatewayConfiguration: Sendable {
             if let k = peer.sendKey { keyed.append(("\(base).sendKey", k)) }
             if let k = peer.sendNextKey { keyed.append(("\(base).sendNextKey", k)) }
         }
-        if let v = top["payloadKeyFile"] { keyed.append(("payloadKeyFile", Array(String(decoding: try LocalFiles.bytes(ownerOnlyFile(v, "payloadKeyFile")), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines).utf8))) }
+        keyed += payloadMaterials
         for (name, key) in keyed {
             if let first = owners[key] {
                 throw fail(root, name, "holds the same key as \(first): every direction of every pair, and the payloads, have a key of their own "

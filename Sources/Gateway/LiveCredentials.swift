@@ -56,6 +56,9 @@ public struct LiveCredentials: Sendable {
             restart.append("peers (record types agreed)")
         }
         if configuration.store.description != running.store.description { restart.append("store") }
+        if configuration.payloadKey?.id != running.payloadKey?.id || configuration.payloadKey?.retired.map(\.id) != running.payloadKey?.retired.map(\.id) {
+            restart.append("payloadKeyFile")
+        }
         // The peers as they started, with the keys, certificates and URLs read now.
         receiving.replace(read.receiving.filter { running.peers[$0.key] != nil })
         sending.replace(read.sending.filter { running.peers[$0.key] != nil })

@@ -16,7 +16,7 @@ struct GatewayCommand: AsyncParsableCommand {
               gateway taxonomy resolve --scheme COMPETENT --version 2019 K1306
               gateway taxonomy import --rome-v3 arbo_rome_ogr_202107.csv --rome-v4-dir RefRomeCsv/
             """,
-        subcommands: [DemoCommand.self, ServeCommand.self, BatchesCommand.self, RecordsCommand.self, ReconcileCommand.self, OperatorsCommand.self, StatsCommand.self, YearCommand.self, SendCommand.self, ProxyCommand.self, TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, ServeCommand.self, BatchesCommand.self, RecordsCommand.self, ReconcileCommand.self, OperatorsCommand.self, KeysCommand.self, StatsCommand.self, YearCommand.self, SendCommand.self, ProxyCommand.self, TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
     )
 
     /// As `ParsableCommand.main()`, but a usage error exits with status 2 (the Unix convention the

@@ -12,7 +12,7 @@ struct OperatorsCommand: ParsableCommand {
             discussion: """
                 The file (operators.tokensFile in the gateway's configuration) holds one line per \
                 operator: name, role, SHA-256 of the token, and any grants. The token itself is printed \
-                once and kept nowhere. The gateway reads the file at start. An operator reads vacancy \
+                once and kept nowhere. The gateway reads the file at start and at every SIGHUP. An operator reads vacancy \
                 payloads; trainee payloads (names, national numbers) need --grant trainee-payloads.
 
                 Example:
@@ -47,7 +47,7 @@ struct OperatorsCommand: ParsableCommand {
             try handle.write(contentsOf: Data((line + "\n").utf8))
             try handle.close()
             print(token)
-            FileHandle.standardError.write(Data("token for \(name) (\(role)) printed above, once; its hash is in \(tokensFile). Restart the gateway to take it.\n".utf8))
+            FileHandle.standardError.write(Data("token for \(name) (\(role)) printed above, once; its hash is in \(tokensFile). Reload the gateway (kill -HUP) to take it.\n".utf8))
         }
     }
 }

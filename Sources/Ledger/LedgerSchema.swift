@@ -117,4 +117,40 @@ enum LedgerSchema {
              SELECT 1 FROM pickup p WHERE p.source = pickup_document.source AND p.sha256 = pickup_document.sha256 AND p.payload_pruned_at IS NOT NULL)
          """)
     }
+
+    /// Where sealed payloads rest, for `resealPayloads`: each place's keys (as text, `k1`, `k2`,
+    /// `k3`), one payload by them, and its update (the payload, then the keys).
+    static let sealedPlaces: [SealedPlace] = [
+        SealedPlace(name: "batch bodies",
+                    keys: "SELECT batch_id AS k1, direction AS k2 FROM batch_body ORDER BY batch_id, direction",
+                    read: "SELECT body AS payload FROM batch_body WHERE batch_id = ? AND direction = ?",
+                    write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ?"),
+        SealedPlace(name: "documents picked up whole",
+                    keys: "SELECT source AS k1, sha256 AS k2 FROM pickup WHERE document IS NOT NULL ORDER BY source, sha256",
+                    read: "SELECT document AS payload FROM pickup WHERE source = ? AND sha256 = ?",
+                    write: "UPDATE pickup SET document = ? WHERE source = ? AND sha256 = ?"),
+        SealedPlace(name: "parts of documents picked up",
+                    keys: "SELECT source AS k1, sha256 AS k2, CAST(part AS TEXT) AS k3 FROM pickup_document ORDER BY source, sha256, part",
+                    read: "SELECT bytes AS payload FROM pickup_document WHERE source = ? AND sha256 = ? AND part = CAST(? AS INTEGER)",
+                    write: "UPDATE pickup_document SET bytes = ? WHERE source = ? AND sha256 = ? AND part = CAST(? AS INTEGER)"),
+    ]
+}
+
+/// A table that holds sealed payloads, as `LedgerSchema.sealedPlaces` names it.
+struct SealedPlace: Sendable {
+    var name: String
+    var keys: String
+    var read: String
+    var write: String
+}
+
+/// What `resealPayloads` did: the payloads it sealed again under the payload key in force, and
+/// those it found already under it or not sealed (vacancies).
+public struct ResealReport: Sendable, Equatable, Codable {
+    public var resealed = 0
+    public var unchanged = 0
+    public init(resealed: Int = 0, unchanged: Int = 0) {
+        self.resealed = resealed
+        self.unchanged = unchanged
+    }
 }

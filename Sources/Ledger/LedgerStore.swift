@@ -98,6 +98,11 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     func markConfirmed(_ batchIds: [String], now: Date) async throws
     /// Removes the payloads created before `cutoff` that nothing needs any more.
     func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int)
+    /// Seals every stored payload sealed under a retired payload key (or before keys had ids) again
+    /// under the key in force, `chunk` payloads per transaction, calling `progress` after each; a
+    /// pass cut short is taken up again by the next. Throws if no payload key is configured, or a
+    /// payload is sealed under a key that is not configured.
+    func resealPayloads(chunk: Int, progress: @Sendable (ResealReport) -> Void) async throws -> ResealReport
 
     // MARK: statistics
 

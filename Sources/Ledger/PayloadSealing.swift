@@ -5,18 +5,55 @@ import Formats
 /// The key that seals stored payloads holding personal data (trainee records) at rest: AES-256-GCM,
 /// the key derived (SHA-256) from the contents of an owner-only file. Statistics read the ledger's
 /// columns, never the payloads, so they never need it.
+///
+/// A payload sealed with it names it by its id (8 bytes of a hash apart from the key), so that a
+/// key can be replaced: the new one seals, the old ones stay readable (`retired`) until
+/// `gateway keys reseal` has moved every payload to the new one.
+///
+/// ```swift
+/// let key = try PayloadKey(material: newFile).retiring([try PayloadKey(material: oldFile)])
+/// let store = try SQLiteStore(path: "forem.sqlite", payloadKey: key)
+/// let moved = try store.resealPayloads()   // every payload now under the new key
+/// ```
 public struct PayloadKey: Sendable {
     let key: SymmetricKey
-    /// Derived from the same material, apart: the key of the persons' pseudonyms.
+    /// The id a payload sealed with this key carries (not secret: it tells nothing of the key).
+    public let id: [UInt8]
+    /// Derived from the same material, apart, or from a key of its own (`pseudonymMaterial`): the
+    /// key of the persons' pseudonyms.
     let pseudonymKey: SymmetricKey
+    /// Keys replaced by this one, which open what they sealed and seal nothing.
+    public private(set) var retired: [PayloadKey] = []
 
-    /// From a key file's contents (at least 32 bytes, e.g. 64 hex digits).
-    public init(material: [UInt8]) throws {
-        let trimmed = Array(String(decoding: material, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        guard trimmed.count >= 32 else { throw PayloadError("a payload key needs at least 32 bytes of material; this one has \(trimmed.count)") }
+    /// From a key file's contents (at least 32 bytes, e.g. 64 hex digits). The pseudonyms are made
+    /// from `pseudonymMaterial` when given (`pseudonymKeyFile`), so that replacing the payload
+    /// key does not make everyone a new person to the statistics; else from `material`.
+    public init(material: [UInt8], pseudonymMaterial: [UInt8]? = nil) throws {
+        let trimmed = try Self.trimmed(material, "a payload key")
         key = SymmetricKey(data: SHA256.hash(data: trimmed))
-        pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: trimmed), info: Array("be-pes person pseudonym".utf8), outputByteCount: 32)
+        id = Array(SHA256.hash(data: Array("be-pes payload key id\u{0}".utf8) + trimmed).prefix(8))
+        let pseudonyms = try pseudonymMaterial.map { try Self.trimmed($0, "a pseudonym key") } ?? trimmed
+        pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: pseudonyms), info: Array("be-pes person pseudonym".utf8), outputByteCount: 32)
     }
+
+    private static func trimmed(_ material: [UInt8], _ what: String) throws -> [UInt8] {
+        let trimmed = Array(String(decoding: material, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        guard trimmed.count >= 32 else { throw PayloadError("\(what) needs at least 32 bytes of material; this one has \(trimmed.count)") }
+        return trimmed
+    }
+
+    /// This key, opening as well what `keys` sealed (`payloadRetiredKeyFiles`).
+    public func retiring(_ keys: [PayloadKey]) -> PayloadKey {
+        var copy = self
+        copy.retired = keys.flatMap { [$0] + $0.retired }.filter { $0.id != id }
+        return copy
+    }
+
+    /// The id as a reader sees it: 16 hex digits.
+    public var idText: String { id.map { String(format: "%02x", $0) }.joined() }
+
+    /// The key among this one and the retired ones whose id is `id`.
+    func opening(_ id: some Collection<UInt8>) -> PayloadKey? { ([self] + retired).first { $0.id.elementsEqual(id) } }
 
     /// A person's keyed pseudonym: HMAC-SHA256 of the national number under a key derived from the
     /// payload key. The same person is the same pseudonym in this gateway's ledger, so statistics
@@ -32,9 +69,12 @@ public struct PayloadError: Error, CustomStringConvertible {
 }
 
 /// How payloads are stored: trainee payloads sealed when a key is configured, the rest as they are.
-/// A sealed payload starts with a marker no JSON or XML document starts with.
+/// A sealed payload starts with a marker no JSON or XML document starts with; since the payload key
+/// can be replaced, the marker `PESENC2` and the sealing key's id (8 bytes). Payloads sealed
+/// before (`PESENC1`, no id) are opened with whichever configured key opens them.
 enum PayloadSealing {
-    static let marker: [UInt8] = Array("PESENC1\u{0}".utf8)
+    static let marker: [UInt8] = Array("PESENC2\u{0}".utf8)
+    static let unnamedMarker: [UInt8] = Array("PESENC1\u{0}".utf8)
 
     /// Whether payloads of `recordType` are sealed under `key`.
     static func seals(_ recordType: RecordType, key: PayloadKey?) -> Bool { recordType == .trainee && key != nil }
@@ -42,16 +82,36 @@ enum PayloadSealing {
     static func seal(_ bytes: [UInt8], recordType: RecordType, key: PayloadKey?) throws -> Data {
         guard seals(recordType, key: key), let key else { return Data(bytes) }
         guard let combined = try AES.GCM.seal(bytes, using: key.key).combined else { throw PayloadError("the payload could not be sealed") }
-        return Data(marker) + combined
+        return Data(marker) + Data(key.id) + combined
     }
 
     static func open(_ data: Data, key: PayloadKey?) throws -> [UInt8] {
-        guard data.starts(with: marker) else { return [UInt8](data) }
+        let named = data.starts(with: marker)
+        guard named || data.starts(with: unnamedMarker) else { return [UInt8](data) }
         guard let key else { throw PayloadError("the stored payload is sealed (trainee records): configure payloadKeyFile to read it") }
-        do {
-            return [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: data.dropFirst(marker.count)), using: key.key))
-        } catch {
-            throw PayloadError("the stored payload cannot be opened with the configured payload key (another key, or damaged)")
+        if named {
+            let id = data.dropFirst(marker.count).prefix(8)
+            guard let opener = key.opening(id) else {
+                throw PayloadError("the stored payload is sealed with payload key \(id.map { String(format: "%02x", $0) }.joined()), which is neither payloadKeyFile "
+                                   + "(\(key.idText)) nor one of payloadRetiredKeyFiles")
+            }
+            do {
+                return [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: data.dropFirst(marker.count + 8)), using: opener.key))
+            } catch {
+                throw PayloadError("the stored payload cannot be opened with payload key \(opener.idText) (damaged)")
+            }
         }
+        for candidate in [key] + key.retired {
+            if let opened = try? AES.GCM.open(AES.GCM.SealedBox(combined: data.dropFirst(unnamedMarker.count)), using: candidate.key) { return [UInt8](opened) }
+        }
+        throw PayloadError("the stored payload cannot be opened with the configured payload keys (another key, or damaged)")
+    }
+
+    /// `data` sealed again under `key` if it is sealed under another (a retired key, or before
+    /// keys had ids); nil if it is not sealed, or already sealed under `key`.
+    static func reseal(_ data: Data, key: PayloadKey) throws -> Data? {
+        if data.starts(with: marker), data.dropFirst(marker.count).prefix(8).elementsEqual(key.id) { return nil }
+        guard data.starts(with: marker) || data.starts(with: unnamedMarker) else { return nil }
+        return try seal(try open(data, key: key), recordType: .trainee, key: key)
     }
 }

@@ -1,6 +1,7 @@
 import Exchange
 import Foundation
 import Gateway
+import Ledger
 import Model
 import Testing
 
@@ -157,6 +158,54 @@ struct TransportConfigurationTests {
         let keys = try #require(try c.sendingPeers()[.vdab]).keys
         #expect(keys.inForce(at: TimestampPatternTestDate.make("2026-12-05T05:59:59Z")) == .current)
         #expect(keys.inForce(at: TimestampPatternTestDate.make("2026-12-05T06:00:01Z")) == .next)
+    }
+
+    @Test("gateway keys check says which key is in force and when the next takes over; a next key with no instant is exit 1",
+          .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+    func keysCheckCommand() throws {
+        let temp = TemporaryFolder()
+        let path = try Self.write(temp, peer: "receiveNextKeyFile: vdab-to-forem.next.key\nsendNextKeyFile: forem-to-vdab.next.key\nsendNextFrom: 2026-12-05T06:00:00Z")
+        let before = try Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T05:00:00Z"])
+        #expect(before.status == 0, "\(before.err)")
+        let lines = before.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("VDAB → FOREM current and next - peers.VDAB.receiveKey"), "\(before.out)")
+        #expect(lines.contains("FOREM → VDAB current 2026-12-05T06:00:00Z peers.VDAB.sendKey"), "\(before.out)")
+        #expect(before.out.contains("payload key "))
+        let after = try Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T06:00:00Z", "--json"])
+        #expect(after.status == 0 && after.out.contains("\"inForce\" : \"next\""), "\(after.out)")
+        // A next key that nothing puts in force.
+        let held = try Executable.run(["keys", "check", "--config", try Self.write(temp, peer: "sendNextKeyFile: forem-to-vdab.next.key")])
+        #expect(held.status == 1 && held.err.contains("a next key is configured without sendNextFrom"), "\(held.err)")
+        let wrong = try Executable.run(["keys", "check", "--config", path, "--at", "tomorrow"])
+        #expect(wrong.status == 2 && wrong.err.contains("--at: expected an RFC 3339 instant"), "\(wrong.err)")
+    }
+
+    @Test("the payload key replaced: the old one retired, gateway keys reseal moves the payloads, then the old file can go",
+          .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+    func resealCommand() async throws {
+        let temp = TemporaryFolder()
+        try temp.keys("forem-payload.next.key")
+        let path = try Self.write(temp)
+        let old = try PayloadKey(material: TemporaryFolder.keyBytes("forem-payload.key")), new = try PayloadKey(material: TemporaryFolder.keyBytes("forem-payload.next.key"))
+        let ledger = try SQLiteStore(path: temp.path("forem.sqlite"), payloadKey: old)
+        for i in 0..<3 { try await ledger.enqueue(batchId: "t\(i)", to: .vdab, recordType: .trainee, body: Array("{}".utf8), form: .json, now: Date()) }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // The same key twice, or retired keys without the key that seals: refused.
+        let twice = text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key", with: "payloadKeyFile: forem-payload.key\npayloadRetiredKeyFiles: [forem-payload.key]")
+        #expect { try GatewayConfiguration.load(try temp.write("twice.yaml", twice)) } throws: { "\($0)".contains("payloadRetiredKeyFiles[0]: holds the same key as payloadKeyFile") }
+        let rotated = try temp.write("forem.yaml", text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key",
+                                                                             with: "payloadKeyFile: forem-payload.next.key\npayloadRetiredKeyFiles: [forem-payload.key]"))
+        let c = try GatewayConfiguration.load(rotated)
+        #expect(c.payloadKey?.id == new.id && c.payloadKey?.retired.map(\.id) == [old.id])
+        let run = try Executable.run(["keys", "reseal", "--config", rotated])
+        #expect(run.status == 0 && run.out.contains("3 payloads sealed again under payload key \(new.idText)") && run.out.contains("payloadRetiredKeyFiles can now be removed"),
+                "\(run.out)\n\(run.err)")
+        let after = try SQLiteStore(path: temp.path("forem.sqlite"), payloadKey: new)
+        for i in 0..<3 { #expect(try await after.body(ofSent: "t\(i)")?.bytes == Array("{}".utf8)) }
+        // Without a payload key: said, exit 2.
+        let none = try Executable.run(["keys", "reseal", "--config", try temp.write("none.yaml", text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key\n", with: "")
+            .replacingOccurrences(of: "send: [vacancy, trainee]", with: "send: [vacancy]").replacingOccurrences(of: "receive: [vacancy, trainee]", with: "receive: [vacancy]"))])
+        #expect(none.status == 2 && none.err.contains("names no payloadKeyFile"), "\(none.err)")
     }
 }
 

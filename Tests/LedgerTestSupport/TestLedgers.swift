@@ -63,10 +63,11 @@ public final class TestLedger: Sendable {
     }
 
     /// A handle on the ledger, as the process named `replica` has it.
-    public func open(replica: String = "test", lease: TimeInterval = 60) async throws -> any LedgerStore {
+    /// `key`: another payload key than the ledger's (a replaced key, or none).
+    public func open(replica: String = "test", lease: TimeInterval = 60, payloadKey key: PayloadKey?? = .none) async throws -> any LedgerStore {
         var logger = Logger(label: "test.ledger")
         logger.logLevel = .warning
-        return try await location.open(payloadKey: payloadKey, lease: Lease(replica: replica, duration: lease), logger: logger)
+        return try await location.open(payloadKey: key ?? payloadKey, lease: Lease(replica: replica, duration: lease), logger: logger)
     }
 }
 

@@ -236,14 +236,27 @@ extension PostgresStore {
     /// A statement written once for both stores, with `?` placeholders (a `?` inside a quoted
     /// literal is left alone), as PostgreSQL's `$1`, `$2`, … bound to `arguments` in order.
     static func query(_ sql: String, _ arguments: [String]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { binds.append(argument) }
+        return PostgresQuery(unsafeSQL: numbered(sql), binds: binds)
+    }
+
+    /// The same, the first placeholder bound to `payload` (a `bytea`).
+    static func query(_ sql: String, payload: Data, _ arguments: [String]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: arguments.count + 1)
+        binds.append(ByteBuffer(bytes: payload))
+        for argument in arguments { binds.append(argument) }
+        return PostgresQuery(unsafeSQL: numbered(sql), binds: binds)
+    }
+
+    /// `?` placeholders as `$1`, `$2`, … (a `?` inside a quoted literal left alone).
+    private static func numbered(_ sql: String) -> String {
         var out = "", n = 0, quoted = false
         for character in sql {
             if character == "'" { quoted.toggle() }
             if character == "?" && !quoted { n += 1; out += "$\(n)" } else { out.append(character) }
         }
-        var binds = PostgresBindings(capacity: arguments.count)
-        for argument in arguments { binds.append(argument) }
-        return PostgresQuery(unsafeSQL: out, binds: binds)
+        return out
     }
 
     /// A cell as text, whatever its type.

@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+
+/// Moving the stored payloads to a new payload key (`gateway keys reseal`).
+extension SQLiteStore {
+    public func resealPayloads(chunk: Int = 200, progress: @Sendable (ResealReport) -> Void = { _ in }) throws -> ResealReport {
+        guard let key = payloadKey else { throw PayloadError("no payload key is configured (payloadKeyFile): nothing to seal with") }
+        var report = ResealReport()
+        for place in LedgerSchema.sealedPlaces {
+            let keys = try database.read { db in
+                try Row.fetchAll(db, sql: place.keys).map { row in ["k1", "k2", "k3"].compactMap { row[$0] as String? } }
+            }
+            for start in stride(from: 0, to: keys.count, by: max(1, chunk)) {
+                let part = keys[start..<min(keys.count, start + max(1, chunk))]
+                let counts = try database.write { db -> ResealReport in
+                    var counts = ResealReport()
+                    for k in part {
+                        guard let data = try Data.fetchOne(db, sql: place.read, arguments: StatementArguments(k)) else { continue }
+                        if let sealed = try PayloadSealing.reseal(data, key: key) {
+                            try db.execute(sql: place.write, arguments: StatementArguments([sealed as any DatabaseValueConvertible] + k.map { $0 as any DatabaseValueConvertible }))
+                            counts.resealed += 1
+                        } else {
+                            counts.unchanged += 1
+                        }
+                    }
+                    return counts
+                }
+                report.resealed += counts.resealed
+                report.unchanged += counts.unchanged
+                progress(report)
+            }
+        }
+        return report
+    }
+}
