@@ -99,9 +99,15 @@ public struct ReceivingGateway: Sendable {
             do {
                 // Nothing is taken or read for a request whose headers do not name a known peer, a
                 // readable timestamp inside the window and a well-formed signature.
-                let form = try contentForm(request)
-                let caller = try preauthenticate(request)
-                try admit(caller)
+                let form: ExchangeFormat.Form, caller: Agency
+                do {
+                    form = try contentForm(request)
+                    caller = try preauthenticate(request)
+                    try admit(caller)
+                } catch {
+                    await Self.readAwaySmallBody(request)
+                    throw error
+                }
                 defer { admission.leave(caller) }
                 return try await receive(request, form: form, caller: caller, logger: context.logger)
             } catch let problem as Problem {
@@ -122,6 +128,14 @@ public struct ReceivingGateway: Sendable {
                 return try json(receipt)
             } catch let problem as Problem { return problem.response }
         }
+    }
+
+    /// A body refused unread is read away first when it is declared small (at most 64 KiB), so
+    /// that the sender, still writing it, reads the refusal instead of a connection reset; a
+    /// larger one is answered at once, and the connection's limits see its rest drained or closed.
+    static func readAwaySmallBody(_ request: Request) async {
+        guard let length = request.headers[.contentLength].flatMap(Int.init), length <= 64 << 10 else { return }
+        _ = try? await request.body.collect(upTo: 64 << 10)
     }
 
     /// Takes a place for one batch of `caller`'s, or refuses it as the protocol says: 429 when

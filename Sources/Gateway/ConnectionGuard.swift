@@ -133,8 +133,14 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(let response):
+        case .head(var response):
             unauthenticated = response.status == .unauthorized
+            if unauthenticated {
+                // Said, so that a client does not send its next request on a connection closing.
+                response.headerFields[.connection] = "close"
+                context.write(wrapOutboundOut(.head(response)), promise: promise)
+                return
+            }
         case .body:
             break
         case .end:

@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import Ledger
 import NIOCore
+import NIOSSL
 import Testing
 import Yams
 
@@ -126,9 +127,9 @@ struct HostileInputTests {
         return kb / 1024
     }
 
-    @Test("every case gets its documented status and problem body; nothing is stored; the server stays up, its memory bounded",
-          .timeLimit(.minutes(5)))
-    func corpus() async throws {
+    @Test("every case gets its documented status and problem body; nothing is stored; the server stays up, its memory bounded (in clear on loopback, and on the mutual TLS listener)",
+          .timeLimit(.minutes(5)), arguments: [false, true])
+    func corpus(_ overTLS: Bool) async throws {
         let cases = try Self.cases()
         #expect(cases.count >= 60)
         let temp = TemporaryFolder()
@@ -138,16 +139,27 @@ struct HostileInputTests {
         for name in ["forem-to-vdab.key", "actiris-to-vdab.key", "vdab-payload.key"] {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temp.path(name))
         }
+        // Over TLS: each sender shows its own agency's certificate, pinned by VDAB.
+        var tlsLine = "", foremPin = "", actirisPin = "", clientTLS: [String: TLSConfiguration] = [:]
+        if overTLS {
+            let ca = try TestCertificates(in: temp)
+            let vdab = try ca.issue("VDAB"), forem = try ca.issue("FOREM"), actiris = try ca.issue("ACTIRIS")
+            tlsLine = "tls: { certificateFile: \(vdab.certificateFile), keyFile: \(vdab.keyFile), clientCAFile: \(ca.caFile), requireClientCertificate: true }"
+            foremPin = ", certificate: { sha256: \(forem.sha256) }"
+            actirisPin = ", certificate: { commonName: ACTIRIS }"
+            clientTLS = ["FOREM": try TLSPair.client(trust: ca.caFile, certificate: forem), "ACTIRIS": try TLSPair.client(trust: ca.caFile, certificate: actiris)]
+        }
         let config = try temp.write("vdab.yaml", """
             agency: VDAB
             listen: 127.0.0.1:0
+            \(tlsLine)
             store: vdab.sqlite
             mappings: \(Project.mappings.path)
             payloadKeyFile: vdab-payload.key
             delivery: { folder: incoming, vacancy: vdab, trainee: vdab }
             peers:
-              FOREM: { receiveKeyFile: forem-to-vdab.key, receive: [vacancy, trainee] }
-              ACTIRIS: { receiveKeyFile: actiris-to-vdab.key, receive: [trainee] }
+              FOREM: { receiveKeyFile: forem-to-vdab.key, receive: [vacancy, trainee]\(foremPin) }
+              ACTIRIS: { receiveKeyFile: actiris-to-vdab.key, receive: [trainee]\(actirisPin) }
             """)
         let gateway = GatewayProcess(config: config)
         try gateway.start()
@@ -177,6 +189,7 @@ struct HostileInputTests {
             default: break
             }
             let stamp = TimestampPattern.rfc3339.write(timestamp)
+            request.tlsConfiguration = clientTLS[sender] ?? clientTLS["FOREM"]
             if c.sign != "none" {
                 request.headers.add(name: RequestSignature.senderHeader, value: sender)
                 request.headers.add(name: RequestSignature.timestampHeader, value: c.sign == "unreadable-time" ? "yesterday at noon" : stamp)
@@ -217,7 +230,11 @@ struct HostileInputTests {
             if c.generate == "base-twice" { _ = try await send(c, body: try Self.base("exchange-json", id: id)) }
             let before = try batches()
             let sent = c.generate == "base-twice" ? Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Soudeur", with: "Lasser").utf8) : body
-            let answer = try await send(c, body: sent)
+            let answer: (status: Int, contentType: String?, text: String)
+            do { answer = try await send(c, body: sent) } catch {
+                Issue.record("\(c.name): \(error)")
+                continue
+            }
             #expect(answer.status == c.status, "\(c.name): \(answer.status) \(answer.text.prefix(300))")
             if c.status >= 400 {
                 #expect(answer.contentType == "application/problem+json", "\(c.name)")
@@ -238,6 +255,7 @@ struct HostileInputTests {
         // Still up; the text fields that are code elsewhere are stored as text, and the record id
         // with a path in it made no file outside the drop folder.
         #expect(try await send(Case(name: "health", body: "text:", method: "GET", path: "/exchange/v1/health", status: 200, title: ""), body: []).status == 200)
+        #expect(gateway.url.hasPrefix(overTLS ? "https://" : "http://"))
         #expect(try store.rows("SELECT COUNT(*) FROM record WHERE record_id = 'FO-4481237'", []).first?.first.flatMap { $0 } != "0")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
         let delivered = try FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))
@@ -245,6 +263,6 @@ struct HostileInputTests {
         // Memory stayed bounded: the 200 MB body was refused by its length, the 17 MB one after 16 MiB.
         let peak = try #require(Self.peakMegabytes(of: pid))
         #expect(peak < 250, "peak resident memory \(peak) MB")
-        print("hostile input: \(checked) cases, peak resident memory of the gateway \(Int(peak)) MB")
+        print("hostile input\(overTLS ? " over mutual TLS" : ""): \(checked) cases, peak resident memory of the gateway \(Int(peak)) MB")
     }
 }

@@ -207,6 +207,37 @@ struct TransportConfigurationTests {
             .replacingOccurrences(of: "send: [vacancy, trainee]", with: "send: [vacancy]").replacingOccurrences(of: "receive: [vacancy, trainee]", with: "receive: [vacancy]"))])
         #expect(none.status == 2 && none.err.contains("names no payloadKeyFile"), "\(none.err)")
     }
+
+    @Test("deploy/tls's two configurations load with certificates from deploy/local/make-certs.sh: mutual TLS, each peer pinned, admin on loopback",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "openssl is not installed: skipped"))
+    func deployTLS() throws {
+        let temp = TemporaryFolder()
+        let tls = temp.path("deploy/tls"), secrets = temp.path("deploy/local/secrets")
+        try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true)
+        for name in ["forem.yaml", "vdab.yaml"] {
+            try FileManager.default.copyItem(atPath: Project.root.appendingPathComponent("deploy/tls/\(name)").path, toPath: tls + "/" + name)
+        }
+        for name in ["forem-to-vdab.key", "vdab-to-forem.key", "forem-payload.key", "vdab-payload.key"] {
+            let file = try temp.write("deploy/local/secrets/\(name)", TemporaryFolder.key(name))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Project.root.appendingPathComponent("deploy/local/make-certs.sh").path, secrets + "/certs"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        for agency in ["forem", "vdab"] {
+            let c = try GatewayConfiguration.load(tls + "/\(agency).yaml")
+            let t = try #require(c.tls)
+            #expect(t.requireClientCertificate && t.clientCAFile != nil)
+            #expect(c.admin.host == "127.0.0.1" && c.insecure.isEmpty)
+            #expect(c.peers.values.allSatisfy { $0.certificate != nil && $0.url?.hasPrefix("https://") == true })
+            _ = try LiveCredentials(c)   // every certificate and key reads
+        }
+    }
 }
 
 enum TimestampPatternTestDate {
