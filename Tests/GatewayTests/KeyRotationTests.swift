@@ -121,6 +121,56 @@ struct KeyRotationTests {
         #expect(try await post("forem-to-vdab.next.key") == 200)
         print("key rotation: \(batches) batches of \(exported) records, \(attempts.joined(separator: ", ")) attempts, none refused, none twice; the old key then 401")
     }
+
+    @Test("a renewed certificate and a new operator's token are in force after a reload, for new connections; a reload that cannot read a file changes nothing",
+          .timeLimit(.minutes(2)))
+    func certificateAndTokens() async throws {
+        let served = try ServedGateway(operators: [(name: "ops", role: .operator, grants: [])], tls: true)
+        defer { served.gateway.kill() }
+        let issued = try #require(served.certificates)
+        let ops = try #require(served.tokens["ops"])
+        /// A health check on a connection of its own, trusting `ca`, showing Le Forem's certificate.
+        func health(trusting ca: String) async throws -> Int {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { _ = client.shutdown() }
+            var request = HTTPClientRequest(url: served.url + "/exchange/v1/health")
+            request.tlsConfiguration = try TLSPair.client(trust: ca, certificate: issued.forem)
+            return Int(try await client.execute(request, timeout: .seconds(5)).status.code)
+        }
+        #expect(try await health(trusting: issued.ca.caFile) == 200)
+
+        // VDAB's certificate renewed (from another CA here, so that a client can tell which is
+        // served), and a new operator added to the tokens file.
+        let renewedCA = try TestCertificates(in: served.temp, name: "renewed")
+        let renewed = try renewedCA.issue("VDAB")
+        func replace(_ file: String, with source: String) throws {
+            try FileManager.default.removeItem(atPath: file)
+            try FileManager.default.copyItem(atPath: source, toPath: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+        try replace(issued.vdab.certificateFile, with: renewed.certificateFile)
+        try replace(issued.vdab.keyFile, with: renewed.keyFile)
+        let alice = OperatorTokens.make(name: "alice", role: .read)
+        let tokensFile = served.temp.path("operators.tokens")
+        let handle = try #require(FileHandle(forWritingAtPath: tokensFile))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((alice.line + "\n").utf8))
+        try handle.close()
+        #expect(try await served.call("GET", "/admin/v1/batches", token: alice.token).status == 401)
+
+        let reload = try await served.call("POST", "/admin/v1/reload", token: ops)
+        #expect(reload.status == 200 && (reload.text.contains("\"operators\" : 2") || reload.text.contains("\"operators\":2")), "\(reload.text)")
+        #expect(try await served.call("GET", "/admin/v1/batches", token: alice.token).status == 200)
+        #expect(try await health(trusting: renewedCA.caFile) == 200)
+        await #expect(throws: (any Error).self) { _ = try await health(trusting: issued.ca.caFile) }
+
+        // A certificate file that does not read: 422, and what is in force stays.
+        try "not a certificate\n".write(toFile: issued.vdab.certificateFile, atomically: false, encoding: .utf8)
+        let refused = try await served.call("POST", "/admin/v1/reload", token: ops)
+        #expect(refused.status == 422 && refused.text.contains("nothing changed"), "\(refused.text)")
+        #expect(try await health(trusting: renewedCA.caFile) == 200)
+        #expect(try await served.call("GET", "/admin/v1/batches", token: alice.token).status == 200)
+    }
 }
 
 /// A flag one task sets and another reads.
