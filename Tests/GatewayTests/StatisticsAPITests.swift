@@ -10,7 +10,8 @@ import FoundationNetworking
 
 @Suite("Statistics over HTTP and the dashboard")
 struct StatisticsAPITests {
-    @Test("/stats answers as the statistics module does; /dashboard shows the trainee matrix in the viewer's language; tokens and roles")
+    @Test("/stats answers as the statistics module does; /dashboard shows the trainee matrix in the viewer's language; tokens and roles",
+          .timeLimit(.minutes(3)))
     func api() async throws {
         let temp = TemporaryFolder()
         let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
