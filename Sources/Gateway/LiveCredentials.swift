@@ -59,6 +59,7 @@ public struct LiveCredentials: Sendable {
         if configuration.payloadKey?.id != running.payloadKey?.id || configuration.payloadKey?.retired.map(\.id) != running.payloadKey?.retired.map(\.id) {
             restart.append("payloadKeyFile")
         }
+        if configuration.payloadKey?.pseudonymId != running.payloadKey?.pseudonymId { restart.append("pseudonymKeyFile") }
         // The peers as they started, with the keys, certificates and URLs read now.
         receiving.replace(read.receiving.filter { running.peers[$0.key] != nil })
         sending.replace(read.sending.filter { running.peers[$0.key] != nil })

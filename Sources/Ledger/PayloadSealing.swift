@@ -22,6 +22,8 @@ public struct PayloadKey: Sendable {
     /// Derived from the same material, apart, or from a key of its own (`pseudonymMaterial`): the
     /// key of the persons' pseudonyms.
     let pseudonymKey: SymmetricKey
+    /// Which key makes the pseudonyms (8 bytes of a hash apart from it), to tell when it changed.
+    public let pseudonymId: [UInt8]
     /// Keys replaced by this one, which open what they sealed and seal nothing.
     public private(set) var retired: [PayloadKey] = []
 
@@ -33,6 +35,7 @@ public struct PayloadKey: Sendable {
         key = SymmetricKey(data: SHA256.hash(data: trimmed))
         id = Array(SHA256.hash(data: Array("be-pes payload key id\u{0}".utf8) + trimmed).prefix(8))
         let pseudonyms = try pseudonymMaterial.map { try Self.trimmed($0, "a pseudonym key") } ?? trimmed
+        pseudonymId = Array(SHA256.hash(data: Array("be-pes pseudonym key id\u{0}".utf8) + pseudonyms).prefix(8))
         pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: pseudonyms), info: Array("be-pes person pseudonym".utf8), outputByteCount: 32)
     }
 

@@ -241,6 +241,23 @@ struct TransportConfigurationTests {
             _ = try LiveCredentials(c)   // every certificate and key reads
         }
     }
+
+    @Test("a reload puts keys in force at once and lists what waits for a restart: the payload key, the pseudonyms' key, the listener")
+    func reloadReport() throws {
+        let temp = TemporaryFolder()
+        try temp.keys("forem-payload.next.key", "forem-pseudonyms.key")
+        let running = try GatewayConfiguration.load(try Self.write(temp))
+        let live = try LiveCredentials(running)
+        let text = try String(contentsOfFile: temp.path("forem.yaml"), encoding: .utf8)
+        let same = try live.apply(try GatewayConfiguration.load(temp.path("forem.yaml")), running: running, now: Date())
+        #expect(same.needsRestart.isEmpty && same.keys.count == 2)
+        let pseudonyms = try GatewayConfiguration.load(try temp.write("forem.yaml", text.replacingOccurrences(
+            of: "payloadKeyFile: forem-payload.key", with: "payloadKeyFile: forem-payload.key\npseudonymKeyFile: forem-pseudonyms.key")))
+        #expect(try live.apply(pseudonyms, running: running, now: Date()).needsRestart == ["pseudonymKeyFile"])
+        let moved = try GatewayConfiguration.load(try temp.write("forem.yaml", text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key", with: "payloadKeyFile: forem-payload.next.key")
+            .replacingOccurrences(of: "listen: 0.0.0.0:8402", with: "listen: 0.0.0.0:8412")))
+        #expect(try live.apply(moved, running: running, now: Date()).needsRestart == ["listen", "admin.listen", "payloadKeyFile", "pseudonymKeyFile"])   // admin.listen follows listen by default
+    }
 }
 
 enum TimestampPatternTestDate {
