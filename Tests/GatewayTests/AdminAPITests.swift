@@ -9,18 +9,11 @@ import Testing
 
 @Suite("The operators' HTTP API")
 struct AdminAPITests {
-    struct Answer { var status: Int; var body: String }
-
-    static func call(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = .init(rawValue: method)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return Answer(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 16 << 20)))
+    static func call(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> HTTP.Answer {
+        var headers: [(String, String)] = []
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return try await HTTP.send(url, method: method, headers: headers, body: body.map { Array($0.utf8) })
     }
 
     @Test("tokens and roles; list, show, history and audit as the CLI gives them; bulk resubmission with a reason")

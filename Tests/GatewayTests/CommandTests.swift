@@ -1,9 +1,6 @@
 import Exchange
 import Foundation
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The `gateway` executable as a person runs it. `.ci/run` builds it before the tests.
 enum Executable {
@@ -102,21 +99,16 @@ struct ServeTests {
         let url = gateway.url
         #expect(url.hasPrefix("http://127.0.0.1:"))
 
-        let health = try await HTTP.send(URLRequest(url: URL(string: url + "/exchange/v1/health")!))
+        let health = try await HTTP.send(url + "/exchange/v1/health")
         #expect(health.status == 200)
         #expect(health.body == #"{"status":"ok"}"#)
 
         let body = try ReceivingFixture.batch()
-        var request = URLRequest(url: URL(string: url + "/exchange/v1/batches")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        for field in ReceivingFixture.headers(RequestSignature(key: Array("0123456789abcdef0123456789abcdef".utf8)), as: "FOREM", body: body) {
-            request.setValue(field.value, forHTTPHeaderField: field.name.rawName)
-        }
-        let posted = try await HTTP.send(request)
+        let signer = RequestSignature(key: Array("0123456789abcdef0123456789abcdef".utf8))
+        let posted = try await HTTP.send(url + "/exchange/v1/batches", method: "POST", headers: HTTP.fields(ReceivingFixture.headers(signer, as: "FOREM", body: body)), body: body)
         #expect(posted.status == 200, "\(posted.body)")
         #expect(posted.body.contains("\"accepted\":4"))
-        let metrics = try await HTTP.send(URLRequest(url: URL(string: gateway.adminURL + "/metrics")!))
+        let metrics = try await HTTP.send(gateway.adminURL + "/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.body.contains(#"gateway_batches_received_total{peer="FOREM",type="vacancy",result="succeeded"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains(#"gateway_records_received_total{peer="FOREM",type="vacancy",outcome="accepted"} 4"#))

@@ -6,9 +6,6 @@ import Ledger
 import Model
 import Synchronization
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A gateway process that can be killed with SIGKILL and started again on the same files.
 final class GatewayProcess {
@@ -101,12 +98,8 @@ struct CrashTests {
         }
 
         func post(_ body: [UInt8], to url: String) async -> Int? {
-            var request = URLRequest(url: URL(string: url + "/exchange/v1/batches")!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(body)
-            request.timeoutInterval = 5
-            for field in ReceivingFixture.headers(signer, as: "FOREM", body: body) { request.setValue(field.value, forHTTPHeaderField: field.name.rawName) }
-            return try? await HTTP.send(request).status
+            try? await HTTP.send(url + "/exchange/v1/batches", method: "POST", headers: HTTP.fields(ReceivingFixture.headers(signer, as: "FOREM", body: body)),
+                                 body: body, timeout: .seconds(5)).status
         }
 
         let gateway = GatewayProcess(config: config)

@@ -4,9 +4,6 @@ import Ledger
 import Model
 import Statistics
 import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 @Suite("Statistics over HTTP and the dashboard")
 struct StatisticsAPITests {
@@ -53,9 +50,7 @@ struct StatisticsAPITests {
         #expect(nl.body.contains("<svg id=\"flows-over-time\""))
         #expect(!nl.body.contains("<script"))
         #expect(!nl.body.contains("src=") && !nl.body.contains("href=\"http"))   // nothing fetched from elsewhere
-        var request = URLRequest(url: URL(string: base + "/dashboard?token=\(stats.token)")!)
-        request.setValue("de-BE,de;q=0.9,fr;q=0.8", forHTTPHeaderField: "Accept-Language")
-        let de = try await HTTP.send(request)
+        let de = try await HTTP.send(base + "/dashboard?token=\(stats.token)", headers: [("Accept-Language", "de-BE,de;q=0.9,fr;q=0.8")])
         #expect(de.body.contains("Interregionaler Austausch"))
         try await network.stop()
     }
