@@ -153,4 +153,19 @@ public struct ResealReport: Sendable, Equatable, Codable {
         self.resealed = resealed
         self.unchanged = unchanged
     }
+
+    /// One payload counted: resealed when `PayloadSealing.reseal` gave new bytes, else unchanged.
+    mutating func count(resealed: Bool) {
+        if resealed { self.resealed += 1 } else { unchanged += 1 }
+    }
+
+    static func += (left: inout ResealReport, right: ResealReport) {
+        left.resealed += right.resealed
+        left.unchanged += right.unchanged
+    }
+
+    /// The keys of one sealed place in the chunks that a reseal writes one transaction each.
+    static func chunks<Key>(_ keys: [Key], of size: Int) -> [ArraySlice<Key>] {
+        stride(from: 0, to: keys.count, by: max(1, size)).map { keys[$0..<min(keys.count, $0 + max(1, size))] }
+    }
 }

@@ -12,23 +12,18 @@ extension PostgresStore {
                     try ["k1", "k2", "k3"].filter { row.contains($0) }.map { try row.string($0) }
                 }
             }
-            for start in stride(from: 0, to: keys.count, by: max(1, chunk)) {
-                let part = Array(keys[start..<min(keys.count, start + max(1, chunk))])
+            for part in ResealReport.chunks(keys, of: chunk) {
                 let counts = try await transaction { c -> ResealReport in
                     var counts = ResealReport()
                     for k in part {
                         guard let data = try await c.one(Self.query(place.read + " FOR UPDATE", k), logger: statementLogger)?.bytes("payload") else { continue }
-                        if let sealed = try PayloadSealing.reseal(data, key: key) {
-                            try await c.run(Self.query(place.write, payload: sealed, k))
-                            counts.resealed += 1
-                        } else {
-                            counts.unchanged += 1
-                        }
+                        let sealed = try PayloadSealing.reseal(data, key: key)
+                        if let sealed { try await c.run(Self.query(place.write, payload: sealed, k)) }
+                        counts.count(resealed: sealed != nil)
                     }
                     return counts
                 }
-                report.resealed += counts.resealed
-                report.unchanged += counts.unchanged
+                report += counts
                 progress(report)
             }
         }

@@ -10,23 +10,20 @@ extension SQLiteStore {
             let keys = try database.read { db in
                 try Row.fetchAll(db, sql: place.keys).map { row in ["k1", "k2", "k3"].compactMap { row[$0] as String? } }
             }
-            for start in stride(from: 0, to: keys.count, by: max(1, chunk)) {
-                let part = keys[start..<min(keys.count, start + max(1, chunk))]
+            for part in ResealReport.chunks(keys, of: chunk) {
                 let counts = try database.write { db -> ResealReport in
                     var counts = ResealReport()
                     for k in part {
                         guard let data = try Data.fetchOne(db, sql: place.read, arguments: StatementArguments(k)) else { continue }
-                        if let sealed = try PayloadSealing.reseal(data, key: key) {
+                        let sealed = try PayloadSealing.reseal(data, key: key)
+                        if let sealed {
                             try db.execute(sql: place.write, arguments: StatementArguments([sealed as any DatabaseValueConvertible] + k.map { $0 as any DatabaseValueConvertible }))
-                            counts.resealed += 1
-                        } else {
-                            counts.unchanged += 1
                         }
+                        counts.count(resealed: sealed != nil)
                     }
                     return counts
                 }
-                report.resealed += counts.resealed
-                report.unchanged += counts.unchanged
+                report += counts
                 progress(report)
             }
         }
