@@ -3,7 +3,7 @@
 //
 // Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
 // Competent, labels) → Formats (regional formats, exchange profile) → Exchange (the protocol:
-// signatures, receipts, version rules) → Ledger (the store) →
+// signatures, receipts, version rules) → Files (private writes, regular-file reads) → Ledger (the store) →
 // Gateway (wiring) → GatewayCLI (the `gateway` command).
 import PackageDescription
 
@@ -49,6 +49,9 @@ let package = Package(
         .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")], swiftSettings: hot),
         // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Files that hold records, written owner-only through one descriptor (`O_EXCL | O_NOFOLLOW`),
+        // and read from folders others write only if they are regular files. Foundation only.
+        .target(name: "Files"),
         // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules,
         // and its HTTP routes (Hummingbird) over a narrow store protocol.
         .target(name: "Exchange", dependencies: [
@@ -65,7 +68,7 @@ let package = Package(
         // The store: its protocol, its SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations,
         // versioned migrations, the outbox and the leases that let replicas share one database.
         .target(name: "Ledger", dependencies: [
-            "Model", "Taxonomy", "Exchange",
+            "Model", "Taxonomy", "Exchange", "Files",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -78,7 +81,7 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["Model", "Ledger"], swiftSettings: hot),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
         .target(name: "Gateway", dependencies: [
-            "Model", "Taxonomy", "Formats", "Exchange", "Ledger", "Statistics",
+            "Model", "Taxonomy", "Formats", "Exchange", "Ledger", "Statistics", "Files",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,7 +99,7 @@ let package = Package(
         ], swiftSettings: hot),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics",
+            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics", "Files",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +118,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "Exchange", "Formats", "Taxonomy", "Model",
                                                        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics",
+            "Gateway", "Exchange", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics", "Files",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

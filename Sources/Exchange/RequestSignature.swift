@@ -113,11 +113,9 @@ public struct RequestSignature: Sendable {
 /// SHA-256 in lower-case hex: body digests and record content digests.
 public func sha256Hex(_ data: some DataProtocol) -> String { RequestSignature.hex(SHA256.hash(data: data)) }
 
-/// SHA-256 of a file, read in parts, as lower-case hex; nil if it cannot be read.
-public func sha256Hex(ofFile path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    defer { try? handle.close() }
+/// SHA-256 of what `handle` reads to its end, in parts, as lower-case hex.
+public func sha256Hex(reading handle: FileHandle) throws -> String {
     var hash = SHA256()
-    while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data: data) }
+    while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data: data) }
     return RequestSignature.hex(hash.finalize())
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Exchange
 import Formats
+import Files
 import Foundation
 import Model
 import NIOCore
@@ -28,6 +29,8 @@ public struct BackOfficeDelivery: Sendable {
     /// The token and client certificate the back office's endpoint is called with (`delivery.tokenFile`,
     /// `delivery.certificate`), read again at a reload.
     public var access = Reloadable(EndpointAccess.none)
+    /// The modes of the drop folder and what is written there (`files.group`).
+    public var fileModes = FileModes.ownerOnly
     /// Batches being delivered right now, so that a catch-up pass never delivers one twice at once.
     private let inHand = InHand()
     /// Deliveries of batches just received, one after another behind their receipts.
@@ -132,17 +135,16 @@ public struct BackOfficeDelivery: Sendable {
         return destination
     }
 
+    /// The document written into the drop folder through one descriptor (`PrivateFiles`): mode
+    /// 0600 (0640 with `files.group`), a link planted or swapped in refused, renamed when whole.
     private func write(folder: String, name: String, _ render: (ByteWriter) throws -> Void) throws -> String {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let target = LocalFiles.join(folder, name)
-        let temporary = LocalFiles.join(folder, ".\(name).partial")
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw GatewayError("\(folder): cannot write into the drop folder")
+        do {
+            try PrivateFiles.makeFolder(folder, modes: fileModes)
+            try PrivateFiles.writeAtomically(to: target, modes: fileModes) { try render(ByteWriter(handle: $0)) }
+        } catch let fault as FileFault {
+            throw GatewayError("the drop folder: \(fault.description)")
         }
-        try render(ByteWriter(handle: handle))
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, target) == 0 else { throw GatewayError("\(target): cannot be written (\(String(cString: strerror(errno))))") }
         return target
     }
 
@@ -170,7 +172,7 @@ public struct BackOfficeDelivery: Sendable {
     /// seen by the back office). Only at start: later, a temporary file may be one being written.
     public func clearInterruptedFiles() {
         guard case .dropFolder(let folder) = backOffice, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+        for name in names where PrivateFiles.isTemporary(name) {
             try? FileManager.default.removeItem(atPath: LocalFiles.join(folder, name))
         }
     }

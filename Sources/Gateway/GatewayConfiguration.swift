@@ -1,6 +1,7 @@
 import Exchange
 import Formats
 import Ledger
+import Files
 import Foundation
 import Logging
 import Model
@@ -113,6 +114,9 @@ public struct GatewayConfiguration: Sendable {
     public var payloadDays: Int?
     /// The operators allowed on the admin API (`operators.tokensFile`).
     public var operators = OperatorTokens.none
+    /// Who may read the folders and files the gateway writes (`files.group`): its user only, or
+    /// with that group too, for a back office that reads the delivery and pick-up folders.
+    public var fileModes = FileModes.ownerOnly
     /// A reconcile with every peer sent to, every so often, over a window (`reconcile:`).
     public var reconcile: (every: TimeInterval, window: TimeInterval)?
 
@@ -217,7 +221,7 @@ public struct GatewayConfiguration: Sendable {
         }
 
         let top = try mapping(root, "", allowed: ["agency", "listen", "tls", "admin", "store", "mappings", "peers", "delivery", "receiving", "pickup",
-                                                       "routes", "operators", "reconcile", "payloadKeyFile", "payloadRetiredKeyFiles", "pseudonymKeyFile", "retention"])
+                                                       "routes", "operators", "reconcile", "payloadKeyFile", "payloadRetiredKeyFiles", "pseudonymKeyFile", "retention", "files"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         /// host:port, the host a name or an IPv4 address.
         func address(_ m: [String: Node], _ name: String, _ key: String, in node: Node?) throws -> (host: String, port: Int) {
@@ -597,6 +601,11 @@ public struct GatewayConfiguration: Sendable {
             let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])
             guard let days = try positive(r, "payloadDays", "retention.payloadDays") else { throw fail(retentionNode, "retention.payloadDays", "missing") }
             configuration.payloadDays = days
+        }
+        if let filesNode = top["files"] {
+            let f = try mapping(filesNode, "files", allowed: ["group"])
+            let group = try string(f, "group", "files.group", in: filesNode)
+            do { configuration.fileModes = try FileModes(groupName: group) } catch let fault as FileFault { throw fail(f["group"], "files.group", fault.description) }
         }
         if let operatorsNode = top["operators"] {
             let o = try mapping(operatorsNode, "operators", allowed: ["tokensFile"])

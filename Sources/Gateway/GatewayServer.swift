@@ -63,6 +63,7 @@ public struct GatewayNode: Sendable {
         var backOffice = BackOfficeDelivery(agency: configuration.agency, backOffice: configuration.backOffice, formats: configuration.deliveryFormats,
                                             catalog: catalog, taxonomy: taxonomy, ledger: store)
         backOffice.access = credentials.delivery
+        backOffice.fileModes = configuration.fileModes
         let delivery = backOffice
         self.delivery = delivery
         let metrics = GatewayMetrics()
@@ -89,6 +90,7 @@ public struct GatewayNode: Sendable {
                                 peers: configuration.peers.mapValues { PickupPlan.Peer(sends: $0.sends, encoding: $0.encoding, batchRecords: $0.batchRecords) },
                                 routing: configuration.routing, catalog: catalog, taxonomy: taxonomy, store: store, logger: pickupLogger)
             pickup.access = credentials.pickup
+            pickup.fileModes = configuration.fileModes
             for type in settings.formats.keys { _ = try pickup.format(type) }
             self.pickup = pickup
         } else {

@@ -41,18 +41,4 @@ public enum LocalFiles {
     public static func join(_ folder: String, _ name: String) -> String {
         folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
-
-    /// Writes a whole file so that a reader sees the old one or the new one, never half: a
-    /// temporary file beside it, flushed to disk, then renamed over.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw GatewayError("\(path): cannot be written")
-        }
-        try handle.write(contentsOf: bytes)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw GatewayError("\(path): cannot be written (\(String(cString: strerror(errno))))") }
-    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import Logging
 import Gateway
@@ -59,7 +60,7 @@ enum ProjectFolder {
             FileHandle.standardError.write(Data("gateway \(command): \(path) is not empty; give a new or empty folder\n".utf8))
             throw ExitCode(2)
         }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try PrivateFiles.makeFolder(path)
         return (path, folder == nil)
     }
 }

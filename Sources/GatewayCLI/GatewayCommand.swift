@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 
 @main
@@ -22,6 +23,9 @@ struct GatewayCommand: AsyncParsableCommand {
     /// As `ParsableCommand.main()`, but a usage error exits with status 2 (the Unix convention the
     /// commands document), not swift-argument-parser's 64.
     static func main() async {
+        // Whatever a command writes (ledgers, reports, translations) is its user's alone; `serve`
+        // widens it to a configured group (`files.group`).
+        PrivateFiles.restrictUmask()
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {

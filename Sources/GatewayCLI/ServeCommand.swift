@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import Gateway
 import Hummingbird
@@ -37,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let agency = configuration.agency
+        PrivateFiles.restrictUmask(configuration.fileModes)
         let node: GatewayNode
         do { node = try await GatewayNode(configuration, mappings: mappings) } catch {
             // The ledger cannot be opened (a PostgreSQL server down, a user refused, a migration newer

@@ -119,7 +119,7 @@ struct DeliveryConformanceTests {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
         let c = Case(receiver: .adg, type: .vacancy, sender: .forem)
-        var body = String(decoding: try Self.batch(c), as: UTF8.self)
+        let body = String(decoding: try Self.batch(c), as: UTF8.self)
         let batch = try ExchangeFormat.readBatch(Array(body.utf8), form: .json, taxonomy: Translation.taxonomy)
         // Received as a gateway without the screening would have taken it (e.g. before a mapping changed).
         _ = try await store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: .forem, recordType: .vacancy, bodySha256: sha256Hex(Array(body.utf8)),

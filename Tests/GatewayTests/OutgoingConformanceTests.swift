@@ -1,3 +1,4 @@
+import Files
 import Exchange
 import Formats
 import Foundation
@@ -43,7 +44,7 @@ struct OutgoingConformanceTests {
         for d in documents {
             let folder = temp.path("outgoing/\(d.type.rawValue)")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try LocalFiles.writeAtomically(d.bytes, to: LocalFiles.join(folder, d.name))
+            try PrivateFiles.writeAtomically(d.bytes, to: LocalFiles.join(folder, d.name))
         }
         let entries = try await pickup.run()
         var batches: [(String, [UInt8], ExchangeFormat.Form)] = []

@@ -1,3 +1,4 @@
+import Files
 import Exchange
 import Formats
 import Foundation
@@ -31,7 +32,7 @@ struct PickupFixture {
     func export(_ bytes: [UInt8], as name: String, type: RecordType = .vacancy, into folder: String? = nil) throws {
         let target = folder ?? LocalFiles.join(outgoing, type.rawValue)
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        try LocalFiles.writeAtomically(bytes, to: LocalFiles.join(target, name))
+        try PrivateFiles.writeAtomically(bytes, to: LocalFiles.join(target, name))
     }
 
     func names(_ sub: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: LocalFiles.join(outgoing, sub))) ?? []).sorted() }

@@ -1,3 +1,4 @@
+import Files
 import Exchange
 import Foundation
 import Gateway
@@ -55,7 +56,7 @@ struct ResubmissionNetwork {
         let outgoing = forem.pickup!.folder!
         for (type, fixture) in [("vacancy", "forem/vacancies.xml"), ("trainee", "forem/trainees.xml")] {
             try FileManager.default.createDirectory(atPath: "\(outgoing)/\(type)", withIntermediateDirectories: true)
-            try LocalFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
+            try PrivateFiles.writeAtomically(try Translation.fixture(fixture), to: "\(outgoing)/\(type)/a.xml")
         }
     }
 
@@ -65,7 +66,7 @@ struct ResubmissionNetwork {
         for file in ["rome-v3-appellations.tsv", "rome-v4-appellations.tsv"] {
             let path = mappings.path + "/taxonomy/" + file
             let text = String(decoding: try LocalFiles.bytes(path), as: UTF8.self)
-            try LocalFiles.writeAtomically(Array(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("19475\t") }
+            try PrivateFiles.writeAtomically(Array(text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("19475\t") }
                 .joined(separator: "\n").utf8), to: path)
         }
         return mappings

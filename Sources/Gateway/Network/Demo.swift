@@ -1,4 +1,5 @@
 import Exchange
+import Files
 import Formats
 import Foundation
 import Ledger
@@ -52,7 +53,7 @@ public struct Demo {
     /// Keys for every ordered pair and each gateway's payload key, readable by their owner only, as
     /// `deploy/local/make-keys.sh` makes them.
     func makeKeys(in secrets: String) throws {
-        try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try PrivateFiles.makeFolder(secrets)
         let names = Self.agencies.flatMap { from in Self.agencies.filter { $0 != from }.map { "\(from.rawValue.lowercased())-to-\($0.rawValue.lowercased())" } }
             + Self.agencies.map { "\($0.rawValue.lowercased())-payload" }
         for name in names {
@@ -60,9 +61,7 @@ public struct Demo {
             if FileManager.default.fileExists(atPath: path) { continue }
             var random = SystemRandomNumberGenerator()
             let key = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-            guard FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw GatewayError("\(path): cannot be written")
-            }
+            try PrivateFiles.writeAtomically(Array(key.utf8), to: path)
         }
     }
 
@@ -89,8 +88,8 @@ public struct Demo {
                 let type: RecordType = name.hasPrefix("trainee") ? .trainee : .vacancy
                 guard c.pickup?.formats[type] != nil else { continue }
                 let target = LocalFiles.join(outgoing, type.rawValue)
-                try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-                try LocalFiles.writeAtomically(try LocalFiles.bytes(LocalFiles.join(fixtures, name)), to: LocalFiles.join(target, name))
+                try PrivateFiles.makeFolder(target)
+                try PrivateFiles.writeAtomically(try LocalFiles.bytes(LocalFiles.join(fixtures, name)), to: LocalFiles.join(target, name))
                 n += 1
             }
         }
@@ -125,10 +124,10 @@ public struct Demo {
                 _ = writer.write(.vacancy(closed))
                 writer.end()
                 out.flush()
-                try LocalFiles.writeAtomically(out.collected, to: LocalFiles.join(inbox, "update-\(first)"))
+                try PrivateFiles.writeAtomically(out.collected, to: LocalFiles.join(inbox, "update-\(first)"))
                 n += 1
             }
-            try LocalFiles.writeAtomically(document, to: LocalFiles.join(inbox, "again-\(first)"))
+            try PrivateFiles.writeAtomically(document, to: LocalFiles.join(inbox, "again-\(first)"))
             n += 1
         }
         return n

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Exchange
+import Files
 import Formats
 import Foundation
 import Ledger
@@ -34,6 +35,8 @@ public struct Pickup: Sendable {
     /// The token and client certificate the export is called with (`pickup.tokenFile`,
     /// `pickup.certificate`), read again at a reload.
     public var access = Reloadable(EndpointAccess.none)
+    /// The modes of the folders and reports the pick-up makes (`files.group`).
+    public var fileModes = FileModes.ownerOnly
 
     public init(agency: Agency, settings: PickupSettings, peers: [Agency: PickupPlan.Peer], routing: Routing, catalog: FormatCatalog,
                 taxonomy: Taxonomy, store: any LedgerStore, logger: Logger) {
@@ -72,16 +75,16 @@ public struct Pickup: Sendable {
     // MARK: the outgoing folder
 
     func runFolder(_ folder: String, now: Date) async throws -> [PickupEntry] {
-        let files = FileManager.default
         var entries: [PickupEntry] = []
         for type in RecordType.allCases where settings.formats[type] != nil {
             let inbox = LocalFiles.join(folder, type.rawValue), processing = LocalFiles.join(folder, "processing/\(type.rawValue)")
-            try files.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-            try files.createDirectory(atPath: processing, withIntermediateDirectories: true)
-            // What a crashed pass had claimed, then what is new; each in name order.
-            var claimed = try visible(processing)
-            for name in try visible(inbox) {
-                if files.fileExists(atPath: LocalFiles.join(processing, name)) { continue }   // a name still being processed waits its turn
+            try made(inbox)
+            try made(processing)
+            // What a crashed pass had claimed, then what is new; each in name order. Only regular
+            // files are claimed: a link, a FIFO, a folder is left where it is, unopened, and said.
+            var claimed = try regularFiles(in: processing, type: type, folder: folder)
+            for name in try regularFiles(in: inbox, type: type, folder: folder) {
+                if RegularFile.kind(LocalFiles.join(processing, name)) != nil { continue }   // a name still being processed waits its turn
                 guard rename(LocalFiles.join(inbox, name), LocalFiles.join(processing, name)) == 0 else { continue }   // taken by someone else
                 claimed.append(name)
             }
@@ -92,18 +95,41 @@ public struct Pickup: Sendable {
         return entries
     }
 
-    func visible(_ folder: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: folder).filter { name in
-            var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: LocalFiles.join(folder, name), isDirectory: &isDirectory) && !isDirectory.boolValue
-        }.sorted()
+    /// `folder` made if missing, with the pick-up's modes.
+    func made(_ folder: String) throws {
+        do { try PrivateFiles.makeFolder(folder, modes: fileModes) } catch let fault as FileFault { throw GatewayError(fault.description) }
+    }
+
+    /// The regular files in `folder` not starting with `.`, in name order, seen without following
+    /// links. Anything else is left alone, and said once: a report beside where the document's
+    /// would go (`rejected/<type>/<name>.report.json`) and a warning.
+    func regularFiles(in folder: String, type: RecordType, folder outgoing: String) throws -> [String] {
+        var regular: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix(".") {
+            guard let kind = RegularFile.kind(LocalFiles.join(folder, name)) else { continue }   // gone meanwhile
+            if kind == .regular { regular.append(name); continue }
+            let rejected = LocalFiles.join(outgoing, "rejected/\(type.rawValue)"), report = LocalFiles.join(rejected, name + ".report.json")
+            if RegularFile.kind(report) != nil { continue }
+            let reason = "\(type.rawValue)/\(name) is \(kind), not a regular file: left where it is, unread (only regular files are picked up)"
+            var note = PickupReport(source: "\(type.rawValue)/\(name)", format: settings.formats[type] ?? "", recordType: type.rawValue)
+            note.documentError = reason
+            try made(rejected)
+            do { try PrivateFiles.writeAtomically(Array(note.json.utf8), to: report, modes: fileModes) } catch let fault as FileFault { throw GatewayError(fault.description) }
+            logger.warning("not a regular file: left alone", metadata: ["document": "\(type.rawValue)/\(name)", "kind": "\(kind.rawValue)"])
+        }
+        return regular.sorted()
     }
 
     /// Records read, routed and committed together: the part a pass cut short resumes after.
     public static let partRecords = 5_000
 
     func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) async throws -> PickupEntry {
-        guard let sha256 = sha256Hex(ofFile: path) else { throw GatewayError("\(path): cannot be read") }
+        let sha256: String
+        do {
+            let handle = try RegularFile.open(path)
+            defer { try? handle.close() }
+            sha256 = try sha256Hex(reading: handle)
+        } catch let fault as FileFault { throw GatewayError(fault.description) }
         let source = "\(type.rawValue)/\(name)"
         var log = logger
         log[metadataKey: "document"] = "\(source)"
@@ -118,10 +144,12 @@ public struct Pickup: Sendable {
         }
         // The report first, then the document: a crash between leaves the document to be moved again.
         let target = LocalFiles.join(folder, "\(entry.outcome == .done ? "done" : "rejected")/\(type.rawValue)")
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try made(target)
         var finalName = name
-        if FileManager.default.fileExists(atPath: LocalFiles.join(target, finalName)) { finalName = "\(entry.sha256.prefix(12))-\(name)" }
-        try LocalFiles.writeAtomically(Array(entry.report.utf8), to: LocalFiles.join(target, finalName + ".report.json"))
+        if RegularFile.kind(LocalFiles.join(target, finalName)) != nil { finalName = "\(entry.sha256.prefix(12))-\(name)" }
+        do {
+            try PrivateFiles.writeAtomically(Array(entry.report.utf8), to: LocalFiles.join(target, finalName + ".report.json"), modes: fileModes)
+        } catch let fault as FileFault { throw GatewayError(fault.description) }
         guard rename(path, LocalFiles.join(target, finalName)) == 0 else {
             throw GatewayError("\(path): cannot be moved to \(target) (\(String(cString: strerror(errno))))")
         }
@@ -135,7 +163,8 @@ public struct Pickup: Sendable {
     func pickUp(_ path: String, source: String, sha256: String, type: RecordType, now: Date, log: Logger) async throws -> PickupEntry {
         let format = try self.format(type)
         func reading() throws -> (any RecordReading, FileHandle) {
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw GatewayError("\(path): cannot be read") }
+            let handle: FileHandle
+            do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw GatewayError(fault.description) }
             return (format.reading(ByteReader(handle: handle), taxonomy: taxonomy), handle)
         }
         var entry = PickupEntry(source: source, sha256: sha256, recordType: type, outcome: .done)

@@ -1,4 +1,5 @@
 import Formats
+import Files
 import Foundation
 import Ledger
 import Model
@@ -75,9 +76,9 @@ public struct YearRun {
                           let document = try year.document(month: month, agency: agency, type: type, format: format, taxonomy: taxonomy, created: clock.now())
                     else { continue }
                     let inbox = LocalFiles.join(outgoing, type.rawValue)
-                    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+                    try PrivateFiles.makeFolder(inbox)
                     let name = String(format: "%04d-%02d.%@", plan.year, month, document.first == UInt8(ascii: "<") ? "xml" : "json")
-                    try LocalFiles.writeAtomically(document, to: LocalFiles.join(inbox, name))
+                    try PrivateFiles.writeAtomically(document, to: LocalFiles.join(inbox, name))
                 }
                 for entry in try await pickup.run(now: clock.now()) { exported += entry.records }
             }

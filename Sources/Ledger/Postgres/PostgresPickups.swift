@@ -1,5 +1,6 @@
 import Exchange
 import Formats
+import Files
 import Foundation
 import Model
 import PostgresNIO
@@ -117,7 +118,8 @@ extension PostgresStore {
     }
 
     public func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date) async throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw LedgerError("\(path): cannot be read") }
+        let handle: FileHandle
+        do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw LedgerError(fault.description) }
         defer { try? handle.close() }
         let at = TimestampPattern.rfc3339.write(now), key = payloadKey
         try await transaction { c in

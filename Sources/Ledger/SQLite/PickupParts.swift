@@ -1,5 +1,6 @@
 import Exchange
 import Formats
+import Files
 import Foundation
 import GRDB
 import Model
@@ -27,7 +28,8 @@ extension SQLiteStore {
     /// Starts the pick-up of a document: its row (incomplete, at position 0) and the document itself,
     /// read from `path` in parts (sealed if they are trainee records and a payload key is set).
     public func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date = Date()) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw LedgerError("\(path): cannot be read") }
+        let handle: FileHandle
+        do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw LedgerError(fault.description) }
         defer { try? handle.close() }
         let at = TimestampPattern.rfc3339.write(now)
         try database.write { db in

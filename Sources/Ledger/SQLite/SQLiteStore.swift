@@ -1,3 +1,4 @@
+import Files
 import Foundation
 import GRDB
 import Taxonomy
@@ -28,7 +29,12 @@ public final class SQLiteStore: Sendable {
         self.payloadKey = payloadKey
         self.synchronous = synchronous
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The ledger holds records: its folder 0700, its file 0600 made before SQLite opens it, so
+        // that its `-wal` and `-shm` (which SQLite makes with the database file's mode) are too.
+        do {
+            try PrivateFiles.makeFolder(folder)
+            if RegularFile.kind(path) == nil { try? PrivateFiles.create(path).close() }
+        } catch let fault as FileFault { throw LedgerError(fault.description) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
