@@ -124,15 +124,18 @@ enum LedgerSchema {
         SealedPlace(name: "batch bodies",
                     keys: "SELECT batch_id AS k1, direction AS k2 FROM batch_body ORDER BY batch_id, direction",
                     read: "SELECT body AS payload FROM batch_body WHERE batch_id = ? AND direction = ?",
-                    write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ?"),
+                    write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ?",
+                    place: { .batch(id: $0[0], direction: $0[1]) }),
         SealedPlace(name: "documents picked up whole",
                     keys: "SELECT source AS k1, sha256 AS k2 FROM pickup WHERE document IS NOT NULL ORDER BY source, sha256",
                     read: "SELECT document AS payload FROM pickup WHERE source = ? AND sha256 = ?",
-                    write: "UPDATE pickup SET document = ? WHERE source = ? AND sha256 = ?"),
+                    write: "UPDATE pickup SET document = ? WHERE source = ? AND sha256 = ?",
+                    place: { .document(source: $0[0], sha256: $0[1]) }),
         SealedPlace(name: "parts of documents picked up",
                     keys: "SELECT source AS k1, sha256 AS k2, CAST(part AS TEXT) AS k3 FROM pickup_document ORDER BY source, sha256, part",
                     read: "SELECT bytes AS payload FROM pickup_document WHERE source = ? AND sha256 = ? AND part = CAST(? AS INTEGER)",
-                    write: "UPDATE pickup_document SET bytes = ? WHERE source = ? AND sha256 = ? AND part = CAST(? AS INTEGER)"),
+                    write: "UPDATE pickup_document SET bytes = ? WHERE source = ? AND sha256 = ? AND part = CAST(? AS INTEGER)",
+                    place: { .documentPart(source: $0[0], sha256: $0[1], part: Int($0[2]) ?? -1) }),
     ]
 }
 
@@ -142,6 +145,8 @@ struct SealedPlace: Sendable {
     var keys: String
     var read: String
     var write: String
+    /// What a payload's seal is bound to, from its keys.
+    var place: @Sendable ([String]) -> PayloadPlace
 }
 
 /// What `resealPayloads` did: the payloads it sealed again under the payload key in force, and

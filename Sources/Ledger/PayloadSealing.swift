@@ -71,25 +71,48 @@ public struct PayloadError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// Where a sealed payload rests, which its seal is bound to (AES-GCM's associated data): a payload
+/// copied or swapped into another row — another batch, the other direction, another document or
+/// part — no longer opens.
+enum PayloadPlace: Sendable, Equatable {
+    case batch(id: String, direction: String)
+    case document(source: String, sha256: String)
+    case documentPart(source: String, sha256: String, part: Int)
+
+    var associatedData: [UInt8] {
+        let fields: [String] = switch self {
+        case .batch(let id, let direction): ["batch", direction, id]
+        case .document(let source, let sha256): ["document", source, sha256]
+        case .documentPart(let source, let sha256, let part): ["document part", source, sha256, String(part)]
+        }
+        return Array(("be-pes payload\u{0}" + fields.joined(separator: "\u{0}")).utf8)
+    }
+}
+
 /// How payloads are stored: trainee payloads sealed when a key is configured, the rest as they are.
-/// A sealed payload starts with a marker no JSON or XML document starts with; since the payload key
-/// can be replaced, the marker `PESENC2` and the sealing key's id (8 bytes). Payloads sealed
-/// before (`PESENC1`, no id) are opened with whichever configured key opens them.
+/// A sealed payload starts with a marker no JSON or XML document starts with, then the sealing
+/// key's id (8 bytes), so that the payload key can be replaced. `PESENC3` payloads are bound to
+/// their place (`PayloadPlace`); those sealed before are still opened — `PESENC2` (a key id, no
+/// place) and `PESENC1` (neither: opened with whichever configured key opens them) — and
+/// `gateway keys reseal` moves them to `PESENC3`.
 enum PayloadSealing {
-    static let marker: [UInt8] = Array("PESENC2\u{0}".utf8)
+    static let marker: [UInt8] = Array("PESENC3\u{0}".utf8)
+    static let unboundMarker: [UInt8] = Array("PESENC2\u{0}".utf8)
     static let unnamedMarker: [UInt8] = Array("PESENC1\u{0}".utf8)
 
     /// Whether payloads of `recordType` are sealed under `key`.
     static func seals(_ recordType: RecordType, key: PayloadKey?) -> Bool { recordType == .trainee && key != nil }
 
-    static func seal(_ bytes: [UInt8], recordType: RecordType, key: PayloadKey?) throws -> Data {
+    static func seal(_ bytes: [UInt8], recordType: RecordType, key: PayloadKey?, at place: PayloadPlace) throws -> Data {
         guard seals(recordType, key: key), let key else { return Data(bytes) }
-        guard let combined = try AES.GCM.seal(bytes, using: key.key).combined else { throw PayloadError("the payload could not be sealed") }
+        guard let combined = try AES.GCM.seal(bytes, using: key.key, authenticating: place.associatedData).combined else {
+            throw PayloadError("the payload could not be sealed")
+        }
         return Data(marker) + Data(key.id) + combined
     }
 
-    static func open(_ data: Data, key: PayloadKey?) throws -> [UInt8] {
-        let named = data.starts(with: marker)
+    static func open(_ data: Data, key: PayloadKey?, at place: PayloadPlace) throws -> [UInt8] {
+        let bound = data.starts(with: marker), named = bound || data.starts(with: unboundMarker)
         guard named || data.starts(with: unnamedMarker) else { return [UInt8](data) }
         guard let key else { throw PayloadError("the stored payload is sealed (trainee records): configure payloadKeyFile to read it") }
         if named {
@@ -99,9 +122,10 @@ enum PayloadSealing {
                                    + "(\(key.idText)) nor one of payloadRetiredKeyFiles")
             }
             do {
-                return [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: data.dropFirst(marker.count + 8)), using: opener.key))
+                let box = try AES.GCM.SealedBox(combined: data.dropFirst(marker.count + 8))
+                return [UInt8](bound ? try AES.GCM.open(box, using: opener.key, authenticating: place.associatedData) : try AES.GCM.open(box, using: opener.key))
             } catch {
-                throw PayloadError("the stored payload cannot be opened with payload key \(opener.idText) (damaged)")
+                throw PayloadError("the stored payload cannot be opened with payload key \(opener.idText): damaged, or not this row's (moved from another batch or document)")
             }
         }
         for candidate in [key] + key.retired {
@@ -110,11 +134,11 @@ enum PayloadSealing {
         throw PayloadError("the stored payload cannot be opened with the configured payload keys (another key, or damaged)")
     }
 
-    /// `data` sealed again under `key` if it is sealed under another (a retired key, or before
-    /// keys had ids); nil if it is not sealed, or already sealed under `key`.
-    static func reseal(_ data: Data, key: PayloadKey) throws -> Data? {
+    /// `data` sealed again under `key` and bound to `place` if it is sealed otherwise (a retired
+    /// key, no key id, no place); nil if it is not sealed, or already sealed so.
+    static func reseal(_ data: Data, key: PayloadKey, at place: PayloadPlace) throws -> Data? {
         if data.starts(with: marker), data.dropFirst(marker.count).prefix(8).elementsEqual(key.id) { return nil }
-        guard data.starts(with: marker) || data.starts(with: unnamedMarker) else { return nil }
-        return try seal(try open(data, key: key), recordType: .trainee, key: key)
+        guard data.starts(with: marker) || data.starts(with: unboundMarker) || data.starts(with: unnamedMarker) else { return nil }
+        return try seal(try open(data, key: key, at: place), recordType: .trainee, key: key, at: place)
     }
 }

@@ -44,7 +44,7 @@ struct PayloadTests {
         let vdabPayloads = try Self.raw(n.vdab.sqlitePath!, "SELECT p.body FROM batch_body p JOIN batch b USING (batch_id, direction) WHERE b.record_type = 'trainee'")
         #expect(foremPayloads.count == 2 && vdabPayloads.count == 1)
         for payload in foremPayloads + vdabPayloads {
-            #expect(payload.starts(with: Array("PESENC2\u{0}".utf8) + key.id))
+            #expect(payload.starts(with: Array("PESENC3\u{0}".utf8) + key.id))
             #expect(payload.range(of: Data("Lambert".utf8)) == nil)
         }
         let vacancy = try #require(try Self.raw(n.vdab.sqlitePath!, "SELECT p.body FROM batch_body p JOIN batch b USING (batch_id, direction) WHERE b.record_type = 'vacancy'").first)

@@ -70,6 +70,51 @@ struct PayloadKeyTests {
     }
 }
 
+extension PayloadKeyTests {
+    @Test("a sealed payload is bound to its batch and direction: swapped into another batch's row it no longer opens, and says so")
+    func boundToItsPlace() async throws {
+        let ledger = try await TestLedger(.sqlite, payloadKey: Self.new)
+        let store = try await ledger.open()
+        let other = Array(#"{"records":[{"person":"Dupont"}]}"#.utf8)
+        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+        try await store.enqueue(batchId: "t1", to: .vdab, recordType: .trainee, body: other, form: .json, now: Self.t0)
+        #expect(try await store.body(ofSent: "t0")?.bytes == Self.trainee)
+        // Whoever can write to the database swaps the two bodies.
+        let database = try DatabaseQueue(path: ledger.folder + "/gateway.sqlite")
+        try await database.write { db in
+            let t0 = try Data.fetchOne(db, sql: "SELECT body FROM batch_body WHERE batch_id = 't0'")!, t1 = try Data.fetchOne(db, sql: "SELECT body FROM batch_body WHERE batch_id = 't1'")!
+            #expect(t0.starts(with: Data("PESENC3\u{0}".utf8) + Data(Self.new.id)))
+            try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't0'", arguments: [t1])
+            try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't1'", arguments: [t0])
+        }
+        try await database.close()
+        for id in ["t0", "t1"] {
+            await #expect { _ = try await store.body(ofSent: id) } throws: { "\($0)".contains("not this row's") }
+        }
+        // And a reseal does not launder them: already under the key in force, they are left as
+        // they are, and still do not open.
+        #expect(try await store.resealPayloads(chunk: 10) { _ in } == ResealReport(resealed: 0, unchanged: 2))
+        await #expect { _ = try await store.body(ofSent: "t0") } throws: { "\($0)".contains("not this row's") }
+    }
+
+    @Test("a payload sealed with a key id but no place (PESENC2, an older ledger) still opens, and reseal binds it to its place")
+    func unbound() async throws {
+        let ledger = try await TestLedger(.sqlite, payloadKey: Self.new)
+        let store = try await ledger.open()
+        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+        let newKey = SymmetricKey(data: SHA256.hash(data: Array(String(repeating: "b2", count: 32).utf8)))
+        let older = Data("PESENC2\u{0}".utf8) + Data(Self.new.id) + (try AES.GCM.seal(Self.trainee, using: newKey).combined!)
+        let database = try DatabaseQueue(path: ledger.folder + "/gateway.sqlite")
+        try await database.write { db in try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't0'", arguments: [older]) }
+        #expect(try await store.body(ofSent: "t0")?.bytes == Self.trainee)
+        #expect(try await store.resealPayloads(chunk: 10) { _ in } == ResealReport(resealed: 1, unchanged: 0))
+        let after = try await database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM batch_body WHERE batch_id = 't0'")! }
+        #expect(after.starts(with: Data("PESENC3\u{0}".utf8)))
+        try await database.close()
+        #expect(try await store.body(ofSent: "t0")?.bytes == Self.trainee)
+    }
+}
+
 /// The progress a reseal reported.
 final class Progress: Sendable {
     private let seen = Mutex<[ResealReport]>([])

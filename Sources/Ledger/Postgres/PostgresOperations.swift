@@ -116,10 +116,10 @@ extension PostgresStore {
                 WHERE b.batch_id = \(batchId) AND b.direction = 'out' AND p.payload_pruned_at IS NULL
                 """), let type = RecordType(rawValue: try row.string("record_type")), let format = try row.optionalString("format") else { return nil }
             let source = try row.string("source"), sha256 = try row.string("sha256")
-            if let whole = try row.bytes("document") { return (source, format, type, try PayloadSealing.open(whole, key: key)) }
+            if let whole = try row.bytes("document") { return (source, format, type, try PayloadSealing.open(whole, key: key, at: .document(source: source, sha256: sha256))) }
             var document: [UInt8] = []
-            for part in try await c.all("SELECT bytes FROM pickup_document WHERE source = \(source) AND sha256 = \(sha256) ORDER BY part") {
-                document += try PayloadSealing.open(try part.bytes("bytes") ?? Data(), key: key)
+            for part in try await c.all("SELECT part, bytes FROM pickup_document WHERE source = \(source) AND sha256 = \(sha256) ORDER BY part") {
+                document += try PayloadSealing.open(try part.bytes("bytes") ?? Data(), key: key, at: .documentPart(source: source, sha256: sha256, part: try part.int("part")))
             }
             return document.isEmpty ? nil : (source, format, type, document)
         }
@@ -158,7 +158,7 @@ extension PostgresStore {
                 WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
                 """),
                   let data = try row.bytes("body"), let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
-            return (try PayloadSealing.open(data, key: key), form)
+            return (try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form)
         }
     }
 

@@ -13,7 +13,7 @@ extension PostgresStore: OutboxStore {
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
                         resubmissionOf: String?, now: Date) async throws {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
-        let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey))
+        let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey, at: .batch(id: batchId, direction: "out")))
         try await autocommit { c in
             try await c.run("""
                 WITH b AS (
@@ -64,7 +64,7 @@ extension PostgresStore: OutboxStore {
         return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }
             .map { row in
                 OutgoingBatch(batchId: try row.string("batch_id"), peer: peer, recordType: RecordType(rawValue: try row.string("record_type"))!,
-                              body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey),
+                              body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: try row.string("batch_id"), direction: "out")),
                               form: ExchangeFormat.Form(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
                               firstAttempt: RequestSignature.instant(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"),
                               recordCount: try row.optionalInt("record_count"))

@@ -51,7 +51,7 @@ extension PostgresStore {
     public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)?,
                              now: Date) async throws -> Bool {
         let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
-        let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: key)) }
+        let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: key, at: .document(source: entry.source, sha256: entry.sha256))) }
         return try await transaction { c in
             let inserted = try await c.run("""
                 INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
@@ -130,7 +130,7 @@ extension PostgresStore {
                 """)
             var part = 0
             while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
-                let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: key))
+                let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: key, at: .documentPart(source: entry.source, sha256: entry.sha256, part: part)))
                 try await c.run("INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (\(entry.source), \(entry.sha256), \(part), \(sealed))")
                 part += 1
             }
@@ -189,7 +189,7 @@ extension PostgresStore {
     static func insert(_ batches: [QueuedBatch], source: (String, String)?, on c: PostgresConnection, at: String, due: String, key: PayloadKey?) async throws {
         var records = JSONRows()
         for batch in batches {
-            let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key))
+            let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key, at: .batch(id: batch.batchId, direction: "out")))
             try await c.run("""
                 WITH b AS (
                     INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, next_attempt_at, created_at, updated_at,

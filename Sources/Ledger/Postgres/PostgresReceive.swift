@@ -21,7 +21,7 @@ extension PostgresStore: ReceivedBatchStore {
         let digests = batch.records.map { $0.record?.contentDigest }
         let keys = ReceivePlan.keys(of: batch)
         let now = TimestampPattern.rfc3339.write(batch.receivedAt)
-        let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey))
+        let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey, at: .batch(id: batch.batchId, direction: "in")))
         let (origins, ids) = (keys.map(\.origin), keys.map(\.id))
         let payloadKey = self.payloadKey, lease = self.lease, owner = lease.owner, until = lease.until(batch.receivedAt)
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
@@ -190,7 +190,7 @@ extension PostgresStore: DeliveryLedger {
                 let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
             let accepted = try await c.all("SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'", logger: statementLogger)
                 .map { try $0.int("position") }
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey),
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
                                    form: form, accepted: Set(accepted))
         }
     }

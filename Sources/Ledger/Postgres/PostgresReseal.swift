@@ -17,7 +17,7 @@ extension PostgresStore {
                     var counts = ResealReport()
                     for k in part {
                         guard let data = try await c.one(Self.query(place.read + " FOR UPDATE", k), logger: statementLogger)?.bytes("payload") else { continue }
-                        let sealed = try PayloadSealing.reseal(data, key: key)
+                        let sealed = try PayloadSealing.reseal(data, key: key, at: place.place(k))
                         if let sealed { try await c.run(Self.query(place.write, payload: sealed, k)) }
                         counts.count(resealed: sealed != nil)
                     }

@@ -10,7 +10,7 @@ enum BatchBodies {
     static func insert(_ batchId: String, direction: String, body: [UInt8], recordType: RecordType, key: PayloadKey?, in db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO batch_body (batch_id, direction, body) VALUES (?, ?, ?)")
         if PayloadSealing.seals(recordType, key: key) {
-            try statement.execute(arguments: [batchId, direction, try PayloadSealing.seal(body, recordType: recordType, key: key)])
+            try statement.execute(arguments: [batchId, direction, try PayloadSealing.seal(body, recordType: recordType, key: key, at: .batch(id: batchId, direction: direction))])
         } else {
             try statement.run(in: db) { b in b.text(batchId); b.text(direction); b.blob(body) }
         }

@@ -106,14 +106,14 @@ extension SQLiteStore {
                 SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
                 WHERE b.batch_id = ? AND b.direction = 'out' AND p.payload_pruned_at IS NULL
                 """, arguments: [batchId]), let type = RecordType(rawValue: row["record_type"]), let format: String = row["format"] else { return nil }
-            if let whole = row["document"] as Data? { return (row["source"], format, type, try PayloadSealing.open(whole, key: payloadKey)) }
+            let (source, sha256): (String, String) = (row["source"], row["sha256"])
+            if let whole = row["document"] as Data? { return (source, format, type, try PayloadSealing.open(whole, key: payloadKey, at: .document(source: source, sha256: sha256))) }
             // A document kept in parts (migration 0010).
             var document: [UInt8] = []
-            for part in try Data.fetchAll(db, sql: "SELECT bytes FROM pickup_document WHERE source = ? AND sha256 = ? ORDER BY part",
-                                          arguments: [row["source"] as String, row["sha256"] as String]) {
-                document += try PayloadSealing.open(part, key: payloadKey)
+            for part in try Row.fetchAll(db, sql: "SELECT part, bytes FROM pickup_document WHERE source = ? AND sha256 = ? ORDER BY part", arguments: [source, sha256]) {
+                document += try PayloadSealing.open(part["bytes"], key: payloadKey, at: .documentPart(source: source, sha256: sha256, part: part["part"]))
             }
-            return document.isEmpty ? nil : (row["source"], format, type, document)
+            return document.isEmpty ? nil : (source, format, type, document)
         }
     }
 
@@ -151,7 +151,7 @@ extension SQLiteStore {
             guard let form = try String.fetchOne(db, sql: "SELECT body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
                 .flatMap(ExchangeFormat.Form.init(rawValue:)),
                   let data = try BatchBodies.fetch(batchId, direction: direction, in: db) else { return nil }
-            return (try PayloadSealing.open(data, key: payloadKey), form)
+            return (try PayloadSealing.open(data, key: payloadKey, at: .batch(id: batchId, direction: direction)), form)
         }
     }
 

@@ -50,7 +50,7 @@ extension SQLiteStore {
                     WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
+                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: "out")), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
                                      attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now, bodySha256: row["body_sha256"],
                                      recordCount: row["record_count"])
             }

@@ -41,7 +41,7 @@ extension SQLiteStore {
             var part = 0
             while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
                 try db.execute(sql: "INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (?, ?, ?, ?)",
-                               arguments: [entry.source, entry.sha256, part, try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: payloadKey)])
+                               arguments: [entry.source, entry.sha256, part, try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: payloadKey, at: .documentPart(source: entry.source, sha256: entry.sha256, part: part))])
                 part += 1
             }
         }

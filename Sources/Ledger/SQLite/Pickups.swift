@@ -52,7 +52,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.outcome.rawValue, entry.records, entry.queued,
                                  entry.unchanged, entry.notRouted, entry.rejected, entry.report,
-                                 try entry.document.map { try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey) }, entry.format])
+                                 try entry.document.map { try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey, at: .document(source: entry.source, sha256: entry.sha256)) }, entry.format])
             try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due, key: payloadKey)
             try Self.route(routed, in: db, at: at)
             if let cursor {

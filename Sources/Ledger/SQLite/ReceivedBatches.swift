@@ -136,7 +136,7 @@ extension SQLiteStore: DeliveryLedger {
                 let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
                 let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
             let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try BatchBodies.fetch(batchId, direction: "in", in: db) ?? Data(), key: payloadKey),
+            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try BatchBodies.fetch(batchId, direction: "in", in: db) ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
                                    form: form, accepted: Set(accepted))
         }
     }

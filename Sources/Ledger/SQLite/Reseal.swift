@@ -15,7 +15,7 @@ extension SQLiteStore {
                     var counts = ResealReport()
                     for k in part {
                         guard let data = try Data.fetchOne(db, sql: place.read, arguments: StatementArguments(k)) else { continue }
-                        let sealed = try PayloadSealing.reseal(data, key: key)
+                        let sealed = try PayloadSealing.reseal(data, key: key, at: place.place(k))
                         if let sealed {
                             try db.execute(sql: place.write, arguments: StatementArguments([sealed as any DatabaseValueConvertible] + k.map { $0 as any DatabaseValueConvertible }))
                         }
