@@ -23,6 +23,8 @@ public struct GatewayNode: Sendable {
     public let admission: Admission
     public let receiving: ReceivingGateway
     public let openAPI: String
+    /// Staff signed in to the dashboard (kept in memory: a restart signs everyone out).
+    public let sessions: StaffSessions
     public let logger: Logger
     /// The listeners' open connections (`ConnectionLimits.maximumConnections` caps each).
     public let connections = ConnectionCount()
@@ -77,6 +79,7 @@ public struct GatewayNode: Sendable {
                                               }
                                           }, observer: metrics, admission: admission, delivery: delivery)
         self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)
+        self.sessions = StaffSessions(secure: configuration.admin.tls != nil)
         var dispatcherLogger = logger
         dispatcherLogger[metadataKey: "component"] = "dispatcher"
         self.dispatcher = Dispatcher(agency: configuration.agency, store: store, directory: credentials.sending, logger: dispatcherLogger, observer: metrics)
@@ -133,8 +136,9 @@ public struct GatewayNode: Sendable {
     /// The operators' and staff's listener (`admin.listen`, with `admin.tls`): `/admin/v1/…`,
     /// `/stats/…`, `/dashboard`, `/metrics` and `/openapi.yaml`. `onRunning` hears its address.
     public func adminApplication(onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let metrics = self.metrics, document = openAPI
+        let metrics = self.metrics, document = openAPI, sessions = self.sessions
         let router = Router()
+        router.add(middleware: PrivateAnswers())
         router.add(middleware: KnownRoutes(GatewayServer.adminEndpoints))
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
@@ -144,7 +148,7 @@ public struct GatewayNode: Sendable {
         }
         AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: credentials.tokens,
                     reload: { try await reload() }).addRoutes(to: router)
-        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens).addRoutes(to: router)
+        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens, sessions: sessions).addRoutes(to: router)
         return try Self.listening(router: router, on: configuration.admin, served: credentials.adminCertificate, limits: configuration.connectionLimits,
                                   connections: adminConnections, logger: logger, onRunning: onRunning)
     }

@@ -39,7 +39,7 @@ struct StatisticsAPITests {
 
         // The dashboard: Le Forem's trainee matrix — received: referred by Le Forem, trained at ADG and
         // at VDAB; sent: trained at Le Forem, referred by Actiris, BF and VDAB.
-        let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl&token=\(stats.token)", token: nil)
+        let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl", token: stats.token)
         #expect(nl.status == 200)
         #expect(nl.body.contains("<html lang=\"nl\">"))
         #expect(nl.body.contains("Interregionale uitwisseling"))
@@ -50,7 +50,7 @@ struct StatisticsAPITests {
         #expect(nl.body.contains("<svg id=\"flows-over-time\""))
         #expect(!nl.body.contains("<script"))
         #expect(!nl.body.contains("src=") && !nl.body.contains("href=\"http"))   // nothing fetched from elsewhere
-        let de = try await HTTP.send(base + "/dashboard?token=\(stats.token)", headers: [("Accept-Language", "de-BE,de;q=0.9,fr;q=0.8")])
+        let de = try await HTTP.send(base + "/dashboard", headers: [("Accept-Language", "de-BE,de;q=0.9,fr;q=0.8"), ("Authorization", "Bearer \(stats.token)")])
         #expect(de.body.contains("Interregionaler Austausch"))
         try await network.stop()
     }

@@ -30,6 +30,10 @@ struct DashboardLabels {
         "counting": ("enregistrements distincts (dernière version)", "unieke records (laatste versie)", "eindeutige Datensätze (letzte Version)"),
         "year": ("Année", "Jaar", "Jahr"),
         "all": ("tout", "alles", "alles"),
+        "signIn": ("Se connecter", "Aanmelden", "Anmelden"),
+        "signOut": ("Se déconnecter", "Afmelden", "Abmelden"),
+        "token": ("Jeton", "Token", "Token"),
+        "wrongToken": ("Ce jeton n'ouvre pas le tableau de bord.", "Dit token opent het dashboard niet.", "Dieses Token öffnet das Dashboard nicht."),
     ]
 
     subscript(_ key: String) -> String {

@@ -9,7 +9,6 @@ struct DashboardPage {
     let agency: Agency
     let labels: DashboardLabels
     let year: Int?
-    let token: String?
     let matrix: StatisticsTable
     let overTime: StatisticsTable
     let occupations: StatisticsTable
@@ -24,8 +23,20 @@ struct DashboardPage {
     func link(lang: LanguageCode) -> String {
         var items = ["lang=\(lang.rawValue)"]
         if let year { items.append("year=\(year)") }
-        if let token { items.append("token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") }
         return "?" + items.joined(separator: "&amp;")
+    }
+
+    /// The sign-in page: one field, posted to `/login`; `refused` after a token that does not open it.
+    static func signIn(labels l: DashboardLabels, refused: Bool) -> String {
+        """
+        <!doctype html>
+        <html lang="\(l.language.rawValue)"><head><meta charset="utf-8"><title>\(escape(l["title"])) — \(escape(l["signIn"]))</title></head><body>
+        <h1>\(escape(l["title"]))</h1>
+        \(refused ? "<p id=\"refused\">\(escape(l["wrongToken"]))</p>" : "")
+        <form method="post" action="/login?lang=\(l.language.rawValue)"><label>\(escape(l["token"])) <input type="password" name="token" autocomplete="off" required></label>
+        <button type="submit">\(escape(l["signIn"]))</button></form>
+        </body></html>
+        """
     }
 
     var html: String {
@@ -38,7 +49,8 @@ struct DashboardPage {
             table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3rem .6rem;text-align:right}th{background:#eee}
             td.l,th.l{text-align:left}nav a{margin-right:.8rem}.note{color:#666;font-size:.9rem}
             </style></head><body>
-            <nav>\([LanguageCode.french, .dutch, .german].map { "<a href=\"\(link(lang: $0))\">\($0.rawValue.uppercased())</a>" }.joined())</nav>
+            <nav>\([LanguageCode.french, .dutch, .german].map { "<a href=\"\(link(lang: $0))\">\($0.rawValue.uppercased())</a>" }.joined())
+            <form method="post" action="/logout" style="display:inline"><button type="submit">\(Self.escape(l["signOut"]))</button></form></nav>
             <h1>\(Self.escape(l["title"])) — \(Self.escape(l["gateway"])) \(agency.rawValue)</h1>
             <p class="note">\(Self.escape(l["window"])): \(year.map(String.init) ?? Self.escape(l["all"])) · \(Self.escape(l["counting"]))\(matrix.provisional ? " · " + Self.escape(l["provisional"]) : "")</p>
 

@@ -2,6 +2,7 @@ import Exchange
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import Ledger
 import Model
 import NIOCore
@@ -9,29 +10,66 @@ import Statistics
 import Taxonomy
 
 /// `GET /stats/vacancies|trainees|health` (JSON, as `gateway stats --format json`) and the
-/// `/dashboard` page, for a `stats` token or above (`Authorization: Bearer`, or `?token=` for a
-/// browser).
+/// `/dashboard` page, for a `stats` token or above: `Authorization: Bearer`, or for a browser a
+/// session opened at `/login` (`StaffSessions`) — never a token in the URL.
 public struct StatisticsRoutes: Sendable {
     public let agency: Agency
     public let store: any LedgerStore
     public let taxonomy: Taxonomy
     /// The operators' tokens in force (read again at a reload).
     public let tokens: Reloadable<OperatorTokens>
+    public let sessions: StaffSessions
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/stats/vacancies"), ("GET", "/stats/trainees"), ("GET", "/stats/health"), ("GET", "/dashboard"),
+        ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
     ]
 
-    public init(agency: Agency, store: any LedgerStore, taxonomy: Taxonomy, tokens: Reloadable<OperatorTokens>) {
+    public init(agency: Agency, store: any LedgerStore, taxonomy: Taxonomy, tokens: Reloadable<OperatorTokens>, sessions: StaffSessions) {
         self.agency = agency
         self.store = store
         self.taxonomy = taxonomy
         self.tokens = tokens
+        self.sessions = sessions
     }
 
-    func authorize(_ request: Request) throws {
-        let header = request.headers[.authorization] ?? request.uri.queryParameters["token"].map { "Bearer \($0)" }
-        _ = try AdminRoutes.authorize(bearer: header, .stats, tokens: tokens.value)
+    var access: OperatorAccess { OperatorAccess(tokens: tokens, store: store) }
+
+    /// A bearer token if the request has one, else its session's.
+    func authorize(_ request: Request) async throws {
+        if request.headers[.authorization] != nil {
+            _ = try await access.authorize(request, .stats)
+        } else {
+            _ = try await access.authorize(tokenHash: try await sessions.tokenHash(of: request), .stats, at: request)
+        }
+    }
+
+    static func language(_ request: Request) throws -> LanguageCode {
+        let asked = request.uri.queryParameters["lang"].map(String.init)
+        if let asked, !["fr", "nl", "de"].contains(asked) { throw Problem(.badRequest, "Bad language", "lang is fr, nl or de") }
+        return DashboardLabels.choose(query: asked, acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    static func page(_ html: String, status: HTTPResponse.Status = .ok, language: LanguageCode) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func redirect(to location: String, cookie: Cookie? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location])
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    /// The token of a sign-in form (`token=…`, form-encoded, at most 4 KiB).
+    static func formToken(_ request: Request) async throws -> String? {
+        let body = String(buffer: try await request.body.collect(upTo: 4096))
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == "token" else { continue }
+            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
     }
 
     static func year(_ request: Request) throws -> Int? {
@@ -63,33 +101,56 @@ public struct StatisticsRoutes: Sendable {
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/stats/vacancies") { request, _ in
-            do { try authorize(request); return try await flows(.vacancies, request) } catch let problem as Problem { return problem.response }
+            do { try await authorize(request); return try await flows(.vacancies, request) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/trainees") { request, _ in
-            do { try authorize(request); return try await flows(.trainees, request) } catch let problem as Problem { return problem.response }
+            do { try await authorize(request); return try await flows(.trainees, request) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/health") { request, _ in
             do {
-                try authorize(request)
+                try await authorize(request)
                 return try AdminRoutes.json(try await HealthStatistics(store: store).answer(year: try Self.year(request)))
             } catch let problem as Problem { return problem.response }
         }
+        router.get("/login") { request, _ in
+            do {
+                let language = try Self.language(request)
+                return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false), language: language)
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/login") { request, _ in
+            do {
+                let language = try Self.language(request)
+                let token = try await Self.formToken(request)
+                do {
+                    _ = try await access.authorize(token: token, .stats, at: request)
+                } catch let problem as Problem where problem.status == .unauthorized || problem.status == .forbidden {
+                    return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true), status: problem.status, language: language)
+                }
+                let cookie = try await sessions.signIn(tokenHash: OperatorTokens.hash(token ?? ""))
+                return Self.redirect(to: "/dashboard?lang=\(language.rawValue)", cookie: cookie)
+            } catch let problem as Problem { return problem.response }
+        }
+        router.post("/logout") { request, _ in
+            Self.redirect(to: "/login", cookie: await sessions.signOut(request))
+        }
         router.get("/dashboard") { request, _ in
             do {
-                try authorize(request)
+                // A browser without a session is sent to sign in; a wrong bearer token is answered as elsewhere.
+                if request.headers[.authorization] == nil, try await sessions.tokenHash(of: request) == nil {
+                    return Self.redirect(to: "/login?lang=\(try Self.language(request).rawValue)")
+                }
+                try await authorize(request)
                 let year = try Self.year(request)
-                let asked = request.uri.queryParameters["lang"].map(String.init)
-                if let asked, !["fr", "nl", "de"].contains(asked) { throw Problem(.badRequest, "Bad language", "lang is fr, nl or de") }
-                let language = DashboardLabels.choose(query: asked, acceptLanguage: request.headers[.acceptLanguage])
+                let language = try Self.language(request)
                 let statistics = FlowStatistics(store: store, agency: agency)
                 let page = DashboardPage(
-                    agency: agency, labels: DashboardLabels(language: language), year: year, token: request.uri.queryParameters["token"].map(String.init),
+                    agency: agency, labels: DashboardLabels(language: language), year: year,
                     matrix: try await statistics.matrix(year: year),
                     overTime: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
                     occupations: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
                     health: try await HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
-                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue],
-                                body: .init(byteBuffer: ByteBuffer(string: page.html)))
+                return Self.page(page.html, language: language)
             } catch let problem as Problem { return problem.response }
         }
     }

@@ -8,8 +8,9 @@ import NIOCore
 
 /// The operators' HTTP API: the same views and actions as `gateway batches`, `gateway records` and
 /// `gateway reconcile`, with the same JSON. Every call carries `Authorization: Bearer <token>`;
-/// `read` tokens list and show, `operator` tokens also resubmit and repair. Actions go to the audit
-/// log under the operator's name.
+/// `read` tokens list and show, `operator` tokens also read payloads, reconcile, resubmit and repair.
+/// Actions, payload reads and record-history lookups go to the audit log under the operator's name,
+/// refused tokens too (`OperatorAccess`); the role is checked before a body is read.
 public struct AdminRoutes: Sendable {
     public let store: any LedgerStore
     public let resubmission: Resubmission
@@ -67,19 +68,8 @@ public struct AdminRoutes: Sendable {
         var reason: String?
     }
 
-    func authorize(_ request: Request, _ needed: OperatorTokens.Role) throws -> OperatorTokens.Operator {
-        try Self.authorize(bearer: request.headers[.authorization], needed, tokens: tokens.value)
-    }
-
-    /// The operator an `Authorization` header's bearer token names, if their role is at least
-    /// `needed` (401, 403).
-    static func authorize(bearer header: String?, _ needed: OperatorTokens.Role, tokens: OperatorTokens) throws -> OperatorTokens.Operator {
-        guard !tokens.isEmpty else { throw Problem(.unauthorized, "No operators", "this gateway has no operator tokens configured (operators.tokensFile)") }
-        guard let header, header.hasPrefix("Bearer "), let who = tokens.check(String(header.dropFirst(7))) else {
-            throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
-        }
-        guard who.role >= needed else { throw Problem(.forbidden, "Token not allowed", "\(who.name) has a \(who.role.rawValue) token; this needs \(needed.rawValue) or above") }
-        return who
+    func authorize(_ request: Request, _ needed: OperatorTokens.Role) async throws -> OperatorTokens.Operator {
+        try await OperatorAccess(tokens: tokens, store: store).authorize(request, needed)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -119,7 +109,7 @@ public struct AdminRoutes: Sendable {
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/admin/v1/batches") { request, _ in
             do {
-                _ = try authorize(request, .read)
+                _ = try await authorize(request, .read)
                 let q = request.uri.queryParameters
                 var filter = BatchFilter(since: try Self.instant(q["since"].map(String.init), "since"), until: try Self.instant(q["until"].map(String.init), "until"))
                 if let state = q["state"].map(String.init) {
@@ -139,7 +129,7 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/admin/v1/batches/{batchId}") { request, context in
             do {
-                _ = try authorize(request, .read)
+                _ = try await authorize(request, .read)
                 let id = context.parameters.get("batchId") ?? ""
                 guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
                 return try Self.json(detail)
@@ -147,7 +137,7 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/admin/v1/batches/{batchId}/payload") { request, context in
             do {
-                let who = try authorize(request, .operator)
+                let who = try await authorize(request, .operator)
                 let id = context.parameters.get("batchId") ?? ""
                 let direction = request.uri.queryParameters["direction"].map(String.init) ?? "out"
                 guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
@@ -161,23 +151,21 @@ public struct AdminRoutes: Sendable {
                 guard let payload = try await store.payload(of: id, direction: direction) else {
                     throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
                 }
-                if type == .trainee {
-                    try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "trainee batch, \(direction)"), now: Date())
-                }
+                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "\(type.rawValue) batch, \(direction)"), now: Date())
                 return Response(status: .ok, headers: [.contentType: payload.form == .json ? "application/json" : "application/xml"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: payload.bytes)))
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/batches/{batchId}/resubmit") { request, context in
             do {
-                let who = try authorize(request, .operator)
+                let who = try await authorize(request, .operator)
                 let body = try await Self.body(request, as: ResubmitBody.self)
                 return try Self.json(try await resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/resubmissions") { request, _ in
             do {
-                let who = try authorize(request, .operator)
+                let who = try await authorize(request, .operator)
                 let body = try await Self.body(request, as: ResubmitBody.self)
                 guard body.failed == true || body.rejectedRecords == true else {
                     throw Problem(.badRequest, "Nothing selected", "select with \"failed\": true and/or \"rejectedRecords\": true")
@@ -197,17 +185,22 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/admin/v1/records/{agency}/{recordId}") { request, context in
             do {
-                _ = try authorize(request, .read)
+                let who = try await authorize(request, .read)
                 guard let agency = context.parameters.get("agency").flatMap({ Agency(rawValue: $0.uppercased()) }) else {
                     throw Problem(.badRequest, "Bad agency", "the path names an agency: VDAB, FOREM, ACTIRIS, ADG or BF")
                 }
-                return try Self.json(try await store.history(origin: agency, recordId: context.parameters.get("recordId") ?? ""))
+                let recordId = context.parameters.get("recordId") ?? ""
+                let history = try await store.history(origin: agency, recordId: recordId)
+                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "record-history", target: "\(agency.rawValue)/\(recordId.prefix(64))", reason: nil,
+                                                 detail: nil), now: Date())
+                return try Self.json(history)
             } catch let problem as Problem { return problem.response }
         }
         router.post("/admin/v1/reconciliations") { request, _ in
             do {
+                // Reconciling calls the peer and may repair: an operator's, known before the body is read.
+                let who = try await authorize(request, .operator)
                 let body = try await Self.body(request, as: ReconcileBody.self)
-                let who = try authorize(request, body.repair == true ? .operator : .read)
                 guard let peer = Agency(rawValue: body.peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(body.peer.prefix(32)) is not an agency") }
                 if body.repair == true && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                     throw Problem(.badRequest, "Reason required", "say why in \"reason\" when repairing: it is written to the audit log")
@@ -225,7 +218,7 @@ public struct AdminRoutes: Sendable {
         }
         router.post("/admin/v1/reload") { request, _ in
             do {
-                let who = try authorize(request, .operator)
+                let who = try await authorize(request, .operator)
                 let report: ReloadReport
                 do { report = try await reload() } catch {
                     throw Problem(.unprocessableContent, "Not reloaded", "nothing changed: \(error)")
@@ -237,7 +230,7 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/admin/v1/audit") { request, _ in
             do {
-                _ = try authorize(request, .read)
+                _ = try await authorize(request, .read)
                 return try Self.json(try await store.auditLog())
             } catch let problem as Problem { return problem.response }
         }

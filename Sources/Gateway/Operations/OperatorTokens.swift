@@ -77,6 +77,9 @@ public struct OperatorTokens: Sendable {
     /// The operator a bearer token names, if any.
     public func check(_ token: String) -> Operator? { byHash[Self.hash(token)] }
 
+    /// The operator whose token has this hash (a signed-in session keeps the hash only).
+    public func check(hash: String) -> Operator? { byHash[hash] }
+
     public static func hash(_ token: String) -> String { sha256Hex(Array(token.utf8)) }
 
     /// A new random token (64 hex digits) and the line to append for it.

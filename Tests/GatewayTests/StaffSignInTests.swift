@@ -1,0 +1,109 @@
+import Foundation
+import Gateway
+import Ledger
+import Model
+import Testing
+
+/// Staff sign in to the dashboard with a session cookie, never a token in a URL; every answer of
+/// the admin listener is kept by no cache and leaks no referrer; refused tokens, payload reads and
+/// record-history lookups are audited; roles are checked before a body is read.
+@Suite("Staff sign-in, private answers and the audit of access")
+struct StaffSignInTests {
+    static func cookie(_ answer: HTTP.Answer) -> String? {
+        answer.headers["Set-Cookie"].first { $0.hasPrefix("\(StaffSessions.cookieName)=") }
+    }
+
+    static func privateHeaders(_ answer: HTTP.Answer) -> Bool {
+        answer.headers.first(name: "Cache-Control") == "no-store" && answer.headers.first(name: "Referrer-Policy") == "no-referrer"
+            && (answer.headers.first(name: "Content-Security-Policy") ?? "").hasPrefix("default-src 'none'")
+    }
+
+    @Test("POST /login gives an HttpOnly, SameSite=Strict session; the dashboard and statistics take it; ?token= is not taken; sign-out ends it",
+          .timeLimit(.minutes(2)))
+    func signIn() async throws {
+        let temp = TemporaryFolder()
+        let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
+        let analyst = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
+        var forem = try #require(try demo.configurations().first { $0.agency == .forem })
+        forem.operators = OperatorTokens(entries: [analyst.line, alice.line].map { line in
+            let f = line.split(separator: " ").map(String.init)
+            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
+        })
+        let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
+        let base = try #require(network.adminURLs[.forem])
+
+        // Not signed in: to the sign-in page; a token in the URL opens nothing.
+        let bare = try await HTTP.send(base + "/dashboard")
+        #expect(bare.status == 303 && bare.headers.first(name: "Location") == "/login?lang=fr")
+        #expect(try await HTTP.send(base + "/dashboard?token=\(analyst.token)").status == 303)
+        #expect(try await HTTP.send(base + "/stats/vacancies?token=\(analyst.token)").status == 401)
+        let page = try await HTTP.send(base + "/login?lang=nl")
+        #expect(page.status == 200 && page.body.contains("<form method=\"post\" action=\"/login?lang=nl\"") && page.body.contains("type=\"password\""))
+        #expect(Self.privateHeaders(page), "\(page.headers)")
+
+        // A wrong token: the page again, 401, audited without the token.
+        let form = [("Content-Type", "application/x-www-form-urlencoded")]
+        let wrong = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form, body: Array("token=not-a-token-0123".utf8))
+        #expect(wrong.status == 401 && wrong.body.contains("id=\"refused\"") && Self.cookie(wrong) == nil)
+
+        // The right one: a session cookie, and to the dashboard.
+        let signed = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form, body: Array("token=\(analyst.token)".utf8))
+        #expect(signed.status == 303 && signed.headers.first(name: "Location") == "/dashboard?lang=nl")
+        let setCookie = try #require(Self.cookie(signed), "\(signed.headers)")
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"), "\(setCookie)")
+        #expect(!setCookie.contains(analyst.token))
+        let session = [("Cookie", String(setCookie.prefix { $0 != ";" }))]
+        let dashboard = try await HTTP.send(base + "/dashboard?lang=nl", headers: session)
+        #expect(dashboard.status == 200 && dashboard.body.contains("Interregionale uitwisseling") && dashboard.body.contains("action=\"/logout\""))
+        #expect(!dashboard.body.contains(analyst.token) && !dashboard.body.contains("token="))
+        #expect(Self.privateHeaders(dashboard))
+        let stats = try await HTTP.send(base + "/stats/vacancies", headers: session)
+        #expect(stats.status == 200 && Self.privateHeaders(stats))
+        // A stats session is no operator's.
+        #expect(try await HTTP.send(base + "/admin/v1/batches", headers: session).status == 401)
+
+        // Signed out: the cookie cleared, the session gone on the server too.
+        let out = try await HTTP.send(base + "/logout", method: "POST", headers: session)
+        #expect(out.status == 303 && out.headers.first(name: "Location") == "/login")
+        #expect(Self.cookie(out).map { $0.contains("Max-Age=0") || $0.contains("Expires=") } == true, "\(out.headers)")
+        #expect(try await HTTP.send(base + "/dashboard", headers: session).status == 303)
+        #expect(try await HTTP.send(base + "/stats/vacancies", headers: session).status == 401)
+
+        let audit = try await AdminAPITests.call("GET", base + "/admin/v1/audit", token: alice.token)
+        #expect(audit.body.contains("refused-token") && audit.body.contains("api:unknown token") && audit.body.contains("POST /login"), "\(audit.body)")
+        #expect(!audit.body.contains("not-a-token-0123"))
+        try await network.stop()
+    }
+
+    @Test("every payload read and record-history lookup is audited, every refused token too; a read token cannot reconcile, refused before its body is read",
+          .timeLimit(.minutes(2)))
+    func auditedAccess() async throws {
+        let temp = TemporaryFolder()
+        let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
+        #expect(try await demo.run(keepRunning: false).succeeded)
+        let alice = OperatorTokens.make(name: "alice", role: .operator), bob = OperatorTokens.make(name: "bob", role: .read)
+        var forem = try #require(try demo.configurations().first { $0.agency == .forem })
+        forem.operators = OperatorTokens(entries: [alice.line, bob.line].map { line in
+            let f = line.split(separator: " ").map(String.init)
+            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
+        })
+        let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
+        let base = try #require(network.adminURLs[.forem]) + "/admin/v1"
+
+        let batches = try await AdminAPITests.call("GET", base + "/batches?direction=out", token: bob.token)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(batches.body.utf8)) as? [[String: Any]])
+        let vacancy = try #require(list.first { $0["recordType"] as? String == "vacancy" }?["batchId"] as? String, "\(batches.body.prefix(500))")
+        #expect(try await AdminAPITests.call("GET", base + "/batches/\(vacancy)/payload", token: alice.token).status == 200)
+        #expect(try await AdminAPITests.call("GET", base + "/records/FOREM/some-record", token: bob.token).status == 200)
+        // A read token, with a body that is not even JSON: 403 (the role), not 400 (the body).
+        #expect(try await AdminAPITests.call("POST", base + "/reconciliations", token: bob.token, body: "{not json").status == 403)
+        #expect(try await AdminAPITests.call("GET", base + "/batches", token: "0123456789abcdef-guess").status == 401)
+
+        let audit = try await AdminAPITests.call("GET", base + "/audit", token: bob.token).body
+        #expect(audit.contains("\"read-payload\"") && audit.contains("vacancy batch, out") && audit.contains(vacancy), "\(audit)")
+        #expect(audit.contains("\"record-history\"") && audit.contains("FOREM/some-record"))
+        #expect(audit.contains("api:bob") && audit.contains("POST /admin/v1/reconciliations") && audit.contains("a read token; this needs operator"))
+        #expect(audit.contains("GET /admin/v1/batches") && !audit.contains("0123456789abcdef-guess"))
+        try await network.stop()
+    }
+}
