@@ -117,6 +117,9 @@ public struct GatewayConfiguration: Sendable {
     /// Who may read the folders and files the gateway writes (`files.group`): its user only, or
     /// with that group too, for a back office that reads the delivery and pick-up folders.
     public var fileModes = FileModes.ownerOnly
+    /// Trainee counts under this are shown as `<n>` to staff below the operator role
+    /// (`statistics.minimumCell`, default 5; 1 shows every count).
+    public var minimumCell = 5
     /// A reconcile with every peer sent to, every so often, over a window (`reconcile:`).
     public var reconcile: (every: TimeInterval, window: TimeInterval)?
 
@@ -221,7 +224,7 @@ public struct GatewayConfiguration: Sendable {
         }
 
         let top = try mapping(root, "", allowed: ["agency", "listen", "tls", "admin", "store", "mappings", "peers", "delivery", "receiving", "pickup",
-                                                       "routes", "operators", "reconcile", "payloadKeyFile", "payloadRetiredKeyFiles", "pseudonymKeyFile", "retention", "files"])
+                                                       "routes", "operators", "reconcile", "payloadKeyFile", "payloadRetiredKeyFiles", "pseudonymKeyFile", "retention", "files", "statistics"])
         let own = try agency(try string(top, "agency", "agency", in: root), top["agency"], "agency")
         /// host:port, the host a name or an IPv4 address.
         func address(_ m: [String: Node], _ name: String, _ key: String, in node: Node?) throws -> (host: String, port: Int) {
@@ -601,6 +604,11 @@ public struct GatewayConfiguration: Sendable {
             let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])
             guard let days = try positive(r, "payloadDays", "retention.payloadDays") else { throw fail(retentionNode, "retention.payloadDays", "missing") }
             configuration.payloadDays = days
+        }
+        if let statisticsNode = top["statistics"] {
+            let st = try mapping(statisticsNode, "statistics", allowed: ["minimumCell"])
+            guard let cell = try positive(st, "minimumCell", "statistics.minimumCell") else { throw fail(statisticsNode, "statistics.minimumCell", "missing") }
+            configuration.minimumCell = cell
         }
         if let filesNode = top["files"] {
             let f = try mapping(filesNode, "files", allowed: ["group"])

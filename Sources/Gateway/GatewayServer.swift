@@ -148,7 +148,9 @@ public struct GatewayNode: Sendable {
         }
         AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: credentials.tokens,
                     reload: { try await reload() }).addRoutes(to: router)
-        StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens, sessions: sessions).addRoutes(to: router)
+        var statistics = StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens, sessions: sessions)
+        statistics.minimumCell = configuration.minimumCell
+        statistics.addRoutes(to: router)
         return try Self.listening(router: router, on: configuration.admin, served: credentials.adminCertificate, limits: configuration.connectionLimits,
                                   connections: adminConnections, logger: logger, onRunning: onRunning)
     }

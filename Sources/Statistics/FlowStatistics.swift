@@ -59,7 +59,62 @@ public struct StatisticsTable: Sendable, Equatable, Codable {
     /// Batches in the window had their payloads removed by retention. Counts do not change (they are
     /// kept apart from payloads), but those records can no longer be resubmitted or shown.
     public var pruned: Bool
+    /// Under small-cell protection (`protecting(minimumCell:)`): the threshold, and the cells shown
+    /// as `<threshold` — in JSON their count is that string, never the number.
+    public var minimumCell: Int?
+    public var protected: [Int] = []
     public var total: Int { counts.reduce(0, +) }
+
+    enum CodingKeys: String, CodingKey { case subject, direction, columns, rows, counts, window, mode, provisional, pruned, minimumCell, total }
+
+    /// A count in JSON: a number, or a string such as "<5" for a protected cell.
+    enum Count: Codable, Equatable {
+        case exact(Int), protected(String)
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int.self) { self = .exact(n) } else { self = .protected(try c.decode(String.self)) }
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .exact(let n): try c.encode(n)
+            case .protected(let s): try c.encode(s)
+            }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        subject = try c.decode(String.self, forKey: .subject)
+        direction = try c.decode(String.self, forKey: .direction)
+        columns = try c.decode([String].self, forKey: .columns)
+        rows = try c.decode([[String]].self, forKey: .rows)
+        let cells = try c.decode([Count].self, forKey: .counts)
+        counts = cells.map { if case .exact(let n) = $0 { n } else { 0 } }
+        protected = cells.indices.filter { if case .protected = cells[$0] { true } else { false } }
+        window = try c.decode(String.self, forKey: .window)
+        mode = try c.decode(CountingMode.self, forKey: .mode)
+        provisional = try c.decode(Bool.self, forKey: .provisional)
+        pruned = try c.decode(Bool.self, forKey: .pruned)
+        minimumCell = try c.decodeIfPresent(Int.self, forKey: .minimumCell)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(direction, forKey: .direction)
+        try c.encode(columns, forKey: .columns)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(counts.indices.map { isProtected($0) ? Count.protected(cell($0)) : Count.exact(counts[$0]) }, forKey: .counts)
+        try c.encode(window, forKey: .window)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(provisional, forKey: .provisional)
+        try c.encode(pruned, forKey: .pruned)
+        if let minimumCell {
+            try c.encode(minimumCell, forKey: .minimumCell)
+            try c.encode(shownTotal, forKey: .total)
+        }
+    }
 
     public init(subject: String, direction: String, columns: [String], rows: [[String]], counts: [Int], window: String, mode: CountingMode,
                 provisional: Bool, pruned: Bool) {

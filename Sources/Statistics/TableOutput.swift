@@ -3,7 +3,7 @@ extension StatisticsTable {
     /// Aligned columns for a terminal, with the window and counting mode above.
     public var text: String {
         let header = columns + ["count"]
-        let body = zip(rows, counts).map { $0 + [String($1)] }
+        let body = rows.indices.map { rows[$0] + [cell($0)] }
         let widths = header.indices.map { i in ([header[i]] + body.map { $0[i] }).map(\.count).max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in i == cells.count - 1 ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count) }
@@ -14,7 +14,7 @@ extension StatisticsTable {
                    + (pruned ? " — payloads in this window were pruned (the counts are not affected)" : "")]
         out.append(line(header))
         out += body.map(line)
-        out.append("total \(total)")
+        out.append("total \(shownTotal)" + (minimumCell.map { " (counts under \($0) shown as <\($0))" } ?? ""))
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -23,7 +23,7 @@ extension StatisticsTable {
     /// would take for a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: a
     /// peer's scheme name, say) is written with a leading apostrophe, so it stays text.
     public var csv: String {
-        let lines = [columns + ["count"]] + zip(rows, counts).map { $0.map(Self.textCell) + [String($1)] }
+        let lines = [columns + ["count"]] + rows.indices.map { rows[$0].map(Self.textCell) + [cell($0)] }
         return "\u{FEFF}" + lines.map { $0.map(Self.quoted).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 

@@ -39,7 +39,7 @@ struct StatisticsAPITests {
 
         // The dashboard: Le Forem's trainee matrix — received: referred by Le Forem, trained at ADG and
         // at VDAB; sent: trained at Le Forem, referred by Actiris, BF and VDAB.
-        let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl", token: stats.token)
+        let nl = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl", token: alice.token)
         #expect(nl.status == 200)
         #expect(nl.body.contains("<html lang=\"nl\">"))
         #expect(nl.body.contains("Interregionale uitwisseling"))
@@ -52,6 +52,20 @@ struct StatisticsAPITests {
         #expect(!nl.body.contains("src=") && !nl.body.contains("href=\"http"))   // nothing fetched from elsewhere
         let de = try await HTTP.send(base + "/dashboard", headers: [("Accept-Language", "de-BE,de;q=0.9,fr;q=0.8"), ("Authorization", "Bearer \(stats.token)")])
         #expect(de.body.contains("Interregionaler Austausch"))
+
+        // A stats token sees the trainee counts of the demo (1s and 2s) protected; vacancies stay exact.
+        let protected = try await AdminAPITests.call("GET", base + "/dashboard?lang=nl", token: stats.token)
+        #expect(protected.body.contains("<tr><th class=\"l\">FOREM</th><td>&lt;5</td><td>0</td><td>&lt;5</td><td>&lt;5</td></tr>"), "\(protected.body)")
+        let matrix = try #require(protected.body.components(separatedBy: "id=\"trainee-matrix\"").dropFirst().first?.components(separatedBy: "</table>").first)
+        #expect(!(1...4).contains { matrix.contains("<td>\($0)</td>") }, "a small count in the matrix: \(matrix)")
+        let trainees = try await AdminAPITests.call("GET", base + "/stats/trainees?by=origin", token: stats.token)
+        #expect(trainees.status == 200 && trainees.body.contains("\"<5\"") && trainees.body.contains("\"minimumCell\" : 5"), "\(trainees.body)")
+        let decoded = try JSONDecoder().decode(StatisticsTable.self, from: Data(trainees.body.utf8))
+        #expect(!decoded.protected.isEmpty && decoded.protected.allSatisfy { decoded.counts[$0] == 0 }, "the number is not in the answer")
+        let exact = try JSONDecoder().decode(StatisticsTable.self, from: Data(try await AdminAPITests.call("GET", base + "/stats/trainees?by=origin", token: alice.token).body.utf8))
+        #expect(exact.protected.isEmpty && exact.minimumCell == nil && exact.total > 0)
+        let vacancies = try JSONDecoder().decode(StatisticsTable.self, from: Data(try await AdminAPITests.call("GET", base + "/stats/vacancies?by=origin", token: stats.token).body.utf8))
+        #expect(vacancies.protected.isEmpty && vacancies.minimumCell == nil)
         try await network.stop()
     }
 }

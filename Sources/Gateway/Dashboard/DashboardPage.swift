@@ -61,15 +61,18 @@ struct DashboardPage {
         if rows.isEmpty {
             out += "<p>\(Self.escape(l["none"]))</p>\n"
         } else {
+            // Cells by position, shown as the table shows them (small cells protected for staff).
             var cell: [String: Int] = [:]
-            for (r, n) in zip(matrix.rows, matrix.counts) { cell[r[0] + "→" + r[1]] = n }
+            for (i, r) in matrix.rows.enumerated() { cell[r[0] + "→" + r[1]] = i }
             out += "<table id=\"trainee-matrix\"><tr><th class=\"l\">\(Self.escape(l["referring"])) \\ \(Self.escape(l["training"]))</th>"
                 + columns.map { "<th>\($0)</th>" }.joined() + "<th>\(Self.escape(l["total"]))</th></tr>\n"
             for r in rows {
-                let values = columns.map { cell[r + "→" + $0] ?? 0 }
-                out += "<tr><th class=\"l\">\(r)</th>" + values.map { "<td>\($0)</td>" }.joined() + "<td>\(values.reduce(0, +))</td></tr>\n"
+                let cells = columns.map { cell[r + "→" + $0] }
+                out += "<tr><th class=\"l\">\(r)</th>" + cells.map { "<td>\(Self.escape($0.map(matrix.cell) ?? "0"))</td>" }.joined()
+                    + "<td>\(Self.escape(matrix.shownTotal(of: cells.compactMap { $0 })))</td></tr>\n"
             }
             out += "</table>\n"
+            if let m = matrix.minimumCell, !matrix.protected.isEmpty { out += "<p class=\"note\">\(Self.escape(l["protected"])) &lt;\(m)</p>\n" }
         }
         // Vacancies over time, by origin: bars per month, one colour per origin.
         out += "<h2>\(Self.escape(l["overTime"]))</h2>\n" + chart()

@@ -19,6 +19,8 @@ public struct StatisticsRoutes: Sendable {
     /// The operators' tokens in force (read again at a reload).
     public let tokens: Reloadable<OperatorTokens>
     public let sessions: StaffSessions
+    /// Trainee counts under this are shown as `<n>` to roles below operator (`statistics.minimumCell`).
+    public var minimumCell = 5
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/stats/vacancies"), ("GET", "/stats/trainees"), ("GET", "/stats/health"), ("GET", "/dashboard"),
@@ -36,12 +38,15 @@ public struct StatisticsRoutes: Sendable {
     var access: OperatorAccess { OperatorAccess(tokens: tokens, store: store) }
 
     /// A bearer token if the request has one, else its session's.
-    func authorize(_ request: Request) async throws {
-        if request.headers[.authorization] != nil {
-            _ = try await access.authorize(request, .stats)
-        } else {
-            _ = try await access.authorize(tokenHash: try await sessions.tokenHash(of: request), .stats, at: request)
-        }
+    @discardableResult
+    func authorize(_ request: Request) async throws -> OperatorTokens.Operator {
+        if request.headers[.authorization] != nil { return try await access.authorize(request, .stats) }
+        return try await access.authorize(tokenHash: try await sessions.tokenHash(of: request), .stats, at: request)
+    }
+
+    /// Trainee counts as `who` may see them: exact for operators, small cells protected below.
+    func shown(_ table: StatisticsTable, to who: OperatorTokens.Operator) -> StatisticsTable {
+        who.role >= .operator || table.subject != FlowQuery.Subject.trainees.rawValue ? table : table.protecting(minimumCell: minimumCell)
     }
 
     static func language(_ request: Request) throws -> LanguageCode {
@@ -78,7 +83,7 @@ public struct StatisticsRoutes: Sendable {
         return y
     }
 
-    func flows(_ subject: FlowQuery.Subject, _ request: Request) async throws -> Response {
+    func flows(_ subject: FlowQuery.Subject, _ request: Request, for who: OperatorTokens.Operator) async throws -> Response {
         let q = request.uri.queryParameters
         let by = try (q["by"].map(String.init) ?? "origin").split(separator: ",").map { name in
             guard let b = Breakdown(rawValue: String(name)) else { throw Problem(.badRequest, "Bad breakdown", "\(name.prefix(32)) is not a breakdown") }
@@ -94,17 +99,17 @@ public struct StatisticsRoutes: Sendable {
         do { query = try FlowQuery(subject: subject, by: by, year: try Self.year(request), mode: mode, direction: direction) } catch let e as StatisticsError {
             throw Problem(.badRequest, "Bad breakdown", e.description)
         }
-        do { return try AdminRoutes.json(try await FlowStatistics(store: store, agency: agency).answer(query)) } catch let e as StatisticsError {
+        do { return try AdminRoutes.json(shown(try await FlowStatistics(store: store, agency: agency).answer(query), to: who)) } catch let e as StatisticsError {
             throw Problem(.unprocessableContent, "Cannot count", e.description)
         }
     }
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/stats/vacancies") { request, _ in
-            do { try await authorize(request); return try await flows(.vacancies, request) } catch let problem as Problem { return problem.response }
+            do { return try await flows(.vacancies, request, for: try await authorize(request)) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/trainees") { request, _ in
-            do { try await authorize(request); return try await flows(.trainees, request) } catch let problem as Problem { return problem.response }
+            do { return try await flows(.trainees, request, for: try await authorize(request)) } catch let problem as Problem { return problem.response }
         }
         router.get("/stats/health") { request, _ in
             do {
@@ -140,13 +145,13 @@ public struct StatisticsRoutes: Sendable {
                 if request.headers[.authorization] == nil, try await sessions.tokenHash(of: request) == nil {
                     return Self.redirect(to: "/login?lang=\(try Self.language(request).rawValue)")
                 }
-                try await authorize(request)
+                let who = try await authorize(request)
                 let year = try Self.year(request)
                 let language = try Self.language(request)
                 let statistics = FlowStatistics(store: store, agency: agency)
                 let page = DashboardPage(
                     agency: agency, labels: DashboardLabels(language: language), year: year,
-                    matrix: try await statistics.matrix(year: year),
+                    matrix: shown(try await statistics.matrix(year: year), to: who),
                     overTime: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
                     occupations: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
                     health: try await HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
