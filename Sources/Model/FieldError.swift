@@ -22,16 +22,29 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: RejectionCode
     public var message: String
 
+    /// The fields that hold a person's data (the last step of `field`): their faults are described,
+    /// never quoted — the readers' messages repeat what they were given, which here is personal data.
+    public static let personalFields: Set<String> = ["nationalNumber", "lastName", "firstName", "birthDate"]
+
     public init(_ field: String, _ code: RejectionCode, _ message: String) {
         self.field = field
         self.code = code
-        // A birth date that cannot be read is described, never quoted: the date readers' messages
-        // repeat what they were given, which here is personal data.
-        if field.split(separator: ".").last == "birthDate" && code != .missingField {
-            self.message = "the birth date is not a real date in the format expected (the value is personal data and is not repeated)"
-        } else {
-            self.message = message
+        self.message = message
+        if let last = field.split(separator: ".").last, Self.personalFields.contains(String(last)) { self = redacted }
+    }
+
+    /// This fault without its message's words, which may quote the value: what is wrong, said by
+    /// its code (a missing field has no value to hide, and keeps its message).
+    public var redacted: FieldError {
+        guard code != .missingField else { return self }
+        var copy = self
+        let what = String(field.split(separator: ".").last ?? Substring(field))
+        copy.message = switch code {
+        case .invalidDate: "the \(what) is not a real date in the format expected (the value is personal data and is not repeated)"
+        case .invalidNationalNumber: "the \(what) is not a valid national number (the value is personal data and is not repeated)"
+        default: "the \(what) is not valid — too long, badly spaced or not one of the values allowed (the value is personal data and is not repeated)"
         }
+        return copy
     }
 
     public var description: String { "\(field): \(code.rawValue): \(message)" }

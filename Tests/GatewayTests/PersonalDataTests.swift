@@ -141,3 +141,73 @@ struct PersonalDataTests {
         #expect(Self.leaks(in: ledger, of: [badDate, badNumber]).isEmpty)
     }
 }
+
+extension PersonalDataTests {
+    /// A trainee document of `format` with its first person's birth date made impossible, the
+    /// second's national number given wrong check digits, and the third's (or, where there are two,
+    /// the second's) last name 150 letters long; and every spelling of those values a message could repeat.
+    static func broken(_ file: String, format: String) throws -> (document: [UInt8], values: [String]) {
+        var text = String(decoding: try Translation.fixture(file), as: UTF8.self)
+        let people = try Translation.records(try Translation.fixture(file), format: format, .trainee).compactMap { r -> Person? in
+            if case .trainee(let t) = r { return t.person } else { return nil }
+        }
+        guard people.count >= 2 else { throw WaitTimedOut(description: "\(file): two trainees or more expected") }
+        var values: [String] = []
+        let d = people[0].birthDate
+        for (good, bad) in [(d.description, "\(d.year)-02-31"), (String(format: "%02d/%02d/%04d", d.day, d.month, d.year), "31/02/\(d.year)"),
+                            (String(format: "%04d%02d%02d", d.year, d.month, d.day), "\(d.year)0231"),
+                            (String(format: "%02d.%02d.%04d", d.day, d.month, d.year), "31.02.\(d.year)")] where text.contains(good) {
+            text = text.replacingOccurrences(of: good, with: bad)
+            values.append(bad)
+        }
+        let n = people[1].nationalNumber, digits = n.digits
+        let wrong = String(digits.prefix(9)) + (digits.hasSuffix("00") ? "01" : "00")
+        let wrongFormatted = n.formatted.dropLast(2) + wrong.suffix(2)
+        text = text.replacingOccurrences(of: digits, with: wrong).replacingOccurrences(of: n.formatted, with: String(wrongFormatted))
+        values += [wrong, String(wrongFormatted)]
+        let long = "Zwyssigerhalden" + String(repeating: "q", count: 135)
+        text = text.replacingOccurrences(of: people[min(2, people.count - 1)].lastName, with: long)
+        values.append(long.prefix(20) + "")
+        return (Array(text.utf8), values)
+    }
+
+    @Test("in every trainee format, an impossible birth date, a wrong national number and an over-long name are rejected with their code, never their value",
+          arguments: [("vdab/trainees.json", "vdab"), ("forem/trainees.xml", "forem"), ("adg/trainees.json", "adg"), ("bf/trainees.xml", "bf")])
+    func brokenPersonsInEveryFormat(_ file: String, _ format: String) throws {
+        let (document, values) = try Self.broken(file, format: format)
+        #expect(values.count >= 4, "the birth date was found in \(file)")
+        let reading = Translation.catalog.format(format, type: .trainee)!.reading(ByteReader(bytes: document), taxonomy: Translation.taxonomy)
+        _ = try reading.open()
+        var errors: [FieldError] = []
+        while let decoded = try reading.next() { errors += decoded.errors }
+        let codes = Set(errors.map(\.code))
+        #expect(codes.isSuperset(of: [.invalidDate, .invalidNationalNumber]), "\(file): \(errors)")
+        // Where the name went to a third person (not ADG's two), its own fault: too long.
+        let people = try Translation.records(try Translation.fixture(file), format: format, .trainee).count
+        #expect(people < 3 || errors.contains { $0.field.hasSuffix("lastName") }, "\(file): \(errors)")
+        let text = errors.map(\.description).joined(separator: "\n")
+        #expect(Self.leaks(in: text, of: values).isEmpty, "\(file) repeats \(Self.leaks(in: text, of: values)): \(text)")
+        // Translated to the exchange form (a receipt's messages are these), the same.
+        let (report, _) = try Translation.run(document, from: format, to: "exchange-json", .trainee, receiver: format == "vdab" ? .forem : .vdab)
+        let reported = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(Self.leaks(in: reported, of: values).isEmpty, "the translation report repeats \(Self.leaks(in: reported, of: values))")
+    }
+
+    @Test("a broken trainee document picked up: its report, the ledger and the batches hold none of the broken values")
+    func brokenPersonsPickedUp() async throws {
+        let (document, values) = try Self.broken("forem/trainees.xml", format: "forem")
+        let f = PickupFixture()
+        let store = try f.store()
+        try f.export(document, as: "broken.xml", type: .trainee)
+        let entries = try await f.pickup(store).run()
+        #expect(entries.count == 1 && entries[0].rejected >= 2, "\(entries.map(\.report))")
+        let report = try String(contentsOfFile: LocalFiles.join(f.outgoing, "done/trainee/broken.xml.report.json"), encoding: .utf8)
+        #expect(report.contains("INVALID_DATE") && report.contains("INVALID_NATIONAL_NUMBER"), "\(report)")
+        #expect(Self.leaks(in: report, of: values).isEmpty, "the report repeats \(Self.leaks(in: report, of: values))")
+        // The ledger keeps the document itself (as exported, unsealed here: no payload key) but no
+        // message, note or batch repeats a value: the rows other than the document.
+        let notes = try await store.pickupContents(source: "trainee/broken.xml", sha256: entries[0].sha256)
+        let written = "\(notes.notes)" + entries[0].report
+        #expect(Self.leaks(in: written, of: values).isEmpty, "the pick-up notes repeat \(Self.leaks(in: written, of: values))")
+    }
+}

@@ -40,7 +40,11 @@ public struct FormatMapping: Sendable {
         }
         self.rules = rules
         self.order = order
+        personalItems = Set(fields.filter { $0.1.personal }.map { $0.0.item })
     }
+
+    /// The profile items of the fields this mapping marks `personal: true` (their faults are redacted).
+    public let personalItems: Set<String>
 
     /// The rule of a field, in constant time; nil when the format has no place for it.
     @inline(__always)
@@ -96,6 +100,9 @@ public final class FieldRule: @unchecked Sendable {
     public var itemLevel: [String]? = nil
     /// For a title or description given once per language (Actiris): where each one names its language.
     public var languageKey: [String]? = nil
+    /// The field holds a person's data (`personal: true`): its faults never repeat its value. The
+    /// person's names, national number and birth date are personal whatever the mapping says.
+    public var personal: Bool = false
 
     init() {}
 

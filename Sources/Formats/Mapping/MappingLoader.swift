@@ -84,7 +84,7 @@ public struct MappingLoader {
 
     static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
                                         "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey",
-                                        "fractionDigits"]
+                                        "fractionDigits", "personal"]
 
     func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
         let rule = FieldRule()
@@ -103,6 +103,7 @@ public struct MappingLoader {
                 rule.languageKey = try path(v)
             }
             if let v = m["optional"] { rule.optional = try bool(v) }
+            if let v = m["personal"] { rule.personal = try bool(v) }
             if let v = m["absent"] {
                 guard let style = AbsentStyle(rawValue: try scalar(v)) else { throw fail(v, "absent is omit, null or empty") }
                 rule.absent = style

@@ -14,17 +14,18 @@ final class FieldReader {
         self.mapping = mapping
     }
 
-    func record(_ error: FieldError) { errors.append(error) }
+    /// Keeps a field's fault; one of a field the mapping marks `personal: true` without its value.
+    func record(_ error: FieldError) { errors.append(mapping.personalItems.contains(error.field) ? error.redacted : error) }
 
     /// Runs a conversion that may fail, keeping its fault.
     func attempt<T>(_ body: () throws(FieldError) -> T) -> T? {
-        do { return try body() } catch { errors.append(error); return nil }
+        do { return try body() } catch { record(error); return nil }
     }
 
     /// The field's text as the document gives it; nil when absent (a fault if required) or not text.
     func text(_ field: CanonicalField, required: Bool = true) -> String? {
         guard let rule = mapping.rule(field) else {
-            if required { errors.append(FieldError(field.item, .missingField, "the \(mapping.format) format has no \(field.rawValue)")) }
+            if required { record(FieldError(field.item, .missingField, "the \(mapping.format) format has no \(field.rawValue)")) }
             return nil
         }
         guard let path = rule.path else { return rule.constant }
@@ -33,16 +34,16 @@ final class FieldReader {
         if case .text(let s) = raw { raw = .text(trimmedProfileText(s)) }
         switch raw {
         case .text(let s) where !s.isEmpty && rule.constant != nil && s != rule.constant:
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(s.prefix(32))'; this format holds \(rule.constant!) only"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(s.prefix(32))'; this format holds \(rule.constant!) only"))
             return nil
         case .text(let s) where !s.isEmpty: return s
         case .number(let n): return n
         case .absent, .null, .text:
-            if required && !rule.optional { errors.append(FieldError(field.item, .missingField, "\(rule.pathText) is missing")) }
+            if required && !rule.optional { record(FieldError(field.item, .missingField, "\(rule.pathText) is missing")) }
             return nil
         case .bool(let b): return b ? "true" : "false"
-        case .items: errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is a list, a single value was expected"))
-        case .other(let kind): errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is \(kind), a single value was expected"))
+        case .items: record(FieldError(field.item, .invalidValue, "\(rule.pathText) is a list, a single value was expected"))
+        case .other(let kind): record(FieldError(field.item, .invalidValue, "\(rule.pathText) is \(kind), a single value was expected"))
         }
         return nil
     }
@@ -54,12 +55,12 @@ final class FieldReader {
     func integer(_ field: CanonicalField) -> Int? {
         guard let rule = mapping.rule(field) else { _ = text(field); return nil }
         if case .text(let s) = source.raw(at: rule.path ?? []), mapping.syntax == .json, !s.isEmpty {
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
             return nil
         }
         guard let t = text(field) else { return nil }
         guard let n = Int(t), n >= 0, t.utf8.count <= 9 else {
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a whole number, found '\(t.prefix(20))'"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a whole number, found '\(t.prefix(20))'"))
             return nil
         }
         return n
@@ -69,10 +70,10 @@ final class FieldReader {
         guard let rule = mapping.rule(field), let raw = rule.path.map(source.raw(at:)) else { return nil }
         switch (rule.decimal ?? .number, raw) {
         case (.number, .text(let s)) where !s.isEmpty:
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a number, found a string"))
             return nil
         case (.string, .number):
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a string like \"38,0\", found a number"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) should be a string like \"38,0\", found a number"))
             return nil
         default:
             break
@@ -90,12 +91,12 @@ final class FieldReader {
             guard let t = text(field) else { return nil }
             if t == yes { return true }
             if t == no { return false }
-            errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(yes)' or '\(no)', found '\(t.prefix(20))'"))
+            record(FieldError(field.item, .invalidValue, "\(rule.pathText) is '\(yes)' or '\(no)', found '\(t.prefix(20))'"))
             return nil
         }
         if case .bool(let b) = raw { return b }
-        if case .absent = raw { errors.append(FieldError(field.item, .missingField, "\(rule.pathText) is missing")); return nil }
-        errors.append(FieldError(field.item, .invalidValue, "\(rule.pathText) should be true or false"))
+        if case .absent = raw { record(FieldError(field.item, .missingField, "\(rule.pathText) is missing")); return nil }
+        record(FieldError(field.item, .invalidValue, "\(rule.pathText) should be true or false"))
         return nil
     }
 
@@ -111,7 +112,7 @@ final class FieldReader {
         if rule.constant != nil { return t }
         guard let canonical = rule.codes?.toCanonical[t] else {
             let allowed = (rule.codes?.toCanonical.keys.sorted() ?? []).joined(separator: ", ")
-            errors.append(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' in \(rule.pathText) is not one of \(allowed)"))
+            record(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' in \(rule.pathText) is not one of \(allowed)"))
             return nil
         }
         return canonical
@@ -125,7 +126,7 @@ final class FieldReader {
         guard let t = text(field, required: required) else { return nil }
         guard let value = mapping.agencies.toCanonical[t], let agency = Agency(rawValue: value) else {
             let allowed = mapping.agencies.toCanonical.keys.sorted().joined(separator: ", ")
-            errors.append(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' is not an agency of this format (\(allowed))"))
+            record(FieldError(field.item, .invalidValue, "'\(t.prefix(32))' is not an agency of this format (\(allowed))"))
             return nil
         }
         return agency
@@ -140,11 +141,11 @@ final class FieldReader {
         for item in source.items(at: titlePath) ?? [] {
             guard case .text(let code) = item.raw(at: key),
                   let language = attempt({ () throws(FieldError) in try LanguageCode(trimmedProfileText(code), field: "title") }) else {
-                errors.append(FieldError("title", .missingField, "a \(titleRule.pathText) lacks its language"))
+                record(FieldError("title", .missingField, "a \(titleRule.pathText) lacks its language"))
                 continue
             }
             guard case .text(let raw) = item.raw(at: []), case let title = trimmedProfileText(raw), !title.isEmpty else {
-                errors.append(FieldError("title", .missingField, "the \(language) \(titleRule.pathText) is empty"))
+                record(FieldError("title", .missingField, "the \(language) \(titleRule.pathText) is empty"))
                 continue
             }
             if LocalizedText.profileLanguages.contains(language) { texts.append(LocalizedText(language: language, title: title)) } else { others.append(language) }
@@ -152,23 +153,23 @@ final class FieldReader {
         if !others.isEmpty {
             // The profile carries titles in nl, fr and de: another language goes only beside one of them.
             if texts.isEmpty && errors.isEmpty {
-                errors.append(FieldError("title", .invalidValue, "the title is given in \(others.map(\.rawValue).joined(separator: ", ")) only; the exchange carries titles in nl, fr or de"))
+                record(FieldError("title", .invalidValue, "the title is given in \(others.map(\.rawValue).joined(separator: ", ")) only; the exchange carries titles in nl, fr or de"))
             } else {
                 for language in others { losses.append("title in \(language) not carried: the exchange carries titles in nl, fr and de") }
             }
         }
-        if texts.isEmpty && errors.isEmpty { errors.append(FieldError("title", .missingField, "\(titleRule.pathText) is missing")) }
+        if texts.isEmpty && errors.isEmpty { record(FieldError("title", .missingField, "\(titleRule.pathText) is missing")) }
         if let descriptionRule = mapping.rule(.description), let path = descriptionRule.path, let key = descriptionRule.languageKey {
             for item in source.items(at: path) ?? [] {
                 guard case .text(let rawCode) = item.raw(at: key), case .text(let raw) = item.raw(at: []), case let code = trimmedProfileText(rawCode).lowercased() else {
-                    errors.append(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
+                    record(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
                     continue
                 }
                 guard let i = texts.firstIndex(where: { $0.language.rawValue == code }) else {
                     if others.contains(where: { $0.rawValue == code }) {
                         losses.append("description in \(code) not carried: the exchange carries descriptions in nl, fr and de")
                     } else {
-                        errors.append(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
+                        record(FieldError("description", .invalidValue, "a \(descriptionRule.pathText) has no title in its language"))
                     }
                     continue
                 }
@@ -187,14 +188,14 @@ final class FieldReader {
             for item in items {
                 guard case .text(let rawCode) = item.raw(at: rule.itemLanguage!), case .text(let rawLevel) = item.raw(at: rule.itemLevel!),
                       case let (code, level) = (trimmedProfileText(rawCode), trimmedProfileText(rawLevel)) else {
-                    errors.append(FieldError("languages", .missingField, "a language in \(rule.pathText) lacks its code or level"))
+                    record(FieldError("languages", .missingField, "a language in \(rule.pathText) lacks its code or level"))
                     continue
                 }
                 let cefr: CEFRLevel?
                 if let levels = rule.codes {
                     cefr = levels.toCanonical[level].flatMap(CEFRLevel.init(rawValue:))
                     if cefr == nil {
-                        errors.append(FieldError("languages", .invalidValue, "language level '\(level.prefix(8))' is not one of \(levels.toCanonical.keys.sorted().joined(separator: ", "))"))
+                        record(FieldError("languages", .invalidValue, "language level '\(level.prefix(8))' is not one of \(levels.toCanonical.keys.sorted().joined(separator: ", "))"))
                     }
                 } else {
                     cefr = attempt { () throws(FieldError) in try CEFRLevel(level) }
@@ -205,7 +206,7 @@ final class FieldReader {
             }
             return result
         case nil:
-            errors.append(FieldError("languages", .invalidValue, "\(rule.pathText) should be a list"))
+            record(FieldError("languages", .invalidValue, "\(rule.pathText) should be a list"))
             return []
         }
     }
