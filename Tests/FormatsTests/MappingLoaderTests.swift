@@ -1,5 +1,6 @@
 import Testing
 @testable import Formats
+import Model
 
 @Suite("Format mapping files: checked at start-up, faults with their line")
 struct MappingLoaderTests {
@@ -47,6 +48,29 @@ struct MappingLoaderTests {
         #expect(m.rule(.status)?.codes?.toCanonical["f"] == "FILLED")
         #expect(m.rule(.hoursPerWeek)?.decimal == .string(separator: ","))
         #expect(m.fields.first?.0 == .recordId)
+    }
+
+    /// A record as `raw(at:)` answers: the values by their path.
+    struct Source: RecordSource {
+        var values: [String: String]
+        func raw(at path: [String]) -> RawValue { values[path.joined(separator: ".")].map { .text($0) } ?? .absent }
+        func items(at path: [String]) -> [any RecordSource]? { [] }
+    }
+
+    @Test("a field marked personal: true has its faults said without its value; the same field unmarked quotes it")
+    func personalField() throws {
+        let marked = try load(Self.valid.replacingOccurrences(of: "postcode: zip", with: "postcode: { path: zip, personal: true }"))
+        #expect(marked.rule(.postcode)?.personal == true && marked.personalItems == [CanonicalField.postcode.item])
+        for (mapping, quoted) in [(marked, false), (try load(Self.valid), true)] {
+            let reader = FieldReader(source: Source(values: ["h": "thirty-eight-and-a-half"]), mapping: mapping)
+            _ = reader.text(.postcode)
+            _ = reader.decimal(.hoursPerWeek)
+            reader.record(FieldError(CanonicalField.postcode.item, .invalidPostcode, "'Rue des Secrets 7' is not a Belgian postcode"))
+            let text = reader.errors.map(\.description).joined(separator: "\n")
+            #expect(text.contains("Rue des Secrets 7") == quoted, "\(text)")
+            #expect(text.contains("thirty-eight"), "an unmarked field still says what it found: \(text)")
+        }
+        #expect(throws: MappingError.self) { try load(Self.valid.replacingOccurrences(of: "postcode: zip", with: "postcode: { path: zip, personal: maybe }")) }
     }
 
     func fault(replacing old: String, with new: String) -> MappingError? {

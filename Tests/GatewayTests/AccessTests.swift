@@ -2,6 +2,7 @@ import Exchange
 import Formats
 import Foundation
 import Gateway
+import Ledger
 import Model
 import Testing
 
@@ -68,7 +69,7 @@ struct AccessTests {
         #expect(try await served.call("GET", "/stats/vacancies", token: "not-a-token").status == 401)
     }
 
-    @Test("a trainee batch's payload needs the trainee-payloads grant; a vacancy batch's the operator role; each trainee read is audited")
+    @Test("a trainee batch's payload needs the trainee-payloads grant; a vacancy batch's the operator role; every read and every refusal is audited")
     func payloads() async throws {
         let served = try await Self.served()
         defer { served.gateway.kill() }
@@ -82,7 +83,11 @@ struct AccessTests {
         let greta = try await served.call("GET", trainee, token: served.tokens["greta"])
         #expect(greta.status == 200 && greta.text.contains("be-pes-exchange/1"))
         let audit = try await served.call("GET", "/admin/v1/audit", token: served.tokens["otto"])
-        #expect(audit.text.contains("read-payload") && audit.text.contains("api:greta") && !audit.text.contains("api:otto\""), "\(audit.text)")
+        let entries = try JSONDecoder().decode([AuditEntry].self, from: Data(audit.text.utf8))
+        let reads = entries.filter { $0.action == "read-payload" }.map { "\($0.actor) \($0.detail ?? "")" }.sorted()
+        #expect(reads == ["api:greta trainee batch, in", "api:otto vacancy batch, in"], "\(audit.text)")
+        #expect(entries.contains { $0.action == "refused-payload" && $0.actor == "api:otto" && $0.target == Self.trainees })
+        #expect(entries.contains { $0.action == "refused-token" && $0.actor == "api:rita" && $0.target == "GET /admin/v1/batches/\(Self.vacancies)/payload" })
         #expect(try await served.call("GET", "/admin/v1/batches/\(Self.trainees)/payload?direction=out", token: served.tokens["greta"]).status == 404)
     }
 }

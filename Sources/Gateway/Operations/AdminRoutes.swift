@@ -146,6 +146,8 @@ public struct AdminRoutes: Sendable {
                 }
                 // A trainee batch's payload holds names and national numbers: granted apart.
                 guard type != .trainee || who.grants.contains(.traineePayloads) else {
+                    try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "refused-payload", target: id, reason: nil,
+                                                     detail: "trainee batch, \(direction): no trainee-payloads grant"), now: Date())
                     throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
                 }
                 guard let payload = try await store.payload(of: id, direction: direction) else {
