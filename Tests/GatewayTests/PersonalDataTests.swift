@@ -1,4 +1,5 @@
 import Exchange
+import Files
 import Formats
 import Foundation
 import Gateway
@@ -209,5 +210,76 @@ extension PersonalDataTests {
         let notes = try await store.pickupContents(source: "trainee/broken.xml", sha256: entries[0].sha256)
         let written = "\(notes.notes)" + entries[0].report
         #expect(Self.leaks(in: written, of: values).isEmpty, "the pick-up notes repeat \(Self.leaks(in: written, of: values))")
+    }
+}
+
+extension PersonalDataTests {
+    @Test("the five-agency demo fed broken trainee documents: none of their values in the logs, metrics, any file the gateways wrote, the admin API or statistics",
+          .timeLimit(.minutes(3)))
+    func brokenDemo() async throws {
+        // A project whose fixtures are the real ones with every agency's trainee document broken.
+        let temp = TemporaryFolder()
+        let project = temp.path("project")
+        try FileManager.default.createDirectory(atPath: project + "/fixtures", withIntermediateDirectories: true)
+        for name in ["deploy", "mappings"] {
+            try FileManager.default.createSymbolicLink(atPath: project + "/" + name, withDestinationPath: Project.root.appendingPathComponent(name).path)
+        }
+        var values: [String] = []
+        for agency in ["vdab", "forem", "actiris", "adg", "bf"] {
+            try FileManager.default.createDirectory(atPath: "\(project)/fixtures/\(agency)", withIntermediateDirectories: true)
+            for name in try LocalFiles.names(in: Project.root.appendingPathComponent("fixtures/\(agency)").path) {
+                var bytes = try Translation.fixture("\(agency)/\(name)")
+                if name.hasPrefix("trainee") {
+                    let broken = try Self.broken("\(agency)/\(name)", format: agency)
+                    bytes = broken.document
+                    values += broken.values
+                }
+                try PrivateFiles.writeAtomically(bytes, to: "\(project)/fixtures/\(agency)/\(name)")
+            }
+        }
+        #expect(values.count >= 16, "\(values)")
+        let logs = CollectedLogs()
+        let outcome = try await Demo(project: URL(fileURLWithPath: project), folder: temp.path("demo"), logLevel: .trace, logs: logs.handler) { _ in }
+            .run(keepRunning: false)
+        #expect(outcome.pickups.values.joined().filter { $0.recordType == .trainee }.map(\.rejected).reduce(0, +) >= 8, "the broken records were refused")
+        #expect(Self.leaks(in: logs.text, of: values).isEmpty, "in the logs: \(Self.leaks(in: logs.text, of: values))")
+        for (agency, metrics) in outcome.metrics { #expect(Self.leaks(in: metrics, of: values).isEmpty, "in \(agency)'s metrics") }
+
+        // Every file the gateways wrote — ledgers and their WAL, reports, deliveries — but the
+        // documents the agencies exported themselves (moved to done/ or rejected/ as they were).
+        let root = temp.path("demo")
+        var looked = 0, inExports = 0
+        for name in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? [] {
+            let path = root + "/" + name
+            guard RegularFile.kind(path) == .regular else { continue }
+            let exported = (name.contains("/outgoing/done/") || name.contains("/outgoing/rejected/")) && !name.hasSuffix(".report.json")
+            if exported { inExports += Self.leaks(in: try LocalFiles.bytes(path), of: values).count }
+            if exported || name.contains("/secrets/") { continue }
+            looked += 1
+            let found = Self.leaks(in: try LocalFiles.bytes(path), of: values)
+            #expect(found.isEmpty, "\(name) holds \(found)")
+        }
+        #expect(looked > 20, "\(looked) files looked at")
+        #expect(inExports >= values.count / 2, "the search finds the values where they are: the agencies' own exports (\(inExports))")
+
+        // The admin API's answers and every trainee statistic, as an operator sees them (exact).
+        let alice = OperatorTokens.make(name: "alice", role: .operator, grants: [.traineePayloads])
+        let demo = Demo(project: URL(fileURLWithPath: project), folder: root) { _ in }
+        for var configuration in try demo.configurations() {
+            let f = alice.line.split(separator: " ").map(String.init)
+            configuration.operators = OperatorTokens(granted: [(f[0], .operator, f[2], [.traineePayloads])])
+            let network = try await LocalNetwork.start([configuration], mappings: Project.mappings, scheduledPickup: false)
+            let base = try #require(network.adminURLs[configuration.agency])
+            var answers = try await AdminAPITests.call("GET", base + "/admin/v1/batches?limit=1000", token: alice.token).body
+            answers += try await AdminAPITests.call("GET", base + "/admin/v1/audit", token: alice.token).body
+            for by in ["origin", "training", "scheme", "status", "gender", "age-band", "month"] {
+                for direction in ["received", "sent"] {
+                    answers += try await AdminAPITests.call("GET", base + "/stats/trainees?by=\(by)&direction=\(direction)", token: alice.token).body
+                }
+            }
+            answers += try await AdminAPITests.call("GET", base + "/dashboard", token: alice.token).body
+            #expect(Self.leaks(in: answers, of: values).isEmpty, "\(configuration.agency)'s admin API: \(Self.leaks(in: answers, of: values))")
+            try await network.stop()
+        }
     }
 }
