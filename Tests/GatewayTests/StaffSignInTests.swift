@@ -1,7 +1,12 @@
+import Exchange
 import Foundation
 import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Ledger
 import Model
+import NIOCore
 import Testing
 
 /// Staff sign in to the dashboard with a session cookie, never a token in a URL; every answer of
@@ -105,5 +110,38 @@ struct StaffSignInTests {
         #expect(audit.contains("api:bob") && audit.contains("POST /admin/v1/reconciliations") && audit.contains("a read token; this needs operator"))
         #expect(audit.contains("GET /admin/v1/batches") && !audit.contains("0123456789abcdef-guess"))
         try await network.stop()
+    }
+}
+
+extension StaffSignInTests {
+    @Test("a session lives only as long as its token: removed at a reload, the session opens nothing; on TLS the cookie is Secure")
+    func sessionEndsWithItsToken() async throws {
+        let temp = TemporaryFolder()
+        let store = try SQLiteStore(path: temp.path("forem.sqlite"))
+        let analyst = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
+        func tokens(_ lines: [String]) -> OperatorTokens {
+            OperatorTokens(entries: lines.map { line in
+                let f = line.split(separator: " ").map(String.init)
+                return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
+            })
+        }
+        let inForce = Reloadable(tokens([analyst.line, alice.line])), withoutAnalyst = tokens([alice.line])
+        let router = Router()
+        StatisticsRoutes(agency: .forem, store: store, taxonomy: Translation.taxonomy, tokens: inForce, sessions: StaffSessions(secure: true)).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            let signed = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                  body: ByteBuffer(string: "token=\(analyst.token)"))
+            #expect(signed.status == .seeOther)
+            let setCookie = try #require(signed.headers[values: .setCookie].first { $0.hasPrefix(StaffSessions.cookieName) })
+            #expect(setCookie.contains("Secure") && setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), "\(setCookie)")
+            let cookie = String(setCookie.prefix { $0 != ";" })
+            #expect(try await client.execute(uri: "/stats/health", method: .get, headers: [.cookie: cookie]).status == .ok)
+            // The tokens file read again without the analyst's line.
+            inForce.replace(withoutAnalyst)
+            #expect(try await client.execute(uri: "/stats/health", method: .get, headers: [.cookie: cookie]).status == .unauthorized)
+            #expect(try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: cookie]).status == .unauthorized)
+        }
+        let audit = try await store.auditLog()
+        #expect(audit.contains { $0.action == "refused-token" && $0.actor == "api:unknown token" && $0.target == "GET /stats/health" })
     }
 }
