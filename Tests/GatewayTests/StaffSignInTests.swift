@@ -30,10 +30,7 @@ struct StaffSignInTests {
         let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
         let analyst = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
         var forem = try #require(try demo.configurations().first { $0.agency == .forem })
-        forem.operators = OperatorTokens(entries: [analyst.line, alice.line].map { line in
-            let f = line.split(separator: " ").map(String.init)
-            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
-        })
+        forem.operators = .of(analyst, alice)
         let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
         let base = try #require(network.adminURLs[.forem])
 
@@ -88,10 +85,7 @@ struct StaffSignInTests {
         #expect(try await demo.run(keepRunning: false).succeeded)
         let alice = OperatorTokens.make(name: "alice", role: .operator), bob = OperatorTokens.make(name: "bob", role: .read)
         var forem = try #require(try demo.configurations().first { $0.agency == .forem })
-        forem.operators = OperatorTokens(entries: [alice.line, bob.line].map { line in
-            let f = line.split(separator: " ").map(String.init)
-            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
-        })
+        forem.operators = .of(alice, bob)
         let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
         let base = try #require(network.adminURLs[.forem]) + "/admin/v1"
 
@@ -119,13 +113,7 @@ extension StaffSignInTests {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("forem.sqlite"))
         let analyst = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
-        func tokens(_ lines: [String]) -> OperatorTokens {
-            OperatorTokens(entries: lines.map { line in
-                let f = line.split(separator: " ").map(String.init)
-                return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
-            })
-        }
-        let inForce = Reloadable(tokens([analyst.line, alice.line])), withoutAnalyst = tokens([alice.line])
+        let inForce = Reloadable(OperatorTokens.of(analyst, alice)), withoutAnalyst = OperatorTokens.of(alice)
         let router = Router()
         StatisticsRoutes(agency: .forem, store: store, taxonomy: Translation.taxonomy, tokens: inForce, sessions: StaffSessions(secure: true)).addRoutes(to: router)
         try await Application(router: router).test(.router) { client in

@@ -16,10 +16,7 @@ struct StatisticsAPITests {
         // Le Forem's gateway again on its ledger, now with a stats token and an operator's.
         let stats = OperatorTokens.make(name: "analyst", role: .stats), alice = OperatorTokens.make(name: "alice", role: .operator)
         var forem = try #require(try demo.configurations().first { $0.agency == .forem })
-        forem.operators = OperatorTokens(entries: [stats.line, alice.line].map { line in
-            let f = line.split(separator: " ").map(String.init)
-            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
-        })
+        forem.operators = .of(stats, alice)
         let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
         let base = try #require(network.adminURLs[.forem])
 

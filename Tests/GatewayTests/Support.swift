@@ -62,3 +62,13 @@ enum Wait {
 }
 
 struct WaitTimedOut: Error, CustomStringConvertible { var description: String }
+
+extension OperatorTokens {
+    /// The tokens of `OperatorTokens.make` lines, as a tokens file would give them.
+    static func of(_ made: (token: String, line: String)...) -> OperatorTokens {
+        OperatorTokens(entries: made.map { m in
+            let f = m.line.split(separator: " ").map(String.init)
+            return (f[0], OperatorTokens.Role(rawValue: f[1])!, f[2])
+        })
+    }
+}

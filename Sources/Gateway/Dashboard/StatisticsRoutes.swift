@@ -37,11 +37,12 @@ public struct StatisticsRoutes: Sendable {
 
     var access: OperatorAccess { OperatorAccess(tokens: tokens, store: store) }
 
-    /// A bearer token if the request has one, else its session's.
+    /// A bearer token if the request has one, else its session's (`sessionHash`, when looked up already).
     @discardableResult
-    func authorize(_ request: Request) async throws -> OperatorTokens.Operator {
+    func authorize(_ request: Request, sessionHash: String?? = nil) async throws -> OperatorTokens.Operator {
         if request.headers[.authorization] != nil { return try await access.authorize(request, .stats) }
-        return try await access.authorize(tokenHash: try await sessions.tokenHash(of: request), .stats, at: request)
+        let hash: String? = if let sessionHash { sessionHash } else { try await sessions.tokenHash(of: request) }
+        return try await access.authorize(tokenHash: hash, .stats, at: request)
     }
 
     /// Trainee counts as `who` may see them: exact for operators, small cells protected below.
@@ -142,10 +143,11 @@ public struct StatisticsRoutes: Sendable {
         router.get("/dashboard") { request, _ in
             do {
                 // A browser without a session is sent to sign in; a wrong bearer token is answered as elsewhere.
-                if request.headers[.authorization] == nil, try await sessions.tokenHash(of: request) == nil {
+                let session = request.headers[.authorization] == nil ? try await sessions.tokenHash(of: request) : nil
+                if request.headers[.authorization] == nil, session == nil {
                     return Self.redirect(to: "/login?lang=\(try Self.language(request).rawValue)")
                 }
-                let who = try await authorize(request)
+                let who = try await authorize(request, sessionHash: .some(session))
                 let year = try Self.year(request)
                 let language = try Self.language(request)
                 let statistics = FlowStatistics(store: store, agency: agency)
