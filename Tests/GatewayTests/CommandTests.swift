@@ -76,6 +76,7 @@ struct ServeTests {
         return try temp.write("vdab.yaml", """
             agency: VDAB
             listen: 127.0.0.1:\(port)
+            admin: { listen: 127.0.0.1:0 }
             store: vdab.sqlite
             mappings: \(Project.mappings.path)
             delivery:
@@ -113,9 +114,11 @@ struct ServeTests {
         #expect(metrics.body.contains(#"gateway_batches_received_total{peer="FOREM",type="vacancy",result="succeeded"} 1"#), "\(metrics.body)")
         #expect(metrics.body.contains(#"gateway_records_received_total{peer="FOREM",type="vacancy",outcome="accepted"} 4"#))
         #expect(!metrics.body.contains("FO-4481236"))   // no record id, no personal data, in labels
-        // Handed to the back office in VDAB's own format, named by sender and batch.
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))
-        #expect(delivered == ["forem-0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77.json"])
+        // Handed to the back office in VDAB's own format, named by sender and batch (after the receipt).
+        let name = "forem-0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77.json"
+        try await Wait.until("the batch is in the back office's folder", timeout: .seconds(20)) {
+            (try? FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))) == [name]
+        }
 
         p.terminate()
         p.waitUntilExit()

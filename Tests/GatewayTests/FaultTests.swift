@@ -27,6 +27,7 @@ struct TwoGateways {
         let forem = try temp.write("forem.yaml", """
             agency: FOREM
             listen: 127.0.0.1:\(foremPort)
+            admin: { listen: 127.0.0.1:0 }
             store: forem/ledger.sqlite
             mappings: \(Project.mappings.path)
             payloadKeyFile: forem-payload.key
@@ -46,6 +47,7 @@ struct TwoGateways {
         let vdab = try temp.write("vdab.yaml", """
             agency: VDAB
             listen: 127.0.0.1:\(self.vdabPort)
+            admin: { listen: 127.0.0.1:0 }
             store: vdab/ledger.sqlite
             mappings: \(Project.mappings.path)
             payloadKeyFile: vdab-payload.key

@@ -41,6 +41,8 @@ struct ReplicaSetup {
         for name in Self.gateways {
             var text = try String(contentsOfFile: Project.root.appendingPathComponent("deploy/replicas/\(name).yaml").path, encoding: .utf8)
             for (from, to) in replacements { text = text.replacingOccurrences(of: from, with: to) }
+            // The operators' listener on a port of its own: the default (the exchange's + 1000) may be taken.
+            text += "admin: { listen: 127.0.0.1:0 }\n"
             processes[name] = GatewayProcess(config: try temp.write("\(name).yaml", text))
         }
         processes["proxy"] = GatewayProcess(arguments: ["proxy", "--listen", "127.0.0.1:\(ports["proxy"]!)",

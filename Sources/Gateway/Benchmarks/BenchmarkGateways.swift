@@ -55,6 +55,7 @@ struct BenchmarkGateways {
         return """
             agency: \(agency.rawValue)
             listen: 127.0.0.1:\(ports[agency]!)
+            admin: { listen: 127.0.0.1:0 }
             store: \(postgres[agency].map { "{ url: '\($0.url)', tls: disable, replica: bench }" } ?? "{ path: \(me)/ledger.sqlite, synchronous: \(synchronous) }")
             mappings: \(mappings.path)
             delivery: { folder: \(me)/incoming, vacancy: \(me) }
