@@ -2,9 +2,10 @@
 // The interregional exchange gateway of Belgium's public employment and training services.
 //
 // Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
-// Competent, labels) → Formats (regional formats, exchange profile) → Exchange (the protocol:
-// signatures, receipts, version rules) → Files (private writes, regular-file reads) → Ledger (the store) →
-// Gateway (wiring) → GatewayCLI (the `gateway` command).
+// Competent, labels) and ExchangeProtocol (signatures, receipts, version rules, instants; Crypto
+// only) → Formats (regional formats, exchange profile) → Files (private writes, regular-file reads)
+// → Ledger (the store; no HTTP, no YAML, no XML) → Statistics → ExchangeHTTP (the protocol's routes
+// and peer client) → Gateway (wiring) → GatewayCLI (the `gateway` command).
 import PackageDescription
 
 // The hot paths (reading, checking and writing records; the ledger) run without the runtime's
@@ -47,16 +48,22 @@ let package = Package(
         .target(name: "Taxonomy", dependencies: ["Model"], swiftSettings: hot),
         // Regional formats and the exchange profile: declarative mappings (mappings/formats/*.yaml),
         // streaming readers and writers, per-record translation outcomes. No HTTP, no database.
-        .target(name: "Formats", dependencies: ["Model", "Taxonomy", "CLibXML2", .product(name: "Yams", package: "Yams")], swiftSettings: hot),
+        .target(name: "Formats", dependencies: ["Model", "Taxonomy", "ExchangeProtocol", "CLibXML2", .product(name: "Yams", package: "Yams")], swiftSettings: hot),
         // libxml2 (Debian's libxml2-dev), read as a stream with DTDs and entities refused.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Files that hold records, written owner-only through one descriptor (`O_EXCL | O_NOFOLLOW`),
         // and read from folders others write only if they are regular files. Foundation only.
         .target(name: "Files"),
-        // The exchange protocol be-pes-exchange/1: request signatures, receipts, record-version rules,
-        // and its HTTP routes (Hummingbird) over a narrow store protocol.
-        .target(name: "Exchange", dependencies: [
-            "Model", "Taxonomy", "Formats",
+        // The exchange protocol be-pes-exchange/1 as values: request signatures, keys, receipts,
+        // record-version rules, the incoming batch and the store it goes to, instants. Crypto only.
+        .target(name: "ExchangeProtocol", dependencies: [
+            "Model",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: hot),
+        // The protocol over HTTP: its routes (Hummingbird) over the narrow store protocol, and the
+        // peer client (AsyncHTTPClient).
+        .target(name: "ExchangeHTTP", dependencies: [
+            "Model", "Taxonomy", "Formats", "ExchangeProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,7 +76,7 @@ let package = Package(
         // The store: its protocol, its SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations,
         // versioned migrations, the outbox and the leases that let replicas share one database.
         .target(name: "Ledger", dependencies: [
-            "Model", "Taxonomy", "Exchange", "Files",
+            "Model", "Taxonomy", "ExchangeProtocol", "Files",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -82,7 +89,7 @@ let package = Package(
         .target(name: "Statistics", dependencies: ["Model", "Ledger"], swiftSettings: hot),
         // Wiring: where the mappings live, which taxonomy is in force, what commands print.
         .target(name: "Gateway", dependencies: [
-            "Model", "Taxonomy", "Formats", "Exchange", "Ledger", "Statistics", "Files",
+            "Model", "Taxonomy", "Formats", "ExchangeHTTP", "ExchangeProtocol", "Ledger", "Statistics", "Files",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +108,7 @@ let package = Package(
         ], swiftSettings: hot),
         // The `gateway` command: parse arguments, call a module, print.
         .executableTarget(name: "GatewayCLI", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "Taxonomy", "Model", "Statistics", "Files",
+            "Gateway", "ExchangeHTTP", "ExchangeProtocol", "Formats", "Ledger", "Taxonomy", "Model", "Statistics", "Files",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,16 +118,16 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy", "Model"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Taxonomy", "Model"]),
         .testTarget(name: "ExchangeTests", dependencies: [
-            "Exchange", "Formats", "Taxonomy", "Model",
+            "ExchangeHTTP", "ExchangeProtocol", "Formats", "Taxonomy", "Model",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Ledgers for tests: a temporary SQLite file, or a database of its own on the PostgreSQL
         // server named by GATEWAY_TEST_POSTGRES.
         .target(name: "LedgerTestSupport", dependencies: ["Ledger", .product(name: "Logging", package: "swift-log")], path: "Tests/LedgerTestSupport"),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "Exchange", "Formats", "Taxonomy", "Model",
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "LedgerTestSupport", "ExchangeHTTP", "ExchangeProtocol", "Formats", "Taxonomy", "Model",
                                                        .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Exchange", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics", "Files",
+            "Gateway", "ExchangeHTTP", "ExchangeProtocol", "Formats", "Ledger", "LedgerTestSupport", "Taxonomy", "Model", "Statistics", "Files",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

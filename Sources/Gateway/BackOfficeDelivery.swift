@@ -1,8 +1,10 @@
 import AsyncHTTPClient
-import Exchange
-import Formats
+import ExchangeHTTP
+import ExchangeProtocol
 import Files
+import Formats
 import Foundation
+import Ledger
 import Model
 import NIOCore
 import Synchronization

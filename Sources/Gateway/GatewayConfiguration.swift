@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Ledger
 import Files
@@ -31,7 +32,7 @@ public struct GatewayConfiguration: Sendable {
         public var receives: Set<RecordType>
         public var sends: Set<RecordType>
         /// The encoding the peer prefers for the batches it receives (`encoding: json|xml`).
-        public var encoding: ExchangeFormat.Form = .json
+        public var encoding: BatchForm = .json
         /// How long and how often a batch for this peer is tried (`limits:`), and each call's timeout.
         public var retry = RetryPolicy()
         public var timeout: Duration = .seconds(30)
@@ -312,7 +313,7 @@ public struct GatewayConfiguration: Sendable {
             if entry.sendNextKey != nil && sendKey == nil { throw fail(v, "\(base).sendNextKeyFile", "is the next of sendKeyFile, which is missing") }
             if let f = m["sendNextFrom"] {
                 guard entry.sendNextKey != nil else { throw fail(f, "\(base).sendNextFrom", "names when sendNextKeyFile takes over, which is missing") }
-                guard let at = f.scalar.flatMap({ TimestampPattern.instant($0.string) }) else {
+                guard let at = f.scalar.flatMap({ Instant.parse($0.string) }) else {
                     throw fail(f, "\(base).sendNextFrom", "expected an RFC 3339 instant such as 2026-12-05T06:00:00Z")
                 }
                 entry.sendNextFrom = at
@@ -340,7 +341,7 @@ public struct GatewayConfiguration: Sendable {
             }
             entry.insecure = try flag(m, "insecure", "\(base).insecure")
             if let e = m["encoding"] {
-                guard let form = e.scalar.flatMap({ ExchangeFormat.Form(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
+                guard let form = e.scalar.flatMap({ BatchForm(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
                 entry.encoding = form
             }
             if let limitsNode = m["limits"] {

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Model
@@ -135,7 +136,7 @@ public struct KeyStatus: Codable, Sendable, Equatable {
             let keys = SigningKeys(current: RequestSignature(key: key), next: peer.sendNextKey.map { RequestSignature(key: $0) }, nextFrom: peer.sendNextFrom)
             let inForce = keys.inForce(at: now)
             result.append(KeyStatus(direction: "\(own) → \(agency.rawValue)", setting: "\(base).\(inForce == .next ? "sendNextKey" : "sendKey")", inForce: inForce,
-                                    nextFrom: inForce == .current ? peer.sendNextFrom.map { TimestampPattern.rfc3339.write($0) } : nil,
+                                    nextFrom: inForce == .current ? peer.sendNextFrom.map { Instant.text($0) } : nil,
                                     nextHeldReady: peer.sendNextKey != nil && peer.sendNextFrom == nil))
         }
         return result

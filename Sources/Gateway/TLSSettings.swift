@@ -1,5 +1,6 @@
 import Crypto
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import NIOSSL
 import X509
 

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import ArgumentParser
 import Foundation
 import Gateway

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Gateway
 import Ledger
 
@@ -44,7 +45,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() throws {
             let instant: Date
             if let at {
-                guard let parsed = RequestSignature.instant(at) else { throw ValidationError("--at: expected an RFC 3339 instant (2026-12-05T06:00:00Z), got '\(at)'") }
+                guard let parsed = Instant.parse(at) else { throw ValidationError("--at: expected an RFC 3339 instant (2026-12-05T06:00:00Z), got '\(at)'") }
                 instant = parsed
             } else {
                 instant = Date()

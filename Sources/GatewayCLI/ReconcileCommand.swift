@@ -42,12 +42,19 @@ struct ReconcileCommand: AsyncParsableCommand {
             try printJSON(report)
         } else {
             print("\(node.configuration.agency) ↔ \(agency), \(report.since) to \(report.until)")
-            print("  confirmed                      \(report.confirmed.count)")
-            print("  delivered, unknown to \(agency.rawValue.padded(8)) \(report.missingAtPeer.count)" + list(report.missingAtPeer))
-            print("  held with another body or count \(report.digestMismatch.count)" + list(report.digestMismatch.map { "\($0.batchId) (ours \($0.ours.prefix(12))…, theirs \($0.theirs.prefix(12))…)" }))
-            print("  listed by \(agency.rawValue.padded(8)), not delivered here \(report.unconfirmedHere.count)" + list(report.unconfirmedHere))
-            print("  received, not yet in our back office \(report.notDeliveredToBackOffice.count)" + list(report.notDeliveredToBackOffice))
-            if repair { print("  queued again                   \(report.requeued.count)" + list(report.requeued)) }
+            var rows: [(label: String, items: [String])] = [
+                ("confirmed", report.confirmed),
+                ("delivered, unknown to \(agency.rawValue)", report.missingAtPeer),
+                ("held with another body or count", report.digestMismatch.map { "\($0.batchId) (ours \($0.ours.prefix(12))…, theirs \($0.theirs.prefix(12))…)" }),
+                ("listed by \(agency.rawValue), not delivered here", report.unconfirmedHere),
+                ("received, not yet in our back office", report.notDeliveredToBackOffice),
+            ]
+            if repair { rows.append(("queued again", report.requeued)) }
+            let width = rows.map(\.label.count).max() ?? 0
+            for (i, row) in rows.enumerated() {
+                // The confirmed batches are counted, not listed: the findings are what one reads.
+                print("  \(row.label.padded(width))  \(row.items.count)" + (i == 0 ? "" : list(row.items)))
+            }
         }
         if report.findings > 0 { throw ExitCode(1) }
     }

@@ -12,7 +12,7 @@ struct SendCommand: AsyncParsableCommand {
         discussion: """
             The records are read in the document's format, checked, and written as one batch (a new \
             batch id) into the gateway's outbox; the running `gateway serve` delivers it, with retries, \
-            and `gateway batches` (to come) shows what became of it. The peer must be agreed for the \
+            and `gateway batches show ID` shows what became of it. The peer must be agreed for the \
             record type in the configuration (its `send` list).
 
             Example:

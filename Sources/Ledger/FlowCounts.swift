@@ -1,4 +1,4 @@
-import Formats
+import Model
 
 /// Additions to the monthly counts (`flow_month`) made by one receive transaction, summed per flow
 /// and written once each at its end.

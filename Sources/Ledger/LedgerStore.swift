@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 import Taxonomy
@@ -29,7 +28,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     // MARK: the outbox
 
     /// Writes a batch to send; it is due at once.
-    func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+    func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                  resubmissionOf: String?, now: Date) async throws
     /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
     func setPaused(_ paused: Bool, peer: Agency) async throws
@@ -87,7 +86,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// transaction, unless `original` was resubmitted already (false).
     func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry, now: Date) async throws -> Bool
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
-    func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)?
+    func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: BatchForm)?
     /// The record type of a batch, if the ledger has it (payload or not).
     func recordType(of batchId: String, direction: String) async throws -> RecordType?
     /// The batches delivered to a peer whose receipts say they were received between two instants.
@@ -115,7 +114,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
 
 /// The arguments most callers leave as they are.
 extension LedgerStore {
-    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                         resubmissionOf: String? = nil, now: Date = Date()) async throws {
         try await enqueue(batchId: batchId, to: peer, recordType: recordType, body: body, form: form, resubmissionOf: resubmissionOf, now: now)
     }
@@ -135,7 +134,7 @@ extension LedgerStore {
     public func auditLog() async throws -> [AuditEntry] { try await auditLog(limit: 100) }
 
     /// A sent batch's exchange body, as sent.
-    public func body(ofSent batchId: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+    public func body(ofSent batchId: String) async throws -> (bytes: [UInt8], form: BatchForm)? {
         try await payload(of: batchId, direction: "out")
     }
 

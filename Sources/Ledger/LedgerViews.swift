@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 
@@ -139,8 +138,8 @@ extension BatchFilter {
         }
         if let peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
         if let direction { conditions.append("b.direction = ?"); arguments.append(direction) }
-        if let since { conditions.append("b.created_at >= ?"); arguments.append(TimestampPattern.rfc3339.write(since)) }
-        if let until { conditions.append("b.created_at < ?"); arguments.append(TimestampPattern.rfc3339.write(until)) }
+        if let since { conditions.append("b.created_at >= ?"); arguments.append(Instant.text(since)) }
+        if let until { conditions.append("b.created_at < ?"); arguments.append(Instant.text(until)) }
         if notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
         let sql = "SELECT \(BatchSummary.columns(dialect)) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, limit))"

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 
@@ -9,7 +8,7 @@ public struct OutgoingBatch: Sendable, Equatable {
     public var peer: Agency
     public var recordType: RecordType
     public var body: [UInt8]
-    public var form: ExchangeFormat.Form
+    public var form: BatchForm
     /// Attempts made, this one included.
     public var attempts: Int
     public var firstAttempt: Date
@@ -19,7 +18,7 @@ public struct OutgoingBatch: Sendable, Equatable {
     /// The records the body holds, if the ledger knows: a receipt must count as many.
     public var recordCount: Int?
 
-    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, attempts: Int, firstAttempt: Date,
+    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm, attempts: Int, firstAttempt: Date,
                 bodySha256: String? = nil, recordCount: Int? = nil) {
         self.bodySha256 = bodySha256
         self.recordCount = recordCount
@@ -39,7 +38,7 @@ enum DueTime {
     static func string(_ date: Date) -> String {
         let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded())
         let whole = Date(timeIntervalSince1970: TimeInterval(milliseconds / 1000))
-        let text = TimestampPattern.rfc3339.write(whole)   // yyyy-MM-ddTHH:mm:ssZ
+        let text = Instant.text(whole)   // yyyy-MM-ddTHH:mm:ssZ
         let fraction = String(milliseconds % 1000)
         return String(text.dropLast()) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
     }

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Formats
+import Model
 
 /// The key that seals stored payloads holding personal data (trainee records) at rest: AES-256-GCM,
 /// the key derived (SHA-256) from the contents of an owner-only file. Statistics read the ledger's

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 
@@ -9,7 +8,7 @@ public struct QueuedBatch: Sendable, Equatable {
     public var peer: Agency
     public var recordType: RecordType
     public var body: [UInt8]
-    public var form: ExchangeFormat.Form
+    public var form: BatchForm
     public var recordCount: Int
     /// The records in the batch, in order: (origin, id, version).
     public var records: [(origin: Agency, id: String, version: Int)] = []
@@ -22,7 +21,7 @@ public struct QueuedBatch: Sendable, Equatable {
             && a.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" } == b.records.map { "\($0.origin.rawValue)/\($0.id)/\($0.version)" }
     }
 
-    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form, recordCount: Int) {
+    public init(batchId: String, peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm, recordCount: Int) {
         self.batchId = batchId
         self.peer = peer
         self.recordType = recordType
@@ -102,7 +101,7 @@ public struct SendingSummary: Sendable, Equatable {
     public var waitingRecords = 0
     public var failedRecords = 0
     /// The encodings the batches were sent in.
-    public var encodings: Set<ExchangeFormat.Form> = []
+    public var encodings: Set<BatchForm> = []
 
     public init(peer: Agency, recordType: RecordType) {
         self.peer = peer
@@ -142,7 +141,7 @@ extension SendingSummary {
             let key = row.peer + "/" + row.recordType
             var s = result[key] ?? SendingSummary(peer: peer, recordType: RecordType(rawValue: row.recordType) ?? .vacancy)
             s.batches += 1
-            if let form = ExchangeFormat.Form(rawValue: row.form ?? "") { s.encodings.insert(form) }
+            if let form = BatchForm(rawValue: row.form ?? "") { s.encodings.insert(form) }
             let count = row.recordCount ?? 0
             switch row.state {
             case "delivered":

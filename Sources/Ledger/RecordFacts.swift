@@ -1,4 +1,3 @@
-import Formats
 import GRDB
 import Model
 

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ struct RequestSignatureTests {
     let signer = RequestSignature(key: Array("forem-to-vdab-key".utf8))
     let body = Array(#"{"records":[]}"#.utf8)
     let timestamp = "2026-11-20T06:00:00Z"
-    var at: Date { RequestSignature.instant(timestamp)! }
+    var at: Date { Instant.parse(timestamp)! }
 
     // Both values computed independently with Python's hmac and hashlib.
     @Test("a POST and a GET with a query, as another implementation signs them")

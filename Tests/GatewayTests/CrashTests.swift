@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -207,7 +208,7 @@ struct TwoGatewayTests {
         var expected: [String] = []
         for b in 0..<6 {
             let id = String(format: "00000000-0000-4000-9000-%012d", b)
-            let form: ExchangeFormat.Form = b % 2 == 0 ? .json : .xml
+            let form: BatchForm = b % 2 == 0 ? .json : .xml
             let (body, ids) = try generator.batch(id: id, form: form, vacancies: 10, from: b * 10)
             expected += ids
             try await outbox.enqueue(batchId: id, to: .vdab, recordType: .vacancy, body: body, form: form)

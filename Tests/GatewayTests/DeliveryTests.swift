@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -13,7 +14,7 @@ import Testing
 struct DeliveryTests {
     /// Receives a batch into the ledger as the routes do, without delivering it (as if the gateway
     /// stopped right after committing the receipt).
-    func receiveOnly(_ store: SQLiteStore, _ body: [UInt8], form: ExchangeFormat.Form = .json) async throws -> Receipt? {
+    func receiveOnly(_ store: SQLiteStore, _ body: [UInt8], form: BatchForm = .json) async throws -> Receipt? {
         let batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: Translation.taxonomy)
         let outcome = try await store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: batch.sender, recordType: .vacancy,
                                                       bodySha256: sha256Hex(body), receivedAt: Date(), records: batch.records, body: body, form: form))

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -13,7 +14,7 @@ extension SyntheticRecords {
 
     /// An exchange batch from Le Forem to VDAB of `vacancies` generated vacancies, numbered from
     /// `from`; with their ids.
-    mutating func batch(id: String, form: ExchangeFormat.Form, vacancies: Int, from: Int) throws -> (body: [UInt8], ids: [String]) {
+    mutating func batch(id: String, form: BatchForm, vacancies: Int, from: Int) throws -> (body: [UInt8], ids: [String]) {
         let out = ByteWriter()
         let writer = try ExchangeFormat(form: form, recordType: .vacancy).writing(out, taxonomy: Translation.taxonomy,
                                                                                    envelope: EnvelopeFields(receiver: .vdab, batchId: id))

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Gateway
 import Foundation
@@ -23,7 +24,7 @@ struct HealthStatisticsTests {
         }
         let refused = (0..<3).map { Receipt.Rejection(index: $0, recordId: "FO-\($0)", field: "occupation", code: $0 == 0 ? "INVALID_VALUE" : "UNKNOWN_OCCUPATION", message: "") }
         func receipt(_ id: String, rejected: [Receipt.Rejection], after seconds: Double) -> Receipt {
-            Receipt(batchId: id, receiptId: "r", receivedAt: TimestampPattern.rfc3339.write(t0.addingTimeInterval(seconds)), bodySha256: "",
+            Receipt(batchId: id, receiptId: "r", receivedAt: Instant.text(t0.addingTimeInterval(seconds)), bodySha256: "",
                     counts: .init(records: 10, accepted: 10 - rejected.count, duplicates: 0, rejected: rejected.count), rejected: rejected)
         }
         _ = try await store.claimDue(now: t0.addingTimeInterval(5), limit: 16, peer: nil)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -188,7 +189,7 @@ struct HostileInputTests {
             case "unknown-sender": sender = "EVIL"
             default: break
             }
-            let stamp = TimestampPattern.rfc3339.write(timestamp)
+            let stamp = Instant.text(timestamp)
             request.tlsConfiguration = clientTLS[sender] ?? clientTLS["FOREM"]
             if c.sign != "none" {
                 request.headers.add(name: RequestSignature.senderHeader, value: sender)

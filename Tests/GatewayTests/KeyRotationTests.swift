@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -76,12 +77,12 @@ struct KeyRotationTests {
         try await traffic(40)
         // 2. The sender signs with it from an instant two seconds ahead.
         let instant = Date().addingTimeInterval(2)
-        try edit(foremFile, "sendKeyFile: forem-to-vdab.key", "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(TimestampPattern.rfc3339.write(instant))")
+        try edit(foremFile, "sendKeyFile: forem-to-vdab.key", "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(Instant.text(instant))")
         try await reloadForem()
         try await Wait.until("the instant passed", timeout: .seconds(10)) { Date() > instant.addingTimeInterval(0.5) }
         try await traffic(60)
         // 3. Both drop the old key: the sender first, so nothing signed with it is still under way.
-        try edit(foremFile, "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(TimestampPattern.rfc3339.write(instant))",
+        try edit(foremFile, "sendKeyFile: forem-to-vdab.key\n    sendNextKeyFile: forem-to-vdab.next.key\n    sendNextFrom: \(Instant.text(instant))",
                  "sendKeyFile: forem-to-vdab.next.key")
         try await reloadForem()
         try await traffic(20)

@@ -1,5 +1,6 @@
 import Files
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -29,8 +30,8 @@ struct OutgoingConformanceTests {
 
     /// The agency's gateway picking up `documents` (name → bytes, by type) and queuing what it
     /// reads for every other agency, in `encoding`; the batches it queued, and the pick-up's entries.
-    static func pickUp(_ agency: Agency, _ documents: [(name: String, type: RecordType, bytes: [UInt8])], encoding: ExchangeFormat.Form)
-        async throws -> (batches: [(id: String, body: [UInt8], form: ExchangeFormat.Form)], entries: [PickupEntry]) {
+    static func pickUp(_ agency: Agency, _ documents: [(name: String, type: RecordType, bytes: [UInt8])], encoding: BatchForm)
+        async throws -> (batches: [(id: String, body: [UInt8], form: BatchForm)], entries: [PickupEntry]) {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
         let others = Agency.protocolAgencies.filter { $0 != agency }
@@ -47,7 +48,7 @@ struct OutgoingConformanceTests {
             try PrivateFiles.writeAtomically(d.bytes, to: LocalFiles.join(folder, d.name))
         }
         let entries = try await pickup.run()
-        var batches: [(String, [UInt8], ExchangeFormat.Form)] = []
+        var batches: [(String, [UInt8], BatchForm)] = []
         for b in try store.batches(BatchFilter(direction: "out")) {
             let payload = try #require(try store.payload(of: b.batchId, direction: "out"))
             batches.append((b.batchId, payload.bytes, payload.form))
@@ -58,7 +59,7 @@ struct OutgoingConformanceTests {
 
     /// Runs `validate_records.py` on each batch (the XML form as its JSON twin, made by this
     /// gateway's reader, which must take every record); returns its output.
-    static func validate(_ batches: [(id: String, body: [UInt8], form: ExchangeFormat.Form)]) throws -> (status: Int32, output: String, records: Int) {
+    static func validate(_ batches: [(id: String, body: [UInt8], form: BatchForm)]) throws -> (status: Int32, output: String, records: Int) {
         let temp = TemporaryFolder()
         var files: [String] = [], records = 0
         for b in batches {
@@ -90,8 +91,8 @@ struct OutgoingConformanceTests {
 
     @Test("every fixture and broken fixture, picked up and sent to every other agency, in both forms",
           .enabled(if: validatorPresent, "python3 with jsonschema, or ../shared/specs, is absent: skipped"),
-          arguments: exports.map { "\($0.agency.rawValue) \($0.file)" }, [ExchangeFormat.Form.json, .xml])
-    func everyExport(_ key: String, _ encoding: ExchangeFormat.Form) async throws {
+          arguments: exports.map { "\($0.agency.rawValue) \($0.file)" }, [BatchForm.json, .xml])
+    func everyExport(_ key: String, _ encoding: BatchForm) async throws {
         let export = try #require(Self.exports.first { "\($0.agency.rawValue) \($0.file)" == key })
         let name = String(export.file.split(separator: "/").last!)
         let (batches, entries) = try await Self.pickUp(export.agency, [(name, export.type, try Translation.fixture(export.file))], encoding: encoding)

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import HTTPTypes
@@ -591,7 +592,7 @@ struct ProfileRuleTests {
     }
 
     /// The altered batch for a rule in one form, with a batch id of its own.
-    static func body(_ rule: ProfileRule, form: ExchangeFormat.Form) throws -> [UInt8] {
+    static func body(_ rule: ProfileRule, form: BatchForm) throws -> [UInt8] {
         let base = rule.recordType == .vacancy ? vacancyJSON : traineeJSON
         var document: String
         switch form {
@@ -615,7 +616,7 @@ struct ProfileRuleTests {
     }
 
     /// Posts the body to VDAB's receiving routes (a SQLite ledger of its own) as Le Forem.
-    static func answer(_ body: [UInt8], form: ExchangeFormat.Form) async throws -> (status: Int, receipt: Receipt?, detail: String) {
+    static func answer(_ body: [UInt8], form: BatchForm) async throws -> (status: Int, receipt: Receipt?, detail: String) {
         let f = ReceivingFixture()
         let forem = f.forem
         let result = try await f.application().test(.router) { client in
@@ -629,7 +630,7 @@ struct ProfileRuleTests {
         return result
     }
 
-    static func check(_ rule: ProfileRule, form: ExchangeFormat.Form) async throws {
+    static func check(_ rule: ProfileRule, form: BatchForm) async throws {
         let body = try body(rule, form: form)
         let (status, receipt, detail) = try await answer(body, form: form)
         switch rule.answer {
@@ -646,8 +647,8 @@ struct ProfileRuleTests {
         }
     }
 
-    @Test("the base batches are valid, in both forms", arguments: [RecordType.vacancy, .trainee], [ExchangeFormat.Form.json, .xml])
-    func base(_ type: RecordType, _ form: ExchangeFormat.Form) async throws {
+    @Test("the base batches are valid, in both forms", arguments: [RecordType.vacancy, .trainee], [BatchForm.json, .xml])
+    func base(_ type: RecordType, _ form: BatchForm) async throws {
         let json = type == .vacancy ? Self.vacancyJSON : Self.traineeJSON
         let body = form == .json ? Array(json.utf8) : Array(try Self.xml(of: json, type).utf8)
         let (status, receipt, detail) = try await Self.answer(body, form: form)
@@ -664,8 +665,8 @@ struct ProfileRuleTests {
         try await Self.check(rule, form: .xml)
     }
 
-    @Test("a record that appears twice in one batch is rejected the second time, in both forms", arguments: [ExchangeFormat.Form.json, .xml])
-    func twice(_ form: ExchangeFormat.Form) async throws {
+    @Test("a record that appears twice in one batch is rejected the second time, in both forms", arguments: [BatchForm.json, .xml])
+    func twice(_ form: BatchForm) async throws {
         var text: String
         if form == .json {
             var value = try JSONParser(reader: ByteReader(bytes: Array(Self.vacancyJSON.utf8))).value()

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import AsyncHTTPClient
 import Formats
 import Foundation
@@ -38,7 +39,7 @@ struct ReceivingFixture {
 
     static func headers(_ signer: RequestSignature, as sender: String, method: String = "POST", path: String = "/exchange/v1/batches",
                         body: [UInt8], at date: Date = Date(), contentType: String = "application/json") -> HTTPFields {
-        let timestamp = TimestampPattern.rfc3339.write(date)
+        let timestamp = Instant.text(date)
         var fields: HTTPFields = [.contentType: contentType]
         fields[HTTPField.Name(RequestSignature.senderHeader)!] = sender
         fields[HTTPField.Name(RequestSignature.timestampHeader)!] = timestamp

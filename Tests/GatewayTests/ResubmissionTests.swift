@@ -1,5 +1,6 @@
 import Files
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger

@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
@@ -49,7 +50,7 @@ final class RawConnection: @unchecked Sendable {
     /// A batch request's head as a peer would send it, but unsigned (the signature of the right
     /// form, of nothing): all its headers pass, its body never will.
     static func head(sender: String, length: Int) -> [UInt8] {
-        let timestamp = TimestampPattern.rfc3339.write(Date())
+        let timestamp = Instant.text(Date())
         return Array(("POST /exchange/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(length)\r\n"
                       + "X-PES-Sender: \(sender)\r\nX-PES-Timestamp: \(timestamp)\r\nX-PES-Signature: hmac-sha256=\(String(repeating: "0", count: 64))\r\n\r\n").utf8)
     }

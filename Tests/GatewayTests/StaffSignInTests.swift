@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Foundation
 import Gateway
 import HTTPTypes

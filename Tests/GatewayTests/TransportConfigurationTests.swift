@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
@@ -261,5 +262,5 @@ struct TransportConfigurationTests {
 }
 
 enum TimestampPatternTestDate {
-    static func make(_ text: String) -> Date { RequestSignature.instant(text)! }
+    static func make(_ text: String) -> Date { Instant.parse(text)! }
 }

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Foundation
 import Model
 
@@ -66,7 +67,7 @@ struct ExchangeEnvelope {
             throw fail("receiver '\(receiverText.prefix(16))' is not another agency of the protocol")
         }
         let created = try string("createdAt")
-        guard TimestampPattern.instant(created) != nil else { throw fail("createdAt '\(created.prefix(40))' is not an RFC 3339 instant with Z or an offset") }
+        guard Instant.parse(created) != nil else { throw fail("createdAt '\(created.prefix(40))' is not an RFC 3339 instant with Z or an offset") }
         if self["resubmissionOf"] != nil {
             let original = try string("resubmissionOf")
             guard Self.isCanonicalUUID(original) else { throw fail("resubmissionOf is not a UUID in lower-case canonical form") }

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Foundation
 import Model
 import Taxonomy
@@ -5,7 +6,7 @@ import Taxonomy
 /// The exchange profile `be-pes-exchange/1` as a document format: a batch envelope around
 /// vacancy or trainee records, in its JSON or XML form (`exchange-protocol.md`, `exchange-records.md`).
 public struct ExchangeFormat: RecordFormat {
-    public enum Form: String, Sendable { case json, xml }
+    public typealias Form = BatchForm
     public static let profile = "be-pes-exchange/1"
     public static let namespace = "urn:be:pes:exchange:1"
     public static let maximumRecords = 5_000
@@ -297,7 +298,7 @@ final class ExchangeWriting: RecordWriting {
         guard sender != receiver else { throw DocumentError(line: 0, "an exchange batch goes to another agency: the receiver is the sender, \(sender)") }
         var header: [(String, String)] = [("profile", ExchangeFormat.profile), ("batchId", batchId), ("sender", sender.rawValue),
                                           ("receiver", receiver.rawValue), ("recordType", format.recordType.rawValue),
-                                          ("createdAt", TimestampPattern.rfc3339.write(created))]
+                                          ("createdAt", Instant.text(created))]
         if let resubmissionOf { header.append(("resubmissionOf", resubmissionOf)) }
         switch format.form {
         case .json:

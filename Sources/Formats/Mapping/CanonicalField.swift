@@ -1,10 +1,5 @@
 import Model
 
-/// The kinds of record a format holds.
-public enum RecordType: String, Sendable, Hashable, CaseIterable, Codable {
-    case vacancy, trainee
-}
-
 /// A field of the canonical model that a format mapping can place: the closed list that mapping
 /// files name (an unknown name is a start-up error). `item` is the profile's item name, the `field`
 /// of a rejection.

@@ -1,3 +1,5 @@
+import Model
+
 /// The formats in force, by name and record type: the regional formats of `mappings/formats/` and
 /// the exchange profile in its two forms.
 public struct FormatCatalog: Sendable {

@@ -123,7 +123,10 @@ public final class LocalNetwork: Sendable {
     }
 
     /// Runs until the process is asked to stop (SIGINT, SIGTERM), then stops gracefully.
+    /// What was printed before reaches its reader first: standard output is block-buffered when it
+    /// is a file or a pipe (`gateway year --keep-running > figures.txt`).
     public func runUntilSignalled() async throws {
+        fflush(nil)   // every stream: stdout is a C global Swift 6 will not touch
         for await _ in await UnixSignalsSequence(trapping: [.sigint, .sigterm]) { break }
         try await stop()
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird

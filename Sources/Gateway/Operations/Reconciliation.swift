@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Ledger
@@ -65,7 +66,7 @@ public struct Reconciliation: Sendable {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
         let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.keys.signer(at: now),
                                               since: since, until: until, now: now, tls: settings.tls)
-        var report = Report(peer: peer.rawValue, since: TimestampPattern.rfc3339.write(since), until: TimestampPattern.rfc3339.write(until))
+        var report = Report(peer: peer.rawValue, since: Instant.text(since), until: Instant.text(until))
         let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0) }, uniquingKeysWith: { a, _ in a })
         let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)
         for batch in ours {

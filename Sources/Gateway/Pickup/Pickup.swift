@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Files
 import Formats
 import Foundation

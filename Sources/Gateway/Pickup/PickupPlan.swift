@@ -1,4 +1,5 @@
-import Exchange
+import ExchangeHTTP
+import ExchangeProtocol
 import Formats
 import Foundation
 import Ledger
@@ -21,10 +22,10 @@ public struct PickupPlan: Sendable {
     /// A peer as the planner needs it: the record types agreed and the encoding it prefers.
     public struct Peer: Sendable {
         public var sends: Set<RecordType>
-        public var encoding: ExchangeFormat.Form
+        public var encoding: BatchForm
         /// The most records one batch for this peer holds (`limits.batchRecords`, at most the protocol's 5,000).
         public var batchRecords: Int
-        public init(sends: Set<RecordType>, encoding: ExchangeFormat.Form, batchRecords: Int = PickupPlan.maximumRecords) {
+        public init(sends: Set<RecordType>, encoding: BatchForm, batchRecords: Int = PickupPlan.maximumRecords) {
             self.sends = sends
             self.encoding = encoding
             self.batchRecords = min(PickupPlan.maximumRecords, max(1, batchRecords))
@@ -86,7 +87,7 @@ public struct PickupPlan: Sendable {
     }
 
     /// One batch's body; the records the exchange profile cannot hold are left out, with the reason.
-    static func encode(_ records: [CanonicalRecord], for peer: Agency, as form: ExchangeFormat.Form, id: String, sender: Agency,
+    static func encode(_ records: [CanonicalRecord], for peer: Agency, as form: BatchForm, id: String, sender: Agency,
                        taxonomy: Taxonomy, now: Date, resubmissionOf: String? = nil) throws -> (body: [UInt8], refused: [Int: String]) {
         let out = ByteWriter()
         let writer = try ExchangeFormat(form: form, recordType: records[0].recordType)

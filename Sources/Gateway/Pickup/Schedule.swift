@@ -1,5 +1,6 @@
-import Foundation
 import Formats
+import Foundation
+import Model
 
 /// When a gateway collects what its agency exported: every so often, or at times of day (in the
 /// gateway's time zone, Europe/Brussels on the agencies' machines).

@@ -1,4 +1,4 @@
-import Formats
+import Foundation
 
 /// Many rows handed to PostgreSQL as one JSON parameter and read back with `json_to_recordset`:
 /// one statement writes a whole batch's rows, NULLs included, in one round trip.
@@ -25,8 +25,13 @@ struct JSONRows {
         if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             json += "\"" + value + "\""
         } else {
-            json += JSONText.escaped(value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
+            json += Self.escaped(value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
         }
+    }
+
+    /// A JSON string of `value`, escaped by Foundation's encoder (rare: most values need no escape).
+    static func escaped(_ value: String) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
     mutating func int(_ key: String, _ value: Int?) {

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 import PostgresNIO
@@ -98,7 +97,7 @@ extension PostgresStore {
     }
 
     public func audit(_ entry: AuditEntry, now: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = Instant.text(now)
         try await autocommit { c in try await Self.insert(entry, on: c, at: at) }
     }
 
@@ -136,7 +135,7 @@ extension PostgresStore {
 
     public func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry,
                                    now: Date) async throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        let at = Instant.text(now), due = DueTime.string(now), key = payloadKey
         return try await transaction { c in
             // The original's row is locked first: two operators resubmitting it at once on two
             // replicas resubmit it once.
@@ -150,14 +149,14 @@ extension PostgresStore {
         }
     }
 
-    public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+    public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: BatchForm)? {
         let key = payloadKey
-        return try await autocommit { c -> (bytes: [UInt8], form: ExchangeFormat.Form)? in
+        return try await autocommit { c -> (bytes: [UInt8], form: BatchForm)? in
             guard let row = try await c.one("""
                 SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
                 WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
                 """),
-                  let data = try row.bytes("body"), let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
+                  let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return (try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form)
         }
     }
@@ -170,7 +169,7 @@ extension PostgresStore {
     }
 
     public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [DeliveredBatch] {
-        let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
+        let (from, to) = (Instant.text(since), Instant.text(until))
         return try await autocommit { c in
             try await c.all("""
                 SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
@@ -180,7 +179,7 @@ extension PostgresStore {
     }
 
     public func requeue(_ batchId: String, audit entry: AuditEntry, now: Date) async throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         return try await transaction { c in
             guard try await c.run("""
                 UPDATE batch SET state = 'queued', next_attempt_at = \(due), first_attempt_at = NULL, updated_at = \(at)
@@ -194,7 +193,7 @@ extension PostgresStore {
     // MARK: retention
 
     public func markConfirmed(_ batchIds: [String], now: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = Instant.text(now)
         try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET confirmed_at = coalesce(confirmed_at, \(at)) WHERE batch_id = ANY(\(batchIds)::text[]) AND direction = 'out'
@@ -203,7 +202,7 @@ extension PostgresStore {
     }
 
     public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int) {
-        let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
+        let before = Instant.text(cutoff), at = Instant.text(now)
         let prune = LedgerSchema.prune(.postgres)
         return try await transaction { c in
             let batches = try await c.run(Self.query(prune.batches + " RETURNING 1", [at, before]))

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 import PostgresNIO
@@ -10,9 +9,9 @@ import PostgresNIO
 /// replica sends to a peer under a live lease, the others leave that peer alone (each claim
 /// takes the peer's advisory lock first, so that two replicas never both find the peer free).
 extension PostgresStore: OutboxStore {
-    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                         resubmissionOf: String?, now: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey, at: .batch(id: batchId, direction: "out")))
         try await autocommit { c in
             try await c.run("""
@@ -39,7 +38,7 @@ extension PostgresStore: OutboxStore {
 
     /// One peer's due batches, oldest first, under this replica's lease.
     private func claim(_ peer: Agency, now: Date, limit: Int) async throws -> [OutgoingBatch] {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         let (owner, until, lane) = (lease.owner, lease.until(now), "gateway lane " + peer.rawValue)
         let payloadKey = self.payloadKey
         let rows = try await transaction { c in
@@ -65,14 +64,14 @@ extension PostgresStore: OutboxStore {
             .map { row in
                 OutgoingBatch(batchId: try row.string("batch_id"), peer: peer, recordType: RecordType(rawValue: try row.string("record_type"))!,
                               body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: try row.string("batch_id"), direction: "out")),
-                              form: ExchangeFormat.Form(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
-                              firstAttempt: RequestSignature.instant(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"),
+                              form: BatchForm(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
+                              firstAttempt: Instant.parse(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"),
                               recordCount: try row.optionalInt("record_count"))
             }
     }
 
     public func record(_ step: NextStep, for batchId: String, attempt: Int, answer: String, now: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(now), owner = lease.owner
+        let at = Instant.text(now), owner = lease.owner
         let change = try OutboxChange(step, answer: answer)
         let kept = String(answer.prefix(2000))
         try await transaction { c in
@@ -96,7 +95,7 @@ extension PostgresStore: OutboxStore {
     }
 
     public func requeueInterrupted(now: Date) async throws -> Int {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         let (prefix, owner) = (lease.replicaPrefix, lease.owner)
         return try await autocommit { c in
             try await c.run("""

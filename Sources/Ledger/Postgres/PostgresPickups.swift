@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Files
 import Foundation
 import Model
@@ -50,7 +49,7 @@ extension PostgresStore {
 
     public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)?,
                              now: Date) async throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        let at = Instant.text(now), due = DueTime.string(now), key = payloadKey
         let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: key, at: .document(source: entry.source, sha256: entry.sha256))) }
         return try await transaction { c in
             let inserted = try await c.run("""
@@ -121,7 +120,7 @@ extension PostgresStore {
         let handle: FileHandle
         do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw LedgerError(fault.description) }
         defer { try? handle.close() }
-        let at = TimestampPattern.rfc3339.write(now), key = payloadKey
+        let at = Instant.text(now), key = payloadKey
         try await transaction { c in
             try await c.run("""
                 INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, format,
@@ -139,7 +138,7 @@ extension PostgresStore {
 
     public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
                                  notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)?, now: Date) async throws {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), key = payloadKey
+        let at = Instant.text(now), due = DueTime.string(now), key = payloadKey
         let complete = final == nil ? 0 : 1, outcome = (final?.outcome ?? .done).rawValue, report = final?.report
         try await transaction { c in
             // The pick-up's row first: a part is committed once, by the replica that holds the pick-up.

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import Model
 import NIOCore
@@ -18,9 +17,9 @@ extension PostgresStore: ReceivedBatchStore {
     /// what the other stored. Rows are written in key order, so that two transactions seldom wait
     /// for each other in opposite orders (and PostgreSQL ends the rare deadlock: run again too).
     public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
-        let digests = batch.records.map { $0.record?.contentDigest }
+        let digests = batch.contentDigests   // made before the write lock is taken
         let keys = ReceivePlan.keys(of: batch)
-        let now = TimestampPattern.rfc3339.write(batch.receivedAt)
+        let now = Instant.text(batch.receivedAt)
         let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey, at: .batch(id: batch.batchId, direction: "in")))
         let (origins, ids) = (keys.map(\.origin), keys.map(\.id))
         let payloadKey = self.payloadKey, lease = self.lease, owner = lease.owner, until = lease.until(batch.receivedAt)
@@ -158,7 +157,7 @@ extension PostgresStore: ReceivedBatchStore {
     }
 
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
-        let (from, to) = (TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until))
+        let (from, to) = (Instant.text(since), Instant.text(until))
         return try await autocommit { c in
             try await c.all("""
                 SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at < \(to)
@@ -187,7 +186,7 @@ extension PostgresStore: DeliveryLedger {
                 WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.delivered_at IS NULL
                 """, logger: statementLogger),
                 let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
-                let form = ExchangeFormat.Form(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
+                let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
             let accepted = try await c.all("SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'", logger: statementLogger)
                 .map { try $0.int("position") }
             return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
@@ -212,7 +211,7 @@ extension PostgresStore: DeliveryLedger {
     }
 
     public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
-        let at = TimestampPattern.rfc3339.write(date), lost = try RecordLosses.column(losses)
+        let at = Instant.text(date), lost = try RecordLosses.column(losses)
         try await autocommit { c in
             try await c.run("""
                 UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(lost), state = 'delivered', updated_at = \(at),

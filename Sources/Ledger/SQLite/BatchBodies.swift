@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Formats
+import Model
 
 /// Batches' bodies, in a table of their own beside `batch` (migration 0013): a look at a batch's
 /// state never reads its body.

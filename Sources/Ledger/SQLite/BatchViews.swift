@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import GRDB
 import Model
@@ -91,7 +90,7 @@ extension SQLiteStore {
 
     /// Writes an operator action to the audit log.
     public func audit(_ entry: AuditEntry, now: Date = Date()) throws {
-        try database.write { db in try Self.insert(entry, in: db, at: TimestampPattern.rfc3339.write(now)) }
+        try database.write { db in try Self.insert(entry, in: db, at: Instant.text(now)) }
     }
 
     static func insert(_ entry: AuditEntry, in db: Database, at: String) throws {
@@ -131,7 +130,7 @@ extension SQLiteStore {
     @discardableResult
     public func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry,
                                    now: Date = Date()) throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         return try database.write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE resubmission_of = ? AND direction = 'out'", arguments: [original]) == nil else { return false }
             let source = try Row.fetchOne(db, sql: "SELECT source, source_sha256 FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [original])
@@ -146,10 +145,10 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
-    public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+    public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: BatchForm)? {
         try database.read { db in
             guard let form = try String.fetchOne(db, sql: "SELECT body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
-                .flatMap(ExchangeFormat.Form.init(rawValue:)),
+                .flatMap(BatchForm.init(rawValue:)),
                   let data = try BatchBodies.fetch(batchId, direction: direction, in: db) else { return nil }
             return (try PayloadSealing.open(data, key: payloadKey, at: .batch(id: batchId, direction: direction)), form)
         }
@@ -164,7 +163,7 @@ extension SQLiteStore {
     }
 
     /// A sent batch's exchange body, as sent.
-    public func body(ofSent batchId: String) throws -> (bytes: [UInt8], form: ExchangeFormat.Form)? {
+    public func body(ofSent batchId: String) throws -> (bytes: [UInt8], form: BatchForm)? {
         try payload(of: batchId, direction: "out")
     }
 }
@@ -176,7 +175,7 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: """
                 SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = ? AND state = 'delivered'
                   AND json_extract(receipt, '$.receivedAt') >= ? AND json_extract(receipt, '$.receivedAt') < ? ORDER BY created_at
-                """, arguments: [peer.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
+                """, arguments: [peer.rawValue, Instant.text(since), Instant.text(until)])
                 .map { DeliveredBatch(batchId: $0["batch_id"], bodySha256: $0["body_sha256"], recordCount: $0["record_count"]) }
         }
     }
@@ -184,7 +183,7 @@ extension SQLiteStore {
     /// Queues a sent batch again, with its id and body, and writes the action to the audit log;
     /// false if it is not a batch this gateway sent.
     public func requeue(_ batchId: String, audit entry: AuditEntry, now: Date = Date()) throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = Instant.text(now)
         return try database.write { db in
             try db.execute(sql: """
                 UPDATE batch SET state = 'queued', next_attempt_at = ?, first_attempt_at = NULL, updated_at = ?

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import GRDB
 import Model
@@ -11,9 +10,9 @@ extension SQLiteStore: OutboxStore {}
 /// `sending` (taken by a dispatcher), `delivered` or `failed`.
 extension SQLiteStore {
     /// Writes a batch to send; it is due at once.
-    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: ExchangeFormat.Form,
+    public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                         resubmissionOf: String? = nil, now: Date = Date()) throws {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, resubmission_of,
@@ -30,7 +29,7 @@ extension SQLiteStore {
     /// peer whose batches are being sent under another live lease is left to that sender, so that
     /// a peer gets its batches one after another, in order.
     public func claimDue(now: Date = Date(), limit: Int = 16, peer: Agency? = nil) async throws -> [OutgoingBatch] {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         let payloadKey = self.payloadKey, lease = self.lease
         return try await database.write { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -50,8 +49,8 @@ extension SQLiteStore {
                     WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: "out")), form: ExchangeFormat.Form(rawValue: row["body_form"])!,
-                                     attempts: (row["attempts"] as Int) + 1, firstAttempt: RequestSignature.instant(first) ?? now, bodySha256: row["body_sha256"],
+                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: "out")), form: BatchForm(rawValue: row["body_form"])!,
+                                     attempts: (row["attempts"] as Int) + 1, firstAttempt: Instant.parse(first) ?? now, bodySha256: row["body_sha256"],
                                      recordCount: row["record_count"])
             }
         }
@@ -61,7 +60,7 @@ extension SQLiteStore {
     /// lease was lost meanwhile (another replica took the batch over), only a receipt is kept: the
     /// batch is delivered whoever sent it; a retry or failure is the new holder's to decide.
     public func record(_ step: NextStep, for batchId: String, attempt: Int, answer: String, now: Date = Date()) async throws {
-        let at = TimestampPattern.rfc3339.write(now), owner = lease.owner
+        let at = Instant.text(now), owner = lease.owner
         let change = try OutboxChange(step, answer: answer)
         try await database.write { db in
             try db.execute(sql: """
@@ -86,7 +85,7 @@ extension SQLiteStore {
     /// `queued`, due now, and are sent again with the same id and body (the peer replays its receipt).
     @discardableResult
     public func requeueInterrupted(now: Date = Date()) async throws -> Int {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now), lease = self.lease
+        let at = Instant.text(now), due = DueTime.string(now), lease = self.lease
         return try await database.write { db in
             try db.execute(sql: """
                 UPDATE batch SET state = 'queued', next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL

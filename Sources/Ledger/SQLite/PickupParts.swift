@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Files
 import Foundation
 import GRDB
@@ -31,7 +30,7 @@ extension SQLiteStore {
         let handle: FileHandle
         do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw LedgerError(fault.description) }
         defer { try? handle.close() }
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = Instant.text(now)
         try database.write { db in
             try db.execute(sql: """
                 INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, format,
@@ -52,7 +51,7 @@ extension SQLiteStore {
     /// outcome (and an export's new cursor).
     public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
                                  notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)? = nil, now: Date = Date()) throws {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         let key = payloadKey
         try database.write { db in
             try Self.insert(batches, source: (source, sha256), in: db, at: at, due: due, key: key)

@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import GRDB
 import Model
@@ -42,7 +41,7 @@ extension SQLiteStore {
     @discardableResult
     public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)? = nil,
                              now: Date = Date()) throws -> Bool {
-        let at = TimestampPattern.rfc3339.write(now), due = DueTime.string(now)
+        let at = Instant.text(now), due = DueTime.string(now)
         return try database.write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM pickup WHERE source = ? AND sha256 = ?", arguments: [entry.source, entry.sha256]) == nil else {
                 return false

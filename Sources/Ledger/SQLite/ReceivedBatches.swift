@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import GRDB
 import Model
@@ -14,8 +13,7 @@ extension SQLiteStore: ReceivedBatchStore {
     /// once per flow at the end. Every statement is prepared once per connection. SQLite has one
     /// writer at a time: nothing else changes the records between the lookups and the writes.
     public func receive(_ batch: IncomingBatch) async throws -> ReceiveOutcome {
-        // Content digests before the write lock is taken: they are most of a record's cost here.
-        let digests = batch.records.map { $0.record?.contentDigest }
+        let digests = batch.contentDigests   // made before the write lock is taken
         let payloadKey = self.payloadKey, lease = self.lease
         return try await database.write { db -> ReceiveOutcome in
             if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'"),
@@ -23,7 +21,7 @@ extension SQLiteStore: ReceivedBatchStore {
                 guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
                 return .replayed(try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8)))
             }
-            let now = TimestampPattern.rfc3339.write(batch.receivedAt)
+            let now = Instant.text(batch.receivedAt)
             try db.cachedStatement(sql: """
                 INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
                                    lease_owner, lease_until, received_by)
@@ -67,7 +65,7 @@ extension SQLiteStore: ReceivedBatchStore {
         try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, batch_id
-                """, arguments: [sender.rawValue, TimestampPattern.rfc3339.write(since), TimestampPattern.rfc3339.write(until)])
+                """, arguments: [sender.rawValue, Instant.text(since), Instant.text(until)])
                 .map { row in try ManifestEntry(receipt: row["receipt"], bodySha256: row["body_sha256"]) }
         }
     }
@@ -134,7 +132,7 @@ extension SQLiteStore: DeliveryLedger {
                 SELECT peer, record_type, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
                 """, arguments: [batchId]),
                 let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
-                let form = ExchangeFormat.Form(rawValue: row["body_form"] ?? "json") else { return nil }
+                let form = BatchForm(rawValue: row["body_form"] ?? "json") else { return nil }
             let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
             return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try BatchBodies.fetch(batchId, direction: "in", in: db) ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
                                    form: form, accepted: Set(accepted))
@@ -172,7 +170,7 @@ extension SQLiteStore: DeliveryLedger {
                     UPDATE batch SET delivered_at = ?, delivered_to = ?, delivery_losses = ?, state = 'delivered', updated_at = ?, lease_owner = NULL, lease_until = NULL
                     WHERE batch_id = ? AND direction = 'in'
                     """)
-                    .execute(arguments: [TimestampPattern.rfc3339.write(date), destination, lost, TimestampPattern.rfc3339.write(date), batchId])
+                    .execute(arguments: [Instant.text(date), destination, lost, Instant.text(date), batchId])
                 return .commit
             }
         }

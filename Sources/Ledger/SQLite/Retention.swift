@@ -1,5 +1,4 @@
-import Exchange
-import Formats
+import ExchangeProtocol
 import Foundation
 import GRDB
 
@@ -9,7 +8,7 @@ import GRDB
 extension SQLiteStore {
     /// Notes that the peer's manifest holds these sent batches with the same body.
     public func markConfirmed(_ batchIds: [String], now: Date = Date()) throws {
-        let at = TimestampPattern.rfc3339.write(now)
+        let at = Instant.text(now)
         try database.write { db in
             for id in batchIds {
                 try db.execute(sql: "UPDATE batch SET confirmed_at = coalesce(confirmed_at, ?) WHERE batch_id = ? AND direction = 'out'", arguments: [at, id])
@@ -25,7 +24,7 @@ extension SQLiteStore {
     /// Failed, queued, unconfirmed or unreconciled batches keep theirs, whatever their age.
     @discardableResult
     public func prunePayloads(createdBefore cutoff: Date, now: Date = Date()) throws -> (batches: Int, documents: Int) {
-        let before = TimestampPattern.rfc3339.write(cutoff), at = TimestampPattern.rfc3339.write(now)
+        let before = Instant.text(cutoff), at = Instant.text(now)
         let prune = LedgerSchema.prune(.sqlite)
         return try database.write { db in
             try db.execute(sql: prune.batches, arguments: [at, before])

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Synchronization
 
 /// A value the gateway replaces while it runs — a pair's keys, a certificate, the operators'

@@ -1,5 +1,3 @@
-import Model
-
 /// A record of either type, as translations carry it.
 public enum CanonicalRecord: Hashable, Sendable {
     case vacancy(Vacancy)

@@ -1,4 +1,3 @@
-import Formats
 import Model
 
 /// What the receiver does with one record, given what it already holds for (origin, id)
@@ -37,10 +36,4 @@ public enum VersionDecision: Equatable, Sendable {
         case .stale(let held): (.staleVersion, "version \(held) is held already; a lower version is not taken")
         }
     }
-}
-
-extension CanonicalRecord {
-    /// SHA-256 of the record's exchange-profile JSON: the same content gives the same digest on
-    /// every gateway, whatever format it arrived in.
-    public var contentDigest: String { sha256Hex(ExchangeFormat.canonicalJSON(self)) }
 }

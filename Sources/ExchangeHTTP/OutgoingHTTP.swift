@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExchangeProtocol
 import NIOCore
 
 /// The one configuration of every HTTP call this gateway makes — to peers, to the back office, to

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import AsyncHTTPClient
 import Formats
 import Foundation
@@ -22,12 +23,12 @@ public struct PeerClient: Sendable {
     /// of this call (the client's defaults when nil). A 200 is the batch's receipt only when
     /// it names `batchId`, the body's digest and (when known) `recordCount` records; any other
     /// 200 is `.notTheReceipt`, and a redirect is answered as it came (none is followed).
-    public func deliver(body: [UInt8], form: ExchangeFormat.Form, to baseURL: String, as sender: Agency, signer: RequestSignature,
+    public func deliver(body: [UInt8], form: BatchForm, to baseURL: String, as sender: Agency, signer: RequestSignature,
                         now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil,
                         batchId: String, recordCount: Int? = nil, tls: TLSConfiguration? = nil) async -> PeerAnswer {
         let bodySha256 = bodySha256 ?? sha256Hex(body)
         let path = "/exchange/v1/batches"
-        let timestamp = TimestampPattern.rfc3339.write(now)
+        let timestamp = Instant.text(now)
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: form == .json ? "application/json" : "application/xml")
@@ -74,9 +75,9 @@ public struct PeerClient: Sendable {
     /// receipt of another batch): it would confirm or miss what it does not describe.
     public func manifest(from baseURL: String, of peer: Agency, as sender: Agency, signer: RequestSignature, since: Date, until: Date,
                          now: Date = Date(), tls: TLSConfiguration? = nil) async throws -> Manifest {
-        let query = "since=\(TimestampPattern.rfc3339.write(since))&until=\(TimestampPattern.rfc3339.write(until))"
+        let query = "since=\(Instant.text(since))&until=\(Instant.text(until))"
         let path = "/exchange/v1/manifest?" + query
-        let timestamp = TimestampPattern.rfc3339.write(now)
+        let timestamp = Instant.text(now)
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
@@ -93,10 +94,10 @@ public struct PeerClient: Sendable {
             throw PeerClientError("\(baseURL) answered the manifest of another pair (\(manifest.sender.prefix(16)) → \(manifest.receiver.prefix(16)), not \(sender) → \(peer))")
         }
         // The window as asked for: whole seconds, as the query wrote it.
-        let from = TimestampPattern.instant(TimestampPattern.rfc3339.write(since)) ?? since
-        let to = TimestampPattern.instant(TimestampPattern.rfc3339.write(until)) ?? until
+        let from = Instant.parse(Instant.text(since)) ?? since
+        let to = Instant.parse(Instant.text(until)) ?? until
         for entry in manifest.batches {
-            guard let at = TimestampPattern.instant(entry.receivedAt), at >= from, at < to else {
+            guard let at = Instant.parse(entry.receivedAt), at >= from, at < to else {
                 throw PeerClientError("\(baseURL) answered a manifest with batch \(entry.batchId.prefix(64)) received at \(entry.receivedAt.prefix(40)), outside the window asked for")
             }
         }

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird

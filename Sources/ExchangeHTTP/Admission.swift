@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Model
 import Synchronization
 

@@ -1,3 +1,4 @@
+import ExchangeProtocol
 import Formats
 import Foundation
 import HTTPTypes
@@ -79,11 +80,11 @@ public struct ReceivingGateway: Sendable {
                 let caller = try authenticate(request, bodySha256: Self.emptySha256)
                 let parameters = request.uri.queryParameters
                 // `since` is required; `until` defaults to now (exchange-protocol.md, Manifest).
-                guard let sinceText = parameters["since"].map(String.init), let since = TimestampPattern.instant(sinceText) else {
+                guard let sinceText = parameters["since"].map(String.init), let since = Instant.parse(sinceText) else {
                     throw Problem(.badRequest, "Bad window", "since is required, an RFC 3339 instant with Z or an offset")
                 }
-                let untilText = parameters["until"].map(String.init) ?? TimestampPattern.rfc3339.write(clock())
-                guard let until = TimestampPattern.instant(untilText) else {
+                let untilText = parameters["until"].map(String.init) ?? Instant.text(clock())
+                guard let until = Instant.parse(untilText) else {
                     throw Problem(.badRequest, "Bad window", "until, when given, is an RFC 3339 instant with Z or an offset")
                 }
                 guard since <= until else { throw Problem(.badRequest, "Bad window", "since is after until") }
@@ -99,7 +100,7 @@ public struct ReceivingGateway: Sendable {
             do {
                 // Nothing is taken or read for a request whose headers do not name a known peer, a
                 // readable timestamp inside the window and a well-formed signature.
-                let form: ExchangeFormat.Form, caller: Agency
+                let form: BatchForm, caller: Agency
                 do {
                     form = try contentForm(request)
                     caller = try preauthenticate(request)
@@ -138,6 +139,25 @@ public struct ReceivingGateway: Sendable {
         _ = try? await request.body.collect(upTo: 64 << 10)
     }
 
+    /// The body, up to `maximumBody`. A body over it is refused (413) once up to `drainedAfterRefusal`
+    /// more bytes were read away and dropped: a sender a little over the limit, still writing, then
+    /// reads the refusal instead of a connection reset; an endless one is cut off there.
+    static func collect(_ body: RequestBody) async throws -> ByteBuffer {
+        var collected = ByteBuffer(), over = 0
+        for try await var chunk in body {
+            if over == 0 && collected.readableBytes + chunk.readableBytes <= maximumBody {
+                collected.writeBuffer(&chunk)
+            } else {
+                over += chunk.readableBytes
+                if over > drainedAfterRefusal { break }
+            }
+        }
+        guard over == 0 else { throw Problem(.contentTooLarge, "Batch too large", "the body is over \(maximumBody) bytes") }
+        return collected
+    }
+
+    static let drainedAfterRefusal = 1 << 20
+
     /// Takes a place for one batch of `caller`'s, or refuses it as the protocol says: 429 when
     /// saturated (in all, or for this peer), 503 when shutting down, both with `Retry-After`.
     func admit(_ caller: Agency) throws {
@@ -160,9 +180,9 @@ public struct ReceivingGateway: Sendable {
 
     /// The batch's form from its headers, and a body that may be read: 415 for another content type
     /// or an encoding, 413 for a declared length over the limit (before anything is read).
-    func contentForm(_ request: Request) throws -> ExchangeFormat.Form {
+    func contentForm(_ request: Request) throws -> BatchForm {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let form: ExchangeFormat.Form
+        let form: BatchForm
         switch contentType {
         case "application/json": form = .json
         case "application/xml", "text/xml": form = .xml
@@ -178,13 +198,8 @@ public struct ReceivingGateway: Sendable {
         return form
     }
 
-    func receive(_ request: Request, form: ExchangeFormat.Form, caller preauthenticated: Agency, logger: Logger) async throws -> Response {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.maximumBody)
-        } catch is NIOTooManyBytesError {
-            throw Problem(.contentTooLarge, "Batch too large", "the body is over \(Self.maximumBody) bytes")
-        }
+    func receive(_ request: Request, form: BatchForm, caller preauthenticated: Agency, logger: Logger) async throws -> Response {
+        let buffer = try await Self.collect(request.body)
         let body = [UInt8](buffer: buffer)
         let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
         let caller = try authenticate(request, bodySha256: bodySha256)

@@ -1,5 +1,4 @@
 import Crypto
-import Formats
 import Foundation
 
 /// The signature every request between gateways carries (`exchange-protocol.md`, Authentication):
@@ -52,7 +51,7 @@ public struct RequestSignature: Sendable {
         guard signature.hasPrefix("hmac-sha256="), let mac = bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
             throw .malformedSignature
         }
-        guard let instant = instant(timestamp) else { throw .timestampUnreadable }
+        guard let instant = Instant.parse(timestamp) else { throw .timestampUnreadable }
         let skew = abs(instant.timeIntervalSince(now))
         guard skew <= window else { throw .outsideWindow(seconds: Int(skew)) }
     }
@@ -73,13 +72,10 @@ public struct RequestSignature: Sendable {
         }
         let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: bodySha256)
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text.utf8), using: key) else { throw .badSignature }
-        guard let instant = Self.instant(timestamp) else { throw .timestampUnreadable }
+        guard let instant = Instant.parse(timestamp) else { throw .timestampUnreadable }
         let skew = abs(instant.timeIntervalSince(now))
         guard skew <= Self.window else { throw .outsideWindow(seconds: Int(skew)) }
     }
-
-    /// RFC 3339 with `Z` or an offset, with or without fractional seconds (`TimestampPattern.instant`).
-    public static func instant(_ text: String) -> Date? { TimestampPattern.instant(text) }
 
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -1,3 +1,5 @@
+import ExchangeProtocol
+
 /// The client certificate a peer must present over mutual TLS (`peers.X.certificate`), so that a
 /// certificate issued to one agency can never sign in as another, whatever CA issued both.
 public enum CertificatePin: Sendable, Equatable, CustomStringConvertible {
