@@ -3,9 +3,9 @@
 //
 // Modules follow the data: Model (canonical records, validation) → Taxonomy (ROME v3, ROME 4.0,
 // Competent, labels) and ExchangeProtocol (signatures, receipts, version rules, instants; Crypto
-// only) → Formats (regional formats, exchange profile) → Files (private writes, regular-file reads)
-// → Ledger (the store; no HTTP, no YAML, no XML) → Statistics → ExchangeHTTP (the protocol's routes
-// and peer client) → Gateway (wiring) → GatewayCLI (the `gateway` command).
+// only) → Formats (regional formats, exchange profile; libxml2, Yams) and Ledger (the store, over
+// Files; no HTTP, no YAML, no XML: PackageLayoutTests) → Statistics (over Ledger) and ExchangeHTTP
+// (the protocol's routes and peer client, over Formats) → Gateway (wiring) → GatewayCLI.
 import PackageDescription
 
 // The hot paths (reading, checking and writing records; the ledger) run without the runtime's

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The modules follow the data: what sits below the HTTP edge links none of it.
+@Suite("The package's layout")
+struct PackageLayoutTests {
+    /// Every target and product a target links, through the package's other targets.
+    static func closure(of target: String, in targets: [String: [String]]) -> Set<String> {
+        var seen: Set<String> = [], todo = targets[target] ?? []
+        while let next = todo.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            todo += targets[next] ?? []
+        }
+        return seen
+    }
+
+    @Test("Ledger and Statistics link no Hummingbird, AsyncHTTPClient, Yams, libxml2 or Formats; ExchangeProtocol links Model and Crypto only")
+    func closures() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // A scratch path of its own: the running `swift test` holds .build's lock.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        p.arguments = ["swift", "package", "--scratch-path", scratch.path, "dump-package"]
+        p.currentDirectoryURL = Project.root
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "swift package dump-package failed")
+        let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var targets: [String: [String]] = [:]
+        for target in package["targets"] as? [[String: Any]] ?? [] {
+            let name = target["name"] as? String ?? ""
+            targets[name] = (target["dependencies"] as? [[String: [Any]]] ?? []).compactMap { dependency in
+                guard let (kind, value) = dependency.first, let first = value.first as? String else { return nil }
+                return kind == "product" ? "\(value.count > 1 ? (value[1] as? String ?? "") : ""):\(first)" : first
+            }
+        }
+        let forbidden = ["hummingbird", "async-http-client", "Yams", "CLibXML2", "Formats", "ExchangeHTTP"]
+        for target in ["Ledger", "Statistics", "ExchangeProtocol"] {
+            let linked = Self.closure(of: target, in: targets)
+            #expect(!linked.isEmpty, "\(target): no dependencies read")
+            let offending = linked.filter { dependency in forbidden.contains { dependency == $0 || dependency.hasPrefix($0 + ":") } }
+            #expect(offending.isEmpty, "\(target) links \(offending.sorted())")
+        }
+        #expect(Self.closure(of: "ExchangeProtocol", in: targets) == ["Model", "swift-crypto:Crypto"])
+    }
+}
