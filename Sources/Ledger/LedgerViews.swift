@@ -128,22 +128,22 @@ extension ManifestEntry {
 }
 
 extension BatchFilter {
-    /// The listing's query over `batch b`, newest first: `?` placeholders, and their values in order.
-    func query(_ dialect: SQLDialect) -> (sql: String, arguments: [String]) {
-        var conditions: [String] = [], arguments: [String] = []
+    /// The listing's statement over `batch b`, newest first.
+    func statement(_ dialect: SQLDialect) -> LedgerSQL {
+        var conditions: [LedgerSQL] = []
         switch state {
         case nil: break
-        case .rejectedRecords?: conditions.append("\(dialect.jsonNumber("b.receipt", "counts", "rejected")) > 0")
-        case let state?: conditions.append("b.state = ?"); arguments.append(state.rawValue)
+        case .rejectedRecords?: conditions.append("\(raw: dialect.jsonNumber("b.receipt", "counts", "rejected")) > 0")
+        case let state?: conditions.append("b.state = \(state.rawValue)")
         }
-        if let peer { conditions.append("b.peer = ?"); arguments.append(peer.rawValue) }
-        if let direction { conditions.append("b.direction = ?"); arguments.append(direction) }
-        if let since { conditions.append("b.created_at >= ?"); arguments.append(Instant.text(since)) }
-        if let until { conditions.append("b.created_at < ?"); arguments.append(Instant.text(until)) }
+        if let peer { conditions.append("b.peer = \(peer.rawValue)") }
+        if let direction { conditions.append("b.direction = \(direction)") }
+        if let since { conditions.append("b.created_at >= \(Instant.text(since))") }
+        if let until { conditions.append("b.created_at < \(Instant.text(until))") }
         if notResubmitted { conditions.append("NOT EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')") }
-        let sql = "SELECT \(BatchSummary.columns(dialect)) FROM batch b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, limit))"
-        return (sql, arguments)
+        var statement: LedgerSQL = "SELECT \(raw: BatchSummary.columns(dialect)) FROM batch b"
+        for (i, condition) in conditions.enumerated() { statement = statement + (i == 0 ? "WHERE \(condition)" : "AND \(condition)") }
+        return statement + "ORDER BY b.created_at DESC, b.batch_id LIMIT \(max(1, limit))"
     }
 }
 

@@ -317,10 +317,5 @@ extension PostgresConnection {
 }
 
 extension PostgresRandomAccessRow {
-    func string(_ column: String) throws -> String { try self[column].decode(String.self) }
-    func optionalString(_ column: String) throws -> String? { try self[column].decode(String?.self) }
-    func int(_ column: String) throws -> Int { try self[column].decode(Int.self) }
-    func optionalInt(_ column: String) throws -> Int? { try self[column].decode(Int?.self) }
     func bool(_ column: String) throws -> Bool { try self[column].decode(Bool.self) }
-    func bytes(_ column: String) throws -> Data? { try self[column].decode(Data?.self) }
 }

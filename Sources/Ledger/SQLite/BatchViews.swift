@@ -4,56 +4,36 @@ import GRDB
 import Model
 
 extension SQLiteStore {
-    private static let summaryColumns = BatchSummary.columns(.sqlite)
-
-    private static func summary(_ row: Row) -> BatchSummary {
-        BatchSummary(batchId: row["batch_id"], direction: row["direction"], peer: row["peer"], recordType: row["record_type"], state: row["state"],
-                     recordCount: row["record_count"], receipt: row["receipt"], attempts: row["attempts"], createdAt: row["created_at"],
-                     updatedAt: row["updated_at"], resubmissionOf: row["resubmission_of"], resubmittedAs: row["resubmitted_as"])
-    }
-
     /// The batches a filter selects, newest first.
     public func batches(_ filter: BatchFilter) throws -> [BatchSummary] {
-        let (sql, arguments) = filter.query(.sqlite)
-        return try database.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.summary) }
+        try database.read { db in try db.rows(OperationsSQL.batches(filter, .sqlite)).map(BatchSummary.init(row:)) }
     }
 
     /// One batch, either way (a sent batch first if an id names both).
     public func batch(_ batchId: String) throws -> BatchDetail? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT \(Self.summaryColumns), b.body_sha256, b.body_form, b.source, b.delivered_to, b.last_answer, b.receipt AS receipt_text
-                FROM batch b WHERE b.batch_id = ? ORDER BY b.direction = 'out' DESC LIMIT 1
-                """, arguments: [batchId]) else { return nil }
-            let summary = Self.summary(row)
-            let attempts = try Row.fetchAll(db, sql: "SELECT attempt, at, outcome, answer FROM attempt WHERE batch_id = ? ORDER BY attempt", arguments: [batchId])
-                .map { AttemptView(attempt: $0["attempt"], at: $0["at"], outcome: $0["outcome"], answer: $0["answer"]) }
-            let receipt = (row["receipt_text"] as String?).flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+            guard let row = try db.row(OperationsSQL.batch(batchId, .sqlite)) else { return nil }
+            let summary = try BatchSummary(row: row)
+            let attempts = try db.rows(OperationsSQL.attempts(batchId)).map(AttemptView.init(row:))
+            let receipt = try row.optionalString("receipt").flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
             var rejections = receipt?.rejected ?? []
             if summary.direction == "in" && rejections.isEmpty {
-                rejections = try Row.fetchAll(db, sql: """
-                    SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = ? AND outcome = 'rejected' ORDER BY position
-                    """, arguments: [batchId]).map { .init(index: $0["position"], recordId: $0["record_id"], field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "") }
+                rejections = try db.rows(OperationsSQL.rejectedRecords(batchId)).map(Receipt.Rejection.init(row:))
             }
-            let losses = summary.direction != "in" ? [] : RecordLosses.read(try String.fetchOne(db, sql: """
-                SELECT delivery_losses FROM batch WHERE batch_id = ? AND direction = 'in'
-                """, arguments: [batchId]))
+            let losses = summary.direction != "in" ? [] : RecordLosses.read(try db.row(OperationsSQL.deliveryLosses(batchId))?.optionalString("delivery_losses"))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
             while let id = back, !chain.contains(id) {
                 chain.insert(id, at: 0)
-                back = try String.fetchOne(db, sql: "SELECT resubmission_of FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [id])
+                back = try db.row(OperationsSQL.resubmitted(id))?.optionalString("resubmission_of")
             }
             var forward = batchId
-            while let next = try String.fetchOne(db, sql: "SELECT batch_id FROM batch WHERE resubmission_of = ? AND direction = 'out' ORDER BY created_at LIMIT 1",
-                                                 arguments: [forward]), !chain.contains(next) {
+            while let next = try db.row(OperationsSQL.resubmission(of: forward))?.string("batch_id"), !chain.contains(next) {
                 chain.append(next)
                 forward = next
             }
-            return BatchDetail(summary: summary, bodySha256: row["body_sha256"], encoding: row["body_form"], source: row["source"],
-                               deliveredTo: row["delivered_to"], lastAnswer: row["last_answer"], attempts: attempts, receipt: receipt,
-                               rejections: rejections, chain: chain, deliveryLosses: losses)
+            return try BatchDetail(row: row, summary: summary, attempts: attempts, receipt: receipt, rejections: rejections, chain: chain, deliveryLosses: losses)
         }
     }
 
@@ -61,31 +41,15 @@ extension SQLiteStore {
     /// were stored (two in one second keep their order).
     public func history(origin: Agency, recordId: String) throws -> RecordHistory {
         try database.read { db in
-            let received = try Row.fetchAll(db, sql: """
-                SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
-                JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
-                WHERE br.record_id = ? AND b.peer = ? ORDER BY b.created_at, b.rowid
-                """, arguments: [recordId, origin.rawValue]).map {
-                RecordHistory.Received(batchId: $0["batch_id"], version: $0["version"], outcome: $0["outcome"], code: $0["code"], message: $0["message"], at: $0["created_at"])
-            }
-            let sent = try Row.fetchAll(db, sql: """
-                SELECT o.batch_id, b.peer, o.version, b.state, b.created_at FROM outgoing_record o
-                JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'
-                WHERE o.origin = ? AND o.record_id = ? ORDER BY b.created_at, b.rowid
-                """, arguments: [origin.rawValue, recordId]).map {
-                RecordHistory.Sent(batchId: $0["batch_id"], peer: $0["peer"], version: $0["version"], state: $0["state"], at: $0["created_at"])
-            }
-            return RecordHistory(origin: origin.rawValue, recordId: recordId, received: received, sent: sent)
+            RecordHistory(origin: origin.rawValue, recordId: recordId,
+                          received: try db.rows(OperationsSQL.received(origin: origin, recordId: recordId)).map(RecordHistory.Received.init(row:)),
+                          sent: try db.rows(OperationsSQL.sent(origin: origin, recordId: recordId)).map(RecordHistory.Sent.init(row:)))
         }
     }
 
     /// The operators' actions, newest first.
     public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT at, actor, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                AuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], target: $0["target"], reason: $0["reason"], detail: $0["detail"])
-            }
-        }
+        try database.read { db in try db.rows(OperationsSQL.auditLog(limit: limit)).map(AuditEntry.init(row:)) }
     }
 
     /// Writes an operator action to the audit log.
@@ -94,23 +58,20 @@ extension SQLiteStore {
     }
 
     static func insert(_ entry: AuditEntry, in db: Database, at: String) throws {
-        try db.execute(sql: "INSERT INTO audit (at, actor, action, target, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [at, entry.actor, entry.action, entry.target, entry.reason, entry.detail])
+        try db.change(OperationsSQL.insert(entry, at: at))
     }
 
     /// The document a sent batch was made of, and its format, if the ledger has it.
     public func sourceDocument(ofSent batchId: String) throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
         try database.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256
-                WHERE b.batch_id = ? AND b.direction = 'out' AND p.payload_pruned_at IS NULL
-                """, arguments: [batchId]), let type = RecordType(rawValue: row["record_type"]), let format: String = row["format"] else { return nil }
-            let (source, sha256): (String, String) = (row["source"], row["sha256"])
-            if let whole = row["document"] as Data? { return (source, format, type, try PayloadSealing.open(whole, key: payloadKey, at: .document(source: source, sha256: sha256))) }
+            guard let row = try db.row(OperationsSQL.sourceDocument(ofSent: batchId)), let type = RecordType(rawValue: try row.string("record_type")),
+                  let format = try row.optionalString("format") else { return nil }
+            let source = try row.string("source"), sha256 = try row.string("sha256")
+            if let whole = try row.bytes("document") { return (source, format, type, try PayloadSealing.open(whole, key: payloadKey, at: .document(source: source, sha256: sha256))) }
             // A document kept in parts (migration 0010).
             var document: [UInt8] = []
-            for part in try Row.fetchAll(db, sql: "SELECT part, bytes FROM pickup_document WHERE source = ? AND sha256 = ? ORDER BY part", arguments: [source, sha256]) {
-                document += try PayloadSealing.open(part["bytes"], key: payloadKey, at: .documentPart(source: source, sha256: sha256, part: part["part"]))
+            for part in try db.rows(OperationsSQL.documentParts(source: source, sha256: sha256)) {
+                document += try PayloadSealing.open(try part.bytes("bytes") ?? Data(), key: payloadKey, at: .documentPart(source: source, sha256: sha256, part: try part.int("part")))
             }
             return document.isEmpty ? nil : (source, format, type, document)
         }
@@ -119,8 +80,10 @@ extension SQLiteStore {
     /// The records of a sent batch, in order.
     public func records(ofSent batchId: String) throws -> [(origin: Agency, id: String, version: Int)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT origin, record_id, version FROM outgoing_record WHERE batch_id = ? ORDER BY position", arguments: [batchId])
-                .compactMap { row in Agency(rawValue: row["origin"]).map { ($0, row["record_id"], row["version"]) } }
+            try db.rows(OperationsSQL.records(ofSent: batchId)).compactMap { row in
+                guard let origin = Agency(rawValue: try row.string("origin")) else { return nil }
+                return (origin, try row.string("record_id"), try row.int("version"))
+            }
         }
     }
 
@@ -132,9 +95,9 @@ extension SQLiteStore {
                                    now: Date = Date()) throws -> Bool {
         let at = Instant.text(now), due = DueTime.string(now)
         return try database.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE resubmission_of = ? AND direction = 'out'", arguments: [original]) == nil else { return false }
-            let source = try Row.fetchOne(db, sql: "SELECT source, source_sha256 FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [original])
-            try Self.insert(batches, source: source.flatMap { row in (row["source"] as String?).map { ($0, row["source_sha256"] as String? ?? "") } },
+            let source = try db.row(OperationsSQL.source(ofSent: original))
+            guard try db.row(OperationsSQL.isResubmitted(original)) == nil else { return false }
+            try Self.insert(batches, source: try source.flatMap { row in try row.optionalString("source").map { ($0, try row.optionalString("source_sha256") ?? "") } },
                             in: db, at: at, due: due, key: payloadKey)
             try Self.route(routed, in: db, at: at)
             try Self.insert(entry, in: db, at: at)
@@ -147,8 +110,7 @@ extension SQLiteStore {
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
     public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: BatchForm)? {
         try database.read { db in
-            guard let form = try String.fetchOne(db, sql: "SELECT body_form FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
-                .flatMap(BatchForm.init(rawValue:)),
+            guard let form = try db.row(OperationsSQL.bodyForm(of: batchId, direction: direction))?.optionalString("body_form").flatMap(BatchForm.init(rawValue:)),
                   let data = try BatchBodies.fetch(batchId, direction: direction, in: db) else { return nil }
             return (try PayloadSealing.open(data, key: payloadKey, at: .batch(id: batchId, direction: direction)), form)
         }
@@ -157,8 +119,7 @@ extension SQLiteStore {
     /// The record type of a batch, if the ledger has it (payload or not).
     public func recordType(of batchId: String, direction: String) throws -> RecordType? {
         try database.read { db in
-            try String.fetchOne(db, sql: "SELECT record_type FROM batch WHERE batch_id = ? AND direction = ?", arguments: [batchId, direction])
-                .flatMap(RecordType.init(rawValue:))
+            try db.row(OperationsSQL.recordType(of: batchId, direction: direction))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
         }
     }
 
@@ -172,11 +133,7 @@ extension SQLiteStore {
     /// The batches delivered to a peer whose receipts say they were received between two instants.
     public func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) throws -> [DeliveredBatch] {
         try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = ? AND state = 'delivered'
-                  AND json_extract(receipt, '$.receivedAt') >= ? AND json_extract(receipt, '$.receivedAt') < ? ORDER BY created_at
-                """, arguments: [peer.rawValue, Instant.text(since), Instant.text(until)])
-                .map { DeliveredBatch(batchId: $0["batch_id"], bodySha256: $0["body_sha256"], recordCount: $0["record_count"]) }
+            try db.rows(OperationsSQL.deliveredBatches(to: peer, since: Instant.text(since), until: Instant.text(until), .sqlite)).map(DeliveredBatch.init(row:))
         }
     }
 
@@ -185,11 +142,7 @@ extension SQLiteStore {
     public func requeue(_ batchId: String, audit entry: AuditEntry, now: Date = Date()) throws -> Bool {
         let at = Instant.text(now)
         return try database.write { db in
-            try db.execute(sql: """
-                UPDATE batch SET state = 'queued', next_attempt_at = ?, first_attempt_at = NULL, updated_at = ?
-                WHERE batch_id = ? AND direction = 'out' AND state IN ('delivered', 'failed')
-                """, arguments: [DueTime.string(now), at, batchId])
-            guard db.changesCount == 1 else { return false }
+            guard try db.change(OperationsSQL.requeue(batchId, due: DueTime.string(now), at: at)) == 1 else { return false }
             try Self.insert(entry, in: db, at: at)
             return true
         }

@@ -1,8 +1,29 @@
-/// The few places where SQL written once for both stores (the statistics', the operators' listing)
-/// differs between them: reading JSON kept as text (receipts), and joining values into a list.
-/// Everything else is written in SQL both understand.
-public enum SQLDialect: Sendable {
+/// The few places where SQL written once for both stores differs between them: row locks, reading
+/// JSON kept as text (receipts), joining values into a list, a join's order. Everything else is
+/// written in SQL both understand (`LedgerSQL`).
+public enum SQLDialect: Sendable, Equatable {
     case sqlite, postgres
+
+    public enum Fragment: Sendable {
+        /// Row locks for a read that a write in the same transaction depends on: PostgreSQL's
+        /// `FOR UPDATE`; SQLite has one writer at a time and needs none.
+        case forUpdate
+        /// `FOR UPDATE SKIP LOCKED`: replicas that claim work pass over each other's rows.
+        case forUpdateSkipLocked
+        /// The order in which a table `alias`'s rows were written: SQLite's `rowid`, PostgreSQL's
+        /// identity column `seq` (migration 1 of each).
+        case writeOrder(String)
+
+        func text(_ dialect: SQLDialect) -> String {
+            switch (self, dialect) {
+            case (.writeOrder(let alias), .sqlite): "\(alias).rowid"
+            case (.writeOrder(let alias), .postgres): "\(alias).seq"
+            case (_, .sqlite): ""
+            case (.forUpdate, .postgres): " FOR UPDATE"
+            case (.forUpdateSkipLocked, .postgres): " FOR UPDATE SKIP LOCKED"
+            }
+        }
+    }
 
     /// A member of a JSON document held in a text column, as text: `json(receipt, "receivedAt")`.
     public func json(_ column: String, _ path: String...) -> String {
