@@ -13,16 +13,10 @@ extension PostgresStore: OutboxStore {
                         resubmissionOf: String?, now: Date) async throws {
         let at = Instant.text(now), due = DueTime.string(now)
         let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey, at: .batch(id: batchId, direction: "out")))
-        try await autocommit { c in
-            try await c.run("""
-                WITH b AS (
-                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, resubmission_of,
-                                       next_attempt_at, created_at, updated_at)
-                    VALUES (\(batchId), 'out', \(peer.rawValue), \(recordType.rawValue), \(sha256Hex(body)), 'queued', \(form.rawValue),
-                            \(resubmissionOf), \(due), \(at), \(at))
-                    RETURNING batch_id)
-                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'out', \(sealed) FROM b
-                """)
+        try await transaction { c in
+            try await c.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
+                                                      resubmissionOf: resubmissionOf, due: due, at: at))
+            try await c.change(OutboxSQL.insertBody(batchId: batchId, direction: "out", body: sealed))
         }
     }
 
@@ -75,67 +69,39 @@ extension PostgresStore: OutboxStore {
         let change = try OutboxChange(step, answer: answer)
         let kept = String(answer.prefix(2000))
         try await transaction { c in
-            try await c.run("""
-                INSERT INTO attempt (batch_id, attempt, at, outcome, answer, replica) VALUES (\(batchId), \(attempt), \(at), \(change.outcome), \(kept), \(owner))
-                ON CONFLICT (batch_id, attempt) DO UPDATE SET at = excluded.at, outcome = excluded.outcome, answer = excluded.answer, replica = excluded.replica
-                """)
-            let mine = try await c.run("""
-                UPDATE batch SET state = \(change.state), receipt = coalesce(\(change.receipt), receipt), last_answer = \(change.lastAnswer),
-                    next_attempt_at = \(change.nextAttempt), updated_at = \(at), lease_owner = NULL, lease_until = NULL
-                WHERE batch_id = \(batchId) AND direction = 'out' AND state = 'sending' AND lease_owner = \(owner) RETURNING 1
-                """)
-            if mine == 0, change.state == "delivered" {
-                try await c.run("""
-                    UPDATE batch SET state = 'delivered', receipt = \(change.receipt), last_answer = \(change.lastAnswer), next_attempt_at = NULL, updated_at = \(at),
-                        lease_owner = NULL, lease_until = NULL
-                    WHERE batch_id = \(batchId) AND direction = 'out' AND state <> 'delivered'
-                    """)
+            try await c.change(OutboxSQL.insertAttempt(batchId: batchId, attempt: attempt, at: at, outcome: change.outcome, answer: kept, replica: owner))
+            if try await c.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == "delivered" {
+                try await c.change(OutboxSQL.recordLateDelivery(change, batchId: batchId, at: at))
             }
         }
     }
 
     public func requeueInterrupted(now: Date) async throws -> Int {
         let at = Instant.text(now), due = DueTime.string(now)
-        let (prefix, owner) = (lease.replicaPrefix, lease.owner)
-        return try await autocommit { c in
-            try await c.run("""
-                UPDATE batch SET state = 'queued', next_attempt_at = \(due), updated_at = \(at), lease_owner = NULL, lease_until = NULL
-                WHERE direction = 'out' AND state = 'sending'
-                  AND (lease_owner IS NULL OR lease_until < \(due) OR (substr(lease_owner, 1, length(\(prefix))) = \(prefix) AND lease_owner <> \(owner)))
-                RETURNING 1
-                """)
-        }
+        let lease = self.lease
+        return try await autocommit { c in try await c.change(OutboxSQL.requeueInterrupted(due: due, at: at, lease: lease)) }
     }
 
     public func setPaused(_ paused: Bool, peer: Agency) async throws {
-        let flag = paused ? 1 : 0
-        try await autocommit { c in
-            try await c.run("""
-                INSERT INTO peer_state (peer, paused) VALUES (\(peer.rawValue), \(flag)) ON CONFLICT (peer) DO UPDATE SET paused = excluded.paused
-                """)
-        }
+        try await autocommit { c in try await c.change(OutboxSQL.setPaused(paused, peer: peer)) }
     }
 
     public func claimablePeers(now: Date) async throws -> [Agency] {
         let due = DueTime.string(now)
         return try await autocommit { c in
-            try await c.all("""
-                SELECT DISTINCT peer FROM batch
-                WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= \(due)) OR (state = 'sending' AND lease_until < \(due))) ORDER BY peer
-                """).compactMap { Agency(rawValue: try $0.string("peer")) }
+            try await c.rows(OutboxSQL.claimablePeers(due: due)).compactMap { Agency(rawValue: try $0.string("peer")) }
         }
     }
 
     public func queuedCount() async throws -> Int {
         try await autocommit { c in
-            try await c.one("SELECT COUNT(*) AS n FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')").map { try $0.int("n") } ?? 0
+            try await c.row(OutboxSQL.queuedCount)?.int("n") ?? 0
         }
     }
 
     public func outgoingState(_ batchId: String) async throws -> (state: String, attempts: Int, lastAnswer: String?)? {
         try await autocommit { c in
-            try await c.one("SELECT state, attempts, last_answer FROM batch WHERE batch_id = \(batchId) AND direction = 'out'")
-                .map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
+            try await c.row(OutboxSQL.outgoingState(batchId)).map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
         }
     }
 }

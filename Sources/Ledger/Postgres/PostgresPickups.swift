@@ -11,23 +11,8 @@ import PostgresNIO
 extension PostgresStore {
     public func pickup(source: String, sha256: String) async throws -> PickupEntry? {
         try await autocommit { c in
-            try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 1").map { row in
-                var entry = try Self.entry(row)
-                entry.report = try row.string("report")
-                return entry
-            }
+            try await c.row(PickupSQL.pickup(source: source, sha256: sha256, complete: true)).map { try PickupEntry(row: $0, report: true) }
         }
-    }
-
-    /// A pickup row's counts.
-    private static func entry(_ row: PostgresRandomAccessRow) throws -> PickupEntry {
-        var entry = PickupEntry(source: try row.string("source"), sha256: try row.string("sha256"),
-                                recordType: RecordType(rawValue: try row.string("record_type")) ?? .vacancy,
-                                outcome: PickupEntry.Outcome(rawValue: try row.string("outcome")) ?? .done)
-        (entry.records, entry.queued, entry.unchanged, entry.notRouted, entry.rejected) =
-            (try row.int("records"), try row.int("queued"), try row.int("unchanged"), try row.int("not_routed"), try row.int("rejected"))
-        entry.format = try row.optionalString("format")
-        return entry
     }
 
     public func routes(origin: Agency, recordId: String) async throws -> [Agency: String] {
@@ -38,10 +23,13 @@ extension PostgresStore {
         guard !recordIds.isEmpty else { return [:] }
         return try await autocommit { c in
             var result: [String: [Agency: String]] = [:]
-            for row in try await c.all("""
-                SELECT record_id, peer, content_sha256 FROM routed_record WHERE origin = \(origin.rawValue) AND record_id = ANY(\(recordIds)::text[])
-                """) {
-                if let peer = Agency(rawValue: try row.string("peer")) { result[try row.string("record_id"), default: [:]][peer] = try row.string("content_sha256") }
+            var start = 0
+            while start < recordIds.count {
+                let slice = Array(recordIds[start..<min(recordIds.count, start + PickupSQL.chunk(.postgres))])
+                start += slice.count
+                for row in try await c.rows(PickupSQL.routes(origin: origin, recordIds: slice)) {
+                    if let peer = Agency(rawValue: try row.string("peer")) { result[try row.string("record_id"), default: [:]][peer] = try row.string("content_sha256") }
+                }
             }
             return result
         }
@@ -52,20 +40,12 @@ extension PostgresStore {
         let at = Instant.text(now), due = DueTime.string(now), key = payloadKey
         let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: key, at: .document(source: entry.source, sha256: entry.sha256))) }
         return try await transaction { c in
-            let inserted = try await c.run("""
-                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
-                VALUES (\(entry.source), \(entry.sha256), \(entry.recordType.rawValue), \(at), \(entry.outcome.rawValue), \(entry.records), \(entry.queued),
-                        \(entry.unchanged), \(entry.notRouted), \(entry.rejected), \(entry.report), \(document), \(entry.format))
-                ON CONFLICT (source, sha256) DO NOTHING RETURNING 1
-                """)
+            let inserted = try await c.change(PickupSQL.insert(entry, document: document, at: at))
             guard inserted == 1 else { return false }
             try await Self.insert(batches, source: (entry.source, entry.sha256), on: c, at: at, due: due, key: key)
             try await Self.route(routed, on: c, at: at)
             if let cursor {
-                try await c.run("""
-                    INSERT INTO pickup_cursor (source, cursor, updated_at) VALUES (\(cursor.source), \(cursor.value), \(at))
-                    ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-                    """)
+                try await c.change(PickupSQL.setCursor(source: cursor.source, value: cursor.value, at: at))
             }
             return true
         }
@@ -73,33 +53,23 @@ extension PostgresStore {
 
     public func routedRecords() async throws -> [RoutedRecord] {
         try await autocommit { c in
-            try await c.all("SELECT * FROM routed_record ORDER BY origin, record_id, peer").compactMap { row in
-                guard let origin = Agency(rawValue: try row.string("origin")), let peer = Agency(rawValue: try row.string("peer")),
-                      let type = RecordType(rawValue: try row.string("record_type")) else { return nil }
-                return RoutedRecord(origin: origin, recordId: try row.string("record_id"), peer: peer, recordType: type, version: try row.int("version"),
-                                    contentSha256: try row.string("content_sha256"), batchId: try row.string("batch_id"))
-            }
+            try await c.rows(PickupSQL.routedRecords).compactMap(RoutedRecord.init(row:))
         }
     }
 
     public func latestReceived(origin: Agency, recordId: String) async throws -> (version: Int, status: String)? {
         try await autocommit { c in
-            try await c.one("""
-                SELECT version, status FROM record WHERE origin = \(origin.rawValue) AND record_id = \(recordId) ORDER BY version DESC LIMIT 1
-                """).map { (try $0.int("version"), try $0.string("status")) }
+            try await c.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map { (try $0.int("version"), try $0.string("status")) }
         }
     }
 
     public func pickupCursor(_ source: String) async throws -> String? {
-        try await autocommit { c in try await c.one("SELECT cursor FROM pickup_cursor WHERE source = \(source)").map { try $0.string("cursor") } }
+        try await autocommit { c in try await c.row(PickupSQL.cursor(source))?.optionalString("cursor") }
     }
 
     public func sendingSummary() async throws -> [SendingSummary] {
         let rows = try await autocommit { c in
-            try await c.all("SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'").map { row in
-                SendingSummary.Row(peer: try row.string("peer"), recordType: try row.string("record_type"), state: try row.string("state"),
-                                   recordCount: try row.optionalInt("record_count"), receipt: try row.optionalString("receipt"), form: try row.optionalString("body_form"))
-            }
+            try await c.rows(PickupSQL.sendingSummary).map(SendingSummary.Row.init(row:))
         }
         return SendingSummary.summaries(rows)
     }
@@ -108,8 +78,8 @@ extension PostgresStore {
 
     public func pickupPosition(source: String, sha256: String) async throws -> (position: Int, counts: PickupEntry)? {
         try await autocommit { c in
-            try await c.one("SELECT * FROM pickup WHERE source = \(source) AND sha256 = \(sha256) AND complete = 0").map { row in
-                var entry = try Self.entry(row)
+            try await c.row(PickupSQL.pickup(source: source, sha256: sha256, complete: false)).map { row in
+                var entry = try PickupEntry(row: row, report: false)
                 entry.outcome = .done
                 return (try row.int("position"), entry)
             }
@@ -122,15 +92,11 @@ extension PostgresStore {
         defer { try? handle.close() }
         let at = Instant.text(now), key = payloadKey
         try await transaction { c in
-            try await c.run("""
-                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, format,
-                                    complete, position)
-                VALUES (\(entry.source), \(entry.sha256), \(entry.recordType.rawValue), \(at), 'done', 0, 0, 0, 0, 0, '{}', \(entry.format), 0, 0)
-                """)
+            try await c.change(PickupSQL.begin(entry, at: at))
             var part = 0
             while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
                 let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: key, at: .documentPart(source: entry.source, sha256: entry.sha256, part: part)))
-                try await c.run("INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (\(entry.source), \(entry.sha256), \(part), \(sealed))")
+                try await c.change(PickupSQL.insertPart(source: entry.source, sha256: entry.sha256, part: part, bytes: sealed))
                 part += 1
             }
         }
@@ -139,19 +105,14 @@ extension PostgresStore {
     public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
                                  notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)?, now: Date) async throws {
         let at = Instant.text(now), due = DueTime.string(now), key = payloadKey
-        let complete = final == nil ? 0 : 1, outcome = (final?.outcome ?? .done).rawValue, report = final?.report
         try await transaction { c in
             // The pick-up's row first: a part is committed once, by the replica that holds the pick-up.
-            let updated = try await c.run("""
-                UPDATE pickup SET position = \(position), records = \(counts.records), queued = \(counts.queued), unchanged = \(counts.unchanged),
-                    not_routed = \(counts.notRouted), rejected = \(counts.rejected), complete = \(complete), outcome = \(outcome), report = coalesce(\(report), report)
-                WHERE source = \(source) AND sha256 = \(sha256) AND complete = 0 RETURNING 1
-                """)
+            let updated = try await c.change(PickupSQL.commitPart(source: source, sha256: sha256, position: position, counts: counts, final: final))
             guard updated == 1 else { throw LedgerError("the pick-up of \(source) is not under way: it cannot take a part") }
             try await Self.insert(batches, source: (source, sha256), on: c, at: at, due: due, key: key)
             try await Self.route(routed, on: c, at: at)
             if !notes.isEmpty {
-                let first = try await c.one("SELECT coalesce(MAX(seq), 0) AS seq FROM pickup_note WHERE source = \(source) AND sha256 = \(sha256)")?.int("seq") ?? 0
+                let first = try await c.row(PickupSQL.lastNote(source: source, sha256: sha256))?.int("seq") ?? 0
                 var rows = JSONRows()
                 for (i, n) in notes.enumerated() {
                     rows.row()
@@ -170,13 +131,9 @@ extension PostgresStore {
     public func pickupContents(source: String, sha256: String) async throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
                                                                                 notes: [PickupNote]) {
         try await autocommit { c in
-            let batches = try await c.all("""
-                SELECT batch_id, peer, record_count, body_form FROM batch WHERE direction = 'out' AND source = \(source) AND source_sha256 = \(sha256) ORDER BY seq
-                """).map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
-            let notes = try await c.all("SELECT * FROM pickup_note WHERE source = \(source) AND sha256 = \(sha256) ORDER BY seq").map {
-                PickupNote(kind: PickupNote.Kind(rawValue: try $0.string("kind")) ?? .notRouted, index: try $0.optionalInt("record_index"),
-                           recordId: try $0.string("record_id"), detail: try $0.string("detail"))
-            }
+            let batches = try await c.rows(PickupSQL.batches(source: source, sha256: sha256))
+                .map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
+            let notes = try await c.rows(PickupSQL.notes(source: source, sha256: sha256)).map(PickupNote.init(row:))
             return (batches, notes)
         }
     }
@@ -189,15 +146,8 @@ extension PostgresStore {
         var records = JSONRows()
         for batch in batches {
             let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key, at: .batch(id: batch.batchId, direction: "out")))
-            try await c.run("""
-                WITH b AS (
-                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, next_attempt_at, created_at, updated_at,
-                                       record_count, source, source_sha256, resubmission_of)
-                    VALUES (\(batch.batchId), 'out', \(batch.peer.rawValue), \(batch.recordType.rawValue), \(sha256Hex(batch.body)), 'queued',
-                            \(batch.form.rawValue), \(due), \(at), \(at), \(batch.recordCount), \(source?.0), \(source?.1), \(batch.resubmissionOf))
-                    RETURNING batch_id)
-                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'out', \(body) FROM b
-                """)
+            try await c.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
+            try await c.change(OutboxSQL.insertBody(batchId: batch.batchId, direction: "out", body: body))
             for (i, r) in batch.records.enumerated() {
                 records.row()
                 records.text("batch_id", batch.batchId); records.int("position", i); records.text("origin", r.origin.rawValue); records.text("record_id", r.id)

@@ -14,11 +14,8 @@ extension SQLiteStore {
                         resubmissionOf: String? = nil, now: Date = Date()) throws {
         let at = Instant.text(now), due = DueTime.string(now)
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, resubmission_of,
-                                   next_attempt_at, created_at, updated_at)
-                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
-                """, arguments: [batchId, peer.rawValue, recordType.rawValue, sha256Hex(body), form.rawValue, resubmissionOf, due, at, at])
+            try db.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
+                                                 resubmissionOf: resubmissionOf, due: due, at: at))
             try BatchBodies.insert(batchId, direction: "out", body: body, recordType: recordType, key: payloadKey, in: db)
         }
     }
@@ -63,19 +60,9 @@ extension SQLiteStore {
         let at = Instant.text(now), owner = lease.owner
         let change = try OutboxChange(step, answer: answer)
         try await database.write { db in
-            try db.execute(sql: """
-                INSERT INTO attempt (batch_id, attempt, at, outcome, answer, replica) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (batch_id, attempt) DO UPDATE SET at = excluded.at, outcome = excluded.outcome, answer = excluded.answer, replica = excluded.replica
-                """, arguments: [batchId, attempt, at, change.outcome, String(answer.prefix(2000)), owner])
-            try db.execute(sql: """
-                UPDATE batch SET state = ?, receipt = coalesce(?, receipt), last_answer = ?, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
-                WHERE batch_id = ? AND direction = 'out' AND state = 'sending' AND lease_owner = ?
-                """, arguments: [change.state, change.receipt, change.lastAnswer, change.nextAttempt, at, batchId, owner])
-            if db.changesCount == 0, change.state == "delivered" {
-                try db.execute(sql: """
-                    UPDATE batch SET state = 'delivered', receipt = ?, last_answer = ?, next_attempt_at = NULL, updated_at = ?, lease_owner = NULL, lease_until = NULL
-                    WHERE batch_id = ? AND direction = 'out' AND state <> 'delivered'
-                    """, arguments: [change.receipt, change.lastAnswer, at, batchId])
+            try db.change(OutboxSQL.insertAttempt(batchId: batchId, attempt: attempt, at: at, outcome: change.outcome, answer: String(answer.prefix(2000)), replica: owner))
+            if try db.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == "delivered" {
+                try db.change(OutboxSQL.recordLateDelivery(change, batchId: batchId, at: at))
             }
         }
     }
@@ -87,44 +74,34 @@ extension SQLiteStore {
     public func requeueInterrupted(now: Date = Date()) async throws -> Int {
         let at = Instant.text(now), due = DueTime.string(now), lease = self.lease
         return try await database.write { db in
-            try db.execute(sql: """
-                UPDATE batch SET state = 'queued', next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
-                WHERE direction = 'out' AND state = 'sending'
-                  AND (lease_owner IS NULL OR lease_until < ? OR (substr(lease_owner, 1, length(?)) = ? AND lease_owner <> ?))
-                """, arguments: [due, at, due, lease.replicaPrefix, lease.replicaPrefix, lease.owner])
-            return db.changesCount
+            try db.change(OutboxSQL.requeueInterrupted(due: due, at: at, lease: lease))
         }
     }
 
     /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
     public func setPaused(_ paused: Bool, peer: Agency) throws {
         try database.write { db in
-            try db.execute(sql: "INSERT INTO peer_state (peer, paused) VALUES (?, ?) ON CONFLICT (peer) DO UPDATE SET paused = excluded.paused",
-                           arguments: [peer.rawValue, paused])
+            try db.change(OutboxSQL.setPaused(paused, peer: peer))
         }
     }
 
     public func claimablePeers(now: Date) async throws -> [Agency] {
         try await database.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT DISTINCT peer FROM batch
-                WHERE direction = 'out' AND ((state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?))
-                """, arguments: [DueTime.string(now), DueTime.string(now)]).compactMap(Agency.init(rawValue:))
+            try db.rows(OutboxSQL.claimablePeers(due: DueTime.string(now))).compactMap { Agency(rawValue: try $0.string("peer")) }
         }
     }
 
     /// Batches waiting in the outbox (queued or being sent).
     public func queuedCount() async throws -> Int {
         try await database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('queued', 'sending')") ?? 0
+            try db.row(OutboxSQL.queuedCount)?.int("n") ?? 0
         }
     }
 
     /// A sent batch's state and last answer (for operators and tests).
     public func outgoingState(_ batchId: String) throws -> (state: String, attempts: Int, lastAnswer: String?)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT state, attempts, last_answer FROM batch WHERE batch_id = ? AND direction = 'out'", arguments: [batchId])
-                .map { ($0["state"], $0["attempts"], $0["last_answer"]) }
+            try db.row(OutboxSQL.outgoingState(batchId)).map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
         }
     }
 }

@@ -13,13 +13,10 @@ extension SQLiteStore {
     /// Where an incomplete pick-up of this document stands (nil: never started, or complete).
     public func pickupPosition(source: String, sha256: String) throws -> (position: Int, counts: PickupEntry)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pickup WHERE source = ? AND sha256 = ? AND complete = 0", arguments: [source, sha256]).map { row in
-                var entry = PickupEntry(source: row["source"], sha256: row["sha256"], recordType: RecordType(rawValue: row["record_type"]) ?? .vacancy,
-                                        outcome: .done)
-                (entry.records, entry.queued, entry.unchanged, entry.notRouted, entry.rejected) =
-                    (row["records"], row["queued"], row["unchanged"], row["not_routed"], row["rejected"])
-                entry.format = row["format"]
-                return (row["position"], entry)
+            try db.row(PickupSQL.pickup(source: source, sha256: sha256, complete: false)).map { row in
+                var entry = try PickupEntry(row: row, report: false)
+                entry.outcome = .done
+                return (try row.int("position"), entry)
             }
         }
     }
@@ -32,15 +29,11 @@ extension SQLiteStore {
         defer { try? handle.close() }
         let at = Instant.text(now)
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, format,
-                                    complete, position)
-                VALUES (?, ?, ?, ?, 'done', 0, 0, 0, 0, 0, '{}', ?, 0, 0)
-                """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.format])
+            try db.change(PickupSQL.begin(entry, at: at))
             var part = 0
             while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
-                try db.execute(sql: "INSERT INTO pickup_document (source, sha256, part, bytes) VALUES (?, ?, ?, ?)",
-                               arguments: [entry.source, entry.sha256, part, try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: payloadKey, at: .documentPart(source: entry.source, sha256: entry.sha256, part: part))])
+                let sealed = Data(try PayloadSealing.seal([UInt8](data), recordType: entry.recordType, key: payloadKey, at: .documentPart(source: entry.source, sha256: entry.sha256, part: part)))
+                try db.change(PickupSQL.insertPart(source: entry.source, sha256: entry.sha256, part: part, bytes: sealed))
                 part += 1
             }
         }
@@ -54,9 +47,13 @@ extension SQLiteStore {
         let at = Instant.text(now), due = DueTime.string(now)
         let key = payloadKey
         try database.write { db in
+            // The pick-up's row first, as on PostgreSQL: a part is committed once.
+            guard try db.change(PickupSQL.commitPart(source: source, sha256: sha256, position: position, counts: counts, final: final)) == 1 else {
+                throw LedgerError("the pick-up of \(source) is not under way: it cannot take a part")
+            }
             try Self.insert(batches, source: (source, sha256), in: db, at: at, due: due, key: key)
             try Self.route(routed, in: db, at: at)
-            var seq = try Int.fetchOne(db, sql: "SELECT coalesce(MAX(seq), 0) FROM pickup_note WHERE source = ? AND sha256 = ?", arguments: [source, sha256]) ?? 0
+            var seq = try db.row(PickupSQL.lastNote(source: source, sha256: sha256))?.int("seq") ?? 0
             let note = try db.cachedStatement(sql: """
                 INSERT INTO pickup_note (source, sha256, seq, kind, record_index, record_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
@@ -66,13 +63,6 @@ extension SQLiteStore {
                     b.text(source); b.text(sha256); b.int(seq); b.text(n.kind.rawValue); b.int(n.index); b.text(n.recordId); b.text(n.detail)
                 }
             }
-            try db.execute(sql: """
-                UPDATE pickup SET position = ?, records = ?, queued = ?, unchanged = ?, not_routed = ?, rejected = ?,
-                    complete = ?, outcome = ?, report = coalesce(?, report)
-                WHERE source = ? AND sha256 = ? AND complete = 0
-                """, arguments: [position, counts.records, counts.queued, counts.unchanged, counts.notRouted, counts.rejected,
-                                 final == nil ? 0 : 1, (final?.outcome ?? .done).rawValue, final?.report, source, sha256])
-            guard db.changesCount == 1 else { throw LedgerError("the pick-up of \(source) is not under way: it cannot take a part") }
         }
     }
 
@@ -80,11 +70,9 @@ extension SQLiteStore {
     public func pickupContents(source: String, sha256: String) throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
                                                                            notes: [PickupNote]) {
         try database.read { db in
-            let batches = try Row.fetchAll(db, sql: """
-                SELECT batch_id, peer, record_count, body_form FROM batch WHERE direction = 'out' AND source = ? AND source_sha256 = ? ORDER BY rowid
-                """, arguments: [source, sha256]).map { ($0["batch_id"] as String, $0["peer"] as String, $0["record_count"] as Int? ?? 0, $0["body_form"] as String? ?? "json") }
-            let notes = try Row.fetchAll(db, sql: "SELECT * FROM pickup_note WHERE source = ? AND sha256 = ? ORDER BY seq", arguments: [source, sha256])
-                .map { PickupNote(kind: PickupNote.Kind(rawValue: $0["kind"]) ?? .notRouted, index: $0["record_index"], recordId: $0["record_id"], detail: $0["detail"]) }
+            let batches = try db.rows(PickupSQL.batches(source: source, sha256: sha256))
+                .map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
+            let notes = try db.rows(PickupSQL.notes(source: source, sha256: sha256)).map(PickupNote.init(row:))
             return (batches, notes)
         }
     }
@@ -96,12 +84,10 @@ extension SQLiteStore {
             var result: [String: [Agency: String]] = [:]
             var start = 0
             while start < recordIds.count {
-                let slice = recordIds[start..<min(recordIds.count, start + 500)]
+                let slice = Array(recordIds[start..<min(recordIds.count, start + PickupSQL.chunk(.sqlite))])
                 start += slice.count
-                let holes = Array(repeating: "?", count: slice.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: "SELECT record_id, peer, content_sha256 FROM routed_record WHERE origin = ? AND record_id IN (\(holes))",
-                                            arguments: StatementArguments([origin.rawValue] + Array(slice))) {
-                    if let peer = Agency(rawValue: row["peer"]) { result[row["record_id"], default: [:]][peer] = row["content_sha256"] }
+                for row in try db.rows(PickupSQL.routes(origin: origin, recordIds: slice)) {
+                    if let peer = Agency(rawValue: try row.string("peer")) { result[try row.string("record_id"), default: [:]][peer] = try row.string("content_sha256") }
                 }
             }
             return result

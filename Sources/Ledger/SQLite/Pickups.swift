@@ -9,30 +9,13 @@ extension SQLiteStore {
     /// The entry of a document picked up before (same source, same content), if any.
     public func pickup(source: String, sha256: String) throws -> PickupEntry? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pickup WHERE source = ? AND sha256 = ? AND complete = 1", arguments: [source, sha256]).map { row in
-                var entry = PickupEntry(source: row["source"], sha256: row["sha256"], recordType: RecordType(rawValue: row["record_type"]) ?? .vacancy,
-                                        outcome: PickupEntry.Outcome(rawValue: row["outcome"]) ?? .done)
-                entry.records = row["records"]
-                entry.queued = row["queued"]
-                entry.unchanged = row["unchanged"]
-                entry.notRouted = row["not_routed"]
-                entry.rejected = row["rejected"]
-                entry.report = row["report"]
-                return entry
-            }
+            try db.row(PickupSQL.pickup(source: source, sha256: sha256, complete: true)).map { try PickupEntry(row: $0, report: true) }
         }
     }
 
     /// The peers a record of this agency went to, with the digest of the version each has.
     public func routes(origin: Agency, recordId: String) throws -> [Agency: String] {
-        try database.read { db in
-            var result: [Agency: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT peer, content_sha256 FROM routed_record WHERE origin = ? AND record_id = ?",
-                                        arguments: [origin.rawValue, recordId]) {
-                if let peer = Agency(rawValue: row["peer"]) { result[peer] = row["content_sha256"] }
-            }
-            return result
-        }
+        try routes(origin: origin, recordIds: [recordId])[recordId] ?? [:]
     }
 
     /// Writes a picked-up document's entry, its batches (queued, due now) and its routing, in one
@@ -43,22 +26,12 @@ extension SQLiteStore {
                              now: Date = Date()) throws -> Bool {
         let at = Instant.text(now), due = DueTime.string(now)
         return try database.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM pickup WHERE source = ? AND sha256 = ?", arguments: [entry.source, entry.sha256]) == nil else {
-                return false
-            }
-            try db.execute(sql: """
-                INSERT INTO pickup (source, sha256, record_type, picked_at, outcome, records, queued, unchanged, not_routed, rejected, report, document, format)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [entry.source, entry.sha256, entry.recordType.rawValue, at, entry.outcome.rawValue, entry.records, entry.queued,
-                                 entry.unchanged, entry.notRouted, entry.rejected, entry.report,
-                                 try entry.document.map { try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey, at: .document(source: entry.source, sha256: entry.sha256)) }, entry.format])
+            let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey, at: .document(source: entry.source, sha256: entry.sha256))) }
+            guard try db.change(PickupSQL.insert(entry, document: document, at: at)) == 1 else { return false }
             try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due, key: payloadKey)
             try Self.route(routed, in: db, at: at)
             if let cursor {
-                try db.execute(sql: """
-                    INSERT INTO pickup_cursor (source, cursor, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-                    """, arguments: [cursor.source, cursor.value, at])
+                try db.change(PickupSQL.setCursor(source: cursor.source, value: cursor.value, at: at))
             }
             return true
         }
@@ -67,20 +40,14 @@ extension SQLiteStore {
     /// Where this agency's records went, each with the version the peer last got.
     public func routedRecords() throws -> [RoutedRecord] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM routed_record ORDER BY origin, record_id, peer").compactMap { row in
-                guard let origin = Agency(rawValue: row["origin"]), let peer = Agency(rawValue: row["peer"]),
-                      let type = RecordType(rawValue: row["record_type"]) else { return nil }
-                return RoutedRecord(origin: origin, recordId: row["record_id"], peer: peer, recordType: type, version: row["version"],
-                                    contentSha256: row["content_sha256"], batchId: row["batch_id"])
-            }
+            try db.rows(PickupSQL.routedRecords).compactMap(RoutedRecord.init(row:))
         }
     }
 
     /// The latest version of a record this gateway took in, and its status.
     public func latestReceived(origin: Agency, recordId: String) throws -> (version: Int, status: String)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT version, status FROM record WHERE origin = ? AND record_id = ? ORDER BY version DESC LIMIT 1",
-                             arguments: [origin.rawValue, recordId]).map { ($0["version"], $0["status"]) }
+            try db.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map { (try $0.int("version"), try $0.string("status")) }
         }
     }
 
@@ -89,12 +56,7 @@ extension SQLiteStore {
     static func insert(_ batches: [QueuedBatch], source: (String, String)?, in db: Database, at: String, due: String, key: PayloadKey?) throws {
         let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
         for batch in batches {
-            try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, body_form, next_attempt_at, created_at, updated_at,
-                                   record_count, source, source_sha256, resubmission_of)
-                VALUES (?, 'out', ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [batch.batchId, batch.peer.rawValue, batch.recordType.rawValue, sha256Hex(batch.body),
-                                 batch.form.rawValue, due, at, at, batch.recordCount, source?.0, source?.1, batch.resubmissionOf])
+            try db.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
             try BatchBodies.insert(batch.batchId, direction: "out", body: batch.body, recordType: batch.recordType, key: key, in: db)
             for (i, r) in batch.records.enumerated() {
                 try record.run(in: db) { b in b.text(batch.batchId); b.int(i); b.text(r.origin.rawValue); b.text(r.id); b.int(r.version) }
@@ -125,17 +87,14 @@ extension SQLiteStore {
 
     /// An export's position (`since`), if it was read before.
     public func pickupCursor(_ source: String) throws -> String? {
-        try database.read { db in try String.fetchOne(db, sql: "SELECT cursor FROM pickup_cursor WHERE source = ?", arguments: [source]) }
+        try database.read { db in try db.row(PickupSQL.cursor(source))?.optionalString("cursor") }
     }
 
     /// Per peer and record type, what was sent and what the peers' receipts say became of it —
     /// from the batches delivered so far; batches still queued or failed are counted apart.
     public func sendingSummary() throws -> [SendingSummary] {
         SendingSummary.summaries(try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT peer, record_type, state, record_count, receipt, body_form FROM batch WHERE direction = 'out'").map { row in
-                SendingSummary.Row(peer: row["peer"], recordType: row["record_type"], state: row["state"], recordCount: row["record_count"],
-                                   receipt: row["receipt"], form: row["body_form"])
-            }
+            try db.rows(PickupSQL.sendingSummary).map(SendingSummary.Row.init(row:))
         })
     }
 }
