@@ -98,10 +98,7 @@ extension PostgresStore {
     public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: BatchForm)? {
         let key = payloadKey
         return try await autocommit { c -> (bytes: [UInt8], form: BatchForm)? in
-            guard let row = try await c.one("""
-                SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
-                WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
-                """),
+            guard let row = try await c.row(OperationsSQL.payload(of: batchId, direction: direction)),
                   let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return (try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form)
         }
@@ -134,9 +131,7 @@ extension PostgresStore {
     public func markConfirmed(_ batchIds: [String], now: Date) async throws {
         let at = Instant.text(now)
         try await autocommit { c in
-            try await c.run("""
-                UPDATE batch SET confirmed_at = coalesce(confirmed_at, \(at)) WHERE batch_id = ANY(\(batchIds)::text[]) AND direction = 'out'
-                """)
+            try await c.change(OperationsSQL.markConfirmed(batchIds, at: at))
         }
     }
 

@@ -22,20 +22,15 @@ extension PostgresStore: ReceivedBatchStore {
         let now = Instant.text(batch.receivedAt)
         let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey, at: .batch(id: batch.batchId, direction: "in")))
         let (origins, ids) = (keys.map(\.origin), keys.map(\.id))
-        let payloadKey = self.payloadKey, lease = self.lease, owner = lease.owner, until = lease.until(batch.receivedAt)
+        let payloadKey = self.payloadKey, lease = self.lease
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
-            let inserted = try await c.run("""
-                WITH b AS (
-                    INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
-                                       lease_owner, lease_until, received_by)
-                    VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
-                            \(batch.form.rawValue), \(batch.records.count), \(owner), \(until), \(owner))
-                    ON CONFLICT (batch_id, direction) DO NOTHING RETURNING batch_id)
+            // The batch's row and its body in one round trip.
+            let inserted = try await c.change("""
+                WITH b AS (\(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) RETURNING batch_id)
                 INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'in', \(body) FROM b RETURNING 1
-                """, logger: statementLogger)
+                """)
             if inserted == 0 {
-                guard let row = try await c.one("SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batch.batchId) AND direction = 'in'",
-                                                logger: statementLogger) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
+                guard let row = try await c.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
                 guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
                 return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
             }
@@ -62,7 +57,7 @@ extension PostgresStore: ReceivedBatchStore {
             try await Self.write(plan, batchId: batch.batchId, receivedAt: now, on: c)
             let receipt = plan.receipt(for: batch, receivedAt: now)
             let text = String(decoding: try WireJSON.encode(receipt), as: UTF8.self)
-            try await c.run("UPDATE batch SET receipt = \(text) WHERE batch_id = \(batch.batchId) AND direction = 'in'", logger: statementLogger)
+            try await c.change(ReceiveSQL.setReceipt(text, batchId: batch.batchId))
             return .stored(receipt, accepted: plan.accepted)
         }
     }
@@ -150,7 +145,7 @@ extension PostgresStore: ReceivedBatchStore {
 
     public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
         try await autocommit { c in
-            try await c.one("SELECT receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)", logger: statementLogger)
+            try await c.row(ReceiveSQL.receipt(ofReceived: batchId, from: sender))
                 .flatMap { try $0.optionalString("receipt") }
                 .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
         }
@@ -159,10 +154,8 @@ extension PostgresStore: ReceivedBatchStore {
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
         let (from, to) = (Instant.text(since), Instant.text(until))
         return try await autocommit { c in
-            try await c.all("""
-                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(from) AND created_at < \(to)
-                  AND receipt IS NOT NULL ORDER BY created_at, batch_id
-                """, logger: statementLogger).map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
+            try await c.rows(ReceiveSQL.manifest(from: sender, since: from, until: to))
+                .map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
         }
     }
 }
@@ -170,7 +163,7 @@ extension PostgresStore: ReceivedBatchStore {
 extension PostgresStore: DeliveryLedger {
     public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
         try await autocommit { c in
-            try await c.all("SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id", logger: statementLogger)
+            try await c.rows(ReceiveSQL.undelivered)
                 .compactMap { row in
                     guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
                     return (try row.string("batch_id"), sender)
@@ -181,43 +174,27 @@ extension PostgresStore: DeliveryLedger {
     public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await autocommit { c -> PendingDelivery? in
-            guard let row = try await c.one("""
-                SELECT b.peer, b.record_type, p.body, b.body_form FROM batch b LEFT JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
-                WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.delivered_at IS NULL
-                """, logger: statementLogger),
-                let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
-                let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
-            let accepted = try await c.all("SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'", logger: statementLogger)
-                .map { try $0.int("position") }
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
-                                   form: form, accepted: Set(accepted))
+            guard let row = try await c.row(ReceiveSQL.pendingDelivery(batchId)) else { return nil }
+            let accepted = try await c.rows(ReceiveSQL.acceptedPositions(batchId)).map { try $0.int("position") }
+            return try PendingDelivery(row: row, batchId: batchId, accepted: accepted, key: payloadKey)
         }
     }
 
     public func isDelivered(_ batchId: String) async throws -> Bool {
         try await autocommit { c in
-            try await c.one("SELECT 1 FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NOT NULL", logger: statementLogger) != nil
+            try await c.row(ReceiveSQL.isDelivered(batchId)) != nil
         }
     }
 
     public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
-        let (owner, until, due, prefix) = (lease.owner, lease.until(now), DueTime.string(now), lease.replicaPrefix)
-        return try await autocommit { c in
-            try await c.run("""
-                UPDATE batch SET lease_owner = \(owner), lease_until = \(until) WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
-                  AND (lease_owner IS NULL OR lease_until < \(due) OR substr(lease_owner, 1, length(\(prefix))) = \(prefix)) RETURNING 1
-                """, logger: statementLogger) == 1
-        }
+        let lease = self.lease
+        return try await autocommit { c in try await c.change(ReceiveSQL.claimDelivery(batchId, lease: lease, now: now)) == 1 }
     }
 
     public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
         let at = Instant.text(date), lost = try RecordLosses.column(losses)
         try await autocommit { c in
-            try await c.run("""
-                UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(lost), state = 'delivered', updated_at = \(at),
-                    lease_owner = NULL, lease_until = NULL
-                WHERE batch_id = \(batchId) AND direction = 'in'
-                """, logger: statementLogger)
+            try await c.change(ReceiveSQL.markDelivered(batchId, to: destination, at: at, losses: lost))
         }
     }
 }

@@ -8,7 +8,7 @@ extension PostgresStore {
         let start = String(format: "%04d-01-01T00:00:00Z", firstYear)
         let seconds = Double(years) * 365.25 * 86_400 / Double(max(rows, 1))
         try await transaction { c in
-            guard try await c.one("SELECT COUNT(*) AS n FROM record")?.int("n") == 0 else { throw StoreError.notEmpty("the benchmark fills an empty ledger only") }
+            guard try await c.row(BenchmarkSQL.recordCount)?.int("n") == 0 else { throw StoreError.notEmpty("the benchmark fills an empty ledger only") }
             try await c.run("""
                 INSERT INTO record (origin, record_id, version, record_type, content_sha256, batch_id, received_at, event_date,
                                     fiche, domain, status, region, contract, bottleneck, scheme, scheme_native, referring_agency, gender, age_band)
@@ -25,14 +25,7 @@ extension PostgresStore {
                              chr(65 + ((i * 7) % 14)::int) || lpad((1100 + (i * 13) % 500)::text, 4, '0') AS fiche
                       FROM generate_series(0::bigint, \(rows)::bigint - 1) AS i) n
                 """)
-            try await c.run("""
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, record_count)
-                SELECT batch_id, 'in', MIN(origin), 'vacancy', 'bench', 'delivered', MIN(received_at), MIN(received_at), COUNT(*) FROM record GROUP BY batch_id
-                """)
-            try await c.run("""
-                INSERT INTO batch_record (batch_id, position, record_id, version, outcome)
-                SELECT batch_id, ROW_NUMBER() OVER (PARTITION BY batch_id ORDER BY record_id, version), record_id, version, 'accepted' FROM record
-                """)
+            for statement in BenchmarkSQL.batchesOfRecords { try await c.change(statement) }
             for statement in LedgerSchema.rebuildStatistics() { try await c.run(PostgresQuery(unsafeSQL: statement)) }
         }
         try await autocommit { c in try await c.run("ANALYZE") }

@@ -7,11 +7,11 @@ import Taxonomy
 extension PostgresStore: TaxonomyStore {
     public func importedTaxonomy() async throws -> ImportedTaxonomy? {
         try await autocommit { c -> ImportedTaxonomy? in
-            guard let head = try await c.one("SELECT imported_at, has_v3, v3_sources, has_v4, v4_sources FROM taxonomy_import") else { return nil }
+            guard let head = try await c.row(TaxonomySQL.head) else { return nil }
             var v3: RomeV3Content?, v4: RomeV4Content?
             if try head.int("has_v3") != 0 {
-                let entries = try await c.all("SELECT code, label FROM rome_v3_entry ORDER BY code").map { RomeEntry(code: try $0.string("code"), label: try $0.string("label")) }
-                let appellations = try await c.all("SELECT ogr, fiche, label FROM rome_v3_appellation ORDER BY ogr").map { row in
+                let entries = try await c.rows(TaxonomySQL.v3Entries).map { RomeEntry(code: try $0.string("code"), label: try $0.string("label")) }
+                let appellations = try await c.rows(TaxonomySQL.v3Appellations).map { row in
                     guard let code = AppellationCode(rawValue: try row.string("ogr")), let fiche = FicheCode(rawValue: try row.string("fiche")) else {
                         throw StoreError.corrupt("rome_v3_appellation holds a malformed row (\(try row.string("ogr")))")
                     }
@@ -20,13 +20,13 @@ extension PostgresStore: TaxonomyStore {
                 v3 = RomeV3Content(entries: entries, appellations: appellations)
             }
             if try head.int("has_v4") != 0 {
-                let codes = try await c.all("SELECT code, parent, label FROM rome_v4_code ORDER BY code").map { row in
+                let codes = try await c.rows(TaxonomySQL.v4Codes).map { row in
                     guard let parent = FicheCode(rawValue: try row.string("parent")) else {
                         throw StoreError.corrupt("rome_v4_code holds a malformed parent (\(try row.string("parent")))")
                     }
                     return Rome4Code(code: try row.string("code"), parent: parent, label: try row.string("label"))
                 }
-                let appellations = try await c.all("SELECT ogr, code_rome, fiche, label FROM rome_v4_appellation ORDER BY ogr").map { row in
+                let appellations = try await c.rows(TaxonomySQL.v4Appellations).map { row in
                     guard let code = AppellationCode(rawValue: try row.string("ogr")), let fiche = FicheCode(rawValue: try row.string("fiche")) else {
                         throw StoreError.corrupt("rome_v4_appellation holds a malformed row (\(try row.string("ogr")))")
                     }
@@ -41,14 +41,8 @@ extension PostgresStore: TaxonomyStore {
 
     public func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) async throws {
         try await transaction { c in
-            for table in ["rome_v4_appellation", "rome_v4_code", "rome_v3_appellation", "rome_v3_entry", "taxonomy_import"] {
-                try await c.run(PostgresQuery(unsafeSQL: "DELETE FROM \(table)"))
-            }
-            let (hasV3, hasV4) = (taxonomy.v3 != nil ? 1 : 0, taxonomy.v4 != nil ? 1 : 0)
-            try await c.run("""
-                INSERT INTO taxonomy_import (id, imported_at, has_v3, v3_sources, has_v4, v4_sources)
-                VALUES (1, \(taxonomy.importedAt), \(hasV3), \(taxonomy.v3Sources.joined(separator: "\n")), \(hasV4), \(taxonomy.v4Sources.joined(separator: "\n")))
-                """)
+            for statement in TaxonomySQL.clear { try await c.change(statement) }
+            try await c.change(TaxonomySQL.insertHead(taxonomy))
             if let v3 = taxonomy.v3 {
                 try await c.run("""
                     INSERT INTO rome_v3_entry (code, label) SELECT * FROM unnest(\(v3.entries.map(\.code))::text[], \(v3.entries.map(\.label))::text[])

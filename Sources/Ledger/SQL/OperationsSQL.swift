@@ -90,8 +90,12 @@ enum OperationsSQL {
         "SELECT record_type FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"
     }
 
-    static func bodyForm(of batchId: String, direction: String) -> LedgerSQL {
-        "SELECT body_form FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"
+    /// A batch's stored (maybe sealed) body and its form; no row when pruned.
+    static func payload(of batchId: String, direction: String) -> LedgerSQL {
+        """
+        SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
+        WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
+        """
     }
 
     static func deliveredBatches(to peer: Agency, since: String, until: String, _ dialect: SQLDialect) -> LedgerSQL {
@@ -100,6 +104,11 @@ enum OperationsSQL {
             SELECT batch_id, body_sha256, record_count FROM batch WHERE direction = 'out' AND peer = \(peer.rawValue) AND state = 'delivered'
               AND \(raw: receivedAt) >= \(since) AND \(raw: receivedAt) < \(until) ORDER BY created_at
             """
+    }
+
+    /// Sent batches the peer's manifest holds with the same body (SQLite: at most 500 at once).
+    static func markConfirmed(_ batchIds: [String], at: String) -> LedgerSQL {
+        "UPDATE batch SET confirmed_at = coalesce(confirmed_at, \(at)) WHERE batch_id \(isIn: batchIds) AND direction = 'out'"
     }
 
     static func requeue(_ batchId: String, due: String, at: String) -> LedgerSQL {

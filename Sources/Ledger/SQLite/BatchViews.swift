@@ -110,8 +110,8 @@ extension SQLiteStore {
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
     public func payload(of batchId: String, direction: String) throws -> (bytes: [UInt8], form: BatchForm)? {
         try database.read { db in
-            guard let form = try db.row(OperationsSQL.bodyForm(of: batchId, direction: direction))?.optionalString("body_form").flatMap(BatchForm.init(rawValue:)),
-                  let data = try BatchBodies.fetch(batchId, direction: direction, in: db) else { return nil }
+            guard let row = try db.row(OperationsSQL.payload(of: batchId, direction: direction)),
+                  let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return (try PayloadSealing.open(data, key: payloadKey, at: .batch(id: batchId, direction: direction)), form)
         }
     }

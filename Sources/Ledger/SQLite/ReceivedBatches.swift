@@ -16,18 +16,12 @@ extension SQLiteStore: ReceivedBatchStore {
         let digests = batch.contentDigests   // made before the write lock is taken
         let payloadKey = self.payloadKey, lease = self.lease
         return try await database.write { db -> ReceiveOutcome in
-            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT body_sha256, receipt FROM batch WHERE batch_id = ? AND direction = 'in'"),
-                                          arguments: [batch.batchId]) {
-                guard (row["body_sha256"] as String) == batch.bodySha256 else { return .conflict }
-                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data((row["receipt"] as String).utf8)))
-            }
             let now = Instant.text(batch.receivedAt)
-            try db.cachedStatement(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
-                                   lease_owner, lease_until, received_by)
-                VALUES (?, 'in', ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [batch.batchId, batch.sender.rawValue, batch.recordType.rawValue, batch.bodySha256, now, now,
-                                         batch.form.rawValue, batch.records.count, lease.owner, lease.until(batch.receivedAt), lease.owner])
+            guard try db.change(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) == 1 else {
+                guard let row = try db.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
+                guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
+                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
+            }
             try BatchBodies.insert(batch.batchId, direction: "in", body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
@@ -46,8 +40,7 @@ extension SQLiteStore: ReceivedBatchStore {
             })
             try Self.write(plan, batchId: batch.batchId, receivedAt: now, db: db)
             let receipt = plan.receipt(for: batch, receivedAt: now)
-            try db.cachedStatement(sql: "UPDATE batch SET receipt = ? WHERE batch_id = ? AND direction = 'in'")
-                .execute(arguments: [String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batch.batchId])
+            try db.change(ReceiveSQL.setReceipt(String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batchId: batch.batchId))
             return .stored(receipt, accepted: plan.accepted)
         }
     }
@@ -55,18 +48,15 @@ extension SQLiteStore: ReceivedBatchStore {
     /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
     public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
         try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT receipt FROM batch WHERE batch_id = ? AND direction = 'in' AND peer = ?",
-                                arguments: [batchId, sender.rawValue])
+            try db.row(ReceiveSQL.receipt(ofReceived: batchId, from: sender)).flatMap { try $0.optionalString("receipt") }
                 .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
         }
     }
 
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, batch_id
-                """, arguments: [sender.rawValue, Instant.text(since), Instant.text(until)])
-                .map { row in try ManifestEntry(receipt: row["receipt"], bodySha256: row["body_sha256"]) }
+            try db.rows(ReceiveSQL.manifest(from: sender, since: Instant.text(since), until: Instant.text(until)))
+                .map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
         }
     }
 
@@ -120,42 +110,33 @@ extension SQLiteStore: ReceivedBatchStore {
 extension SQLiteStore: DeliveryLedger {
     public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id")
-                .compactMap { row in Agency(rawValue: row["peer"]).map { (row["batch_id"], $0) } }
+            try db.rows(ReceiveSQL.undelivered).compactMap { row in
+                guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
+                return (try row.string("batch_id"), sender)
+            }
         }
     }
 
     public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await database.read { db -> PendingDelivery? in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT peer, record_type, body_form FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
-                """, arguments: [batchId]),
-                let sender = Agency(rawValue: row["peer"]), let type = RecordType(rawValue: row["record_type"]),
-                let form = BatchForm(rawValue: row["body_form"] ?? "json") else { return nil }
-            let accepted = try Int.fetchAll(db, sql: "SELECT position FROM batch_record WHERE batch_id = ? AND outcome = 'accepted'", arguments: [batchId])
-            return PendingDelivery(batchId: batchId, sender: sender, recordType: type, body: try PayloadSealing.open(try BatchBodies.fetch(batchId, direction: "in", in: db) ?? Data(), key: payloadKey, at: .batch(id: batchId, direction: "in")),
-                                   form: form, accepted: Set(accepted))
+            guard let row = try db.row(ReceiveSQL.pendingDelivery(batchId)) else { return nil }
+            let accepted = try db.rows(ReceiveSQL.acceptedPositions(batchId)).map { try $0.int("position") }
+            return try PendingDelivery(row: row, batchId: batchId, accepted: accepted, key: payloadKey)
         }
     }
 
     public func isDelivered(_ batchId: String) async throws -> Bool {
         try await database.read { db in
-            try Int.fetchOne(db, sql: "SELECT 1 FROM batch WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NOT NULL", arguments: [batchId]) != nil
+            try db.row(ReceiveSQL.isDelivered(batchId)) != nil
         }
     }
 
     /// Takes a received batch for delivery under this process's lease, unless another live
     /// replica holds it (it was received there and is being delivered there); false: leave it.
     public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
-        let lease = self.lease, due = DueTime.string(now)
-        return try await database.write { db in
-            try db.execute(sql: """
-                UPDATE batch SET lease_owner = ?, lease_until = ? WHERE batch_id = ? AND direction = 'in' AND delivered_at IS NULL
-                  AND (lease_owner IS NULL OR lease_until < ? OR substr(lease_owner, 1, length(?)) = ?)
-                """, arguments: [lease.owner, lease.until(now), batchId, due, lease.replicaPrefix, lease.replicaPrefix])
-            return db.changesCount == 1
-        }
+        let lease = self.lease
+        return try await database.write { db in try db.change(ReceiveSQL.claimDelivery(batchId, lease: lease, now: now)) == 1 }
     }
 
     /// Notes a batch handed to the back office. This commit is not flushed to disk on its own (it
@@ -166,11 +147,7 @@ extension SQLiteStore: DeliveryLedger {
         let lost = try RecordLosses.column(losses)
         try await database.writeWithoutTransaction { db in
             try db.inTransaction {
-                try db.cachedStatement(sql: """
-                    UPDATE batch SET delivered_at = ?, delivered_to = ?, delivery_losses = ?, state = 'delivered', updated_at = ?, lease_owner = NULL, lease_until = NULL
-                    WHERE batch_id = ? AND direction = 'in'
-                    """)
-                    .execute(arguments: [Instant.text(date), destination, lost, Instant.text(date), batchId])
+                try db.change(ReceiveSQL.markDelivered(batchId, to: destination, at: Instant.text(date), losses: lost))
                 return .commit
             }
         }

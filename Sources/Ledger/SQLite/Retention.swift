@@ -10,8 +10,11 @@ extension SQLiteStore {
     public func markConfirmed(_ batchIds: [String], now: Date = Date()) throws {
         let at = Instant.text(now)
         try database.write { db in
-            for id in batchIds {
-                try db.execute(sql: "UPDATE batch SET confirmed_at = coalesce(confirmed_at, ?) WHERE batch_id = ? AND direction = 'out'", arguments: [at, id])
+            var start = 0
+            while start < batchIds.count {
+                let slice = Array(batchIds[start..<min(batchIds.count, start + 500)])
+                start += slice.count
+                try db.change(OperationsSQL.markConfirmed(slice, at: at))
             }
         }
     }

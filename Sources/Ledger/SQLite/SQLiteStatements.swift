@@ -14,6 +14,11 @@ extension Database {
         try Row.fetchOne(cachedStatement(sql: statement.text(.sqlite)), arguments: statement.sqliteArguments)
     }
 
+    /// The statement's rows one at a time (a large table read without holding it all).
+    func cursor(_ statement: LedgerSQL) throws -> RowCursor {
+        try Row.fetchCursor(cachedStatement(sql: statement.text(.sqlite)), arguments: statement.sqliteArguments)
+    }
+
     /// Runs a change; answers how many rows it changed (what `RETURNING 1` counts on PostgreSQL).
     @discardableResult
     func change(_ statement: LedgerSQL) throws -> Int {

@@ -13,7 +13,7 @@ extension SQLiteStore {
     /// statistics benchmark's ledger. Written by SQL alone, which is far faster than receiving.
     public func fillForBenchmark(rows: Int, firstYear: Int, years: Int) throws {
         try database.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record") == 0 else { throw StoreError.notEmpty("the benchmark fills an empty ledger only") }
+            guard try db.row(BenchmarkSQL.recordCount)?.int("n") == 0 else { throw StoreError.notEmpty("the benchmark fills an empty ledger only") }
             let start = String(format: "%04d-01-01T00:00:00Z", firstYear)
             let seconds = Double(years) * 365.25 * 86_400 / Double(max(rows, 1))
             try db.execute(sql: """
@@ -32,12 +32,7 @@ extension SQLiteStore {
                              CASE (i / 1000) % 4 WHEN 0 THEN 'VDAB' WHEN 1 THEN 'ACTIRIS' WHEN 2 THEN 'ADG' ELSE 'BF' END AS origin,
                              char(65 + (i * 7) % 14) || printf('%04d', 1100 + (i * 13) % 500) AS fiche FROM n)
                 """, arguments: [rows, start, seconds])
-            try db.execute(sql: """
-                INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, record_count)
-                SELECT batch_id, 'in', origin, 'vacancy', 'bench', 'delivered', MIN(received_at), MIN(received_at), COUNT(*) FROM record GROUP BY batch_id;
-                INSERT INTO batch_record (batch_id, position, record_id, version, outcome)
-                SELECT batch_id, ROW_NUMBER() OVER (PARTITION BY batch_id ORDER BY record_id, version), record_id, version, 'accepted' FROM record;
-                """)
+            for statement in BenchmarkSQL.batchesOfRecords { try db.change(statement) }
             try Self.rebuildStatistics(db)
         }
         try database.writeWithoutTransaction { try $0.execute(sql: "ANALYZE") }

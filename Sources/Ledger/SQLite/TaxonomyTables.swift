@@ -5,15 +5,15 @@ import Taxonomy
 extension SQLiteStore: TaxonomyStore {
     public func importedTaxonomy() throws -> ImportedTaxonomy? {
         try database.read { db -> ImportedTaxonomy? in
-            guard let head = try Row.fetchOne(db, sql: "SELECT imported_at, has_v3, v3_sources, has_v4, v4_sources FROM taxonomy_import") else {
+            guard let head = try db.row(TaxonomySQL.head) else {
                 return nil
             }
             var v3: RomeV3Content?, v4: RomeV4Content?
             if head["has_v3"] as Bool {
                 var entries: [RomeEntry] = [], appellations: [Appellation] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT code, label FROM rome_v3_entry")
+                let rows = try db.cursor(TaxonomySQL.v3Entries)
                 while let row = try rows.next() { entries.append(RomeEntry(code: row[0], label: row[1])) }
-                let apps = try Row.fetchCursor(db, sql: "SELECT ogr, fiche, label FROM rome_v3_appellation")
+                let apps = try db.cursor(TaxonomySQL.v3Appellations)
                 while let row = try apps.next() {
                     guard let code = AppellationCode(rawValue: row[0]), let fiche = FicheCode(rawValue: row[1]) else {
                         throw StoreError.corrupt("rome_v3_appellation holds a malformed row (\(row[0] as String))")
@@ -24,14 +24,14 @@ extension SQLiteStore: TaxonomyStore {
             }
             if head["has_v4"] as Bool {
                 var codes: [Rome4Code] = [], appellations: [Rome4Appellation] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT code, parent, label FROM rome_v4_code")
+                let rows = try db.cursor(TaxonomySQL.v4Codes)
                 while let row = try rows.next() {
                     guard let parent = FicheCode(rawValue: row[1]) else {
                         throw StoreError.corrupt("rome_v4_code holds a malformed parent (\(row[1] as String))")
                     }
                     codes.append(Rome4Code(code: row[0], parent: parent, label: row[2]))
                 }
-                let apps = try Row.fetchCursor(db, sql: "SELECT ogr, code_rome, fiche, label FROM rome_v4_appellation")
+                let apps = try db.cursor(TaxonomySQL.v4Appellations)
                 while let row = try apps.next() {
                     guard let code = AppellationCode(rawValue: row[0]), let fiche = FicheCode(rawValue: row[2]) else {
                         throw StoreError.corrupt("rome_v4_appellation holds a malformed row (\(row[0] as String))")
@@ -48,13 +48,8 @@ extension SQLiteStore: TaxonomyStore {
 
     public func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) throws {
         try database.write { db in
-            for table in ["rome_v4_appellation", "rome_v4_code", "rome_v3_appellation", "rome_v3_entry", "taxonomy_import"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
-            try db.execute(sql: """
-                INSERT INTO taxonomy_import (id, imported_at, has_v3, v3_sources, has_v4, v4_sources) VALUES (1, ?, ?, ?, ?, ?)
-                """, arguments: [taxonomy.importedAt, taxonomy.v3 != nil, taxonomy.v3Sources.joined(separator: "\n"),
-                                 taxonomy.v4 != nil, taxonomy.v4Sources.joined(separator: "\n")])
+            for statement in TaxonomySQL.clear { try db.change(statement) }
+            try db.change(TaxonomySQL.insertHead(taxonomy))
             if let v3 = taxonomy.v3 {
                 let entry = try db.makeStatement(sql: "INSERT INTO rome_v3_entry (code, label) VALUES (?, ?)")
                 for e in v3.entries { try entry.execute(arguments: [e.code, e.label]) }

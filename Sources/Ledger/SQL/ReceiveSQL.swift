@@ -1,0 +1,84 @@
+import ExchangeProtocol
+import Foundation
+import Model
+
+/// Receiving's and delivery's statements, as both stores run them. A batch's records are written
+/// apart, where the time goes: through SQLite's C API, one prepared statement per row
+/// (`ReceivedBatches.swift`), and in one set-wise statement per table on PostgreSQL
+/// (`PostgresReceive.swift`).
+enum ReceiveSQL {
+    /// The batch's row, unless a batch with its id was received before (no row written then).
+    static func insertBatch(_ batch: IncomingBatch, at now: String, lease: Lease) -> LedgerSQL {
+        """
+        INSERT INTO batch (batch_id, direction, peer, record_type, body_sha256, state, created_at, updated_at, body_form, record_count,
+                           lease_owner, lease_until, received_by)
+        VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
+                \(batch.form.rawValue), \(batch.records.count), \(lease.owner), \(lease.until(batch.receivedAt)), \(lease.owner))
+        ON CONFLICT (batch_id, direction) DO NOTHING
+        """
+    }
+
+    /// What a batch received before holds: its body's digest and receipt (a replay, or a conflict).
+    static func received(_ batchId: String) -> LedgerSQL {
+        "SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in'"
+    }
+
+    static func setReceipt(_ receipt: String, batchId: String) -> LedgerSQL {
+        "UPDATE batch SET receipt = \(receipt) WHERE batch_id = \(batchId) AND direction = 'in'"
+    }
+
+    static func receipt(ofReceived batchId: String, from sender: Agency) -> LedgerSQL {
+        "SELECT receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)"
+    }
+
+    static func manifest(from sender: Agency, since: String, until: String) -> LedgerSQL {
+        """
+        SELECT receipt, body_sha256 FROM batch WHERE direction = 'in' AND peer = \(sender.rawValue) AND created_at >= \(since) AND created_at < \(until)
+          AND receipt IS NOT NULL ORDER BY created_at, batch_id
+        """
+    }
+
+    static let undelivered: LedgerSQL = "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id"
+
+    static func pendingDelivery(_ batchId: String) -> LedgerSQL {
+        """
+        SELECT b.peer, b.record_type, p.body, b.body_form FROM batch b LEFT JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
+        WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.delivered_at IS NULL
+        """
+    }
+
+    static func acceptedPositions(_ batchId: String) -> LedgerSQL {
+        "SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'"
+    }
+
+    static func isDelivered(_ batchId: String) -> LedgerSQL {
+        "SELECT 1 AS one FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NOT NULL"
+    }
+
+    static func claimDelivery(_ batchId: String, lease: Lease, now: Date) -> LedgerSQL {
+        """
+        UPDATE batch SET lease_owner = \(lease.owner), lease_until = \(lease.until(now)) WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
+          AND (lease_owner IS NULL OR lease_until < \(DueTime.string(now)) OR substr(lease_owner, 1, length(\(lease.replicaPrefix))) = \(lease.replicaPrefix))
+        RETURNING 1
+        """
+    }
+
+    static func markDelivered(_ batchId: String, to destination: String, at: String, losses: String?) -> LedgerSQL {
+        """
+        UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(losses), state = 'delivered', updated_at = \(at),
+            lease_owner = NULL, lease_until = NULL
+        WHERE batch_id = \(batchId) AND direction = 'in'
+        """
+    }
+}
+
+extension PendingDelivery {
+    /// A pending batch from its row (`ReceiveSQL.pendingDelivery`), its body opened.
+    init?(row: some LedgerRow, batchId: String, accepted: [Int], key: PayloadKey?) throws {
+        guard let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
+              let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
+        self.init(batchId: batchId, sender: sender, recordType: type,
+                  body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: key, at: .batch(id: batchId, direction: "in")),
+                  form: form, accepted: Set(accepted))
+    }
+}
