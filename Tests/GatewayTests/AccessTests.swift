@@ -4,13 +4,14 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
 /// Who may do what (issue 10, Access): a peer posts only the record types its pair agreed and sees
 /// only its own receipts and manifest; a stats token reads statistics and nothing else; a trainee
 /// batch's payload needs the trainee-payloads grant on top of the operator role.
-@Suite("Access: peers, stats tokens, operators and their grants", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Access: peers, stats tokens, operators and their grants", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct AccessTests {
     static let vacancies = "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77", trainees = "3d9a1c2b-7e4f-4a60-9b8c-1d2e3f4a5b6c"
 
@@ -25,7 +26,7 @@ struct AccessTests {
 
     /// VDAB's gateway holding one vacancy and one trainee batch from Le Forem.
     static func served() async throws -> ServedGateway {
-        let served = try ServedGateway(operators: [("stella", .stats, []), ("rita", .read, []), ("otto", .operator, []),
+        let served = try await ServedGateway(operators: [("stella", .stats, []), ("rita", .read, []), ("otto", .operator, []),
                                                    ("greta", .operator, [.traineePayloads])])
         #expect(try await served.signed("POST", "/exchange/v1/batches", as: "FOREM", body: try ReceivingFixture.batch(batchId: vacancies)).status == 200)
         #expect(try await served.signed("POST", "/exchange/v1/batches", as: "FOREM", body: try traineeBatch(trainees)).status == 200)

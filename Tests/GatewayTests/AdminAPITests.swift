@@ -4,11 +4,12 @@ import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import NIOCore
 import Testing
 
-@Suite("The operators' HTTP API")
+@Suite("The operators' HTTP API", .bounded)
 struct AdminAPITests {
     static func call(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> HTTP.Answer {
         var headers: [(String, String)] = []
@@ -48,15 +49,15 @@ struct AdminAPITests {
         let history = try await Self.call("GET", base + "/records/forem/FO-4481236", token: bob.token)
         if Executable.available {
             let config = n.temp.path("forem.yaml")
-            #expect(try Executable.run(["batches", "list", "--config", config, "--json"]).out == list.body + "\n")
-            #expect(try Executable.run(["batches", "show", "--config", config, "--json", failedId]).out == show.body + "\n")
-            #expect(try Executable.run(["records", "show", "--config", config, "--json", "FOREM", "FO-4481236"]).out == history.body + "\n")
+            #expect(try await Executable.run(["batches", "list", "--config", config, "--json"]).out == list.body + "\n")
+            #expect(try await Executable.run(["batches", "show", "--config", config, "--json", failedId]).out == show.body + "\n")
+            #expect(try await Executable.run(["records", "show", "--config", config, "--json", "FOREM", "FO-4481236"]).out == history.body + "\n")
             // The command's own refusals: no reason, nothing selected; a dry run sends nothing and says so.
-            #expect(try Executable.run(["batches", "resubmit", "--config", config, "--failed"]).status == 2)
-            #expect(try Executable.run(["batches", "resubmit", "--config", config, "--reason", "x"]).status == 2)
-            let dry = try Executable.run(["batches", "resubmit", "--config", config, "--failed", "--dry-run"])
+            #expect(try await Executable.run(["batches", "resubmit", "--config", config, "--failed"]).status == 2)
+            #expect(try await Executable.run(["batches", "resubmit", "--config", config, "--reason", "x"]).status == 2)
+            let dry = try await Executable.run(["batches", "resubmit", "--config", config, "--failed", "--dry-run"])
             #expect(dry.status == 0 && dry.out.contains("\(failedId) → VDAB: 1 records") && dry.out.contains("nothing sent"), "\(dry.out)\(dry.err)")
-            #expect(try Executable.run(["stats", "vacancies", "--config", config, "--by", "gender"]).status == 2)
+            #expect(try await Executable.run(["stats", "vacancies", "--config", config, "--by", "gender"]).status == 2)
         }
 
         // A dry run sends nothing; after the fix, a bulk resubmission with a reason does.

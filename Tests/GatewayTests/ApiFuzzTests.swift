@@ -3,6 +3,7 @@ import ExchangeHTTP
 import ExchangeProtocol
 import Foundation
 import Gateway
+import LedgerTestSupport
 import NIOCore
 import Testing
 
@@ -29,17 +30,17 @@ enum Schemathesis {
 /// by `fixtures/fuzz/pes_signature.py`; the admin and statistics endpoints get an operator token.
 /// Each listener is fuzzed with the operations it serves: the exchange's on `listen`, the others on
 /// `admin.listen`; and the exchange's once more over mutual TLS, with Le Forem's certificate.
-@Suite("API fuzzing with schemathesis", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"),
+@Suite("API fuzzing with schemathesis", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"),
        .enabled(if: Schemathesis.available || Schemathesis.required, "schemathesis is not installed (pip install schemathesis): API fuzzing skipped"))
 struct ApiFuzzTests {
     @Test("schemathesis finds no server error and no answer that the OpenAPI document does not describe, on both listeners", .timeLimit(.minutes(10)))
     func fuzz() async throws {
         guard Self.ready() else { return }
-        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])])
+        let served = try await ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])])
         defer { served.gateway.kill() }
         let batchId = try await Self.firstBatch(served)
-        let exchange = try Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId)
-        let admin = try Self.run(served, url: served.adminURL, paths: "^/(admin|stats|dashboard|metrics|openapi)", batchId: batchId)
+        let exchange = try await Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId)
+        let admin = try await Self.run(served, url: served.adminURL, paths: "^/(admin|stats|dashboard|metrics|openapi)", batchId: batchId)
         #expect(exchange + admin >= 500, "only \(exchange + admin) cases generated")
         // Still up, and the batch received first still there.
         #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
@@ -48,12 +49,12 @@ struct ApiFuzzTests {
     @Test("the same over mutual TLS: the exchange's operations on the TLS listener, with Le Forem's client certificate", .timeLimit(.minutes(10)))
     func fuzzOverTLS() async throws {
         guard Self.ready() else { return }
-        let served = try ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])], tls: true)
+        let served = try await ServedGateway(operators: [("fuzz", .operator, [.traineePayloads])], tls: true)
         defer { served.gateway.kill() }
         #expect(served.url.hasPrefix("https://"))
         let batchId = try await Self.firstBatch(served)
         let forem = try #require(served.certificates).forem
-        let generated = try Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId,
+        let generated = try await Self.run(served, url: served.url, paths: "^/exchange/", batchId: batchId,
                                      tls: ["--tls-verify", served.certificates!.ca.caFile, "--request-cert", forem.certificateFile, "--request-cert-key", forem.keyFile])
         #expect(generated >= 100, "only \(generated) cases generated")
         #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
@@ -80,31 +81,23 @@ struct ApiFuzzTests {
 
     /// schemathesis on the operations whose path matches `paths`, sent to `url`; the document is
     /// read from the admin listener. Returns how many cases it generated.
-    static func run(_ served: ServedGateway, url: String, paths: String, batchId: String, tls: [String] = []) throws -> Int {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
-                       "run", served.adminURL + "/openapi.yaml", "--url", url, "--include-path-regex", paths,
-                       "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)", "--request-timeout", "30", "--no-color"] + tls
+    static func run(_ served: ServedGateway, url: String, paths: String, batchId: String, tls: [String] = []) async throws -> Int {
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = Project.root.appendingPathComponent("fixtures/fuzz").path
         environment["SCHEMATHESIS_HOOKS"] = "pes_signature"
         environment["PES_SENDER"] = "FOREM"
         environment["PES_KEY_FILE"] = served.temp.path("forem-to-vdab.key")
         environment["FUZZ_BATCH_ID"] = batchId
-        p.environment = environment
-        p.currentDirectoryURL = served.temp.url
-        let output = Pipe()
-        p.standardOutput = output
-        p.standardError = output
-        try p.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let run = try await ChildProcess.run("/usr/bin/env", ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
+                                                              "run", served.adminURL + "/openapi.yaml", "--url", url, "--include-path-regex", paths,
+                                                              "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)", "--request-timeout", "30", "--no-color"] + tls,
+                                             in: served.temp.url, environment: environment, mergingOutput: true, timeout: .seconds(600))
+        let text = run.out
         // "1255 generated, 1255 passed, 22 skipped" and "Seed: 20261202"
         let summary = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.range(of: #"^\d+ generated"#, options: .regularExpression) != nil || $0.hasPrefix("Seed:") }
         print("schemathesis on \(url) (\(paths)): " + summary.joined(separator: "; "))
-        #expect(p.terminationStatus == 0, "schemathesis found failures on \(url):\n\(text.suffix(6000))")
+        #expect(run.status == 0, "schemathesis found failures on \(url):\n\(text.suffix(6000))")
         return summary.first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
     }
 }

@@ -13,7 +13,7 @@ import Testing
 /// themselves: batches received by VDAB's ledger at chosen times (first versions in January, updates
 /// in March, a batch of duplicates and conflicts in May, trainees whose update changes the referring
 /// agency in December, and new records in 2020 outside the window).
-@Suite("Each breakdown and counting mode, against answers computed from the records (both stores)")
+@Suite("Each breakdown and counting mode, against answers computed from the records (both stores)", .bounded)
 struct BreakdownTests {
     static func at(_ month: Int, _ year: Int = 2019) -> Date {
         var c = Calendar(identifier: .gregorian)

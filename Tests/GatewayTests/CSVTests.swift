@@ -1,13 +1,14 @@
 import Foundation
+import LedgerTestSupport
 import Statistics
 import Testing
 
 /// The statistics' CSV as a spreadsheet reads it: Python's `csv` module (the reader spreadsheets'
 /// import follows: RFC 4180 quoting) on the bytes written, with the byte-order mark.
-@Suite("CSV for spreadsheets")
+@Suite("CSV for spreadsheets", .bounded)
 struct CSVTests {
     @Test("accents, separators, quotes and line breaks survive; a cell that looks like a formula stays text")
-    func spreadsheetReadsIt() throws {
+    func spreadsheetReadsIt() async throws {
         let cells = [["Liège", "Formation \"PFI\", Wallonie"], ["Eupen; Sankt Vith", "deux\r\nlignes"], ["=cmd|' /C calc'!A0", "+32 87 00"],
                      ["@SUM(A1)", "-1+1"], ["Müller's", "\tonglet"]]
         let table = StatisticsTable(subject: "trainees", direction: "received", columns: ["région", "scheme"], rows: cells, counts: [1, 2, 3, 4, 5],
@@ -20,19 +21,13 @@ struct CSVTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("table.csv")
         try Data(csv.utf8).write(to: file)
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
+        let python = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", """
             import csv, json, sys
             with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
                 print(json.dumps(list(csv.reader(f))))
-            """, file.path]
-        let out = Pipe()
-        python.standardOutput = out
-        try python.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0)
+            """, file.path])
+        try #require(python.status == 0, "\(python.err)")
+        let data = Data(python.out.utf8)
         let read = try JSONDecoder().decode([[String]].self, from: data)
         #expect(read.first == ["région", "scheme", "count"])
         let expected = [["Liège", "Formation \"PFI\", Wallonie", "1"], ["Eupen; Sankt Vith", "deux\r\nlignes", "2"],

@@ -1,10 +1,11 @@
 import Foundation
+import LedgerTestSupport
 import Statistics
 import Testing
 
 /// Small-cell protection: primary (cells under the threshold) and secondary (a lone protected cell
 /// in a group whose total is shown takes the next smallest with it), in every output.
-@Suite("Small-cell protection of trainee statistics")
+@Suite("Small-cell protection of trainee statistics", .bounded)
 struct CellProtectionTests {
     static func table(_ rows: [[String]], _ counts: [Int]) -> StatisticsTable {
         StatisticsTable(subject: "trainees", direction: "received", columns: (0..<(rows.first?.count ?? 1)).map { "d\($0)" }, rows: rows, counts: counts,

@@ -1,6 +1,7 @@
 import ExchangeHTTP
 import ExchangeProtocol
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The `gateway` executable as a person runs it. `.ci/run` builds it before the tests.
@@ -8,38 +9,26 @@ enum Executable {
     static let path = Project.root.appendingPathComponent(".build/debug/gateway").path
     static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.currentDirectoryURL = Project.root
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: Data? = nil, timeout: Duration = .seconds(300)) async throws -> (status: Int32, out: String, err: String) {
+        let r = try await ChildProcess.run(path, arguments, in: Project.root, stdin: stdin, timeout: timeout)
+        return (r.status, r.out, r.err)
     }
 }
 
-@Suite("The gateway command", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("The gateway command", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct CommandTests {
     @Test("translate: 0 when every record translated, from standard input to standard output, summary on standard error")
-    func success() throws {
+    func success() async throws {
         let input = FileManager.default.contents(atPath: Project.root.appendingPathComponent("fixtures/adg/vacancies.json").path)!
-        let r = try Executable.run(["translate", "--from", "adg", "--to", "vdab", "-", "--store", "/nonexistent/none.sqlite"], stdin: input)
+        let r = try await Executable.run(["translate", "--from", "adg", "--to", "vdab", "-", "--store", "/nonexistent/none.sqlite"], stdin: input)
         #expect(r.status == 0)
         #expect(r.out.contains("\"vacatures\""))
         #expect(r.err.contains("3 read, 3 translated, 0 rejected"))
     }
 
     @Test("translate: 1 when some records were rejected, with each rejection on standard error")
-    func rejected() throws {
-        let r = try Executable.run(["translate", "--from", "vdab", "--to", "adg", "fixtures/broken/vdab-vacancy-check-digits.json", "--store", "/nonexistent/none.sqlite"])
+    func rejected() async throws {
+        let r = try await Executable.run(["translate", "--from", "vdab", "--to", "adg", "fixtures/broken/vdab-vacancy-check-digits.json", "--store", "/nonexistent/none.sqlite"])
         #expect(r.status == 1)
         #expect(r.err.contains("rejected #1 70012345: enterpriseNumber INVALID_ENTERPRISE_NUMBER"))
     }
@@ -50,25 +39,25 @@ struct CommandTests {
         ["translate", "--from", "forem", "--to", "vdab", "fixtures/vdab/vacancies.json", "-o", "/tmp/gateway-test-never-written.json"],
         ["translate", "--from", "vdab", "--to", "exchange-json", "fixtures/vdab/vacancies.json"],
     ])
-    func failures(_ arguments: [String]) throws {
-        let r = try Executable.run(arguments + ["--store", "/nonexistent/none.sqlite"])
+    func failures(_ arguments: [String]) async throws {
+        let r = try await Executable.run(arguments + ["--store", "/nonexistent/none.sqlite"])
         #expect(r.status == 2, "\(r.err)")
         #expect(!r.err.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/gateway-test-never-written.json"))
     }
 
     @Test("taxonomy resolve prints the pivot, or the rejection code and status 1")
-    func resolve() throws {
-        let ok = try Executable.run(["taxonomy", "resolve", "--scheme", "ROME4", "M1811", "--lang", "nl", "--store", "/nonexistent/none.sqlite"])
+    func resolve() async throws {
+        let ok = try await Executable.run(["taxonomy", "resolve", "--scheme", "ROME4", "M1811", "--lang", "nl", "--store", "/nonexistent/none.sqlite"])
         #expect(ok.status == 0)
         #expect(ok.out == "ROME4 M1811 → M1802  Expertise en ondersteuning in informatiesystemen\n")
-        let bad = try Executable.run(["taxonomy", "resolve", "--scheme", "ROME", "Z9999", "--store", "/nonexistent/none.sqlite"])
+        let bad = try await Executable.run(["taxonomy", "resolve", "--scheme", "ROME", "Z9999", "--store", "/nonexistent/none.sqlite"])
         #expect(bad.status == 1)
         #expect(bad.err.contains("UNKNOWN_OCCUPATION: ROME fiche Z9999 does not exist in ROME v3"))
     }
 }
 
-@Suite("gateway serve, as a process", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("gateway serve, as a process", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct ServeTests {
     /// A configuration for VDAB listening on a free loopback port, with FOREM as its peer.
     static func configuration(in temp: TemporaryFolder, keyMode: Int = 0o600, port: Int = 0, extra: String = "") throws -> String {
@@ -95,7 +84,7 @@ struct ServeTests {
     func serves() async throws {
         let temp = TemporaryFolder()
         let gateway = GatewayProcess(config: try Self.configuration(in: temp))
-        try gateway.start()
+        try await gateway.start()
         let p = try #require(gateway.process)
         defer { if p.isRunning { p.terminate() } }
         let url = gateway.url
@@ -121,10 +110,9 @@ struct ServeTests {
             (try? FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))) == [name]
         }
 
-        p.terminate()
-        p.waitUntilExit()
-        #expect(p.terminationReason == .exit)
-        #expect(p.terminationStatus == 0)
+        let stopped = try await gateway.stop()
+        #expect(stopped.terminationReason == .exit)
+        #expect(stopped.terminationStatus == 0)
     }
 
     @Test("a wrong setting stops the start, naming the key", arguments: [
@@ -132,7 +120,7 @@ struct ServeTests {
         ("peer", "peers.LUX: 'LUX' is not one of"),
         ("setting", "colour: unknown setting"),
     ])
-    func refusesToStart(_ fault: String, _ fragment: String) throws {
+    func refusesToStart(_ fault: String, _ fragment: String) async throws {
         let temp = TemporaryFolder()
         let config: String
         switch fault {
@@ -140,7 +128,7 @@ struct ServeTests {
         case "peer": config = try Self.configuration(in: temp, extra: "  LUX:\n    receiveKeyFile: forem-to-vdab.key")
         default: config = try Self.configuration(in: temp, extra: "colour: blue")
         }
-        let r = try Executable.run(["serve", "--config", config])
+        let r = try await Executable.run(["serve", "--config", config])
         #expect(r.status == 2)
         #expect(r.err.contains(fragment), "\(r.err)")
         #expect(r.err.contains("vdab.yaml:"))

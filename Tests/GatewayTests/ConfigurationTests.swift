@@ -2,10 +2,11 @@ import ExchangeHTTP
 import ExchangeProtocol
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("A gateway's configuration: peers' limits and encodings, back office, keys from the environment")
+@Suite("A gateway's configuration: peers' limits and encodings, back office, keys from the environment", .bounded)
 struct ConfigurationTests {
     static func write(_ temp: TemporaryFolder, peer: String = "", delivery: String = "  folder: incoming", top: String = "") throws -> String {
         try temp.keys("vdab-to-forem.key", "forem-to-vdab.key")

@@ -3,13 +3,14 @@ import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Testing
 
 /// Content digests are stored in every ledger (`record.content_sha256`, `routed_record`) and
 /// compared with the digests of versions received later: a record's canonical JSON must not
 /// change from one release to the next, or every version held would look like a conflict.
-@Suite("Canonical JSON and content digests")
+@Suite("Canonical JSON and content digests", .bounded)
 struct ContentDigestTests {
     /// Generated records with every optional part present somewhere: translations, descriptions,
     /// closing reasons, languages, OGR codes and source labels, employers, ended periods, linked

@@ -4,6 +4,7 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Synchronization
 import Testing
@@ -31,7 +32,11 @@ final class GatewayProcess {
         self.adminMarker = adminMarker
     }
 
-    private final class Kept: Sendable { let text = Mutex("") }
+    /// What the process wrote to its standard error: the beginning (where it says where it
+    /// listens) and the last 256 KiB.
+    private final class Kept: Sendable {
+        let head = Mutex(""), text = Mutex("")
+    }
     private let kept = Kept()
     /// What the process wrote to its standard error since its last start (the last 256 KiB).
     var output: String { kept.text.withLock { $0 } }
@@ -39,35 +44,62 @@ final class GatewayProcess {
     /// The process's id (to signal it).
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
-    func start() throws {
+    /// Starts the process and returns once it has said where it listens. Its standard error is
+    /// read all along (a full pipe would block it mid-log). Throws if it stops first, or if it
+    /// has not said so within `timeout` (it is then killed).
+    func start(timeout: Duration = .seconds(60)) async throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Executable.path)
         p.arguments = arguments
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
+        let kept = self.kept
+        kept.head.withLock { $0 = "" }
+        kept.text.withLock { $0 = "" }
+        err.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
+            let text = String(decoding: data, as: UTF8.self)
+            kept.head.withLock { if $0.utf8.count < 64 << 10 { $0 += text } }
+            kept.text.withLock { $0 = String(($0 + text).suffix(256 << 10)) }
+        }
         try p.run()
         process = p
-        var seen = ""
         func announced(_ marker: String) -> String? {
+            let seen = kept.head.withLock { $0 }
             guard seen.contains(marker), seen.components(separatedBy: marker).last!.contains("\n") else { return nil }
             return seen.components(separatedBy: marker).last!.components(separatedBy: "\n")[0]
         }
+        let deadline = ContinuousClock.now + timeout
         while announced(marker) == nil || adminMarker.map({ announced($0) == nil }) == true {
-            let chunk = err.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw GatewayError("the gateway stopped before listening: \(seen)") }
-            seen += String(decoding: chunk, as: UTF8.self)
+            guard p.isRunning else { throw GatewayError("the gateway stopped before listening: \(output)") }
+            guard ContinuousClock.now < deadline else {
+                kill()
+                throw GatewayError("the gateway did not say where it listens within \(timeout): \(output)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
         url = announced(marker)!
         adminURL = adminMarker.flatMap(announced) ?? ""
-        // Go on reading what it writes, or a full pipe would block the gateway mid-log; the last
-        // 256 KiB are kept for the test to read (`output`).
-        let kept = self.kept
-        kept.text.withLock { $0 = seen }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            kept.text.withLock { $0 = String(($0 + text).suffix(256 << 10)) }
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it, at most `timeout`, without holding a
+    /// thread; past it, kills it and throws.
+    func stop(timeout: Duration = .seconds(30)) async throws -> Process {
+        guard let p = process else { throw GatewayError("the gateway is not running") }
+        p.terminate()
+        let deadline = ContinuousClock.now + timeout
+        while p.isRunning {
+            guard ContinuousClock.now < deadline else {
+                kill()
+                throw GatewayError("the gateway did not stop within \(timeout) of SIGTERM: \(output)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
+        (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
+        process = nil
+        return p
     }
 
     func kill() {
@@ -79,7 +111,7 @@ final class GatewayProcess {
     }
 }
 
-@Suite("Crashes of the receiving gateway", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Crashes of the receiving gateway", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct CrashTests {
     @Test("killed with SIGKILL during a stream of batches and restarted, every record is delivered exactly once")
     func killAndRestart() async throws {
@@ -104,7 +136,7 @@ struct CrashTests {
         }
 
         let gateway = GatewayProcess(config: config)
-        try gateway.start()
+        try await gateway.start()
         var acknowledged: Set<Int> = []
         var kills = 0
         var next = 0
@@ -121,7 +153,7 @@ struct CrashTests {
                 gateway.kill()
                 kills += 1
                 if await status == 200 { acknowledged.insert(index) }
-                try gateway.start()
+                try await gateway.start()
                 continue
             }
             if await post(batches[index].body, to: gateway.url) == 200 { acknowledged.insert(index) }
@@ -144,13 +176,13 @@ struct CrashTests {
     }
 }
 
-@Suite("Two gateways, as processes", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Two gateways, as processes", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct TwoGatewayTests {
     @Test("gateway send on Le Forem's side ends up in VDAB's drop folder; both stop cleanly")
     func sendAndDeliver() async throws {
         let vdabFolder = TemporaryFolder(), foremFolder = TemporaryFolder()
         let vdab = GatewayProcess(config: try ServeTests.configuration(in: vdabFolder))
-        try vdab.start()
+        try await vdab.start()
         let sendKey = try foremFolder.write("forem-to-vdab.key", "0123456789abcdef0123456789abcdef")
         let receiveKey = try foremFolder.write("vdab-to-forem.key", "fedcba9876543210fedcba9876543210")
         for key in [sendKey, receiveKey] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key) }
@@ -171,9 +203,9 @@ struct TwoGatewayTests {
                 send: [vacancy]
             """)
         let forem = GatewayProcess(config: foremConfig)
-        try forem.start()
+        try await forem.start()
 
-        let sent = try Executable.run(["send", "--config", foremConfig, "--to", "VDAB", "--from", "forem", "fixtures/forem/vacancies.xml"])
+        let sent = try await Executable.run(["send", "--config", foremConfig, "--to", "VDAB", "--from", "forem", "fixtures/forem/vacancies.xml"])
         #expect(sent.status == 0, "\(sent.err)")
         let batchId = sent.out.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -187,11 +219,8 @@ struct TwoGatewayTests {
         }
 
         for gateway in [forem, vdab] {
-            let p = try #require(gateway.process)
-            p.terminate()
-            p.waitUntilExit()
+            let p = try await gateway.stop()
             #expect(p.terminationReason == .exit && p.terminationStatus == 0)
-            gateway.process = nil
         }
         // Le Forem's ledger says delivered.
         let store = try SQLiteStore(path: foremFolder.path("forem.sqlite"))
@@ -223,7 +252,7 @@ struct TwoGatewayTests {
         #expect(try await dispatcher.tick(now: t0) == 0)   // not due again before its back-off (at least 0.16 s)
         #expect(try await dispatcher.tick(now: t0.addingTimeInterval(0.5)) == 6)   // due again after it, still down
         // The peer comes up on the same address: everything goes, with the same ids.
-        try vdab.start()
+        try await vdab.start()
         defer { vdab.kill() }
         let deadline = Date().addingTimeInterval(30)
         while try await outbox.queuedCount() > 0, Date() < deadline {

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Testing
 
@@ -11,21 +12,14 @@ enum Chromium {
     static let required = ProcessInfo.processInfo.environment["GATEWAY_REQUIRE_BROWSER"] == "1"
 
     /// Runs it headless on a URL with extra arguments; returns standard output.
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path!)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars"] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> (status: Int32, out: String) {
+        let r = try await ChildProcess.run(path!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars"] + arguments,
+                                           timeout: .seconds(120))
+        return (r.status, r.out)
     }
 }
 
-@Suite("The dashboard in a real browser", .enabled(if: Chromium.available || Chromium.required, "chromium is not installed (.ci/run installs it): skipped"))
+@Suite("The dashboard in a real browser", .bounded, .enabled(if: Chromium.available || Chromium.required, "chromium is not installed (.ci/run installs it): skipped"))
 struct DashboardBrowserTests {
     @Test("headless Chromium renders the dashboard: the trainee matrix with its numbers, the chart, and a screenshot")
     func rendered() async throws {
@@ -42,14 +36,14 @@ struct DashboardBrowserTests {
         let url = try await HTTP.page(try #require(network.adminURLs[.actiris]) + "/dashboard?lang=fr", token: token.token, into: temp.path("dashboard.html"))
 
         // The DOM after rendering: Actiris's trainee matrix — referred by Actiris, trained at BF (2) and at Le Forem (1).
-        let dom = try Chromium.run(["--dump-dom", url])
+        let dom = try await Chromium.run(["--dump-dom", url])
         #expect(dom.status == 0)
         #expect(dom.out.contains("Échanges interrégionaux"))
         #expect(dom.out.contains("<tr><th class=\"l\">ACTIRIS</th><td>2</td><td>1</td><td>3</td></tr>"), "\(dom.out.prefix(3000))")
         #expect(dom.out.contains("flows-over-time"))
         // A screenshot, as a person would see it.
         let shot = temp.path("dashboard.png")
-        _ = try Chromium.run(["--screenshot=\(shot)", "--window-size=1200,1400", url])
+        _ = try await Chromium.run(["--screenshot=\(shot)", "--window-size=1200,1400", url])
         let png = try LocalFiles.bytes(shot)
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         #expect(png.count > 10_000)

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import NIOCore
 import Testing
@@ -16,7 +17,7 @@ import Testing
 /// the receipt with its code. Each agency's back office gets a batch holding records its format
 /// cannot hold (for ADG, a fiche without a ROME 4.0 code in the taxonomy in force) and records
 /// it holds only with losses.
-@Suite("Delivery to each agency's back office: every record delivered or rejected in the receipt, losses listed")
+@Suite("Delivery to each agency's back office: every record delivered or rejected in the receipt, losses listed", .bounded)
 struct DeliveryConformanceTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var receiver: Agency

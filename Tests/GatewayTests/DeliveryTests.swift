@@ -6,11 +6,12 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import Synchronization
 import Testing
 
-@Suite("Delivery to the back office")
+@Suite("Delivery to the back office", .bounded)
 struct DeliveryTests {
     /// Receives a batch into the ledger as the routes do, without delivering it (as if the gateway
     /// stopped right after committing the receipt).

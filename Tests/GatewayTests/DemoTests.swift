@@ -3,11 +3,12 @@ import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Synchronization
 import Testing
 
-@Suite("The five-agency demo: deploy/local's configurations on loopback")
+@Suite("The five-agency demo: deploy/local's configurations on loopback", .bounded)
 struct DemoTests {
     @Test("all five gateways exchange both ways, in JSON and XML; the counts add up; a vacancy closed at its origin is closed at every peer that had it")
     func fiveAgencies() async throws {

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdTLS
 import Ledger
+import LedgerTestSupport
 import Logging
 import Model
 import NIOCore
@@ -18,7 +19,7 @@ import Testing
 /// The agency's own systems behind HTTPS with mutual TLS and a bearer token: the gateway delivers
 /// to the back office and picks up from the export with the credentials the configuration names
 /// (`delivery.tokenFile`, `delivery.certificate`, `pickup.…`), and without them is refused.
-@Suite("Credentials for the agency's own systems")
+@Suite("Credentials for the agency's own systems", .bounded)
 struct EndpointCredentialsTests {
     /// A back office on loopback over TLS that asks every client for a certificate of `ca`, and
     /// answers 401 unless the request carries `Bearer <token>`; it notes each request's path.

@@ -1,5 +1,6 @@
 import Formats
 import Foundation
+import LedgerTestSupport
 import Model
 import Taxonomy
 import Testing
@@ -16,35 +17,27 @@ enum Python {
         return p.terminationStatus == 0
     }()
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let r = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments, mergingOutput: true)
+        return (r.status, r.out)
     }
 }
 
-@Suite("The exchange profile")
+@Suite("The exchange profile", .bounded)
 struct ExchangeProfileTests {
     static let validator = Project.root.deletingLastPathComponent().appendingPathComponent("shared/specs/validate_records.py").path
 
     @Test("every fixture, as an exchange-json batch, passes validate_records.py (HR Open schemas and profile rules)",
           .enabled(if: Python.available && FileManager.default.fileExists(atPath: validator), "python3 with jsonschema, or ../shared/specs, is absent: skipped"),
           arguments: Array(Translation.fixtures.keys).sorted())
-    func validates(_ key: String) throws {
+    func validates(_ key: String) async throws {
         let parts = key.split(separator: "/").map(String.init)
         let type = RecordType(rawValue: parts[1])!
         let (report, out) = try Translation.run(try Translation.fixture(Translation.fixtures[key]!), from: parts[0], to: "exchange-json", type)
         #expect(report.rejected == 0)
         let temp = TemporaryFolder()
         let file = try temp.write("batch.json", String(decoding: out, as: UTF8.self))
-        let (status, output) = try Python.run([Self.validator, file])
+        let (status, output) = try await Python.run([Self.validator, file])
         #expect(status == 0, "\(output)")
         #expect(output.components(separatedBy: ": valid").count - 1 == report.translated, "\(output)")
     }
@@ -97,7 +90,7 @@ struct ExchangeProfileTests {
     }
 }
 
-@Suite("Real EURES vacancies through the exchange XML reader", .enabled(if: Project.sharedDataAvailable, Project.skipMessage))
+@Suite("Real EURES vacancies through the exchange XML reader", .bounded, .enabled(if: Project.sharedDataAvailable, Project.skipMessage))
 struct EuresTests {
     @Test("each is rejected with specific reasons, without a crash", arguments: ["ad_1.xml", "ad_2.xml", "ad_with_nace.xml", "ad_without_nace.xml"])
     func eures(_ name: String) throws {

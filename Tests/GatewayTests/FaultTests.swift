@@ -7,6 +7,7 @@ import Gateway
 import HTTPTypes
 import Hummingbird
 import Ledger
+import LedgerTestSupport
 import Logging
 import Model
 import NIOCore
@@ -124,7 +125,7 @@ struct TwoGateways {
     }
 }
 
-@Suite("Faults: processes killed, peers that misbehave", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Faults: processes killed, peers that misbehave", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct FaultTests {
     static let records = 20_000
 
@@ -133,8 +134,8 @@ struct FaultTests {
     func killBothSides() async throws {
         let pair = try TwoGateways(batchRecords: 500)
         try pair.export(Self.records)
-        try pair.vdab.start()
-        try pair.forem.start()
+        try await pair.vdab.start()
+        try await pair.forem.start()
         defer { pair.forem.kill(); pair.vdab.kill() }
         var random = SeededGenerator(seed: 2026)
         var kills = ["forem": 0, "vdab": 0]
@@ -157,7 +158,7 @@ struct FaultTests {
             process.kill()
             kills[victim]! += 1
             try await Task.sleep(for: .milliseconds(random.next(500)))
-            try process.start()
+            try await process.start()
         }
         #expect(try await pair.waitUntilDone(total, timeout: .seconds(300)), "the exchange did not finish after the kills")
         let delivered = try pair.delivered()
@@ -165,7 +166,7 @@ struct FaultTests {
         #expect(Set(delivered).count == total, "records delivered twice: \(delivered.count - Set(delivered).count)")
         try pair.ledgersAgree(total)
         // Reconciliation finds nothing to say.
-        let reconcile = try Executable.run(["reconcile", "--config", pair.temp.path("forem.yaml"), "--peer", "VDAB", "--since", "2000-01-01"])
+        let reconcile = try await Executable.run(["reconcile", "--config", pair.temp.path("forem.yaml"), "--peer", "VDAB", "--since", "2000-01-01"])
         #expect(reconcile.status == 0, "\(reconcile.out)\(reconcile.err)")
         #expect(killedWhileBusy >= 10, "only \(killedWhileBusy) of the kills came while records were still on their way")
         print("fault suite: \(kills["forem"]!) kills of the sender, \(kills["vdab"]!) of the receiver (\(killedWhileBusy) while busy), \(total) records checked, \(ContinuousClock.now - started)")
@@ -239,8 +240,8 @@ struct FaultTests {
         let pair = try TwoGateways(vdabPort: vdabPort, peerURL: "http://127.0.0.1:\(proxyPort)", batchRecords: 250)
         let proxy = UnrulyProxy(target: "http://127.0.0.1:\(vdabPort)", script: [.unavailable, .unavailable, .hang, .cut, .unavailable, .cut, .hang, .cut])
         try pair.export(2_000)
-        try pair.vdab.start()
-        try pair.forem.start()
+        try await pair.vdab.start()
+        try await pair.forem.start()
         defer { pair.forem.kill(); pair.vdab.kill() }
         // Nothing listens where Le Forem sends: connections are refused, and retried with back-off.
         // (A transport error's answer is the error itself; an HTTP answer starts with its status.)

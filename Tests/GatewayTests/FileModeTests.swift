@@ -2,13 +2,14 @@ import Files
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Synchronization
 import Testing
 
 /// The files the gateway writes: nobody else reads them, nobody redirects them, and the pick-up
 /// folder, which others write, is read only where it holds regular files.
-@Suite("Files nobody else reads or redirects")
+@Suite("Files nobody else reads or redirects", .bounded)
 struct FileModeTests {
     /// The mode bits of `path`, not following a link.
     static func mode(_ path: String) -> mode_t {

@@ -2,6 +2,7 @@ import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Taxonomy
 import Testing
@@ -31,7 +32,7 @@ extension SyntheticRecords {
     }
 }
 
-@Suite("Round trips over generated records, through every format")
+@Suite("Round trips over generated records, through every format", .bounded)
 struct GeneratedRecordTests {
     /// Writes records in a format through its writer and reads them back through its reader.
     func roundTrip(_ records: [CanonicalRecord], format: String, type: RecordType, sender: Agency) throws -> (back: [CanonicalRecord], losses: [String: [String]]) {

@@ -9,7 +9,7 @@ import Model
 import Statistics
 import Testing
 
-@Suite("The exchange's health, from the ledger (both stores)")
+@Suite("The exchange's health, from the ledger (both stores)", .bounded)
 struct HealthStatisticsTests {
     @Test("traffic per peer and day, rejections by code each way, delivery latency, retries, resubmissions, failures", arguments: LedgerKind.allCases)
     func report(_ kind: LedgerKind) async throws {

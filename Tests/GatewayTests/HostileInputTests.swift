@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import NIOCore
 import NIOSSL
 import Testing
@@ -13,7 +14,7 @@ import Yams
 /// Every case of `fixtures/hostile/cases.yaml` sent to a running `gateway serve` (VDAB's) on
 /// loopback: each gets its documented status and problem body, nothing is stored but what a case
 /// says, the server stays up, and its memory stays bounded.
-@Suite("Hostile input", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Hostile input", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct HostileInputTests {
     static let folder = Project.root.appendingPathComponent("fixtures/hostile").path
     static let foremKey = "0123456789abcdef0123456789abcdef", actirisKey = "fedcba9876543210fedcba9876543210"
@@ -163,7 +164,7 @@ struct HostileInputTests {
               ACTIRIS: { receiveKeyFile: actiris-to-vdab.key, receive: [trainee]\(actirisPin) }
             """)
         let gateway = GatewayProcess(config: config)
-        try gateway.start()
+        try await gateway.start()
         defer { gateway.kill() }
         let pid = try #require(gateway.process?.processIdentifier)
         let client = HTTPClient.shared

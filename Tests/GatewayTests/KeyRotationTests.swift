@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import NIOCore
 import Synchronization
 import Testing
@@ -13,7 +14,7 @@ import Testing
 /// adds the next key (admin API), Le Forem names the instant it signs with it from (`SIGHUP`),
 /// and once that has passed both drop the old key — each side reading its file again, neither
 /// restarted.
-@Suite("Keys that rotate without downtime", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Keys that rotate without downtime", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct KeyRotationTests {
     @Test("a sender streaming batches while both sides switch to the next key: no batch refused, none twice; then the old key is refused",
           .timeLimit(.minutes(4)))
@@ -31,8 +32,8 @@ struct KeyRotationTests {
         }
         try String(contentsOfFile: vdabFile, encoding: .utf8).appending("\noperators: { tokensFile: operators.tokens }\n")
             .write(toFile: vdabFile, atomically: true, encoding: .utf8)
-        try pair.vdab.start()
-        try pair.forem.start()
+        try await pair.vdab.start()
+        try await pair.forem.start()
         defer { pair.forem.kill(); pair.vdab.kill() }
 
         // Le Forem's back office exports 20 vacancies every 250 ms (two batches each) until told.
@@ -126,7 +127,7 @@ struct KeyRotationTests {
     @Test("a renewed certificate and a new operator's token are in force after a reload, for new connections; a reload that cannot read a file changes nothing",
           .timeLimit(.minutes(2)))
     func certificateAndTokens() async throws {
-        let served = try ServedGateway(operators: [(name: "ops", role: .operator, grants: [])], tls: true)
+        let served = try await ServedGateway(operators: [(name: "ops", role: .operator, grants: [])], tls: true)
         defer { served.gateway.kill() }
         let issued = try #require(served.certificates)
         let ops = try #require(served.tokens["ops"])

@@ -6,6 +6,7 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import Synchronization
 import Testing
@@ -58,7 +59,7 @@ final class MemoryOutbox: OutboxStore {
     func queuedCount() throws -> Int { entries.withLock { $0.values.count { $0.state == "queued" || $0.state == "sending" } } }
 }
 
-@Suite("The dispatcher over an outbox in memory")
+@Suite("The dispatcher over an outbox in memory", .bounded)
 struct MemoryOutboxTests {
     @Test("a 503 with Retry-After is retried no sooner than asked, then delivered; the same dispatcher code as over SQLite")
     func retryAfter() async throws {

@@ -4,6 +4,7 @@ import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import NIOCore
 import NIOSSL
 import Testing
@@ -102,13 +103,13 @@ struct TLSPair {
     }
 }
 
-@Suite("Transport: mutual TLS between two gateways", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Transport: mutual TLS between two gateways", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct MutualTLSTests {
     @Test("two gateway serve processes exchange vacancies and trainee records over mutual TLS, both ways", .timeLimit(.minutes(3)))
     func exchange() async throws {
         let pair = try TLSPair()
-        try pair.vdab.start()
-        try pair.forem.start()
+        try await pair.vdab.start()
+        try await pair.forem.start()
         defer { pair.forem.kill(); pair.vdab.kill() }
         #expect(pair.vdab.url.hasPrefix("https://127.0.0.1:") && pair.forem.url.hasPrefix("https://127.0.0.1:"))
         #expect(pair.vdab.adminURL.hasPrefix("http://127.0.0.1:"))
@@ -146,7 +147,7 @@ struct MutualTLSTests {
           .timeLimit(.minutes(2)))
     func refusals() async throws {
         let pair = try TLSPair()
-        try pair.vdab.start()
+        try await pair.vdab.start()
         defer { pair.vdab.kill() }
         let rogue = try TestCertificates(in: pair.temp, name: "rogue")
         let rogueForem = try rogue.issue("FOREM")

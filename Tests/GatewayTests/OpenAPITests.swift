@@ -6,11 +6,12 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import NIOCore
 import Testing
 import Yams
 
-@Suite("The OpenAPI document and the routes agree")
+@Suite("The OpenAPI document and the routes agree", .bounded)
 struct OpenAPITests {
     @Test("every endpoint served is described, every described endpoint is served, and the document is served as it is")
     func agree() async throws {

@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Logging
 import Model
 import Testing
@@ -13,7 +14,7 @@ import Testing
 /// broken fixture is picked up by its agency's gateway, routed to every other agency, and each batch
 /// that goes out is checked by `validate_records.py` (and, in the XML form, read back whole by
 /// this gateway's own reader).
-@Suite("Every batch that goes out passes the profile, whatever the regional input", .serialized)
+@Suite("Every batch that goes out passes the profile, whatever the regional input", .bounded, .serialized)
 struct OutgoingConformanceTests {
     /// Each agency's exports: its fixtures, and the broken fixtures of its formats.
     static let exports: [(agency: Agency, file: String, type: RecordType)] = {
@@ -59,7 +60,7 @@ struct OutgoingConformanceTests {
 
     /// Runs `validate_records.py` on each batch (the XML form as its JSON twin, made by this
     /// gateway's reader, which must take every record); returns its output.
-    static func validate(_ batches: [(id: String, body: [UInt8], form: BatchForm)]) throws -> (status: Int32, output: String, records: Int) {
+    static func validate(_ batches: [(id: String, body: [UInt8], form: BatchForm)]) async throws -> (status: Int32, output: String, records: Int) {
         let temp = TemporaryFolder()
         var files: [String] = [], records = 0
         for b in batches {
@@ -83,7 +84,7 @@ struct OutgoingConformanceTests {
             records += try ExchangeFormat.readBatch(json, form: .json, taxonomy: Translation.taxonomy).records.count
             files.append(try temp.write("\(b.id).json", String(decoding: json, as: UTF8.self)))
         }
-        let (status, output) = try Python.run([ExchangeProfileTests.validator] + files)
+        let (status, output) = try await Python.run([ExchangeProfileTests.validator] + files)
         return (status, output, records)
     }
 
@@ -101,7 +102,7 @@ struct OutgoingConformanceTests {
         #expect(entry.records == entry.queued + entry.rejected + entry.unchanged + entry.notRouted)
         #expect(entry.queued > 0, "\(entry.report)")
         if export.file.hasPrefix("broken/") { #expect(entry.rejected == 1, "\(entry.report)") } else { #expect(entry.rejected == 0, "\(entry.report)") }
-        let (status, output, records) = try Self.validate(batches)
+        let (status, output, records) = try await Self.validate(batches)
         #expect(status == 0, "\(output)")
         // One batch per other agency, each with every record queued.
         #expect(records == entry.queued * (Agency.protocolAgencies.count - 1))
@@ -116,7 +117,7 @@ struct OutgoingConformanceTests {
         #expect(vdab.contains("Lasser TIG \\t"))
         let (vdabBatches, vdabEntries) = try await Self.pickUp(.vdab, [("padded.json", .vacancy, Array(vdab.utf8))], encoding: .json)
         #expect(vdabEntries.first?.rejected == 0)
-        let vdabCheck = try Self.validate(vdabBatches)
+        let vdabCheck = try await Self.validate(vdabBatches)
         #expect(vdabCheck.status == 0, "\(vdabCheck.output)")
         #expect(vdabBatches.allSatisfy { String(decoding: $0.body, as: UTF8.self).contains("\"positionTitle\":\"Lasser TIG\"") })
 
@@ -130,7 +131,7 @@ struct OutgoingConformanceTests {
         #expect(entry.rejected == 1, "\(entry.report)")
         #expect(entry.report.contains("title INVALID_VALUE") && entry.report.contains("nl, fr or de"), "\(entry.report)")
         #expect(entry.report.contains("title in en not carried"), "\(entry.report)")
-        let check = try Self.validate(batches)
+        let check = try await Self.validate(batches)
         #expect(check.status == 0, "\(check.output)")
         #expect(!batches.contains { String(decoding: $0.body, as: UTF8.self).contains("Software developer") })
     }

@@ -1,8 +1,9 @@
 import Foundation
+import LedgerTestSupport
 import Testing
 
 /// The modules follow the data: what sits below the HTTP edge links none of it.
-@Suite("The package's layout")
+@Suite("The package's layout", .bounded)
 struct PackageLayoutTests {
     /// Every target and product a target links, through the package's other targets.
     static func closure(of target: String, in targets: [String: [String]]) -> Set<String> {
@@ -15,21 +16,13 @@ struct PackageLayoutTests {
     }
 
     @Test("Ledger and Statistics link no Hummingbird, AsyncHTTPClient, Yams, libxml2 or Formats; ExchangeProtocol links Model and Crypto only")
-    func closures() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    func closures() async throws {
         // A scratch path of its own: the running `swift test` holds .build's lock.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        p.arguments = ["swift", "package", "--scratch-path", scratch.path, "dump-package"]
-        p.currentDirectoryURL = Project.root
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0, "swift package dump-package failed")
+        let dump = try await ChildProcess.run("/usr/bin/env", ["swift", "package", "--scratch-path", scratch.path, "dump-package"], in: Project.root)
+        try #require(dump.status == 0, "swift package dump-package failed: \(dump.err)")
+        let data = Data(dump.out.utf8)
         let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var targets: [String: [String]] = [:]
         for target in package["targets"] as? [[String: Any]] ?? [] {

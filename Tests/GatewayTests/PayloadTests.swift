@@ -4,10 +4,11 @@ import Foundation
 import Gateway
 import GRDB
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Payloads at rest: trainee payloads sealed, retention")
+@Suite("Payloads at rest: trainee payloads sealed, retention", .bounded)
 struct PayloadTests {
     /// Raw payload columns, as anyone with the database file would read them.
     static func raw(_ path: String, _ sql: String) throws -> [Data] {

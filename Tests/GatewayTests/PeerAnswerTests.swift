@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import NIOCore
 import Synchronization
@@ -15,7 +16,7 @@ import Testing
 /// A peer that does not answer with its receipt: the sender takes a 200 as the batch's receipt only
 /// when it names the batch, the body sent and its record count, and follows no redirect
 /// (`exchange-protocol.md`, Sending; Clarifications 3).
-@Suite("A peer that answers something else than the batch's receipt")
+@Suite("A peer that answers something else than the batch's receipt", .bounded)
 struct PeerAnswerTests {
     enum Misbehaviour: String, CaseIterable, Sendable {
         case receiptOfAnotherBatch, receiptOfAnotherBody, receiptOfAnotherCount, notJSON, notAReceipt, temporaryRedirect, permanentRedirect

@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Logging
 import Model
 import NIOCore
@@ -41,7 +42,7 @@ final class CollectedLogs: Sendable {
     }
 }
 
-@Suite("Personal data")
+@Suite("Personal data", .bounded)
 struct PersonalDataTests {
     /// What identifies the trainees of every agency's fixtures, in the spellings a leak would take.
     static func identifiers() throws -> [String] {

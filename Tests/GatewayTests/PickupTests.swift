@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Logging
 import Model
 import NIOCore
@@ -49,7 +50,7 @@ struct PickupFixture {
     }
 }
 
-@Suite("Pick-up from the agency's outgoing folder")
+@Suite("Pick-up from the agency's outgoing folder", .bounded)
 struct PickupTests {
     @Test("a document is claimed, queued with its batches, reported beside it and moved to done/")
     func picksUp() async throws {
@@ -163,7 +164,7 @@ struct PickupTests {
     }
 }
 
-@Suite("Pick-up from the agency's HTTP export")
+@Suite("Pick-up from the agency's HTTP export", .bounded)
 struct ExportPickupTests {
     @Test("the export is asked since the cursor kept in the ledger, which moves with the batches in one transaction")
     func export() async throws {

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LedgerTestSupport
 import Model
 import NIOCore
 import Testing
@@ -483,7 +484,7 @@ let envelopeRules: [ProfileRule] = [
 
 // One case at a time: 364 cases at once would hold both cooperative threads, and the suites that time
 // processes (faults, kills) would see their sleeps overshoot.
-@Suite("Every profile rule, broken once, in each form: the status or record code the specifications give", .serialized)
+@Suite("Every profile rule, broken once, in each form: the status or record code the specifications give", .bounded, .serialized)
 struct ProfileRuleTests {
     static let baseBatchId = "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77"
 

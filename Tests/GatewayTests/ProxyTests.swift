@@ -3,15 +3,16 @@ import Foundation
 import Gateway
 import HTTPTypes
 import Hummingbird
+import LedgerTestSupport
 import Logging
 import NIOCore
 import Synchronization
 import Testing
 
-@Suite("gateway proxy in front of replicas")
+@Suite("gateway proxy in front of replicas", .bounded)
 struct ProxyTests {
     /// A stand-in replica that answers every request with its name, the path and the body's length.
-    static func replica(_ name: String, port: Int) -> some ApplicationProtocol {
+    static func replica(_ name: String, announce: @escaping @Sendable (String) -> Void) -> some ApplicationProtocol {
         let router = Router()
         router.post("/exchange/v1/batches") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -21,7 +22,8 @@ struct ProxyTests {
         }
         var logger = Logger(label: "replica")
         logger.logLevel = .critical
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                           onServerRunning: { channel in announce("http://127.0.0.1:\(channel.localAddress!.port!)") }, logger: logger)
     }
 
     static func post(_ url: String) async throws -> (status: Int, text: String, headers: [String: String]) {
@@ -36,29 +38,22 @@ struct ProxyTests {
 
     @Test("requests go to the replicas in turn, as sent; one that refuses is skipped; none answering is a 502 to retry")
     func turns() async throws {
-        let (a, b, dead, proxyPort) = (try LocalNetwork.freePort(), try LocalNetwork.freePort(), try LocalNetwork.freePort(), try LocalNetwork.freePort())
-        let replicas = [Task { try await Self.replica("a", port: a).runService() }, Task { try await Self.replica("b", port: b).runService() }]
-        defer { for r in replicas { r.cancel() } }
-        var logger = Logger(label: "proxy")
-        logger.logLevel = .critical
-        let (running, announce) = AsyncStream<String>.makeStream()
-        let proxy = ReplicaProxy(replicas: ["http://127.0.0.1:\(a)", "http://127.0.0.1:\(dead)", "http://127.0.0.1:\(b)"])
-        let service = Task { try await proxy.application(host: "127.0.0.1", port: proxyPort, logger: logger) { announce.yield($0) }.runService() }
-        // Where no replica listens at all.
-        let (deadRunning, deadAnnounce) = AsyncStream<String>.makeStream()
-        let nobody = ReplicaProxy(replicas: ["http://127.0.0.1:\(dead)", "http://127.0.0.1:\(try LocalNetwork.freePort())"])
-        let deadService = Task { try await nobody.application(host: "127.0.0.1", port: try LocalNetwork.freePort(), logger: logger) { deadAnnounce.yield($0) }.runService() }
-        defer { service.cancel(); deadService.cancel() }
-        var url = "", deadURL = ""
-        for await u in running { url = u; break }
-        for await u in deadRunning { deadURL = u; break }
-        // Let the two replicas come up.
-        for port in [a, b] {
-            for _ in 0..<100 {
-                if (try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/"), timeout: .seconds(1))) != nil { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+        // Every server on a port of its own choosing; `dead` is a port handed out and never bound.
+        let dead = try LocalNetwork.freePort()
+        let a = try await Listening.start("replica a") { announce in try await Self.replica("a", announce: announce).runService() }
+        let b = try await Listening.start("replica b") { announce in try await Self.replica("b", announce: announce).runService() }
+        let logger = { var logger = Logger(label: "proxy"); logger.logLevel = .critical; return logger }()
+        let proxy = ReplicaProxy(replicas: [a.url, "http://127.0.0.1:\(dead)", b.url])
+        let served = try await Listening.start("the proxy") { announce in
+            try await proxy.application(host: "127.0.0.1", port: 0, logger: logger, onRunning: announce).runService()
         }
+        // Where no replica listens at all.
+        let nobody = ReplicaProxy(replicas: ["http://127.0.0.1:\(dead)", "http://127.0.0.1:\(try LocalNetwork.freePort())"])
+        let deadServed = try await Listening.start("the proxy without replicas") { announce in
+            try await nobody.application(host: "127.0.0.1", port: 0, logger: logger, onRunning: announce).runService()
+        }
+        defer { for s in [a, b, served, deadServed] { s.task.cancel() } }
+        let url = served.url, deadURL = deadServed.url
         var answered: [String] = []
         for _ in 0..<6 {
             let answer = try await Self.post(url)

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import NIOCore
 import Testing
@@ -48,7 +49,7 @@ struct ReceivingFixture {
     }
 }
 
-@Suite("The receiving gateway on loopback: receipts, replays and every error status")
+@Suite("The receiving gateway on loopback: receipts, replays and every error status", .bounded)
 struct ReceivingServerTests {
     func receipt(_ response: TestResponse) throws -> Receipt {
         try JSONDecoder().decode(Receipt.self, from: Data(buffer: response.body))
@@ -178,7 +179,7 @@ struct ReceivingServerTests {
         let app = try f.application(admission: admission) { stored in
             guard stored.batchId == "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77" else { return }
             startedSignal.yield()
-            for await _ in release { break }
+            _ = try? await release.next(within: .seconds(60), "the test's release of the held batch")
         }
         let forem = f.forem
         try await app.test(.live) { client async throws -> Void in
@@ -196,7 +197,7 @@ struct ReceivingServerTests {
             }
             let first = try ReceivingFixture.batch()
             let held = Task { try await post(first) }
-            for await _ in started { break }
+            try await started.next(within: .seconds(30), "the first batch held after its receipt")
             #expect(admission.inFlight == 1)
             let second = try ReceivingFixture.batch(batchId: "22222222-2222-4222-8222-222222222222")
             let refused = try await post(second)

@@ -4,10 +4,11 @@ import Foundation
 import Gateway
 import GRDB
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Reconciliation with a peer's manifest")
+@Suite("Reconciliation with a peer's manifest", .bounded)
 struct ReconciliationTests {
     @Test("a batch the peer lost is found and repaired; a batch it holds with another body is reported")
     func lostAndMismatched() async throws {

@@ -52,7 +52,7 @@ struct ReplicaSetup {
         self.processes = processes
     }
 
-    func start(_ names: String...) throws { for name in names { try processes[name]!.start() } }
+    func start(_ names: String...) async throws { for name in names { try await processes[name]!.start() } }
     func kill(_ name: String) { processes[name]!.kill() }
     func stopAll() { for p in processes.values { p.kill() } }
 
@@ -108,7 +108,7 @@ struct ReplicaSetup {
     }
 }
 
-@Suite("Several replicas of one gateway on one PostgreSQL ledger",
+@Suite("Several replicas of one gateway on one PostgreSQL ledger", .bounded,
        .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"),
        .enabled(if: TestPostgres.url != nil, TestPostgres.skipMessage))
 struct ReplicaGatewayTests {
@@ -118,7 +118,7 @@ struct ReplicaGatewayTests {
         let setup = try await ReplicaSetup()
         let expected = try setup.export(forem: 30_000, actiris: 20_000)
         #expect(expected.count == 50_000)
-        try setup.start("vdab-a", "vdab-b", "proxy", "forem-a", "forem-b", "actiris")
+        try await setup.start("vdab-a", "vdab-b", "proxy", "forem-a", "forem-b", "actiris")
         defer { setup.stopAll() }
         let (vdab, forem, actiris) = try await setup.ledgers()
         let started = ContinuousClock.now
@@ -143,7 +143,7 @@ struct ReplicaGatewayTests {
             setup.kill(sender)
             kills += [receiver, sender]
             try await Task.sleep(for: .seconds(2))
-            try setup.start(receiver)
+            try await setup.start(receiver)
             if round == 1 {
                 let deadline = ContinuousClock.now + .seconds(120)
                 while try await forem.count("SELECT COUNT(*) FROM attempt WHERE substr(replica, 1, 8) = ?", [other + "#"]) == sentByOther {
@@ -151,7 +151,7 @@ struct ReplicaGatewayTests {
                     try await Task.sleep(for: .milliseconds(200))
                 }
             }
-            try setup.start(sender)
+            try await setup.start(sender)
         }
         let held = try await vdab.count("SELECT COUNT(*) FROM received_record")
         #expect(held < 50_000, "the kills came after everything was received (\(held))")

@@ -4,6 +4,7 @@ import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
@@ -74,7 +75,7 @@ struct ResubmissionNetwork {
     }
 }
 
-@Suite("Resubmission by operators")
+@Suite("Resubmission by operators", .bounded)
 struct ResubmissionTests {
     @Test("batches failed and records rejected by a peer are fixed, resubmitted in bulk, accepted once, audited and chained")
     func bulk() async throws {

@@ -1,10 +1,11 @@
 import Formats
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Routing rules: each kind, the memory of earlier routes, and the configuration's faults")
+@Suite("Routing rules: each kind, the memory of earlier routes, and the configuration's faults", .bounded)
 struct RoutingTests {
     var generator = RecordGenerator(seed: 7)
 
@@ -139,7 +140,7 @@ struct RoutingTests {
     }
 }
 
-@Suite("Schedules")
+@Suite("Schedules", .bounded)
 struct ScheduleTests {
     @Test("every so often, or the next time of day (tomorrow's first after the last)")
     func next() throws {

@@ -6,10 +6,11 @@ import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Sending: Le Forem's outbox to VDAB's gateway on loopback")
+@Suite("Sending: Le Forem's outbox to VDAB's gateway on loopback", .bounded)
 struct SendingTests {
     /// A loopback port nobody listens on: a stopped peer.
     static func closedPort() throws -> Int {

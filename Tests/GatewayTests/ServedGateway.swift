@@ -22,7 +22,7 @@ struct ServedGateway {
     /// The key `sender` signs its requests to VDAB with.
     static func key(_ sender: String) -> [UInt8] { TemporaryFolder.keyBytes("\(sender.lowercased())-to-vdab.key") }
 
-    init(operators: [(name: String, role: OperatorTokens.Role, grants: Set<OperatorTokens.Grant>)], tls: Bool = false) throws {
+    init(operators: [(name: String, role: OperatorTokens.Role, grants: Set<OperatorTokens.Grant>)], tls: Bool = false) async throws {
         try temp.keys("forem-to-vdab.key", "actiris-to-vdab.key", "vdab-payload.key")
         var tlsLines = "", foremPin = "", actirisPin = ""
         if tls {
@@ -58,7 +58,7 @@ struct ServedGateway {
               ACTIRIS: { receiveKeyFile: actiris-to-vdab.key, receive: [trainee]\(actirisPin) }
             """)
         gateway = GatewayProcess(config: config)
-        try gateway.start()
+        try await gateway.start()
     }
 
     /// The exchange listener's URL (`https://` with `tls`), and the admin listener's.

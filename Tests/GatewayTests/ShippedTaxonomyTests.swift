@@ -1,10 +1,11 @@
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Taxonomy
 import Testing
 
-@Suite("The shipped taxonomy (mappings/taxonomy)")
+@Suite("The shipped taxonomy (mappings/taxonomy)", .bounded)
 struct ShippedTaxonomyTests {
     let taxonomy = try! Taxonomy(shipped: Project.mappings.shippedTaxonomy(), imported: nil)
 
@@ -55,7 +56,7 @@ struct ShippedTaxonomyTests {
     }
 }
 
-@Suite("Broken mappings stop the start with file and line")
+@Suite("Broken mappings stop the start with file and line", .bounded)
 struct BrokenMappingTests {
     func breaking(_ name: String, replace old: String, with new: String) throws -> TaxonomyError? {
         let temp = TemporaryFolder()

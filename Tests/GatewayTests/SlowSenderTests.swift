@@ -3,6 +3,7 @@ import ExchangeProtocol
 import Formats
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Synchronization
 import Testing
 
@@ -56,7 +57,7 @@ final class RawConnection: @unchecked Sendable {
     }
 }
 
-@Suite("Slow and junk senders cannot stop intake", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+@Suite("Slow and junk senders cannot stop intake", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct SlowSenderTests {
     /// The gateway's peak resident memory (`VmHWM`), in MB.
     static func peakMegabytes(_ pid: Int32) -> Int? {
@@ -69,7 +70,7 @@ struct SlowSenderTests {
     @Test("32 connections trickling 16 MiB bodies at a byte a second under the real peer's name, 32 posting junk as fast as they can from an unknown sender: the peer's 1,000-record batch gets its receipt within 5 s, the gateway stays under 300 MB, and the limits close every attacker",
           .timeLimit(.minutes(3)))
     func slowAndJunk() async throws {
-        let served = try ServedGateway(operators: [])
+        let served = try await ServedGateway(operators: [])
         let pid = try #require(served.gateway.process?.processIdentifier)
         let port = try #require(URL(string: served.url)?.port)
         let length = 16_000_000

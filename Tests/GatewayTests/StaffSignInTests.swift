@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import LedgerTestSupport
 import Model
 import NIOCore
 import Testing
@@ -13,7 +14,7 @@ import Testing
 /// Staff sign in to the dashboard with a session cookie, never a token in a URL; every answer of
 /// the admin listener is kept by no cache and leaks no referrer; refused tokens, payload reads and
 /// record-history lookups are audited; roles are checked before a body is read.
-@Suite("Staff sign-in, private answers and the audit of access")
+@Suite("Staff sign-in, private answers and the audit of access", .bounded)
 struct StaffSignInTests {
     static func cookie(_ answer: HTTP.Answer) -> String? {
         answer.headers["Set-Cookie"].first { $0.hasPrefix("\(StaffSessions.cookieName)=") }

@@ -1,11 +1,12 @@
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Statistics
 import Testing
 
-@Suite("Statistics over HTTP and the dashboard")
+@Suite("Statistics over HTTP and the dashboard", .bounded)
 struct StatisticsAPITests {
     @Test("/stats answers as the statistics module does; /dashboard shows the trainee matrix in the viewer's language; tokens and roles",
           .timeLimit(.minutes(3)))

@@ -1,11 +1,12 @@
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Statistics
 import Testing
 
-@Suite("Statistics over the ledger, through the real exchange path")
+@Suite("Statistics over the ledger, through the real exchange path", .bounded)
 struct StatisticsTests {
     @Test("records and messages by origin agree with what the senders sent; breakdowns, CSV and faults")
     func flows() async throws {

@@ -4,7 +4,7 @@ import Ledger
 import LedgerTestSupport
 import Testing
 
-@Suite("A gateway's store: SQLite or PostgreSQL, and the replica's settings")
+@Suite("A gateway's store: SQLite or PostgreSQL, and the replica's settings", .bounded)
 struct StoreConfigurationTests {
     static func write(_ temp: TemporaryFolder, store: String) throws -> String {
         try temp.write("forem.yaml", """
@@ -102,11 +102,11 @@ struct StoreConfigurationTests {
 
     @Test("a PostgreSQL server that cannot be reached stops the start with one clear line",
           .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
-    func unreachable() throws {
+    func unreachable() async throws {
         let temp = TemporaryFolder()
         let port = try LocalNetwork.freePort()   // nothing listens there
         let config = try Self.write(temp, store: "store: { url: 'postgres://gateway@127.0.0.1:\(port)/gateway_forem', tls: disable }")
-        let run = try Executable.run(["serve", "--config", config])
+        let run = try await Executable.run(["serve", "--config", config])
         #expect(run.status == 1)
         #expect(run.err == "gateway serve: the PostgreSQL ledger at postgres://gateway@127.0.0.1:\(port)/gateway_forem cannot be reached: "
                 + "connection refused (is the server running, and listening on that address?)\n", "\(run.err)")

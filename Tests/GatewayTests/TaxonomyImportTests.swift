@@ -1,11 +1,12 @@
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Taxonomy
 import Testing
 
-@Suite("gateway taxonomy import")
+@Suite("gateway taxonomy import", .bounded)
 struct TaxonomyImportTests {
     let shipped = try! Project.mappings.shippedTaxonomy()
 
@@ -90,7 +91,7 @@ struct TaxonomyImportTests {
     }
 }
 
-@Suite("What taxonomy show and resolve print")
+@Suite("What taxonomy show and resolve print", .bounded)
 struct CodeDescriptionTests {
     let taxonomy = try! Taxonomy(shipped: Project.mappings.shippedTaxonomy(), imported: nil)
 

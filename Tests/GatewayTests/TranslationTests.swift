@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import Gateway
+import LedgerTestSupport
 import Model
 import Taxonomy
 import Testing
@@ -74,7 +75,7 @@ enum Translation {
     }
 }
 
-@Suite("Translation between the regional formats")
+@Suite("Translation between the regional formats", .bounded)
 struct TranslationTests {
     @Test("every fixture translates to every other format of its record type and back, changing only what the losses list",
           arguments: Translation.pairs)
@@ -204,7 +205,7 @@ struct TranslationTests {
     }
 }
 
-@Suite("A sixth region is a mapping file, not Swift code")
+@Suite("A sixth region is a mapping file, not Swift code", .bounded)
 struct NewRegionTests {
     static let adem = """
         # A made-up format: the Luxembourg employment agency's vacancies, French keys.
@@ -270,7 +271,7 @@ struct NewRegionTests {
     }
 }
 
-@Suite("Broken fixtures get exactly the rejection they are listed with")
+@Suite("Broken fixtures get exactly the rejection they are listed with", .bounded)
 struct BrokenFixtureTests {
     struct Expected: Decodable, Sendable, CustomTestStringConvertible {
         var file: String, format: String, type: String, recordId: String, field: String, code: String

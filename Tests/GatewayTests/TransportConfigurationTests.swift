@@ -3,13 +3,14 @@ import ExchangeProtocol
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Testing
 
 /// What the configuration says about transport and trust: TLS on each listener, the peers'
 /// certificates, clear text refused where trainee records would cross the network in it, the two
 /// listeners, keys that rotate, a key used twice.
-@Suite("A gateway's configuration: TLS, listeners, keys")
+@Suite("A gateway's configuration: TLS, listeners, keys", .bounded)
 struct TransportConfigurationTests {
     /// Le Forem's gateway exchanging vacancies and trainee records with VDAB, with certificates
     /// from a CA made for the test in `temp` (`forem.pem`, `forem.key`, `ca.pem`).
@@ -42,7 +43,7 @@ struct TransportConfigurationTests {
     }
 
     @Test("TLS with mutual TLS on the exchange, the calls out trusting the CA file, a peer pinned; the admin listener on loopback by default")
-    func parsed() throws {
+    func parsed() async throws {
         let temp = TemporaryFolder()
         let c = try GatewayConfiguration.load(try Self.write(temp))
         let tls = try #require(c.tls)
@@ -61,7 +62,7 @@ struct TransportConfigurationTests {
     }
 
     @Test("plain http:// to a trainee peer across the network is refused at start, saying how to allow it; allowed, it is a warning")
-    func clearText() throws {
+    func clearText() async throws {
         let temp = TemporaryFolder()
         let path = try Self.write(temp, url: "http://gateway.vdab.example:8401")
         #expect { try GatewayConfiguration.load(path) } throws: { error in
@@ -81,7 +82,7 @@ struct TransportConfigurationTests {
     }
 
     @Test("a gateway started with insecure: true logs it at warning", .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
-    func insecureWarning() throws {
+    func insecureWarning() async throws {
         let temp = TemporaryFolder()
         try temp.keys("vdab-to-forem.key", "forem-to-vdab.key", "forem-payload.key")
         let config = try temp.write("forem.yaml", """
@@ -96,12 +97,12 @@ struct TransportConfigurationTests {
                       receive: [trainee], send: [trainee], insecure: true }
             """)
         let gateway = GatewayProcess(config: config)
-        try gateway.start()
+        try await gateway.start()
         defer { gateway.kill() }
         #expect(gateway.output.contains("warning") && gateway.output.contains("peers.VDAB.insecure: trainee records cross the network with VDAB in clear text"),
                 "\(gateway.output)")
         // Refused, `gateway serve` says why and how, and does not start.
-        let refused = try Executable.run(["serve", "--config", try temp.write("forem.yaml", try String(contentsOfFile: config, encoding: .utf8)
+        let refused = try await Executable.run(["serve", "--config", try temp.write("forem.yaml", try String(contentsOfFile: config, encoding: .utf8)
             .replacingOccurrences(of: ", insecure: true", with: ""))])
         #expect(refused.status == 2 && refused.err.contains("set peers.VDAB.insecure: true to allow it"), "\(refused.err)")
     }
@@ -122,7 +123,7 @@ struct TransportConfigurationTests {
         ("tls", "tls: { certificateFile: forem-payload.key, keyFile: test-forem.key }", "tls.certificateFile:"),
         ("nopin", "", "peers.VDAB.certificate: missing: with tls.requireClientCertificate every peer names the certificate it must present"),
     ])
-    func faults(_ place: String, _ text: String, _ message: String) throws {
+    func faults(_ place: String, _ text: String, _ message: String) async throws {
         let temp = TemporaryFolder()
         var path: String
         switch place {
@@ -142,7 +143,7 @@ struct TransportConfigurationTests {
     }
 
     @Test("the key in force for each direction, and when the next takes over")
-    func keysInForce() throws {
+    func keysInForce() async throws {
         let temp = TemporaryFolder()
         let c = try GatewayConfiguration.load(try Self.write(temp, peer: """
             receiveNextKeyFile: vdab-to-forem.next.key
@@ -163,21 +164,21 @@ struct TransportConfigurationTests {
 
     @Test("gateway keys check says which key is in force and when the next takes over; a next key with no instant is exit 1",
           .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
-    func keysCheckCommand() throws {
+    func keysCheckCommand() async throws {
         let temp = TemporaryFolder()
         let path = try Self.write(temp, peer: "receiveNextKeyFile: vdab-to-forem.next.key\nsendNextKeyFile: forem-to-vdab.next.key\nsendNextFrom: 2026-12-05T06:00:00Z")
-        let before = try Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T05:00:00Z"])
+        let before = try await Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T05:00:00Z"])
         #expect(before.status == 0, "\(before.err)")
         let lines = before.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines.contains("VDAB → FOREM current and next - peers.VDAB.receiveKey"), "\(before.out)")
         #expect(lines.contains("FOREM → VDAB current 2026-12-05T06:00:00Z peers.VDAB.sendKey"), "\(before.out)")
         #expect(before.out.contains("payload key "))
-        let after = try Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T06:00:00Z", "--json"])
+        let after = try await Executable.run(["keys", "check", "--config", path, "--at", "2026-12-05T06:00:00Z", "--json"])
         #expect(after.status == 0 && after.out.contains("\"inForce\" : \"next\""), "\(after.out)")
         // A next key that nothing puts in force.
-        let held = try Executable.run(["keys", "check", "--config", try Self.write(temp, peer: "sendNextKeyFile: forem-to-vdab.next.key")])
+        let held = try await Executable.run(["keys", "check", "--config", try Self.write(temp, peer: "sendNextKeyFile: forem-to-vdab.next.key")])
         #expect(held.status == 1 && held.err.contains("a next key is configured without sendNextFrom"), "\(held.err)")
-        let wrong = try Executable.run(["keys", "check", "--config", path, "--at", "tomorrow"])
+        let wrong = try await Executable.run(["keys", "check", "--config", path, "--at", "tomorrow"])
         #expect(wrong.status == 2 && wrong.err.contains("--at: expected an RFC 3339 instant"), "\(wrong.err)")
     }
 
@@ -198,19 +199,19 @@ struct TransportConfigurationTests {
                                                                              with: "payloadKeyFile: forem-payload.next.key\npayloadRetiredKeyFiles: [forem-payload.key]"))
         let c = try GatewayConfiguration.load(rotated)
         #expect(c.payloadKey?.id == new.id && c.payloadKey?.retired.map(\.id) == [old.id])
-        let run = try Executable.run(["keys", "reseal", "--config", rotated])
+        let run = try await Executable.run(["keys", "reseal", "--config", rotated])
         #expect(run.status == 0 && run.out.contains("3 payloads sealed again under payload key \(new.idText)") && run.out.contains("payloadRetiredKeyFiles can now be removed"),
                 "\(run.out)\n\(run.err)")
         let after = try SQLiteStore(path: temp.path("forem.sqlite"), payloadKey: new)
         for i in 0..<3 { #expect(try await after.body(ofSent: "t\(i)")?.bytes == Array("{}".utf8)) }
         // Without a payload key: said, exit 2.
-        let none = try Executable.run(["keys", "reseal", "--config", try temp.write("none.yaml", text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key\n", with: "")
+        let none = try await Executable.run(["keys", "reseal", "--config", try temp.write("none.yaml", text.replacingOccurrences(of: "payloadKeyFile: forem-payload.key\n", with: "")
             .replacingOccurrences(of: "send: [vacancy, trainee]", with: "send: [vacancy]").replacingOccurrences(of: "receive: [vacancy, trainee]", with: "receive: [vacancy]"))])
         #expect(none.status == 2 && none.err.contains("names no payloadKeyFile"), "\(none.err)")
     }
 
     @Test("deploy/tls's two configurations load with certificates from deploy/local/make-certs.sh: mutual TLS, each peer pinned, admin on loopback")
-    func deployTLS() throws {
+    func deployTLS() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
             Issue.record("openssl is not installed (.ci/run installs it): make-certs.sh cannot run")
             return
@@ -226,13 +227,8 @@ struct TransportConfigurationTests {
             let file = try temp.write("deploy/local/secrets/\(name)", TemporaryFolder.key(name))
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Project.root.appendingPathComponent("deploy/local/make-certs.sh").path, secrets + "/certs"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let made = try await ChildProcess.run("/bin/bash", [Project.root.appendingPathComponent("deploy/local/make-certs.sh").path, secrets + "/certs"])
+        #expect(made.status == 0, "\(made.err)")
         for agency in ["forem", "vdab"] {
             let c = try GatewayConfiguration.load(tls + "/\(agency).yaml")
             let t = try #require(c.tls)

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import Ledger
+import LedgerTestSupport
 import Model
 import Statistics
 import Testing
@@ -9,7 +10,7 @@ import Testing
 /// the published figures come out of the receivers' statistics, with updates, conflicting and stale
 /// versions and replays mixed in; the monthly counts agree with the record rows; Le Forem's
 /// dashboard, in a real browser, shows the year's trainee matrix.
-@Suite("The synthetic year 2019")
+@Suite("The synthetic year 2019", .bounded)
 struct YearTests {
     static let plan = Project.root.appendingPathComponent("fixtures/year2019/plan.yaml").path
 
@@ -80,7 +81,7 @@ struct YearTests {
         configuration.operators = OperatorTokens(entries: [(f[0], .stats, f[2])])
         let alone = try await LocalNetwork.start([configuration], mappings: Project.mappings, scheduledPickup: false)
         let url = try await HTTP.page(try #require(alone.adminURLs[.forem]) + "/dashboard?lang=nl&year=2019", token: token.token, into: temp.path("dashboard-2019.html"))
-        let dom = try Chromium.run(["--dump-dom", url])
+        let dom = try await Chromium.run(["--dump-dom", url])
         #expect(dom.status == 0)
         // Columns: training agency ADG, BF, FOREM, VDAB, total. The BF/Actiris figure (327) is two rows.
         for row in ["<tr><th class=\"l\">ACTIRIS</th><td>0</td><td>0</td><td>163</td><td>0</td><td>163</td></tr>",
@@ -91,7 +92,7 @@ struct YearTests {
             #expect(dom.out.contains(row), "\(row)")
         }
         let shot = temp.path("dashboard-2019.png")
-        _ = try Chromium.run(["--screenshot=\(shot)", "--window-size=1200,1600", url])
+        _ = try await Chromium.run(["--screenshot=\(shot)", "--window-size=1200,1600", url])
         #expect(try LocalFiles.bytes(shot).count > 10_000)
         try await alone.stop()
     }

@@ -7,7 +7,7 @@ import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Handing received batches to the back office (both stores)")
+@Suite("Handing received batches to the back office (both stores)", .bounded)
 struct DeliveryLedgerTests {
     @Test("a batch received is pending until marked delivered, with what the back office's format lost; its accepted records are known",
           arguments: LedgerKind.allCases)

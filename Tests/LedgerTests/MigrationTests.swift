@@ -4,7 +4,7 @@ import GRDB
 import LedgerTestSupport
 import Testing
 
-@Suite("Migrations on a ledger that holds batches already")
+@Suite("Migrations on a ledger that holds batches already", .bounded)
 struct MigrationTests {
     @Test("0013 moves every batch's body out of the batch row, and the ledger reads them as before")
     func bodiesApart() async throws {

@@ -8,7 +8,7 @@ import Model
 import Taxonomy
 import Testing
 
-@Suite("Operators' views and actions in the ledger (both stores)")
+@Suite("Operators' views and actions in the ledger (both stores)", .bounded)
 struct OperationsTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -90,7 +90,7 @@ struct OperationsTests {
     }
 }
 
-@Suite("The imported taxonomy in the ledger (both stores)")
+@Suite("The imported taxonomy in the ledger (both stores)", .bounded)
 struct TaxonomyStoreTests {
     static let sample = ImportedTaxonomy(
         importedAt: "2026-11-22T10:00:00Z",

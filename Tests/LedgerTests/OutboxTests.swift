@@ -7,7 +7,7 @@ import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("The outbox (both stores)")
+@Suite("The outbox (both stores)", .bounded)
 struct OutboxTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let receipt = Receipt(batchId: "b1", receiptId: "r", receivedAt: "", bodySha256: "", counts: .init(records: 1, accepted: 1, duplicates: 0, rejected: 0), rejected: [])

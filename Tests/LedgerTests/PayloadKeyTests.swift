@@ -8,7 +8,7 @@ import Testing
 
 /// The payload key replaced: the new key seals, the retired one still opens what it sealed, and
 /// `resealPayloads` moves everything to the new key, after which the old one is not needed.
-@Suite("The payload key replaced, and the payloads moved to the new one")
+@Suite("The payload key replaced, and the payloads moved to the new one", .bounded)
 struct PayloadKeyTests {
     static let old = try! PayloadKey(material: Array(String(repeating: "a1", count: 32).utf8))
     static let new = try! PayloadKey(material: Array(String(repeating: "b2", count: 32).utf8))

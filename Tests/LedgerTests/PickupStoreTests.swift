@@ -7,7 +7,7 @@ import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Pick-up in the ledger: documents, batches, routes, parts (both stores)")
+@Suite("Pick-up in the ledger: documents, batches, routes, parts (both stores)", .bounded)
 struct PickupStoreTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 

@@ -5,7 +5,7 @@ import Testing
 
 /// `tls: require` (the default for any host that is not loopback) against a server that speaks no
 /// TLS: refused with one clear line, never a silent fall back to clear text.
-@Suite("PostgreSQL over TLS: require means require")
+@Suite("PostgreSQL over TLS: require means require", .bounded)
 struct PostgresTLSTests {
     @Test("a server without TLS, the ledger set to require it: the start is refused, saying so")
     func requireRefused() async throws {

@@ -7,7 +7,7 @@ import LedgerTestSupport
 import Model
 import Testing
 
-@Suite("Receiving batches into the ledger: idempotency, versions, receipts (both stores)")
+@Suite("Receiving batches into the ledger: idempotency, versions, receipts (both stores)", .bounded)
 struct ReceiveTests {
     @Test("a new batch is stored and answered with its counts and rejections", arguments: LedgerKind.allCases)
     func stored(_ kind: LedgerKind) async throws {

@@ -8,7 +8,7 @@ import Model
 import Synchronization
 import Testing
 
-@Suite("Several replicas on one ledger (both stores; SQLite with two handles on one file)")
+@Suite("Several replicas on one ledger (both stores; SQLite with two handles on one file)", .bounded)
 struct ReplicaTests {
     @Test("replicas receiving overlapping batches at once store each version once, and the counts agree with the rows", arguments: LedgerKind.allCases)
     func overlappingReceives(_ kind: LedgerKind) async throws {
@@ -72,11 +72,11 @@ struct ReplicaTests {
         let running = Task {
             try await a.exclusively("pickup") {
                 entered.yield()
-                for await _ in released { break }
+                try await released.next(within: .seconds(60), "the test's release of replica a's job")
                 return "a"
             }
         }
-        for await _ in inside { break }
+        try await inside.next(within: .seconds(30), "replica a inside its job")
         let meanwhile = try await b.exclusively("pickup") { "b" }
         let other = try await b.exclusively("reconcile") { "b" }
         release.yield()
@@ -87,7 +87,7 @@ struct ReplicaTests {
     }
 }
 
-@Suite("SQLite and PostgreSQL agree")
+@Suite("SQLite and PostgreSQL agree", .bounded)
 struct StoresAgreeTests {
     @Test("the same generated ledger gives the same statistics tables in both stores")
     func sameFill() async throws {

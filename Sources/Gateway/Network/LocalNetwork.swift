@@ -24,22 +24,6 @@ public final class LocalNetwork: Sendable {
         self.running = running
     }
 
-    /// A free TCP port on loopback, for a gateway whose peers must know its URL before it starts.
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw GatewayError("no socket for finding a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw GatewayError("no free port on 127.0.0.1") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Gives each configuration a free loopback port and points its peers' URLs at theirs.
     public static func onFreePorts(_ configurations: [GatewayConfiguration]) throws -> [GatewayConfiguration] {
         var ports: [Agency: Int] = [:]
@@ -75,11 +59,20 @@ public final class LocalNetwork: Sendable {
         var logger = logs.map { Logger(label: "gateway.network", factory: $0) } ?? Logger(label: "gateway.network")
         logger.logLevel = logLevel
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
-        let running = Task { try await group.run() }
+        // The announcements end when the group does: a gateway that cannot bind its port stops
+        // the group, and the start throws its error instead of waiting for a URL that never comes.
+        let running = Task {
+            defer { announce.finish() }
+            try await group.run()
+        }
         var urls: [Agency: String] = [:], adminURLs: [Agency: String] = [:]
         for await (agency, admin, url) in bound {
             if admin { adminURLs[agency] = url } else { urls[agency] = url }
             if urls.count == nodes.count && adminURLs.count == nodes.count { break }
+        }
+        guard urls.count == nodes.count && adminURLs.count == nodes.count else {
+            try await running.value
+            throw GatewayError("the gateways stopped before they all listened")
         }
         return LocalNetwork(nodes: nodes, urls: urls, adminURLs: adminURLs, group: group, running: running)
     }
