@@ -60,7 +60,6 @@ struct ApiFuzzTests {
         #expect(try await served.signed("GET", "/exchange/v1/batches/\(batchId)/receipt", as: "FOREM").status == 200)
     }
 
-    /// schemathesis is there (CI: it must be).
     /// Whether schemathesis is there; where it is required (GATEWAY_REQUIRE_FUZZ=1, as in CI) and
     /// missing, the test fails (without the requirement the suite is skipped, with its reason).
     static func ready() -> Bool {
@@ -88,7 +87,7 @@ struct ApiFuzzTests {
         environment["PES_SENDER"] = "FOREM"
         environment["PES_KEY_FILE"] = served.temp.path("forem-to-vdab.key")
         environment["FUZZ_BATCH_ID"] = batchId
-        let run = try await ChildProcess.run("/usr/bin/env", ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
+        let run = try await ChildProgram.run("/usr/bin/env", ["schemathesis", "--config-file", Project.root.appendingPathComponent("fixtures/fuzz/schemathesis.toml").path,
                                                               "run", served.adminURL + "/openapi.yaml", "--url", url, "--include-path-regex", paths,
                                                               "-H", "Authorization: Bearer \(served.tokens["fuzz"]!)", "--request-timeout", "30", "--no-color"] + tls,
                                              in: served.temp.url, environment: environment, mergingOutput: true, timeout: .seconds(600))

@@ -21,7 +21,7 @@ struct CSVTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("table.csv")
         try Data(csv.utf8).write(to: file)
-        let python = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", """
+        let python = try await ChildProgram.run("/usr/bin/env", ["python3", "-c", """
             import csv, json, sys
             with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
                 print(json.dumps(list(csv.reader(f))))

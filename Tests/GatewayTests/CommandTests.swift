@@ -4,17 +4,6 @@ import Foundation
 import LedgerTestSupport
 import Testing
 
-/// The `gateway` executable as a person runs it. `.ci/run` builds it before the tests.
-enum Executable {
-    static let path = Project.root.appendingPathComponent(".build/debug/gateway").path
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    static func run(_ arguments: [String], stdin: Data? = nil, timeout: Duration = .seconds(300)) async throws -> (status: Int32, out: String, err: String) {
-        let r = try await ChildProcess.run(path, arguments, in: Project.root, stdin: stdin, timeout: timeout)
-        return (r.status, r.out, r.err)
-    }
-}
-
 @Suite("The gateway command", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct CommandTests {
     @Test("translate: 0 when every record translated, from standard input to standard output, summary on standard error")

@@ -4,21 +4,6 @@ import LedgerTestSupport
 import Model
 import Testing
 
-/// Debian's headless Chromium, which `.ci/run` installs.
-enum Chromium {
-    static let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var available: Bool { path != nil }
-    /// CI sets GATEWAY_REQUIRE_BROWSER=1: there a missing Chromium is a failure, not a skip.
-    static let required = ProcessInfo.processInfo.environment["GATEWAY_REQUIRE_BROWSER"] == "1"
-
-    /// Runs it headless on a URL with extra arguments; returns standard output.
-    static func run(_ arguments: [String]) async throws -> (status: Int32, out: String) {
-        let r = try await ChildProcess.run(path!, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars"] + arguments,
-                                           timeout: .seconds(120))
-        return (r.status, r.out)
-    }
-}
-
 @Suite("The dashboard in a real browser", .bounded, .enabled(if: Chromium.available || Chromium.required, "chromium is not installed (.ci/run installs it): skipped"))
 struct DashboardBrowserTests {
     @Test("headless Chromium renders the dashboard: the trainee matrix with its numbers, the chart, and a screenshot")

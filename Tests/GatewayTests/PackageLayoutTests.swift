@@ -20,7 +20,7 @@ struct PackageLayoutTests {
         // A scratch path of its own: the running `swift test` holds .build's lock.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let dump = try await ChildProcess.run("/usr/bin/env", ["swift", "package", "--scratch-path", scratch.path, "dump-package"], in: Project.root)
+        let dump = try await ChildProgram.run("/usr/bin/env", ["swift", "package", "--scratch-path", scratch.path, "dump-package"], in: Project.root)
         try #require(dump.status == 0, "swift package dump-package failed: \(dump.err)")
         let data = Data(dump.out.utf8)
         let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -106,16 +106,16 @@ struct TranslationTests {
         #expect(report.records[3].losses.contains("occupation COMPETENT 2019 K1306 written as ROME 4.0 K1304 (pivot K1304)"))
 
         let (_, back) = try Translation.run(try Translation.fixture("adg/vacancies.json"), from: "adg", to: "vdab", .vacancy)
-        guard case .vacancy(let data) = try Translation.records(back, format: "vdab", .vacancy)[1] else { return }
+        guard case .vacancy(let data) = try Translation.records(back, format: "vdab", .vacancy)[1] else { Issue.record("expected a vacancy record"); return }
         #expect(data.occupation.fiche.rawValue == "M1802")   // ROME 4.0 M1811 → its parent
     }
 
     @Test("free text survives: accents, &, <, emoji, line breaks")
     func freeText() throws {
         let (_, out) = try Translation.run(try Translation.fixture("vdab/vacancies.json"), from: "vdab", to: "adg", .vacancy)
-        guard case .vacancy(let v) = try Translation.records(out, format: "adg", .vacancy)[0] else { return }
+        guard case .vacancy(let v) = try Translation.records(out, format: "adg", .vacancy)[0] else { Issue.record("expected a vacancy record"); return }
         #expect(v.text.description == "Je last roestvrij staal in een team van zes.\nPloegensysteem & premie, <geen> weekendwerk.")
-        guard case .vacancy(let w) = try Translation.records(out, format: "adg", .vacancy)[1] else { return }
+        guard case .vacancy(let w) = try Translation.records(out, format: "adg", .vacancy)[1] else { Issue.record("expected a vacancy record"); return }
         #expect(w.text.title == "Ontwikkelaar Java ☕")
     }
 
@@ -152,7 +152,7 @@ struct TranslationTests {
         let (report, out) = try Translation.run(try Translation.fixture("vdab/trainees.json"), from: "vdab", to: "adg", .trainee)
         #expect(report.records[0].losses.contains("scheme IBO written as IBU: the adg format names its in-company scheme so"))
         #expect(String(decoding: out, as: UTF8.self).contains("\"massnahme\": \"IBU\""))
-        guard case .trainee(let t) = try Translation.records(out, format: "adg", .trainee)[0] else { return }
+        guard case .trainee(let t) = try Translation.records(out, format: "adg", .trainee)[0] else { Issue.record("expected a trainee record"); return }
         #expect(t.scheme == .inCompany("IBO"))
         #expect(t.trainingAgency == .vdab)
     }

@@ -227,7 +227,7 @@ struct TransportConfigurationTests {
             let file = try temp.write("deploy/local/secrets/\(name)", TemporaryFolder.key(name))
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
-        let made = try await ChildProcess.run("/bin/bash", [Project.root.appendingPathComponent("deploy/local/make-certs.sh").path, secrets + "/certs"])
+        let made = try await ChildProgram.run("/bin/bash", [Project.root.appendingPathComponent("deploy/local/make-certs.sh").path, secrets + "/certs"])
         #expect(made.status == 0, "\(made.err)")
         for agency in ["forem", "vdab"] {
             let c = try GatewayConfiguration.load(tls + "/\(agency).yaml")

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Its output goes to files, not pipes, so a program that writes much to one stream while the
 /// other is read cannot block; past `timeout` it is terminated, then killed, and the run throws.
-struct ChildProcess {
+struct ChildProgram {
     struct Result: Sendable {
         var status: Int32
         var reason: Process.TerminationReason
