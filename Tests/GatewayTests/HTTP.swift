@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExchangeHTTP
 import Files
 import HTTPTypes
 import NIOCore
@@ -14,8 +15,9 @@ enum HTTP {
         var headers: HTTPHeaders = [:]
     }
 
-    /// A client that does not follow redirects, so that a test sees the 303 and its cookie.
-    static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
+    /// The gateway's own outgoing settings: no redirect followed (a test sees the 303 and its
+    /// cookie), and pooled connections closed before the listener's idle timeout closes them.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: OutgoingHTTP.configuration())
 
     static func send(_ url: String, method: String = "GET", headers: [(String, String)] = [], body: [UInt8]? = nil,
                      timeout: TimeAmount = .seconds(30)) async throws -> Answer {
