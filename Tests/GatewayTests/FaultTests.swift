@@ -267,7 +267,7 @@ struct FaultTests {
         let f = try pair.ledger("forem")
         // Each of the three 503s is one attempt; under a loaded machine one may reach Le Forem after
         // its attempt's deadline and be recorded as that timeout instead (seen once in a full run).
-        let attempts = try f.rows("SELECT answer FROM attempt ORDER BY rowid", []).map { $0.first.flatMap { $0 } ?? "" }
+        let attempts = try f.rows("SELECT answer FROM attempt ORDER BY at, batch_id, attempt", []).map { $0.first.flatMap { $0 } ?? "" }
         #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE answer LIKE '503%'") >= 2, "\(attempts)")
         #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry'") >= 8)
         let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: pair.vdab.adminURL + "/metrics"), timeout: .seconds(5))

@@ -233,7 +233,15 @@ struct HostileInputTests {
             let before = try batches()
             let sent = c.generate == "base-twice" ? Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Soudeur", with: "Lasser").utf8) : body
             let answer: (status: Int, contentType: String?, text: String)
-            do { answer = try await send(c, body: sent) } catch {
+            do { answer = try await send(c, body: sent) } catch let error as HTTPClientError where c.chunked && c.status == 413 && error == .remoteConnectionClosed {
+                // The gateway answers 413 once the limit is passed and closes the connection after
+                // reading at most 1 MiB more; a client still writing its chunks may meet the close
+                // before it reads the answer (seen once in a full run on this 2-core machine). The
+                // body is refused either way; what matters is that nothing was stored.
+                #expect(try batches() == before, "\(c.name): stored")
+                checked += 1
+                continue
+            } catch {
                 Issue.record("\(c.name): \(error)")
                 continue
             }
