@@ -114,21 +114,24 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
 
 /// The arguments most callers leave as they are.
 extension LedgerStore {
+    // Each convenience below leaves out `now:`, so its signature is not a requirement's: a store
+    // that forgets the requirement does not compile (an extension method of the same signature
+    // would stand in for it and call itself).
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
-                        resubmissionOf: String? = nil, now: Date = Date()) async throws {
-        try await enqueue(batchId: batchId, to: peer, recordType: recordType, body: body, form: form, resubmissionOf: resubmissionOf, now: now)
+                        resubmissionOf: String? = nil) async throws {
+        try await enqueue(batchId: batchId, to: peer, recordType: recordType, body: body, form: form, resubmissionOf: resubmissionOf, now: Date())
     }
 
     @discardableResult
-    public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)? = nil,
-                             now: Date = Date()) async throws -> Bool {
-        try await commitPickup(entry, batches: batches, routed: routed, cursor: cursor, now: now)
+    public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
+                             cursor: (source: String, value: String)? = nil) async throws -> Bool {
+        try await commitPickup(entry, batches: batches, routed: routed, cursor: cursor, now: Date())
     }
 
     public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
-                                 notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)? = nil, now: Date = Date()) async throws {
+                                 notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)? = nil) async throws {
         try await commitPickupPart(source: source, sha256: sha256, position: position, counts: counts, batches: batches, routed: routed, notes: notes,
-                                   final: final, now: now)
+                                   final: final, now: Date())
     }
 
     public func auditLog() async throws -> [AuditEntry] { try await auditLog(limit: 100) }

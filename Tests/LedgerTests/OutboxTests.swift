@@ -15,7 +15,7 @@ struct OutboxTests {
     @Test("queued, claimed once, retried when due, delivered, never claimed again", arguments: LedgerKind.allCases)
     func lifecycle(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
-        try await store.enqueue(batchId: "b1", to: .vdab, recordType: .vacancy, body: Array("{}".utf8), form: .json, now: t0)
+        try await store.enqueue(batchId: "b1", to: .vdab, recordType: .vacancy, body: Array("{}".utf8), form: .json, resubmissionOf: nil, now: t0)
         let first = try await store.claimDue(now: t0, limit: 16, peer: nil)
         #expect(first.map(\.batchId) == ["b1"])
         #expect(first.first?.attempts == 1)
@@ -36,7 +36,7 @@ struct OutboxTests {
     @Test("a failure keeps the last answer and is not retried", arguments: LedgerKind.allCases)
     func failed(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
-        try await store.enqueue(batchId: "b2", to: .vdab, recordType: .trainee, body: [1], form: .xml, now: t0)
+        try await store.enqueue(batchId: "b2", to: .vdab, recordType: .trainee, body: [1], form: .xml, resubmissionOf: nil, now: t0)
         _ = try await store.claimDue(now: t0, limit: 16, peer: nil)
         try await store.record(.failed("400 bad envelope (not retried)"), for: "b2", attempt: 1, answer: "400", now: t0)
         #expect(try await store.outgoingState("b2")?.state == "failed")
@@ -48,7 +48,7 @@ struct OutboxTests {
     func crash(_ kind: LedgerKind) async throws {
         let ledger = try await TestLedger(kind)
         let store = try await ledger.open(replica: "a")
-        try await store.enqueue(batchId: "b3", to: .forem, recordType: .vacancy, body: Array("body".utf8), form: .json, now: t0)
+        try await store.enqueue(batchId: "b3", to: .forem, recordType: .vacancy, body: Array("body".utf8), form: .json, resubmissionOf: nil, now: t0)
         _ = try await store.claimDue(now: t0, limit: 16, peer: nil)
         // The process dies here. The same replica starts again, at once (its lease has not run out):
         let restarted = try await ledger.open(replica: "a")
@@ -63,8 +63,8 @@ struct OutboxTests {
     func takeover(_ kind: LedgerKind) async throws {
         let ledger = try await TestLedger(kind)
         let a = try await ledger.open(replica: "a", lease: 30), b = try await ledger.open(replica: "b", lease: 30)
-        try await a.enqueue(batchId: "x1", to: .vdab, recordType: .vacancy, body: [1], form: .json, now: t0)
-        try await a.enqueue(batchId: "x2", to: .vdab, recordType: .vacancy, body: [2], form: .json, now: t0.addingTimeInterval(1))
+        try await a.enqueue(batchId: "x1", to: .vdab, recordType: .vacancy, body: [1], form: .json, resubmissionOf: nil, now: t0)
+        try await a.enqueue(batchId: "x2", to: .vdab, recordType: .vacancy, body: [2], form: .json, resubmissionOf: nil, now: t0.addingTimeInterval(1))
         let firstClaim = try await a.claimDue(now: t0.addingTimeInterval(1), limit: 1, peer: .vdab)
         #expect(firstClaim.map(\.batchId) == ["x1"])
         // While a sends x1 to VDAB, b leaves VDAB alone (its batches go in order, from one sender).
@@ -92,7 +92,7 @@ struct OutboxTests {
         let replicas = [try await ledger.open(replica: "a"), try await ledger.open(replica: "b")]
         let peers: [Agency] = [.vdab, .actiris, .adg, .bf]
         for i in 0..<40 {
-            try await replicas[0].enqueue(batchId: "c\(i)", to: peers[i % 4], recordType: .vacancy, body: [UInt8(i)], form: .json, now: t0)
+            try await replicas[0].enqueue(batchId: "c\(i)", to: peers[i % 4], recordType: .vacancy, body: [UInt8(i)], form: .json, resubmissionOf: nil, now: t0)
         }
         let receipt = self.receipt
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
@@ -118,8 +118,8 @@ struct OutboxTests {
     @Test("a paused peer's batches wait, and go when it is resumed", arguments: LedgerKind.allCases)
     func pause(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
-        try await store.enqueue(batchId: "to-vdab", to: .vdab, recordType: .vacancy, body: [1], form: .json, now: t0)
-        try await store.enqueue(batchId: "to-adg", to: .adg, recordType: .vacancy, body: [2], form: .json, now: t0)
+        try await store.enqueue(batchId: "to-vdab", to: .vdab, recordType: .vacancy, body: [1], form: .json, resubmissionOf: nil, now: t0)
+        try await store.enqueue(batchId: "to-adg", to: .adg, recordType: .vacancy, body: [2], form: .json, resubmissionOf: nil, now: t0)
         try await store.setPaused(true, peer: .vdab)
         #expect(try await store.claimablePeers(now: t0).sorted { $0.rawValue < $1.rawValue } == [.adg, .vdab])
         #expect(try await store.claimDue(now: t0, limit: 16, peer: nil).map(\.batchId) == ["to-adg"])
@@ -131,7 +131,7 @@ struct OutboxTests {
     func subsecond(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
         let t0 = Date(timeIntervalSince1970: 1_800_000_000.1)
-        try await store.enqueue(batchId: "b", to: .vdab, recordType: .vacancy, body: [1], form: .json, now: t0)
+        try await store.enqueue(batchId: "b", to: .vdab, recordType: .vacancy, body: [1], form: .json, resubmissionOf: nil, now: t0)
         _ = try await store.claimDue(now: t0, limit: 16, peer: nil)
         try await store.record(.retry(at: t0.addingTimeInterval(0.3)), for: "b", attempt: 1, answer: "503", now: t0)
         #expect(try await store.claimDue(now: t0.addingTimeInterval(0.299), limit: 16, peer: nil).isEmpty)

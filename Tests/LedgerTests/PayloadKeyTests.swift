@@ -20,9 +20,9 @@ struct PayloadKeyTests {
         let ledger = try await TestLedger(kind, payloadKey: Self.old)
         let before = try await ledger.open()
         for i in 0..<5 {
-            try await before.enqueue(batchId: "t\(i)", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+            try await before.enqueue(batchId: "t\(i)", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, resubmissionOf: nil, now: Self.t0)
         }
-        try await before.enqueue(batchId: "v0", to: .vdab, recordType: .vacancy, body: Array("{}".utf8), form: .json, now: Self.t0)
+        try await before.enqueue(batchId: "v0", to: .vdab, recordType: .vacancy, body: Array("{}".utf8), form: .json, resubmissionOf: nil, now: Self.t0)
         #expect(Self.old.id != Self.new.id && Self.old.idText.count == 16)
 
         // The new key alone cannot open what the old one sealed, and says which key it needs.
@@ -31,7 +31,7 @@ struct PayloadKeyTests {
         // With the old one retired: read; new payloads sealed under the new key.
         let rotating = try await ledger.open(payloadKey: Self.new.retiring([Self.old]))
         #expect(try await rotating.body(ofSent: "t0")?.bytes == Self.trainee)
-        try await rotating.enqueue(batchId: "t5", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+        try await rotating.enqueue(batchId: "t5", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, resubmissionOf: nil, now: Self.t0)
         #expect(try await alone.body(ofSent: "t5")?.bytes == Self.trainee)
 
         // Moved, two per transaction, with progress; again: nothing left to move.
@@ -54,7 +54,7 @@ struct PayloadKeyTests {
     func unnamed() async throws {
         let ledger = try await TestLedger(.sqlite, payloadKey: Self.new)
         let store = try await ledger.open()
-        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, resubmissionOf: nil, now: Self.t0)
         // As the gateway sealed it before: the marker without an id, under the old key.
         let oldKey = SymmetricKey(data: SHA256.hash(data: Array(String(repeating: "a1", count: 32).utf8)))
         let legacy = Data("PESENC1\u{0}".utf8) + (try AES.GCM.seal(Self.trainee, using: oldKey).combined!)
@@ -76,8 +76,8 @@ extension PayloadKeyTests {
         let ledger = try await TestLedger(.sqlite, payloadKey: Self.new)
         let store = try await ledger.open()
         let other = Array(#"{"records":[{"person":"Dupont"}]}"#.utf8)
-        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
-        try await store.enqueue(batchId: "t1", to: .vdab, recordType: .trainee, body: other, form: .json, now: Self.t0)
+        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, resubmissionOf: nil, now: Self.t0)
+        try await store.enqueue(batchId: "t1", to: .vdab, recordType: .trainee, body: other, form: .json, resubmissionOf: nil, now: Self.t0)
         #expect(try await store.body(ofSent: "t0")?.bytes == Self.trainee)
         // Whoever can write to the database swaps the two bodies.
         let database = try DatabaseQueue(path: ledger.folder + "/gateway.sqlite")
@@ -101,7 +101,7 @@ extension PayloadKeyTests {
     func unbound() async throws {
         let ledger = try await TestLedger(.sqlite, payloadKey: Self.new)
         let store = try await ledger.open()
-        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, now: Self.t0)
+        try await store.enqueue(batchId: "t0", to: .vdab, recordType: .trainee, body: Self.trainee, form: .json, resubmissionOf: nil, now: Self.t0)
         let newKey = SymmetricKey(data: SHA256.hash(data: Array(String(repeating: "b2", count: 32).utf8)))
         let older = Data("PESENC2\u{0}".utf8) + Data(Self.new.id) + (try AES.GCM.seal(Self.trainee, using: newKey).combined!)
         let database = try DatabaseQueue(path: ledger.folder + "/gateway.sqlite")

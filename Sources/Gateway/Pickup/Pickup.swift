@@ -225,7 +225,7 @@ public struct Pickup: Sendable {
                 var progress = entry
                 planner.counts.copy(into: &progress)
                 try await store.commitPickupPart(source: source, sha256: sha256, position: position, counts: progress, batches: made.batches,
-                                           routed: made.routed, notes: made.notes, now: now)
+                                           routed: made.routed, notes: made.notes, final: nil, now: now)
             }
             counts = planner.counts
         } catch let error as DocumentError {
