@@ -45,7 +45,13 @@ struct ChildProgram {
         p.terminationHandler = { _ in ended.happened.withLock { $0 = true } }
         try p.run()
         let command = ([executable] + arguments).joined(separator: " ")
-        if try await !ended.wait(timeout) {
+        // A test cancelled meanwhile (its time limit) stops the program too.
+        let finished: Bool
+        do { finished = try await ended.wait(timeout) } catch {
+            p.terminate()
+            throw error
+        }
+        if !finished {
             p.terminate()
             if try await !ended.wait(.seconds(5)) { kill(p.processIdentifier, SIGKILL) }
             _ = try await ended.wait(.seconds(5))
