@@ -96,10 +96,12 @@ final class GatewayProcess {
     }
 
     func kill() {
-        guard let p = process else { return }
-        Foundation.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
-        process = nil
+        // Nothing to do when it is not running.
+        if let p = process {
+            Foundation.kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
+            process = nil
+        }
     }
 }

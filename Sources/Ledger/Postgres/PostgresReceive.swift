@@ -31,8 +31,7 @@ extension PostgresStore: ReceivedBatchStore {
                 """)
             if inserted == 0 {
                 guard let row = try await c.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
-                guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
-                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
+                return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
             var latest: [ReceivePlan.Key: ReceivePlan.Latest] = [:]
             for row in try await c.all("""
@@ -146,8 +145,7 @@ extension PostgresStore: ReceivedBatchStore {
     public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
         try await autocommit { c in
             try await c.row(ReceiveSQL.receipt(ofReceived: batchId, from: sender))
-                .flatMap { try $0.optionalString("receipt") }
-                .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+                .flatMap(ReceiveSQL.storedReceipt)
         }
     }
 
@@ -155,7 +153,7 @@ extension PostgresStore: ReceivedBatchStore {
         let (from, to) = (Instant.text(since), Instant.text(until))
         return try await autocommit { c in
             try await c.rows(ReceiveSQL.manifest(from: sender, since: from, until: to))
-                .map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
+                .map(ReceiveSQL.manifestEntry)
         }
     }
 }
@@ -164,10 +162,7 @@ extension PostgresStore: DeliveryLedger {
     public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
         try await autocommit { c in
             try await c.rows(ReceiveSQL.undelivered)
-                .compactMap { row in
-                    guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
-                    return (try row.string("batch_id"), sender)
-                }
+                .compactMap(ReceiveSQL.undeliveredBatch)
         }
     }
 

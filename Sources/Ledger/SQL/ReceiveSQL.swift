@@ -72,6 +72,30 @@ enum ReceiveSQL {
     }
 }
 
+extension ReceiveSQL {
+    /// What a batch's id already received answers (`received`): the stored receipt again, or a
+    /// conflict when the body differs.
+    static func replay(_ row: some LedgerRow, bodySha256: String) throws -> ReceiveOutcome {
+        guard try row.string("body_sha256") == bodySha256 else { return .conflict }
+        return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
+    }
+
+    /// A batch's stored receipt (`receipt(ofReceived:from:)`), if it has one.
+    static func storedReceipt(_ row: some LedgerRow) throws -> Receipt? {
+        try row.optionalString("receipt").map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+    }
+
+    static func manifestEntry(_ row: some LedgerRow) throws -> ManifestEntry {
+        try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256"))
+    }
+
+    /// A batch still to deliver (`undelivered`); nil for a sender that is no agency code.
+    static func undeliveredBatch(_ row: some LedgerRow) throws -> (batchId: String, sender: Agency)? {
+        guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
+        return (try row.string("batch_id"), sender)
+    }
+}
+
 extension PendingDelivery {
     /// A pending batch from its row (`ReceiveSQL.pendingDelivery`), its body opened.
     init?(row: some LedgerRow, batchId: String, accepted: [Int], key: PayloadKey?) throws {

@@ -19,8 +19,7 @@ extension SQLiteStore: ReceivedBatchStore {
             let now = Instant.text(batch.receivedAt)
             guard try db.change(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) == 1 else {
                 guard let row = try db.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
-                guard try row.string("body_sha256") == batch.bodySha256 else { return .conflict }
-                return .replayed(try JSONDecoder().decode(Receipt.self, from: Data(try row.string("receipt").utf8)))
+                return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
             try BatchBodies.insert(batch.batchId, direction: "in", body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             let latest = try db.cachedStatement(sql: """
@@ -48,15 +47,14 @@ extension SQLiteStore: ReceivedBatchStore {
     /// The stored receipt of a batch received, if any (`GET /exchange/v1/batches/{id}/receipt`).
     public func receipt(ofReceived batchId: String, from sender: Agency) async throws -> Receipt? {
         try await database.read { db in
-            try db.row(ReceiveSQL.receipt(ofReceived: batchId, from: sender)).flatMap { try $0.optionalString("receipt") }
-                .map { try JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
+            try db.row(ReceiveSQL.receipt(ofReceived: batchId, from: sender)).flatMap(ReceiveSQL.storedReceipt)
         }
     }
 
     public func manifest(from sender: Agency, since: Date, until: Date) async throws -> [ManifestEntry] {
         try await database.read { db in
             try db.rows(ReceiveSQL.manifest(from: sender, since: Instant.text(since), until: Instant.text(until)))
-                .map { row in try ManifestEntry(receipt: try row.string("receipt"), bodySha256: try row.string("body_sha256")) }
+                .map(ReceiveSQL.manifestEntry)
         }
     }
 
@@ -110,10 +108,7 @@ extension SQLiteStore: ReceivedBatchStore {
 extension SQLiteStore: DeliveryLedger {
     public func undeliveredBatches() async throws -> [(batchId: String, sender: Agency)] {
         try await database.read { db in
-            try db.rows(ReceiveSQL.undelivered).compactMap { row in
-                guard let sender = Agency(rawValue: try row.string("peer")) else { return nil }
-                return (try row.string("batch_id"), sender)
-            }
+            try db.rows(ReceiveSQL.undelivered).compactMap(ReceiveSQL.undeliveredBatch)
         }
     }
 
