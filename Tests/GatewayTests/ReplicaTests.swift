@@ -135,8 +135,13 @@ struct ReplicaGatewayTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let receiver = round == 0 ? "vdab-a" : "vdab-b"
+            // The lane's holder: the replica of a batch in flight, else the one that sent last (a
+            // replica that holds the lane takes the next batch at once, and a replica restarted
+            // takes back what its predecessor held, so the lane stays with one while it has work).
             let sending = try await forem.rows("SELECT lease_owner FROM batch WHERE direction = 'out' AND state = 'sending' LIMIT 1", [])
-            let sender = (sending.first?.first ?? nil).map { $0.hasPrefix("forem-b#") ? "forem-b" : "forem-a" } ?? (round == 0 ? "forem-a" : "forem-b")
+            let lastSent = try await forem.rows("SELECT replica FROM attempt ORDER BY at DESC LIMIT 1", [])
+            let holder = (sending.first?.first ?? nil) ?? (lastSent.first?.first ?? nil)
+            let sender = holder.map { $0.hasPrefix("forem-b#") ? "forem-b" : "forem-a" } ?? (round == 0 ? "forem-a" : "forem-b")
             let other = sender == "forem-a" ? "forem-b" : "forem-a"
             let sentByOther = try await forem.count("SELECT COUNT(*) FROM attempt WHERE substr(replica, 1, 8) = ?", [other + "#"])
             setup.kill(receiver)
