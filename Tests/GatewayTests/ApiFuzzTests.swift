@@ -9,16 +9,7 @@ import Testing
 
 enum Schemathesis {
     /// `schemathesis` on the PATH (`pip install schemathesis`; `.ci/run` installs it).
-    static let available: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["schemathesis", "--version"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static let available = ChildProgram.succeeds("/usr/bin/env", ["schemathesis", "--version"])
     /// CI sets GATEWAY_REQUIRE_FUZZ=1: there a missing schemathesis is a failure, not a skip.
     static let required = ProcessInfo.processInfo.environment["GATEWAY_REQUIRE_FUZZ"] == "1"
 }

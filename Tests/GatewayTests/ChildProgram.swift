@@ -73,6 +73,33 @@ struct ChildProgram {
             }
             return true
         }
+
+        /// The same, holding the thread (for synchronous callers: a `defer`, a `static let`):
+        /// bounded, where `Process.waitUntilExit` can park its thread for good on Linux when called
+        /// off the main thread (it waits on a run loop for news of an exit that may never reach it).
+        func waitHoldingThread(_ timeout: Duration) -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while !happened.withLock({ $0 }) {
+                guard ContinuousClock.now < deadline else { return false }
+                usleep(10_000)
+            }
+            return true
+        }
+    }
+
+    /// Whether a short program (`python3 -c …`, `schemathesis --version`) runs and succeeds,
+    /// waited for at most 60 s: for the conditions that enable a suite.
+    static func succeeds(_ executable: String, _ arguments: [String]) -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        let ended = Exit()
+        p.terminationHandler = { _ in ended.happened.withLock { $0 = true } }
+        guard (try? p.run()) != nil else { return false }
+        guard ended.waitHoldingThread(.seconds(60)) else { p.terminate(); return false }
+        return p.terminationStatus == 0
     }
 
     private static func text(_ file: URL) -> String {

@@ -31,6 +31,9 @@ final class GatewayProcess {
         let head = Mutex(""), text = Mutex("")
     }
     private let kept = Kept()
+    /// Set by the running process's termination handler (not `waitUntilExit`, which can park a
+    /// thread for good on Linux).
+    private var ended = ChildProgram.Exit()
     /// What the process wrote to its standard error since its last start (the last 256 KiB).
     var output: String { kept.text.withLock { $0 } }
 
@@ -57,6 +60,9 @@ final class GatewayProcess {
             kept.head.withLock { if $0.utf8.count < 64 << 10 { $0 += text } }
             kept.text.withLock { $0 = String(($0 + text).suffix(256 << 10)) }
         }
+        let ended = ChildProgram.Exit()
+        p.terminationHandler = { _ in ended.happened.withLock { $0 = true } }
+        self.ended = ended
         try p.run()
         process = p
         func announced(_ marker: String) -> String? {
@@ -66,7 +72,7 @@ final class GatewayProcess {
         }
         let deadline = ContinuousClock.now + timeout
         while announced(marker) == nil || adminMarker.map({ announced($0) == nil }) == true {
-            guard p.isRunning else { throw GatewayError("the gateway stopped before listening: \(output)") }
+            guard !ended.happened.withLock({ $0 }) else { throw GatewayError("the gateway stopped before listening: \(output)") }
             guard ContinuousClock.now < deadline else {
                 kill()
                 throw GatewayError("the gateway did not say where it listens within \(timeout): \(output)")
@@ -82,13 +88,9 @@ final class GatewayProcess {
     func stop(timeout: Duration = .seconds(30)) async throws -> Process {
         guard let p = process else { throw GatewayError("the gateway is not running") }
         p.terminate()
-        let deadline = ContinuousClock.now + timeout
-        while p.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill()
-                throw GatewayError("the gateway did not stop within \(timeout) of SIGTERM: \(output)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard try await ended.wait(timeout) else {
+            kill()
+            throw GatewayError("the gateway did not stop within \(timeout) of SIGTERM: \(output)")
         }
         (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
         process = nil
@@ -99,7 +101,8 @@ final class GatewayProcess {
         // Nothing to do when it is not running.
         if let p = process {
             Foundation.kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            // A killed process ends at once; the bound is against a termination never reported.
+            if !ended.waitHoldingThread(.seconds(10)) { print("GatewayProcess: no termination reported within 10 s of SIGKILL to \(p.processIdentifier)") }
             (p.standardError as? Pipe)?.fileHandleForReading.readabilityHandler = nil
             process = nil
         }

@@ -190,7 +190,8 @@ struct ReceivingServerTests {
                 request.method = .POST
                 for field in ReceivingFixture.headers(forem, as: "FOREM", body: body) { request.headers.add(name: field.name.rawName, value: field.value) }
                 request.body = .bytes(ByteBuffer(bytes: body))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                // Generous: the held one waits for the test's release, and the whole suite shares two cores.
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(90))
                 let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
                 let problem = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
                 return (Int(response.status.code), response.headers.first(name: "Retry-After"), problem["title"] as? String, problem["status"] as? Int)
