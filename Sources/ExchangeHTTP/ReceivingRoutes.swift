@@ -46,17 +46,22 @@ public struct ReceivingGateway: Sendable {
     /// What the back office's format makes of each record, before the receipt (none: every valid
     /// record is taken as it is).
     public let delivery: (any DeliveryCheck)?
+    /// The agencies a batch may name (`mappings/agencies.yaml`).
+    public let agencies: AgencyDirectory
 
     public init(agency: Agency, peers: [Agency: Peer], store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
-                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil) {
+                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil,
+                agencies: AgencyDirectory = .profile) {
         self.init(agency: agency, directory: Reloadable(peers), store: store, taxonomy: taxonomy, clock: clock, afterReceipt: afterReceipt,
-                  observer: observer, admission: admission, delivery: delivery)
+                  observer: observer, admission: admission, delivery: delivery, agencies: agencies)
     }
 
     public init(agency: Agency, directory: Reloadable<[Agency: Peer]>, store: any ReceivedBatchStore, taxonomy: Taxonomy,
                 clock: @escaping @Sendable () -> Date = { Date() }, afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in },
-                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil) {
+                observer: any ExchangeObserver = NoObserver(), admission: Admission = Admission(), delivery: (any DeliveryCheck)? = nil,
+                agencies: AgencyDirectory = .profile) {
+        self.agencies = agencies
         self.delivery = delivery
         self.observer = observer
         self.admission = admission
@@ -207,7 +212,7 @@ public struct ReceivingGateway: Sendable {
 
         var batch: (envelope: [String: String], sender: Agency, records: [Decoded])
         do {
-            batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: taxonomy)
+            batch = try ExchangeFormat.readBatch(body, form: form, taxonomy: taxonomy, agencies: agencies)
         } catch {
             switch error.kind {
             case .malformed: throw Problem(.badRequest, "Malformed batch", error.description)

@@ -88,7 +88,7 @@ public struct BackOfficeDelivery: Sendable {
         guard inHand.take(batchId) else { return nil }
         defer { inHand.give(batchId) }
         guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
-        let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy)
+        let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy, agencies: catalog.agencies)
         let records = decoded.records.enumerated().compactMap { i, d in pending.accepted.contains(i) ? d.record.map { (i, $0) } : nil }
         return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
     }

@@ -163,9 +163,10 @@ public struct GatewayConfiguration: Sendable {
             guard let s = v.scalar?.string, !s.isEmpty else { throw fail(v, key, "expected a single value") }
             return s
         }
+        // The code's form here; whether the agency directory holds it, at start (`check(agencies:)`).
         func agency(_ text: String, _ node: Node?, _ key: String) throws -> Agency {
-            guard let a = Agency(rawValue: text), Agency.protocolAgencies.contains(a) else {
-                throw fail(node, key, "'\(text)' is not one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", "))")
+            guard let a = Agency(rawValue: text) else {
+                throw fail(node, key, "'\(text.prefix(20))' is not an agency code (\(AgencyDirectory.profile.listed), or another of mappings/agencies.yaml)")
             }
             return a
         }
@@ -736,6 +737,15 @@ public struct GatewayConfiguration: Sendable {
         peers.mapValues {
             ReceivingGateway.Peer(signature: RequestSignature(key: $0.receiveKey), next: $0.receiveNextKey.map { RequestSignature(key: $0) }, receives: $0.receives,
                                   certificate: $0.certificate)
+        }
+    }
+
+    /// The configuration's agency and every peer must be bodies of the agency directory (the
+    /// mappings' `agencies.yaml`), checked at start once the mappings are read.
+    public func check(agencies: AgencyDirectory) throws {
+        let file = source.map { "\($0.file): " } ?? ""
+        for (key, code) in [("agency", agency)] + peers.keys.sorted().map({ ("peers.\($0)", $0) }) where !agencies.contains(code) {
+            throw GatewayError("\(file)\(key): \(code) is not an agency of the agency directory (mappings/agencies.yaml: \(agencies.listed))")
         }
     }
 

@@ -9,11 +9,16 @@ import Prometheus
 /// No personal data and no record id ever becomes a label.
 public final class GatewayMetrics: ExchangeObserver {
     public let registry = PrometheusCollectorRegistry()
+    /// The peers a label may name; any other sender is `unknown` (a label's values stay few
+    /// whatever a request claims).
+    let peers: Set<Agency>
 
-    public init() {}
+    public init(peers: Set<Agency> = Set(AgencyDirectory.profile.codes)) {
+        self.peers = peers
+    }
 
     public func batchReceived(from peer: Agency?, type: RecordType?, result: String, counts: Receipt.Counts?) {
-        let labels = [("peer", peer.map { Agency.protocolAgencies.contains($0) ? $0.rawValue : "unknown" } ?? "unknown"),
+        let labels = [("peer", peer.map { peers.contains($0) ? $0.rawValue : "unknown" } ?? "unknown"),
                       ("type", type?.rawValue ?? "unknown"), ("result", result)]
         registry.makeCounter(name: "gateway_batches_received_total", labels: labels, help: "Batches answered, by peer, record type and result or refusal status").increment()
         guard let counts, let peer, let type else { return }

@@ -56,6 +56,7 @@ public struct GatewayNode: Sendable {
         self.store = store
         let taxonomy = try await TaxonomyInForce.load(mappings: mappings, store: store)
         let catalog = try mappings.formatCatalog()
+        try configuration.check(agencies: catalog.agencies)
         for (type, name) in configuration.deliveryFormats where catalog.format(name, type: type) == nil {
             throw GatewayError("delivery.\(type.rawValue): no format '\(name)' holds \(type.rawValue) records (known: \(catalog.names.joined(separator: ", ")))")
         }
@@ -69,7 +70,7 @@ public struct GatewayNode: Sendable {
         backOffice.fileModes = configuration.fileModes
         let delivery = backOffice
         self.delivery = delivery
-        let metrics = GatewayMetrics()
+        let metrics = GatewayMetrics(peers: Set(configuration.peers.keys))
         self.metrics = metrics
         let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer)
         self.admission = admission
@@ -78,7 +79,7 @@ public struct GatewayNode: Sendable {
                                               await delivery.deliverBehindReceipt(stored, now: clock()) { error in
                                                   deliveryLogger.error("delivery to the back office failed; it is tried again", metadata: ["batch": "\(stored.batchId)", "error": "\(error)"])
                                               }
-                                          }, observer: metrics, admission: admission, delivery: delivery)
+                                          }, observer: metrics, admission: admission, delivery: delivery, agencies: catalog.agencies)
         self.openAPI = try GatewayServer.openAPIDocument(mappings: mappings)
         self.sessions = StaffSessions(secure: configuration.admin.tls != nil)
         var dispatcherLogger = logger

@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try GatewayConfiguration.load(config)
             mappings = try MappingsFolder.locate(explicit: configuration.mappings)
+            // A peer the agency directory does not know is a setting's fault: said before the ledger opens.
+            try configuration.check(agencies: mappings.agencyDirectory())
         } catch {
             FileHandle.standardError.write(Data("gateway serve: \(error)\n".utf8))
             throw ExitCode(2)

@@ -70,8 +70,8 @@ struct TranslateCommand: ParsableCommand {
 
         var receiving: Agency?
         if let receiver {
-            guard let agency = Agency(rawValue: receiver.uppercased()), Agency.protocolAgencies.contains(agency) else {
-                throw GatewayError("--receiver is one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", ")), not '\(receiver)'")
+            guard let agency = catalog.agencies.agency(receiver.uppercased()) else {
+                throw GatewayError("--receiver is one of \(catalog.agencies.listed), not '\(receiver)'")
             }
             receiving = agency
         }

@@ -1,7 +1,7 @@
 /// A public employment or training service, by its canonical code (`VDAB`, `FOREM`, …).
 ///
 /// A value type rather than a closed enumeration: the five agencies of the protocol are named
-/// below, and a further region is declared in `mappings/`, not added here.
+/// below, and a further body is an entry of `mappings/agencies.yaml` (``AgencyDirectory``), not added here.
 public struct Agency: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
 
@@ -21,9 +21,6 @@ public struct Agency: RawRepresentable, Hashable, Comparable, Sendable, Codable,
     public static let actiris = Agency(known: "ACTIRIS")
     public static let adg = Agency(known: "ADG")
     public static let bf = Agency(known: "BF")
-
-    /// The agencies of `be-pes-exchange/1`, in the order the specifications list them.
-    public static let protocolAgencies: [Agency] = [.vdab, .forem, .actiris, .adg, .bf]
 
     public var description: String { rawValue }
     public static func < (a: Agency, b: Agency) -> Bool { a.rawValue < b.rawValue }

@@ -1,5 +1,5 @@
 /// Which in-company schemes each training agency runs, by their native names. The profile's
-/// table is the default; a gateway configured for another region passes its own.
+/// table is the default; a gateway takes its own from its agency directory (`mappings/agencies.yaml`).
 public struct TraineeRules: Sendable {
     public var inCompanySchemes: [Agency: Set<String>]
 
@@ -9,9 +9,7 @@ public struct TraineeRules: Sendable {
 
     /// `exchange-records.md` §3: VDAB `IBO`; FOREM `PFI`; ADG `IBU`; BF `FPI` or `FPI-E`.
     /// Actiris trains nobody, so it has no entry and cannot be a training agency.
-    public static let profile = TraineeRules(inCompanySchemes: [
-        .vdab: ["IBO"], .forem: ["PFI"], .adg: ["IBU"], .bf: ["FPI", "FPI-E"],
-    ])
+    public static let profile = AgencyDirectory.profile.traineeRules
 
     /// Every rule of the record that involves more than one field's form, in field order.
     public func violations(of record: TraineeRecord) -> [FieldError] {

@@ -74,8 +74,7 @@ struct ServeTests {
         let temp = TemporaryFolder()
         let gateway = GatewayProcess(config: try Self.configuration(in: temp))
         try await gateway.start()
-        let p = try #require(gateway.process)
-        defer { if p.isRunning { p.terminate() } }
+        defer { gateway.kill() }
         let url = gateway.url
         #expect(url.hasPrefix("http://127.0.0.1:"))
 
@@ -106,7 +105,7 @@ struct ServeTests {
 
     @Test("a wrong setting stops the start, naming the key", arguments: [
         ("keyMode", "is readable by others"),
-        ("peer", "peers.LUX: 'LUX' is not one of"),
+        ("peer", "peers.LUX: LUX is not an agency of the agency directory"),
         ("setting", "colour: unknown setting"),
     ])
     func refusesToStart(_ fault: String, _ fragment: String) async throws {
@@ -114,7 +113,10 @@ struct ServeTests {
         let config: String
         switch fault {
         case "keyMode": config = try Self.configuration(in: temp, keyMode: 0o644)
-        case "peer": config = try Self.configuration(in: temp, extra: "  LUX:\n    receiveKeyFile: forem-to-vdab.key")
+        case "peer":
+            let key = try temp.write("lux-to-vdab.key", "fedcba9876543210fedcba9876543210")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+            config = try Self.configuration(in: temp, extra: "  LUX:\n    receiveKeyFile: lux-to-vdab.key")
         default: config = try Self.configuration(in: temp, extra: "colour: blue")
         }
         let r = try await Executable.run(["serve", "--config", config])

@@ -20,7 +20,7 @@ struct ContentDigestTests {
         var records: [CanonicalRecord] = []
         let awkward = ["Quote \" and backslash \\", "tab\tnew line\ncarriage\r", "control \u{01}\u{1F} end", "éèà ß Ü 中文 😀", "slash / kept"]
         for i in 0..<240 {
-            var v = generator.vacancy(origin: Agency.protocolAgencies[i % Agency.protocolAgencies.count], index: i)
+            var v = generator.vacancy(origin: AgencyDirectory.profile.codes[i % AgencyDirectory.profile.codes.count], index: i)
             if i % 3 == 0 {
                 v.translations = [LocalizedText(language: .german, title: generator.text(2), description: i % 2 == 0 ? nil : generator.text(5)),
                                   LocalizedText(language: LanguageCode(rawValue: "en")!, title: awkward[i % awkward.count])]

@@ -28,7 +28,7 @@ struct DemoTests {
             "ADG→FOREM trainee", "FOREM→BF trainee", "BF→FOREM trainee", "BF→ACTIRIS trainee",
         ]
         #expect(pairs.isSubset(of: agreed), "\(pairs.subtracting(agreed))")
-        for agency in Agency.protocolAgencies {
+        for agency in AgencyDirectory.profile.codes {
             #expect(outcome.flows.contains { $0.from == agency }, "\(agency) sent nothing")
             #expect(outcome.flows.contains { $0.summary.peer == agency }, "\(agency) received nothing")
         }
@@ -43,7 +43,7 @@ struct DemoTests {
         // The closures of tick 2 reached every peer that had the vacancy, in their ledgers and back offices.
         let root = temp.path("demo/var")
         var closures = 0
-        for origin in Agency.protocolAgencies {
+        for origin in AgencyDirectory.profile.codes {
             let store = try SQLiteStore(path: "\(root)/\(origin.rawValue.lowercased())/ledger.sqlite")
             for routed in try store.routedRecords() where routed.recordType == .vacancy {
                 let peer = try SQLiteStore(path: "\(root)/\(routed.peer.rawValue.lowercased())/ledger.sqlite")

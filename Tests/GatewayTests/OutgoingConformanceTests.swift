@@ -35,7 +35,7 @@ struct OutgoingConformanceTests {
         async throws -> (batches: [(id: String, body: [UInt8], form: BatchForm)], entries: [PickupEntry]) {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
-        let others = Agency.protocolAgencies.filter { $0 != agency }
+        let others = AgencyDirectory.profile.codes.filter { $0 != agency }
         let format = agency.rawValue.lowercased()
         let pickup = Pickup(agency: agency,
                             settings: PickupSettings(folder: temp.path("outgoing"), formats: [.vacancy: format, .trainee: format], schedule: .every(60)),
@@ -105,7 +105,7 @@ struct OutgoingConformanceTests {
         let (status, output, records) = try await Self.validate(batches)
         #expect(status == 0, "\(output)")
         // One batch per other agency, each with every record queued.
-        #expect(records == entry.queued * (Agency.protocolAgencies.count - 1))
+        #expect(records == entry.queued * (AgencyDirectory.profile.codes.count - 1))
         #expect(output.components(separatedBy: ": valid").count - 1 == records, "\(output)")
     }
 

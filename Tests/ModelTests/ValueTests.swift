@@ -62,9 +62,23 @@ struct ValueTests {
     @Test("agency codes")
     func agencies() {
         #expect(Agency(rawValue: "FOREM") == .forem)
-        #expect(Agency.protocolAgencies.map(\.rawValue) == ["VDAB", "FOREM", "ACTIRIS", "ADG", "BF"])
+        #expect(AgencyDirectory.profile.codes.map(\.rawValue) == ["VDAB", "FOREM", "ACTIRIS", "ADG", "BF"])
+        #expect(AgencyDirectory.profile.traineeRules.inCompanySchemes == [.vdab: ["IBO"], .forem: ["PFI"], .adg: ["IBU"], .bf: ["FPI", "FPI-E"]])
         #expect(Agency(rawValue: "forem") == nil)
         #expect(Agency(rawValue: "X") == nil)
+    }
+
+    @Test("an agency directory refuses a code twice and schemes of a body that trains nobody")
+    func directoryFaults() {
+        let efp = AgencyDirectory.Entry(code: Agency(rawValue: "EFP")!, trains: true, inCompanySchemes: [.init(nativeName: "ALT")])
+        #expect(throws: AgencyDirectory.Fault(description: "EFP appears twice")) { try AgencyDirectory([efp, efp]) }
+        var idle = efp
+        idle.trains = false
+        #expect(throws: AgencyDirectory.Fault(description: "EFP trains nobody, so it runs no in-company scheme")) { try AgencyDirectory([idle]) }
+        let directory = try! AgencyDirectory(AgencyDirectory.profile.entries + [efp])
+        #expect(directory.agency("EFP") == efp.code && directory.agency("NAV") == nil && directory.agency("efp") == nil)
+        #expect(directory.traineeRules.inCompanySchemes[efp.code] == ["ALT"])
+        #expect(directory.name(of: efp.code, in: .german) == "EFP")   // no names given: its code
     }
 
     @Test("fiche and appellation code forms")

@@ -29,7 +29,7 @@ struct ExchangeEnvelope {
 
     /// Checks every rule of the envelope; returns the sender. `recordType` is the format's, unless
     /// the reader takes it from the envelope.
-    func check(_ recordType: RecordType?, line: Int) throws(DocumentError) -> Agency {
+    func check(_ recordType: RecordType?, agencies: AgencyDirectory, line: Int) throws(DocumentError) -> Agency {
         func fail(_ m: String, _ kind: DocumentError.Kind = .malformed) -> DocumentError { DocumentError(line: line, "envelope: \(m)", kind: kind) }
         for (name, _) in members where !Self.allowed.contains(name) {
             throw fail("\(name.prefix(40)) is not a member of the envelope (\(Self.allowed.joined(separator: ", ")), records)")
@@ -59,11 +59,11 @@ struct ExchangeEnvelope {
         let batchId = try string("batchId")
         guard Self.isCanonicalUUID(batchId) else { throw fail("batchId is not a UUID in lower-case canonical form (xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx)") }
         let senderText = try string("sender")
-        guard let sender = Agency(rawValue: senderText), Agency.protocolAgencies.contains(sender) else {
+        guard let sender = agencies.agency(senderText) else {
             throw fail("sender '\(senderText.prefix(16))' is not an agency of the protocol")
         }
         let receiverText = try string("receiver")
-        guard let receiver = Agency(rawValue: receiverText), Agency.protocolAgencies.contains(receiver), receiver != sender else {
+        guard let receiver = agencies.agency(receiverText), receiver != sender else {
             throw fail("receiver '\(receiverText.prefix(16))' is not another agency of the protocol")
         }
         let created = try string("createdAt")

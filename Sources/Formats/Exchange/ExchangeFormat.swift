@@ -13,11 +13,13 @@ public struct ExchangeFormat: RecordFormat {
 
     public let form: Form
     public let recordType: RecordType
-    public var traineeRules: TraineeRules = .profile
+    /// The agencies a batch may name, and the trainee rules: the gateway's agency directory.
+    public let agencies: AgencyDirectory
 
-    public init(form: Form, recordType: RecordType) {
+    public init(form: Form, recordType: RecordType, agencies: AgencyDirectory = .profile) {
         self.form = form
         self.recordType = recordType
+        self.agencies = agencies
     }
 
     public var format: String { "exchange-\(form.rawValue)" }
@@ -92,8 +94,8 @@ public struct ExchangeFormat: RecordFormat {
 
     func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, index: Int) -> Decoded {
         switch recordType {
-        case .vacancy: ExchangeVacancy.decode(json, sender: sender, taxonomy: taxonomy, index: index)
-        case .trainee: ExchangeTrainee.decode(json, sender: sender, taxonomy: taxonomy, rules: traineeRules, index: index)
+        case .vacancy: ExchangeVacancy.decode(json, sender: sender, taxonomy: taxonomy, agencies: agencies, index: index)
+        case .trainee: ExchangeTrainee.decode(json, sender: sender, taxonomy: taxonomy, agencies: agencies, index: index)
         }
     }
 
@@ -102,8 +104,10 @@ public struct ExchangeFormat: RecordFormat {
     /// A received batch body, whole: its envelope's values (`batchId`, `sender`, `receiver`,
     /// `recordType`, …) and every record decoded or rejected. The record type comes from the
     /// envelope. Document faults carry their kind (malformed, unsupported, too large).
-    public static func readBatch(_ body: [UInt8], form: Form, taxonomy: Taxonomy) throws(DocumentError) -> (envelope: [String: String], sender: Agency, records: [Decoded]) {
-        let reading = ExchangeReading(format: ExchangeFormat(form: form, recordType: .vacancy), input: ByteReader(bytes: body), taxonomy: taxonomy)
+    public static func readBatch(_ body: [UInt8], form: Form, taxonomy: Taxonomy,
+                                 agencies: AgencyDirectory = .profile) throws(DocumentError) -> (envelope: [String: String], sender: Agency, records: [Decoded]) {
+        let reading = ExchangeReading(format: ExchangeFormat(form: form, recordType: .vacancy, agencies: agencies), input: ByteReader(bytes: body),
+                                      taxonomy: taxonomy)
         reading.discoverRecordType = true
         let sender = try reading.open()
         var records: [Decoded] = []
@@ -179,7 +183,7 @@ final class ExchangeReading: RecordReading {
     func open() throws(DocumentError) -> Agency {
         if let json { try json.open() } else { try xml?.open() }
         if discoverRecordType, let type = (try currentEnvelope()).text("recordType").flatMap(RecordType.init(rawValue:)) {
-            format = ExchangeFormat(form: format.form, recordType: type)
+            format = ExchangeFormat(form: format.form, recordType: type, agencies: format.agencies)
             xml?.recordElement = format.recordElement
         }
         if try currentEnvelope().isComplete { try accept() }
@@ -197,9 +201,9 @@ final class ExchangeReading: RecordReading {
     /// Checks the envelope as read so far; the sender once it holds.
     private func accept() throws(DocumentError) {
         let envelope = try currentEnvelope()
-        let checked = try envelope.check(discoverRecordType ? nil : format.recordType, line: line)
+        let checked = try envelope.check(discoverRecordType ? nil : format.recordType, agencies: format.agencies, line: line)
         if discoverRecordType, let type = envelope.text("recordType").flatMap(RecordType.init(rawValue:)) {
-            format = ExchangeFormat(form: format.form, recordType: type)
+            format = ExchangeFormat(form: format.form, recordType: type, agencies: format.agencies)
         }
         sender = checked
         self.envelope = envelope.values

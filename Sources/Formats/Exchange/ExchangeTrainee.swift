@@ -47,8 +47,8 @@ enum ExchangeTrainee {
         }
     }
 
-    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, rules: TraineeRules, index: Int) -> Decoded {
-        let r = ProfileReader()
+    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, agencies: AgencyDirectory, index: Int) -> Decoded {
+        let r = ProfileReader(agencies: agencies)
         _ = r.object(json, "$", item: "recordId", allowed: ["recordId", "recordVersion", "referringAgency", "trainingAgency", "person", "scheme",
                                                             "occupation", "employer", "period", "status", "linkedVacancy"])
         let rawId = r.string(json["recordId"], "recordId", item: "recordId")
@@ -104,7 +104,7 @@ enum ExchangeTrainee {
                                   person: Person(nationalNumber: national, lastName: last, firstName: first, birthDate: birth, gender: gender),
                                   scheme: TraineeScheme(type: schemeType, nativeName: native), occupation: occupation, employer: employer,
                                   period: TrainingPeriod(start: start, plannedEnd: planned, actualEnd: actual), status: status, linkedVacancy: link)
-            errors = rules.violations(of: t)
+            errors = agencies.traineeRules.violations(of: t)
             if errors.isEmpty { record = t }
         }
         return Decoded(recordId: rawId ?? "#\(index + 1)", record: record.map(CanonicalRecord.trainee), errors: errors)

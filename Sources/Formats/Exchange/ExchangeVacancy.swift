@@ -136,8 +136,8 @@ enum ExchangeVacancy {
                                            "positionOpenQuantity", "positionOfferingTypes", "positionScheduleTypeCodes", "workingPeriods",
                                            "positionOrganizations", "positionLocation", "positionQualifications", "postingInstructions"]
 
-    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, index: Int) -> Decoded {
-        let r = ProfileReader()
+    static func decode(_ json: JSONValue, sender: Agency, taxonomy: Taxonomy, agencies: AgencyDirectory, index: Int) -> Decoded {
+        let r = ProfileReader(agencies: agencies)
         _ = r.object(json, "$", item: "recordId", allowed: ["documentId", "alternateIds", "statusCode", "positionProfiles", "userArea"])
         let doc = r.object(json["documentId"], "documentId", item: "recordId", allowed: ["value", "schemeId", "schemeAgencyId"])
         let rawId = r.string(doc?["value"], "documentId.value", item: "recordId")

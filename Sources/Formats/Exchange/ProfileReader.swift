@@ -4,6 +4,10 @@ import Model
 /// with the profile's item name; unknown members are faults (the profile's structure is closed).
 final class ProfileReader {
     private(set) var errors: [FieldError] = []
+    /// The agencies a record may name.
+    let agencies: AgencyDirectory
+
+    init(agencies: AgencyDirectory) { self.agencies = agencies }
 
     /// Records a fault; an item already reported missing is not reported missing again (a missing
     /// object would otherwise repeat for each of its members).
@@ -103,8 +107,8 @@ final class ProfileReader {
 
     func agency(_ value: JSONValue?, _ path: @autoclosure () -> String, item: String) -> Agency? {
         guard let s = string(value, path(), item: item) else { return nil }
-        guard let a = Agency(rawValue: s), Agency.protocolAgencies.contains(a) else {
-            fail(item, .invalidValue, "\(path()) '\(s.prefix(16))' is not one of \(Agency.protocolAgencies.map(\.rawValue).joined(separator: ", "))")
+        guard let a = agencies.agency(s) else {
+            fail(item, .invalidValue, "\(path()) '\(s.prefix(16))' is not one of \(agencies.listed)")
             return nil
         }
         return a

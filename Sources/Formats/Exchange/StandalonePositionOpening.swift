@@ -28,7 +28,7 @@ extension ExchangeFormat {
         }
         var faults: [FieldError] = []
         VacancyXML.shape.check(element, path: { element.name }, into: &faults)
-        var decoded = ExchangeVacancy.decode(VacancyXML.json(element), sender: receiver, taxonomy: taxonomy, index: 0)
+        var decoded = ExchangeVacancy.decode(VacancyXML.json(element), sender: receiver, taxonomy: taxonomy, agencies: .profile, index: 0)
         if !faults.isEmpty { (decoded.errors, decoded.record) = (faults + decoded.errors, nil) }
         return decoded
     }

@@ -16,6 +16,9 @@ public struct FormatMapping: Sendable {
     public var document: DocumentRule
     /// Native agency spelling → canonical agency, and back.
     public var agencies: CodeList
+    /// Which agencies train, under which in-company schemes: the agency directory's the mapping
+    /// was loaded with.
+    public var traineeRules: TraineeRules = .profile
     /// Where each canonical field sits, in the order the file gives (the order written).
     public let fields: [(CanonicalField, FieldRule)]
     /// Rules by field ordinal, and each field's place in `fields` (-1 when absent).

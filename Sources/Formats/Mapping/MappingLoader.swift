@@ -11,8 +11,14 @@ public struct MappingLoader {
     /// Path steps are separated by `.` in JSON formats, `/` in XML formats (`metier/@codeRome`).
     var separator: Character = "."
 
-    public static func load(yaml: String, file: String, name: String) throws(MappingError) -> FormatMapping {
+    /// The agencies a format's `agencies:` may name: the directory's. It must spell each agency of
+    /// the exchange profile; one added beyond them it may leave out (a record naming it is then
+    /// refused when written in this format, saying so).
+    var directory: AgencyDirectory = .profile
+
+    public static func load(yaml: String, file: String, name: String, agencies: AgencyDirectory = .profile) throws(MappingError) -> FormatMapping {
         var loader = MappingLoader(file: file, name: name)
+        loader.directory = agencies
         return try loader.mapping(yaml)
     }
 
@@ -20,11 +26,11 @@ public struct MappingLoader {
         MappingError(file: file, line: node?.mark?.line ?? 1, message)
     }
 
-    mutating func mapping(_ yaml: String) throws(MappingError) -> FormatMapping {
-        let root: Node
+    /// The file's root node; a file that is empty or not YAML is a fault with its line.
+    func compose(_ yaml: String) throws(MappingError) -> Node {
         do {
             guard let node = try Yams.compose(yaml: yaml) else { throw fail(nil, "the file is empty") }
-            root = node
+            return node
         } catch let error as MappingError {
             throw error
         } catch let error as YamlError {
@@ -32,6 +38,10 @@ public struct MappingLoader {
         } catch {
             throw MappingError(file: file, line: 1, "not valid YAML: \(error)")
         }
+    }
+
+    mutating func mapping(_ yaml: String) throws(MappingError) -> FormatMapping {
+        let root = try compose(yaml)
         let top = try members(root, allowed: ["format", "recordType", "syntax", "encoding", "document", "agencies", "fields"], what: "the mapping")
         let recordTypeNode = try required(top, "recordType", in: root)
         guard let recordType = RecordType(rawValue: try scalar(recordTypeNode)) else {
@@ -59,7 +69,8 @@ public struct MappingLoader {
                                     createdPattern: createdPattern)
 
         let agenciesNode = try required(top, "agencies", in: root)
-        let agencies = try codeList(agenciesNode, canonical: Agency.protocolAgencies.map(\.rawValue), what: "agencies")
+        let agencies = try codeList(agenciesNode, canonical: directory.codes.map(\.rawValue), what: "agencies",
+                                    required: AgencyDirectory.profile.codes.map(\.rawValue))
 
         let fieldsNode = try required(top, "fields", in: root)
         guard case .mapping(let fieldMap) = fieldsNode else { throw fail(fieldsNode, "fields is a mapping of canonical field → rule") }
@@ -78,8 +89,10 @@ public struct MappingLoader {
             if field == .titleLanguage && titlesByLanguage { continue }
             throw fail(fieldsNode, "the mapping does not say where \(field.rawValue) is (required for a \(recordType.rawValue))")
         }
-        return FormatMapping(name: name, format: try scalar(try required(top, "format", in: root)), recordType: recordType,
-                             syntax: syntax, encoding: encoding, document: document, agencies: agencies, fields: fields)
+        var mapping = FormatMapping(name: name, format: try scalar(try required(top, "format", in: root)), recordType: recordType,
+                                    syntax: syntax, encoding: encoding, document: document, agencies: agencies, fields: fields)
+        mapping.traineeRules = directory.traineeRules
+        return mapping
     }
 
     static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
@@ -164,7 +177,10 @@ public struct MappingLoader {
 
     /// A native → canonical list. Complete unless `partial`: every canonical value must have a
     /// native value, and none may have two.
-    func codeList(_ node: Node, canonical: [String], what: String, scheme: Bool = false, partial: Bool = false) throws(MappingError) -> CodeList {
+    /// A code list of native value: canonical value; every value of `required` (by default every
+    /// canonical value, none when `partial`) must have its native value.
+    func codeList(_ node: Node, canonical: [String], what: String, scheme: Bool = false, partial: Bool = false,
+                  required: [String]? = nil) throws(MappingError) -> CodeList {
         guard case .mapping(let pairs) = node else { throw fail(node, "\(what) is a mapping of native value: canonical value") }
         var list = CodeList(toCanonical: [:], toNative: [:])
         for (k, v) in pairs {
@@ -176,8 +192,8 @@ public struct MappingLoader {
             list.toCanonical[native] = value
             list.toNative[value] = native
         }
-        let missing = canonical.filter { list.toNative[$0] == nil }
-        if !partial && !missing.isEmpty {
+        let missing = (partial ? [] : required ?? canonical).filter { list.toNative[$0] == nil }
+        if !missing.isEmpty {
             throw fail(node, "incomplete code list: \(what) has no native value for \(missing.joined(separator: ", "))")
         }
         if scheme && !list.toNative.keys.contains(where: { $0.hasPrefix("IN_COMPANY:") }) {

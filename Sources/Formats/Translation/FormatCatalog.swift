@@ -4,10 +4,13 @@ import Model
 /// the exchange profile in its two forms.
 public struct FormatCatalog: Sendable {
     public let formats: [any RecordFormat]
+    /// The agencies the formats were checked against (`mappings/agencies.yaml`).
+    public let agencies: AgencyDirectory
 
-    public init(_ mapped: [FormatMapping]) {
+    public init(_ mapped: [FormatMapping], agencies: AgencyDirectory = .profile) {
+        self.agencies = agencies
         formats = mapped + RecordType.allCases.flatMap { type in
-            [ExchangeFormat(form: .json, recordType: type), ExchangeFormat(form: .xml, recordType: type)] as [any RecordFormat]
+            [ExchangeFormat(form: .json, recordType: type, agencies: agencies), ExchangeFormat(form: .xml, recordType: type, agencies: agencies)] as [any RecordFormat]
         }
     }
 

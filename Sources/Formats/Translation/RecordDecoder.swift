@@ -8,10 +8,11 @@ public struct RecordDecoder: Sendable {
     public let taxonomy: Taxonomy
     public let traineeRules: TraineeRules
 
-    public init(mapping: FormatMapping, taxonomy: Taxonomy, traineeRules: TraineeRules = .profile) {
+    /// Trainee records are held to the mapping's rules (its agency directory's).
+    public init(mapping: FormatMapping, taxonomy: Taxonomy) {
         self.mapping = mapping
         self.taxonomy = taxonomy
-        self.traineeRules = traineeRules
+        self.traineeRules = mapping.traineeRules
     }
 
     /// Decodes one record; `sender` is the agency the document's header names, `index` its place.

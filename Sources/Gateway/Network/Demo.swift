@@ -9,8 +9,9 @@ import Model
 import Statistics
 import Taxonomy
 
-/// The five-agency demo: `deploy/local`'s five configurations run under a folder of their own, on
-/// free loopback ports, each agency's fixtures fed into its outgoing folder; then what crossed.
+/// The demo: `deploy/local`'s configuration for each body of `mappings/agencies.yaml` (the five
+/// agencies as shipped) run under a folder of their own, on free loopback ports, each one's fixtures
+/// fed into its outgoing folder; then what crossed.
 public struct Demo {
     public var project: URL
     public var folder: String
@@ -49,14 +50,27 @@ public struct Demo {
         public var succeeded: Bool { quiet && !flows.isEmpty && flows.allSatisfy(\.addsUp) }
     }
 
-    static let agencies: [Agency] = [.vdab, .forem, .actiris, .adg, .bf]
+    var mappings: MappingsFolder { MappingsFolder(path: project.appendingPathComponent("mappings").path) }
+
+    /// The agencies of the project's agency directory (`mappings/agencies.yaml`), each with its
+    /// configuration in `deploy/local/`.
+    public func agencies() throws -> [Agency] {
+        let codes = try mappings.agencyDirectory().codes
+        for agency in codes {
+            let file = project.appendingPathComponent("deploy/local/\(agency.rawValue.lowercased()).yaml").path
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw GatewayError("\(file) is missing: every agency of \(mappings.agenciesFile) runs a gateway in the demo")
+            }
+        }
+        return codes
+    }
 
     /// Keys for every ordered pair and each gateway's payload key, readable by their owner only, as
     /// `deploy/local/make-keys.sh` makes them.
-    func makeKeys(in secrets: String) throws {
+    func makeKeys(in secrets: String, agencies: [Agency]) throws {
         try PrivateFiles.makeFolder(secrets)
-        let names = Self.agencies.flatMap { from in Self.agencies.filter { $0 != from }.map { "\(from.rawValue.lowercased())-to-\($0.rawValue.lowercased())" } }
-            + Self.agencies.map { "\($0.rawValue.lowercased())-payload" }
+        let names = agencies.flatMap { from in agencies.filter { $0 != from }.map { "\(from.rawValue.lowercased())-to-\($0.rawValue.lowercased())" } }
+            + agencies.map { "\($0.rawValue.lowercased())-payload" }
         for name in names {
             let path = LocalFiles.join(secrets, "\(name).key")
             if FileManager.default.fileExists(atPath: path) { continue }
@@ -66,12 +80,13 @@ public struct Demo {
         }
     }
 
-    /// The five configurations, as `deploy/local` has them, rooted in the demo's folder.
+    /// Each agency's configuration, as `deploy/local` has it, rooted in the demo's folder.
     public func configurations() throws -> [GatewayConfiguration] {
         // deploy/local's relative paths (`../../var/…`, `secrets/…`) land inside the demo's folder.
         let base = LocalFiles.join(folder, "deploy/local")
-        try makeKeys(in: LocalFiles.join(base, "secrets"))
-        let configurations = try Self.agencies.map { agency in
+        let agencies = try agencies()
+        try makeKeys(in: LocalFiles.join(base, "secrets"), agencies: agencies)
+        let configurations = try agencies.map { agency in
             var c = try GatewayConfiguration.load(project.appendingPathComponent("deploy/local/\(agency.rawValue.lowercased()).yaml").path, base: base)
             c.mappings = project.appendingPathComponent("mappings").path
             return c
@@ -137,11 +152,11 @@ public struct Demo {
     /// Runs the demo; with `keepRunning` the network stays up until SIGINT or SIGTERM.
     public func run(keepRunning: Bool) async throws -> Outcome {
         let configurations = try configurations()
-        let mappings = MappingsFolder(path: project.appendingPathComponent("mappings").path)
+        let agencies = configurations.map(\.agency)
         let catalog = try mappings.formatCatalog()
-        say("Starting the five gateways on loopback, embedded stores under \(folder) …")
+        say("Starting the \(agencies.count) gateways on loopback, embedded stores under \(folder) …")
         let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: logLevel, logs: logs)
-        for agency in Self.agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
+        for agency in agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
 
         var pickups: [Agency: [PickupEntry]] = [:]
         var quiet = true
@@ -150,7 +165,7 @@ public struct Demo {
             say("")
             say(tick == 1 ? "Tick 1: each agency's fixtures exported into its outgoing folder (\(fed) documents); pick-up:"
                           : "Tick \(tick): a vacancy filled at each origin (new version) and a document exported again unchanged (\(fed) documents); pick-up:")
-            for agency in Self.agencies {
+            for agency in agencies {
                 guard let pickup = network.nodes[agency]?.pickup else { continue }
                 let entries = try await pickup.run()
                 pickups[agency, default: []] += entries
@@ -164,7 +179,7 @@ public struct Demo {
         }
 
         var flows: [Flow] = []
-        for agency in Self.agencies {
+        for agency in agencies {
             for summary in try await network.nodes[agency]!.store.sendingSummary() { flows.append(Flow(from: agency, summary: summary)) }
         }
         say("")
@@ -180,7 +195,7 @@ public struct Demo {
         say("  \(flows.count) flows over \(pairs.count) directed pairs; " + (flows.allSatisfy(\.addsUp) ? "every one adds up: sent = accepted + duplicates + rejected." : "some do NOT add up."))
         say("")
         say("Statistics (each gateway's own ledger; distinct records by their latest version, messages in brackets):")
-        for agency in Self.agencies {
+        for agency in agencies {
             guard let store = network.nodes[agency]?.store else { continue }
             let statistics = FlowStatistics(store: store, agency: agency)
             var parts: [String] = []
@@ -199,7 +214,7 @@ public struct Demo {
         }
         say("")
         say("Handed to the back offices (files in each agency's own format):")
-        for agency in Self.agencies {
+        for agency in agencies {
             guard let folder = network.nodes[agency]?.configuration.deliveryFolder else { continue }
             let files = ((try? LocalFiles.names(in: folder)) ?? []).filter { !$0.hasPrefix(".") }
             say("  \(agency.rawValue.padding(8))\(files.count) files in \(folder)")
@@ -209,12 +224,12 @@ public struct Demo {
         if keepRunning {
             say("")
             say("The network stays up; try:")
-            for agency in Self.agencies {
+            for agency in agencies {
                 let url = network.urls[agency] ?? ""
                 say("  curl \(url)/exchange/v1/health     curl \(url)/metrics")
             }
             say("Drop documents into <agency>/outgoing/{vacancy,trainee}/ under \(folder)/var and they are picked up every few minutes")
-            say("(as configured). Ctrl-C stops the five gateways cleanly.")
+            say("(as configured). Ctrl-C stops the \(agencies.count) gateways cleanly.")
             try await network.runUntilSignalled()
         } else {
             try await network.stop()

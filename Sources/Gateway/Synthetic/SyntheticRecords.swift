@@ -91,7 +91,7 @@ public struct SyntheticRecords {
         let status = status ?? pick(TraineeStatus.allCases)
         let start = date(year, month: month)
         let native = TraineeRules.profile.inCompanySchemes[agency]!.sorted().first!
-        return TraineeRecord(id: try! RecordID(id), version: try! RecordVersion(version), referringAgency: referring ?? pick(Agency.protocolAgencies),
+        return TraineeRecord(id: try! RecordID(id), version: try! RecordVersion(version), referringAgency: referring ?? pick(AgencyDirectory.profile.codes),
                              trainingAgency: agency,
                              person: Person(nationalNumber: try! NationalNumber(digits, birthDate: birth), lastName: text(1), firstName: text(1), birthDate: birth,
                                             gender: pick(Gender.allCases)),
