@@ -98,7 +98,6 @@ public struct AgencyDirectory: Sendable, Equatable {
         return entry.names[language] ?? entry.languages.lazy.compactMap { entry.names[$0] }.first ?? agency.rawValue
     }
 
-
     public static func == (a: AgencyDirectory, b: AgencyDirectory) -> Bool { a.entries == b.entries }
 
     /// What the specifications fix: `VDAB`, `FOREM`, `ACTIRIS`, `ADG`, `BF` (`exchange-records.md`

@@ -43,16 +43,9 @@ public enum AgencyDirectoryLoader {
             throw nodes.fail(codeNode, "'\(text.prefix(20))' is not an agency code (2 to 16 capital letters, digits, - or _, starting with a letter)")
         }
         let names = try self.names(try nodes.required(m, "names", in: node), of: text, nodes, required: true)
-        let languagesNode = try nodes.required(m, "languages", in: node)
-        guard case .sequence(let languageItems) = languagesNode, !languageItems.isEmpty else {
-            throw nodes.fail(languagesNode, "languages is a list of ISO 639-1 codes, the agency's own first ([fr], [fr, nl])")
-        }
-        var languages: [LanguageCode] = []
-        for item in languageItems {
-            let value = try nodes.scalar(item)
-            guard let language = LanguageCode(rawValue: value) else { throw nodes.fail(item, "'\(value.prefix(8))' is not an ISO 639-1 language code") }
-            languages.append(language)
-        }
+        let languages = try list(try nodes.required(m, "languages", in: node), nodes,
+                                 expected: "languages is a list of ISO 639-1 codes, the agency's own first ([fr], [fr, nl])",
+                                 invalid: { "'\($0.prefix(8))' is not an ISO 639-1 language code" }, LanguageCode.init(rawValue:))
         let trains = try nodes.bool(try nodes.required(m, "trains", in: node))
         var schemes: [AgencyDirectory.InCompanyScheme] = []
         if let schemesNode = m["inCompanySchemes"] {
@@ -65,19 +58,24 @@ public enum AgencyDirectoryLoader {
                 schemes.append(AgencyDirectory.InCompanyScheme(nativeName: native, names: try self.names(value, of: native, nodes, required: false)))
             }
         }
-        let regionsNode = try nodes.required(m, "regions", in: node)
-        guard case .sequence(let regionItems) = regionsNode, !regionItems.isEmpty else {
-            throw nodes.fail(regionsNode, "regions is a list of \(Region.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        var regions: [Region] = []
-        for item in regionItems {
-            let value = try nodes.scalar(item)
-            guard let region = Region(rawValue: value) else {
-                throw nodes.fail(item, "'\(value.prefix(40))' is not a region (\(Region.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            regions.append(region)
-        }
+        let allRegions = Region.allCases.map(\.rawValue).joined(separator: ", ")
+        let regions = try list(try nodes.required(m, "regions", in: node), nodes, expected: "regions is a list of \(allRegions)",
+                               invalid: { "'\($0.prefix(40))' is not a region (\(allRegions))" }, Region.init(rawValue:))
         return AgencyDirectory.Entry(code: code, names: names, languages: languages, trains: trains, inCompanySchemes: schemes, regions: regions)
+    }
+
+    /// A non-empty YAML list, each item read by `parse`: `expected` says what the list is, `invalid`
+    /// what an item `parse` refuses is not.
+    static func list<Value>(_ node: Node, _ nodes: MappingLoader, expected: String, invalid: (String) -> String,
+                            _ parse: (String) -> Value?) throws(MappingError) -> [Value] {
+        guard case .sequence(let items) = node, !items.isEmpty else { throw nodes.fail(node, expected) }
+        var values: [Value] = []
+        for item in items {
+            let text = try nodes.scalar(item)
+            guard let value = parse(text) else { throw nodes.fail(item, invalid(text)) }
+            values.append(value)
+        }
+        return values
     }
 
     /// Names by language; the agency's own must be in French, Dutch and German (the dashboard's languages).
