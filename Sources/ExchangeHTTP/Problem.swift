@@ -5,7 +5,16 @@ import Hummingbird
 
 /// An error answer as RFC 9457 problem details (`application/problem+json`): type, title, status,
 /// detail — no stack trace, no internal path, no secret.
-public struct Problem: Error, Sendable {
+///
+/// A route throws it, as Hummingbird's `HTTPResponseError`, and the server answers with it:
+///
+/// ```swift
+/// router.get("/admin/v1/batches/{batchId}") { request, context in
+///     guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "…") }
+///     return try json(detail)
+/// }
+/// ```
+public struct Problem: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var title: String
     public var detail: String
@@ -16,6 +25,9 @@ public struct Problem: Error, Sendable {
         self.title = title
         self.detail = detail
     }
+
+    /// The answer Hummingbird gives for the problem thrown by a route or a middleware.
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
 
     public var response: Response {
         let body: [String: Any] = ["type": "about:blank", "title": title, "status": status.code, "detail": detail]

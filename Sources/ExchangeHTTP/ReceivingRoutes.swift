@@ -81,22 +81,20 @@ public struct ReceivingGateway: Sendable {
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/exchange/v1/manifest") { request, _ in
-            do {
-                let caller = try authenticate(request, bodySha256: Self.emptySha256)
-                let parameters = request.uri.queryParameters
-                // `since` is required; `until` defaults to now (exchange-protocol.md, Manifest).
-                guard let sinceText = parameters["since"].map(String.init), let since = Instant.parse(sinceText) else {
-                    throw Problem(.badRequest, "Bad window", "since is required, an RFC 3339 instant with Z or an offset")
-                }
-                let untilText = parameters["until"].map(String.init) ?? Instant.text(clock())
-                guard let until = Instant.parse(untilText) else {
-                    throw Problem(.badRequest, "Bad window", "until, when given, is an RFC 3339 instant with Z or an offset")
-                }
-                guard since <= until else { throw Problem(.badRequest, "Bad window", "since is after until") }
-                let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
-                                        batches: try await store.manifest(from: caller, since: since, until: until))
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
-            } catch let problem as Problem { return problem.response }
+            let caller = try authenticate(request, bodySha256: Self.emptySha256)
+            let parameters = request.uri.queryParameters
+            // `since` is required; `until` defaults to now (exchange-protocol.md, Manifest).
+            guard let sinceText = parameters["since"].map(String.init), let since = Instant.parse(sinceText) else {
+                throw Problem(.badRequest, "Bad window", "since is required, an RFC 3339 instant with Z or an offset")
+            }
+            let untilText = parameters["until"].map(String.init) ?? Instant.text(clock())
+            guard let until = Instant.parse(untilText) else {
+                throw Problem(.badRequest, "Bad window", "until, when given, is an RFC 3339 instant with Z or an offset")
+            }
+            guard since <= until else { throw Problem(.badRequest, "Bad window", "since is after until") }
+            let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
+                                    batches: try await store.manifest(from: caller, since: since, until: until))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
         }
         router.get("/exchange/v1/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
@@ -125,14 +123,12 @@ public struct ReceivingGateway: Sendable {
             }
         }
         router.get("/exchange/v1/batches/{batchId}/receipt") { request, context in
-            do {
-                let caller = try authenticate(request, bodySha256: Self.emptySha256)
-                let batchId = context.parameters.get("batchId") ?? ""
-                guard let receipt = try await store.receipt(ofReceived: batchId, from: caller) else {
-                    throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
-                }
-                return try json(receipt)
-            } catch let problem as Problem { return problem.response }
+            let caller = try authenticate(request, bodySha256: Self.emptySha256)
+            let batchId = context.parameters.get("batchId") ?? ""
+            guard let receipt = try await store.receipt(ofReceived: batchId, from: caller) else {
+                throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
+            }
+            return try json(receipt)
         }
     }
 

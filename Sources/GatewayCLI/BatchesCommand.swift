@@ -56,8 +56,8 @@ struct BatchesCommand: ParsableCommand {
                 f.peer = a
             }
             if let direction {
-                guard ["in", "out"].contains(direction) else { throw ValidationError("--direction is in or out") }
-                f.direction = direction
+                guard let d = BatchDirection(rawValue: direction) else { throw ValidationError("--direction is in or out") }
+                f.direction = d
             }
             f.since = try parseInstant(since, "--since")
             f.until = try parseInstant(until, "--until")
@@ -77,7 +77,7 @@ struct BatchesCommand: ParsableCommand {
             print("batch                                 dir peer     type     state      records accepted dup rejected attempts created")
             for b in batches {
                 let note = b.resubmittedAs.isEmpty ? "" : "  → resubmitted as \(b.resubmittedAs.joined(separator: ", "))"
-                print([b.batchId.padded(37), b.direction.padded(3), b.peer.padded(8), b.recordType.padded(8), b.state.padded(10),
+                print([b.batchId.padded(37), b.direction.rawValue.padded(3), b.peer.padded(8), b.recordType.padded(8), b.state.rawValue.padded(10),
                        (b.records.map(String.init) ?? "-").padded(7), (b.accepted.map(String.init) ?? "-").padded(8),
                        (b.duplicates.map(String.init) ?? "-").padded(3), (b.rejected.map(String.init) ?? "-").padded(8),
                        String(b.attempts).padded(8), b.createdAt].joined(separator: " ") + note)
@@ -96,7 +96,7 @@ struct BatchesCommand: ParsableCommand {
             guard let b = try await store.batch(batchId) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
             if options.json { return try printJSON(b) }
             let s = b.summary
-            print("batch     \(s.batchId) (\(s.direction == "out" ? "sent to" : "received from") \(s.peer), \(s.recordType) records, \(b.encoding ?? "?"))")
+            print("batch     \(s.batchId) (\(s.direction == .sent ? "sent to" : "received from") \(s.peer), \(s.recordType) records, \(b.encoding ?? "?"))")
             print("state     \(s.state)   created \(s.createdAt)   updated \(s.updatedAt)")
             print("body      sha256 \(b.bodySha256)")
             if let source = b.source { print("made of   \(source)") }

@@ -170,7 +170,7 @@ struct BenchCommand: AsyncParsableCommand {
                         let path = (self.templates ?? root) + "/ledger-\(rows).sqlite"
                         if !FileManager.default.fileExists(atPath: path) {
                             print("filling a ledger template with \(rows) record versions …")
-                            try ReceiveBenchmark.makeLedgerTemplate(rows: rows, at: path)
+                            try await ReceiveBenchmark.makeLedgerTemplate(rows: rows, at: path)
                         }
                         filled[rows] = path
                     }
@@ -337,7 +337,7 @@ struct BenchCommand: AsyncParsableCommand {
             let input = scratch + "/forem.xml"
             FileManager.default.createFile(atPath: input, contents: nil)
             let handle = FileHandle(forWritingAtPath: input)!
-            var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.load(mappings: folder, storePath: nil))
+            var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.shipped(mappings: folder))
             generator.writeForem(count: records, to: ByteWriter(handle: handle))
             try handle.close()
             let size = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
@@ -363,7 +363,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    struct Taxonomy: ParsableCommand {
+    struct Taxonomy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time loading the full taxonomy from the shipped mappings, the official CSV files and the SQLite store.",
             discussion: """
@@ -378,13 +378,13 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Runs of each way; the minimum and median are printed.") var runs = 10
         @Option(name: .long, help: ArgumentHelp("The mappings folder (default as for every command).", valueName: "dir")) var mappings: String?
 
-        func run() throws {
+        func run() async throws {
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             #if DEBUG
             print("warning: a debug build; figures for BENCHMARKS.md come from `swift build -c release`")
             #endif
-            let figures = try TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
+            let figures = try await TaxonomyBenchmark(romeV3: romeV3, romeV4Folder: romeV4Dir, runs: runs)
                 .run(mappings: try MappingsFolder.locate(explicit: mappings), scratch: scratch)
             print("taxonomy load, \(runs) runs each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
             for f in figures {

@@ -42,7 +42,7 @@ struct Locations: ParsableArguments {
     /// The taxonomy in force: the shipped mappings with the store's import (a SQLite file that does
     /// not exist yet holds none, and is not created).
     func taxonomy() async throws -> Taxonomy {
-        if !isPostgres { return try TaxonomyInForce.load(mappings: try mappingsFolder(), storePath: storePath) }
+        if !isPostgres { return try await TaxonomyInForce.load(mappings: try mappingsFolder(), storePath: storePath) }
         return try await TaxonomyInForce.load(mappings: try mappingsFolder(), store: try await openStore())
     }
 }

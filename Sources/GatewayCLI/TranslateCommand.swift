@@ -4,7 +4,7 @@ import Foundation
 import Gateway
 import Model
 
-struct TranslateCommand: ParsableCommand {
+struct TranslateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "translate",
         abstract: "Translate a document of records from one agency format to another.",
@@ -37,9 +37,9 @@ struct TranslateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The receiving agency, for exchange-json and exchange-xml output (VDAB, FOREM, ACTIRIS, ADG, BF).", valueName: "agency"))
     var receiver: String?
 
-    func run() throws {
+    func run() async throws {
         do {
-            try translate()
+            try await translate()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -48,7 +48,7 @@ struct TranslateCommand: ParsableCommand {
         }
     }
 
-    private func translate() throws {
+    private func translate() async throws {
         let folder = try MappingsFolder.locate(explicit: mappings)
         let catalog = try folder.formatCatalog()
         for format in [from, to] where catalog.types(of: format).isEmpty {
@@ -66,7 +66,7 @@ struct TranslateCommand: ParsableCommand {
             throw GatewayError("\(from) → \(to): both formats must hold \(recordType.rawValue) records (\(from): \(catalog.types(of: from).map(\.rawValue).joined(separator: ", ")); \(to): \(catalog.types(of: to).map(\.rawValue).joined(separator: ", ")))")
         }
         let storePath = store ?? ProcessInfo.processInfo.environment["GATEWAY_STORE"] ?? "var/gateway.sqlite"
-        let taxonomy = try TaxonomyInForce.load(mappings: folder, storePath: storePath)
+        let taxonomy = try await TaxonomyInForce.load(mappings: folder, storePath: storePath)
 
         var receiving: Agency?
         if let receiver {

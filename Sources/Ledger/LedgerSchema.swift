@@ -125,7 +125,7 @@ enum LedgerSchema {
                     keys: "SELECT batch_id AS k1, direction AS k2 FROM batch_body ORDER BY batch_id, direction",
                     read: "SELECT body AS payload FROM batch_body WHERE batch_id = ? AND direction = ?",
                     write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ?",
-                    place: { .batch(id: $0[0], direction: $0[1]) }),
+                    place: { .batch(id: $0[0], direction: BatchDirection(rawValue: $0[1]) ?? .sent) }),   // the column holds in or out (its CHECK)
         SealedPlace(name: "documents picked up whole",
                     keys: "SELECT source AS k1, sha256 AS k2 FROM pickup WHERE document IS NOT NULL ORDER BY source, sha256",
                     read: "SELECT document AS payload FROM pickup WHERE source = ? AND sha256 = ?",

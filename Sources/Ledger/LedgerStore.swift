@@ -33,7 +33,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
     func setPaused(_ paused: Bool, peer: Agency) async throws
     /// A sent batch's state and last answer.
-    func outgoingState(_ batchId: String) async throws -> (state: String, attempts: Int, lastAnswer: String?)?
+    func outgoingState(_ batchId: String) async throws -> OutgoingState?
 
     // MARK: pick-up
 
@@ -50,21 +50,20 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// Where this agency's records went, each with the version the peer last got.
     func routedRecords() async throws -> [RoutedRecord]
     /// The latest version of a record this gateway took in, and its status.
-    func latestReceived(origin: Agency, recordId: String) async throws -> (version: Int, status: String)?
+    func latestReceived(origin: Agency, recordId: String) async throws -> LatestVersion?
     /// An export's position (`since`), if it was read before.
     func pickupCursor(_ source: String) async throws -> String?
     /// Per peer and record type, what was sent and what the peers' receipts say became of it.
     func sendingSummary() async throws -> [SendingSummary]
     /// Where an incomplete pick-up of this document stands (nil: never started, or complete).
-    func pickupPosition(source: String, sha256: String) async throws -> (position: Int, counts: PickupEntry)?
+    func pickupPosition(source: String, sha256: String) async throws -> PickupPosition?
     /// Starts the pick-up of a document in parts: its row, and the document itself read from `path`.
     func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date) async throws
     /// Commits one part of a pick-up (with `final`, the last).
     func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
                           notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)?, now: Date) async throws
     /// The batches made of a document so far, in the order they were made, and the notes on its records.
-    func pickupContents(source: String, sha256: String) async throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
-                                                                         notes: [PickupNote])
+    func pickupContents(source: String, sha256: String) async throws -> PickupContents
 
     // MARK: operators
 
@@ -79,16 +78,16 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// Writes an operator action to the audit log.
     func audit(_ entry: AuditEntry, now: Date) async throws
     /// The document a sent batch was made of, and its format, if the ledger still has it.
-    func sourceDocument(ofSent batchId: String) async throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])?
+    func sourceDocument(ofSent batchId: String) async throws -> SourceDocument?
     /// The records of a sent batch, in order.
-    func records(ofSent batchId: String) async throws -> [(origin: Agency, id: String, version: Int)]
+    func records(ofSent batchId: String) async throws -> [SentRecord]
     /// Writes the batches that resubmit `original`, their routing and the operator's action, in one
     /// transaction, unless `original` was resubmitted already (false).
     func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry, now: Date) async throws -> Bool
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
-    func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: BatchForm)?
+    func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody?
     /// The record type of a batch, if the ledger has it (payload or not).
-    func recordType(of batchId: String, direction: String) async throws -> RecordType?
+    func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType?
     /// The batches delivered to a peer whose receipts say they were received between two instants.
     func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [DeliveredBatch]
     /// Queues a sent batch again, with its id and body, and audits it; false if not a batch sent here.
@@ -96,7 +95,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// Notes that the peer's manifest holds these sent batches with the same body.
     func markConfirmed(_ batchIds: [String], now: Date) async throws
     /// Removes the payloads created before `cutoff` that nothing needs any more.
-    func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int)
+    func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> PruneReport
     /// Seals every stored payload sealed under a retired payload key (or before keys had ids) again
     /// under the key in force, `chunk` payloads per transaction, calling `progress` after each; a
     /// pass cut short is taken up again by the next. Throws if no payload key is configured, or a
@@ -137,8 +136,8 @@ extension LedgerStore {
     public func auditLog() async throws -> [AuditEntry] { try await auditLog(limit: 100) }
 
     /// A sent batch's exchange body, as sent.
-    public func body(ofSent batchId: String) async throws -> (bytes: [UInt8], form: BatchForm)? {
-        try await payload(of: batchId, direction: "out")
+    public func body(ofSent batchId: String) async throws -> StoredBody? {
+        try await payload(of: batchId, direction: .sent)
     }
 
     /// Every record of the first column of a one-column count (`SELECT COUNT(*) …`), as a number.

@@ -11,14 +11,14 @@ public struct BatchFilter: Sendable, Equatable {
     }
     public var state: State?
     public var peer: Agency?
-    public var direction: String?
+    public var direction: BatchDirection?
     public var since: Date?
     public var until: Date?
     /// Leave out the batches already resubmitted.
     public var notResubmitted = false
     public var limit = 1000
 
-    public init(state: State? = nil, peer: Agency? = nil, direction: String? = nil, since: Date? = nil, until: Date? = nil) {
+    public init(state: State? = nil, peer: Agency? = nil, direction: BatchDirection? = nil, since: Date? = nil, until: Date? = nil) {
         self.state = state
         self.peer = peer
         self.direction = direction
@@ -30,10 +30,10 @@ public struct BatchFilter: Sendable, Equatable {
 /// One line of a batch listing.
 public struct BatchSummary: Sendable, Equatable, Codable {
     public var batchId: String
-    public var direction: String
+    public var direction: BatchDirection
     public var peer: String
     public var recordType: String
-    public var state: String
+    public var state: BatchState
     public var records: Int?
     public var accepted: Int?
     public var duplicates: Int?
@@ -99,7 +99,7 @@ public struct RecordHistory: Sendable, Equatable, Codable {
     public struct Received: Sendable, Equatable, Codable {
         public var batchId: String
         public var version: Int?
-        public var outcome: String
+        public var outcome: RecordOutcome
         public var code: String?
         public var message: String?
         public var at: String
@@ -108,7 +108,7 @@ public struct RecordHistory: Sendable, Equatable, Codable {
         public var batchId: String
         public var peer: String
         public var version: Int
-        public var state: String
+        public var state: BatchState
         public var at: String
     }
     public var origin: String
@@ -158,7 +158,7 @@ extension BatchSummary {
 
     /// A listing's line from a batch row as both stores read it: the counts from the receipt when
     /// there is one, the resubmitting batches from a comma-separated list.
-    init(batchId: String, direction: String, peer: String, recordType: String, state: String, recordCount: Int?, receipt: String?, attempts: Int,
+    init(batchId: String, direction: BatchDirection, peer: String, recordType: String, state: BatchState, recordCount: Int?, receipt: String?, attempts: Int,
          createdAt: String, updatedAt: String, resubmissionOf: String?, resubmittedAs: String?) {
         let counts = receipt.flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }?.counts
         self.init(batchId: batchId, direction: direction, peer: peer, recordType: recordType, state: state, records: counts?.records ?? recordCount,

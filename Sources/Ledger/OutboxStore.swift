@@ -64,8 +64,9 @@ public protocol OutboxStore: Sendable {
 
 /// What an attempt's outcome changes in a sent batch's row, whatever the store.
 struct OutboxChange {
+    /// The attempt's outcome as the attempt log keeps it: delivered, retry or failed.
     var outcome: String
-    var state: String
+    var state: BatchState
     var receipt: String?
     var lastAnswer: String
     var nextAttempt: String?
@@ -73,12 +74,12 @@ struct OutboxChange {
     init(_ step: NextStep, answer: String) throws {
         switch step {
         case .delivered(let receipt):
-            (outcome, state, lastAnswer) = ("delivered", "delivered", answer)
+            (outcome, state, lastAnswer) = ("delivered", .delivered, answer)
             self.receipt = String(decoding: try WireJSON.encode(receipt), as: UTF8.self)
         case .retry(let next):
-            (outcome, state, lastAnswer, nextAttempt) = ("retry", "queued", answer, DueTime.string(next))
+            (outcome, state, lastAnswer, nextAttempt) = ("retry", .queued, answer, DueTime.string(next))
         case .failed(let reason):
-            (outcome, state, lastAnswer) = ("failed", "failed", reason)
+            (outcome, state, lastAnswer) = ("failed", .failed, reason)
         }
     }
 }

@@ -75,13 +75,13 @@ public struct PayloadError: Error, CustomStringConvertible {
 /// copied or swapped into another row — another batch, the other direction, another document or
 /// part — no longer opens.
 enum PayloadPlace: Sendable, Equatable {
-    case batch(id: String, direction: String)
+    case batch(id: String, direction: BatchDirection)
     case document(source: String, sha256: String)
     case documentPart(source: String, sha256: String, part: Int)
 
     var associatedData: [UInt8] {
         let fields: [String] = switch self {
-        case .batch(let id, let direction): ["batch", direction, id]
+        case .batch(let id, let direction): ["batch", direction.rawValue, id]
         case .document(let source, let sha256): ["document", source, sha256]
         case .documentPart(let source, let sha256, let part): ["document part", source, sha256, String(part)]
         }

@@ -130,7 +130,7 @@ public struct PickupNote: Sendable, Equatable {
 extension SendingSummary {
     /// A sent batch as the summary counts it.
     struct Row {
-        var peer: String, recordType: String, state: String, recordCount: Int?, receipt: String?, form: String?
+        var peer: String, recordType: String, state: BatchState, recordCount: Int?, receipt: String?, form: String?
     }
 
     /// Per peer and record type, from every sent batch.
@@ -144,14 +144,14 @@ extension SendingSummary {
             if let form = BatchForm(rawValue: row.form ?? "") { s.encodings.insert(form) }
             let count = row.recordCount ?? 0
             switch row.state {
-            case "delivered":
+            case .delivered:
                 s.sent += count
                 if let text = row.receipt, let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(text.utf8)) {
                     s.accepted += receipt.counts.accepted
                     s.duplicates += receipt.counts.duplicates
                     s.rejected += receipt.counts.rejected
                 }
-            case "failed": s.failedRecords += count
+            case .failed: s.failedRecords += count
             default: s.waitingRecords += count
             }
             result[key] = s

@@ -17,7 +17,7 @@ struct ReceivePlan {
     struct Version { var digest: String; var receivedAt: String; var flowOrigin: String }
 
     /// A row of `batch_record`: what became of the record at `index`.
-    struct Outcome { var index: Int; var recordId: String; var version: Int?; var outcome: String; var field: String?; var code: String?; var message: String? }
+    struct Outcome { var index: Int; var recordId: String; var version: Int?; var outcome: RecordOutcome; var field: String?; var code: String?; var message: String? }
     /// A version to store (`record`).
     struct NewVersion { var record: CanonicalRecord; var facts: RecordFacts; var digest: String }
     /// A record's statistics row after the batch: inserted (first received now) or updated from
@@ -113,12 +113,12 @@ struct ReceivePlan {
                 }
                 counts.accepted += 1
                 accepted.append(index)
-                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "accepted"))
+                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: .accepted))
             case .duplicate:
                 // A message, in the month that version was first received.
                 flows.add(record.recordType, month: String(same!.receivedAt.prefix(7)), origin: same!.flowOrigin, sender: key.origin, messages: 1)
                 counts.duplicates += 1
-                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: "duplicate"))
+                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: .duplicate))
             case .conflict, .stale:
                 let (code, message) = decision.rejection!
                 refuse(index, decoded.recordId, version: number, field: "version", code: code.rawValue, message: message)
@@ -129,7 +129,7 @@ struct ReceivePlan {
     private mutating func refuse(_ index: Int, _ recordId: String, version: Int?, field: String, code: String, message: String) {
         rejected.append(.init(index: index, recordId: recordId, field: field, code: code, message: message))
         counts.rejected += 1
-        outcomes.append(Outcome(index: index, recordId: recordId, version: version, outcome: "rejected", field: field, code: code, message: message))
+        outcomes.append(Outcome(index: index, recordId: recordId, version: version, outcome: .rejected, field: field, code: code, message: message))
     }
 
     /// The receipt of the batch as planned, with a new receipt id.

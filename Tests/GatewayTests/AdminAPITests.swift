@@ -44,7 +44,7 @@ struct AdminAPITests {
         #expect(list.status == 200)
         let batches = try JSONDecoder().decode([BatchSummary].self, from: Data(list.body.utf8))
         #expect(batches == (try await node.store.batches(BatchFilter())))
-        let failedId = try #require(batches.first { $0.state == "failed" }).batchId
+        let failedId = try #require(batches.first { $0.state == .failed }).batchId
         let show = try await Self.call("GET", base + "/batches/\(failedId)", token: bob.token)
         let history = try await Self.call("GET", base + "/records/forem/FO-4481236", token: bob.token)
         if Executable.available {

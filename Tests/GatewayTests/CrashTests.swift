@@ -122,7 +122,7 @@ struct TwoGatewayTests {
         }
         // Le Forem's ledger says delivered.
         let store = try SQLiteStore(path: foremFolder.path("forem.sqlite"))
-        #expect(try store.outgoingState(batchId)?.state == "delivered")
+        #expect(try await store.outgoingState(batchId)?.state == .delivered)
     }
 
     @Test("a peer process stopped: batches pile up with back-off; restarted on its address, all are delivered, each once")
@@ -158,8 +158,8 @@ struct TwoGatewayTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         for b in 0..<6 {
-            let state = try outbox.outgoingState(String(format: "00000000-0000-4000-9000-%012d", b))
-            #expect(state?.state == "delivered" && (state?.attempts ?? 0) >= 3, "\(String(describing: state))")
+            let state = try await outbox.outgoingState(String(format: "00000000-0000-4000-9000-%012d", b))
+            #expect(state?.state == .delivered && (state?.attempts ?? 0) >= 3, "\(String(describing: state))")
         }
         var delivered: [String] = []
         for file in try FileManager.default.contentsOfDirectory(atPath: vdabFolder.path("incoming")) {

@@ -90,7 +90,7 @@ struct EndpointCredentialsTests {
                                 catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: pickupStore, logger: Logger(label: "test.export"))
             pickup.access.replace(wrongToken)
             await #expect(throws: (any Error).self) { _ = try await pickup.run() }
-            #expect(try f.outbox(pickupStore).isEmpty)
+            #expect(try await f.outbox(pickupStore).isEmpty)
             pickup.access.replace(full)
             #expect(try await pickup.run().map(\.queued) == [4])
         }

@@ -83,7 +83,7 @@ struct TwoGateways {
         try SQLiteStore(path: temp.path("\(agency)/ledger.sqlite"), payloadKey: try PayloadKey(material: TemporaryFolder.keyBytes("\(agency)-payload.key")))
     }
 
-    static func count(_ store: SQLiteStore, _ sql: String) throws -> Int { Int(try store.rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
+    static func count(_ store: SQLiteStore, _ sql: String) async throws -> Int { Int(try await store.rows(sql, []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
 
     /// Every record id in VDAB's drop folder, each as often as it was delivered.
     func delivered() throws -> [String] {
@@ -100,10 +100,10 @@ struct TwoGateways {
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: temp.path("vdab/ledger.sqlite")), FileManager.default.fileExists(atPath: temp.path("forem/ledger.sqlite")) {
                 let v = try ledger("vdab"), f = try ledger("forem")
-                if try Self.count(v, "SELECT COUNT(*) FROM received_record") >= count,
-                   try Self.count(v, "SELECT COUNT(*) FROM batch WHERE direction = 'in' AND delivered_at IS NULL") == 0,
-                   try Self.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'") == 0,
-                   try Self.count(f, "SELECT COUNT(*) FROM pickup WHERE complete = 1") > 0 { return true }
+                if try await Self.count(v, "SELECT COUNT(*) FROM received_record") >= count,
+                   try await Self.count(v, "SELECT COUNT(*) FROM batch WHERE direction = 'in' AND delivered_at IS NULL") == 0,
+                   try await Self.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'") == 0,
+                   try await Self.count(f, "SELECT COUNT(*) FROM pickup WHERE complete = 1") > 0 { return true }
             }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -112,14 +112,14 @@ struct TwoGateways {
 
     /// Both ledgers agree: every batch Le Forem delivered is in VDAB's, with the same body, and the
     /// record versions Le Forem sent are the ones VDAB took in; nothing is left sending or failed.
-    func ledgersAgree(_ count: Int) throws {
+    func ledgersAgree(_ count: Int) async throws {
         let f = try ledger("forem"), v = try ledger("vdab")
-        #expect(try Self.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('sending', 'queued', 'failed')") == 0)
-        let sent = Set(try f.rows("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'out' AND state = 'delivered'", []).map { $0[0]! })
-        let received = Set(try v.rows("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'in'", []).map { $0[0]! })
+        #expect(try await Self.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state IN ('sending', 'queued', 'failed')") == 0)
+        let sent = Set(try await f.rows("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'out' AND state = 'delivered'", []).map { $0[0]! })
+        let received = Set(try await v.rows("SELECT batch_id || ' ' || body_sha256 FROM batch WHERE direction = 'in'", []).map { $0[0]! })
         #expect(sent == received, "\(sent.symmetricDifference(received).prefix(5))")
-        let versionsSent = Set(try f.rows("SELECT o.origin || '/' || o.record_id || '/' || o.version FROM outgoing_record o JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'", []).map { $0[0]! })
-        let versionsHeld = Set(try v.rows("SELECT origin || '/' || record_id || '/' || version FROM record", []).map { $0[0]! })
+        let versionsSent = Set(try await f.rows("SELECT o.origin || '/' || o.record_id || '/' || o.version FROM outgoing_record o JOIN batch b ON b.batch_id = o.batch_id AND b.direction = 'out'", []).map { $0[0]! })
+        let versionsHeld = Set(try await v.rows("SELECT origin || '/' || record_id || '/' || version FROM record", []).map { $0[0]! })
         #expect(versionsSent == versionsHeld)
         #expect(versionsHeld.count == count)
     }
@@ -149,7 +149,7 @@ struct FaultTests {
             try await Task.sleep(for: .milliseconds(200 + random.next(1300)))
             // Each side in turn, the order shuffled: the sender mid-pick-up or mid-send, the receiver mid-batch.
             let victim = kills["forem"]! < kills["vdab"]! || (kills["forem"]! == kills["vdab"]! && random.next(2) == 0) ? "forem" : "vdab"
-            let held = (try? TwoGateways.count(try pair.ledger("vdab"), "SELECT COUNT(*) FROM received_record")) ?? 0
+            let held = (try? await TwoGateways.count(try pair.ledger("vdab"), "SELECT COUNT(*) FROM received_record")) ?? 0
             if held < total { killedWhileBusy += 1 } else if killedWhileBusy < 10 {
                 try pair.export(5_000, first: total)
                 total += 5_000
@@ -164,7 +164,7 @@ struct FaultTests {
         let delivered = try pair.delivered()
         #expect(delivered.count == total, "\(delivered.count) records delivered")
         #expect(Set(delivered).count == total, "records delivered twice: \(delivered.count - Set(delivered).count)")
-        try pair.ledgersAgree(total)
+        try await pair.ledgersAgree(total)
         // Reconciliation finds nothing to say.
         let reconcile = try await Executable.run(["reconcile", "--config", pair.temp.path("forem.yaml"), "--peer", "VDAB", "--since", "2000-01-01"])
         #expect(reconcile.status == 0, "\(reconcile.out)\(reconcile.err)")
@@ -249,9 +249,9 @@ struct FaultTests {
         var refused = 0
         while refused == 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
-            refused = try TwoGateways.count(try pair.ledger("forem"), "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry' AND answer NOT GLOB '[0-9]*'")
+            refused = try await TwoGateways.count(try await pair.ledger("forem"), "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry' AND answer NOT GLOB '[0-9]*'")
         }
-        let answers = try pair.ledger("forem").rows("SELECT DISTINCT answer FROM attempt", []).map { $0.first.flatMap { $0 } ?? "" }
+        let answers = try await pair.ledger("forem").rows("SELECT DISTINCT answer FROM attempt", []).map { $0.first.flatMap { $0 } ?? "" }
         #expect(refused > 0, "no attempt met a refused connection: \(answers)")
         let service = proxy.application(port: proxyPort)
         let running = Task { try await service.runService() }
@@ -259,7 +259,7 @@ struct FaultTests {
         #expect(try await pair.waitUntilDone(2_000, timeout: .seconds(180)), "the exchange did not finish through the unruly peer")
         let delivered = try pair.delivered()
         #expect(delivered.count == 2_000 && Set(delivered).count == 2_000, "\(delivered.count) delivered, \(Set(delivered).count) distinct")
-        try pair.ledgersAgree(2_000)
+        try await pair.ledgersAgree(2_000)
         let seen = proxy.seen.withLock { $0 }
         #expect(seen.prefix(8) == proxy.script[...], "\(seen)")
         // What each fault came to in Le Forem's attempts: 503 retried, timeouts retried, a cut answer
@@ -267,9 +267,9 @@ struct FaultTests {
         let f = try pair.ledger("forem")
         // Each of the three 503s is one attempt; under a loaded machine one may reach Le Forem after
         // its attempt's deadline and be recorded as that timeout instead (seen once in a full run).
-        let attempts = try f.rows("SELECT answer FROM attempt ORDER BY at, batch_id, attempt", []).map { $0.first.flatMap { $0 } ?? "" }
-        #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE answer LIKE '503%'") >= 2, "\(attempts)")
-        #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry'") >= 8)
+        let attempts = try await f.rows("SELECT answer FROM attempt ORDER BY at, batch_id, attempt", []).map { $0.first.flatMap { $0 } ?? "" }
+        #expect(try await TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE answer LIKE '503%'") >= 2, "\(attempts)")
+        #expect(try await TwoGateways.count(f, "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry'") >= 8)
         let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: pair.vdab.adminURL + "/metrics"), timeout: .seconds(5))
         let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
         #expect(text.contains("result=\"replayed\""), "VDAB answered no replay: the cut answers were not sent again")

@@ -48,10 +48,10 @@ struct FileModeTests {
     }
 
     @Test("an open SQLite ledger, its WAL and its shared memory are its owner's alone, under the test process's umask (022)")
-    func ledgerModes() throws {
+    func ledgerModes() async throws {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("var/forem/ledger.sqlite"))
-        try store.setPaused(true, peer: .vdab)
+        try await store.setPaused(true, peer: .vdab)
         let files = try FileManager.default.contentsOfDirectory(atPath: temp.path("var/forem")).sorted()
         #expect(files.contains("ledger.sqlite-wal") && files.contains("ledger.sqlite-shm"), "\(files)")
         #expect(Self.readableByOthers(under: temp.path("var")).isEmpty, "\(Self.readableByOthers(under: temp.path("var")))")

@@ -170,7 +170,7 @@ struct HostileInputTests {
         let client = HTTPClient.shared
         
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"), payloadKey: try PayloadKey(material: Array("payload-key-payload-key-payload-key-0123".utf8)))
-        func batches() throws -> Int { Int(try store.rows("SELECT COUNT(*) FROM batch", []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
+        func batches() async throws -> Int { Int(try await store.rows("SELECT COUNT(*) FROM batch", []).first?.first.flatMap { $0 } ?? "0") ?? 0 }
 
         func send(_ c: Case, body: [UInt8]) async throws -> (status: Int, contentType: String?, text: String) {
             let forem = RequestSignature(key: Array(Self.foremKey.utf8)), actiris = RequestSignature(key: Array(Self.actirisKey.utf8))
@@ -230,7 +230,7 @@ struct HostileInputTests {
             let id = String(format: "7e57ca5e-0000-4000-8000-%012d", i)
             let body = try Self.body(of: c, id: id)
             if c.generate == "base-twice" { _ = try await send(c, body: try Self.base("exchange-json", id: id)) }
-            let before = try batches()
+            let before = try await batches()
             let sent = c.generate == "base-twice" ? Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "Soudeur", with: "Lasser").utf8) : body
             let answer: (status: Int, contentType: String?, text: String)
             do { answer = try await send(c, body: sent) } catch let error as HTTPClientError where c.chunked && c.status == 413 && error == .remoteConnectionClosed {
@@ -238,7 +238,7 @@ struct HostileInputTests {
                 // reading at most 1 MiB more; a client still writing its chunks may meet the close
                 // before it reads the answer (seen once in a full run on this 2-core machine). The
                 // body is refused either way; what matters is that nothing was stored.
-                #expect(try batches() == before, "\(c.name): stored")
+                #expect(try await batches() == before, "\(c.name): stored")
                 checked += 1
                 continue
             } catch {
@@ -256,7 +256,7 @@ struct HostileInputTests {
                     Issue.record("\(c.name): the answer is not a problem body: \(answer.text.prefix(200))")
                 }
             }
-            let after = try batches()
+            let after = try await batches()
             #expect(after - before == (c.stored && c.generate != "base-twice" ? 1 : 0), "\(c.name): \(after - before) batches stored")
             checked += 1
         }
@@ -266,7 +266,7 @@ struct HostileInputTests {
         // with a path in it made no file outside the drop folder.
         #expect(try await send(Case(name: "health", body: "text:", method: "GET", path: "/exchange/v1/health", status: 200, title: ""), body: []).status == 200)
         #expect(gateway.url.hasPrefix(overTLS ? "https://" : "http://"))
-        #expect(try store.rows("SELECT COUNT(*) FROM record WHERE record_id = 'FO-4481237'", []).first?.first.flatMap { $0 } != "0")
+        #expect(try await store.rows("SELECT COUNT(*) FROM record WHERE record_id = 'FO-4481237'", []).first?.first.flatMap { $0 } != "0")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/pwned"))
         let delivered = try FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))
         #expect(delivered.allSatisfy { !$0.contains("/") && !$0.contains("..") })

@@ -67,8 +67,8 @@ struct KeyRotationTests {
         }
         /// Waits until VDAB has taken in at least `more` records beyond what it held.
         func traffic(_ more: Int) async throws {
-            let start = try pair.receivedRecords()
-            try await Wait.until("VDAB took \(more) more records", timeout: .seconds(30)) { (try? pair.receivedRecords()) ?? 0 >= start + more }
+            let start = try await pair.receivedRecords()
+            try await Wait.until("VDAB took \(more) more records", timeout: .seconds(30)) { (try? await pair.receivedRecords()) ?? 0 >= start + more }
         }
 
         try await traffic(40)
@@ -94,18 +94,18 @@ struct KeyRotationTests {
         let exported = try await exporter.value
 
         #expect(try await pair.waitUntilDone(exported, timeout: .seconds(60)), "not all \(exported) records delivered\n\(pair.forem.output.suffix(3000))")
-        try pair.ledgersAgree(exported)
+        try await pair.ledgersAgree(exported)
         // No batch refused: each was sent once, and taken the first time.
         let f = try pair.ledger("forem")
-        let batches = try TwoGateways.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out'")
-        let attempts = try f.rows("SELECT outcome, COUNT(*) FROM attempt GROUP BY outcome", []).map { "\($0[0]!): \($0[1]!)" }
-        #expect(try TwoGateways.count(f, "SELECT COUNT(*) FROM attempt") == batches, "\(batches) batches, attempts \(attempts)")
+        let batches = try await TwoGateways.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out'")
+        let attempts = try await f.rows("SELECT outcome, COUNT(*) FROM attempt GROUP BY outcome", []).map { "\($0[0]!): \($0[1]!)" }
+        #expect(try await TwoGateways.count(f, "SELECT COUNT(*) FROM attempt") == batches, "\(batches) batches, attempts \(attempts)")
         #expect(batches >= 2 * 10, "only \(batches) batches")
         // None twice: every record once in VDAB's back office.
         let delivered = try pair.delivered()
         #expect(delivered.count == exported && Set(delivered).count == exported)
         // VDAB's audit holds both reloads.
-        let audit = try pair.ledger("vdab").rows("SELECT action FROM audit", []).map { $0[0]! }
+        let audit = try await pair.ledger("vdab").rows("SELECT action FROM audit", []).map { $0[0]! }
         #expect(audit.filter { $0 == "reload" }.count == 2)
 
         // Then the old key is refused, the new one taken.
@@ -184,8 +184,8 @@ final class StreamFlag: Sendable {
 
 extension TwoGateways {
     /// The records VDAB has taken in so far.
-    func receivedRecords() throws -> Int {
+    func receivedRecords() async throws -> Int {
         guard FileManager.default.fileExists(atPath: temp.path("vdab/ledger.sqlite")) else { return 0 }
-        return try Self.count(try ledger("vdab"), "SELECT COUNT(*) FROM received_record")
+        return try await Self.count(try await ledger("vdab"), "SELECT COUNT(*) FROM received_record")
     }
 }

@@ -125,11 +125,11 @@ struct MutualTLSTests {
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: pair.temp.path("vdab/ledger.sqlite")), FileManager.default.fileExists(atPath: pair.temp.path("forem/ledger.sqlite")) {
                 let v = try pair.ledger("vdab"), f = try pair.ledger("forem")
-                func types(_ store: SQLiteStore) throws -> [String: Int] {
-                    Dictionary(uniqueKeysWithValues: try store.rows("SELECT record_type, COUNT(*) FROM record GROUP BY record_type", []).map { ($0[0]!, Int($0[1]!)!) })
+                func types(_ store: SQLiteStore) async throws -> [String: Int] {
+                    Dictionary(uniqueKeysWithValues: try await store.rows("SELECT record_type, COUNT(*) FROM record GROUP BY record_type", []).map { ($0[0]!, Int($0[1]!)!) })
                 }
-                held = (try types(v), try types(f))
-                pending = try TwoGateways.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'")
+                held = (try await types(v), try await types(f))
+                pending = try await TwoGateways.count(f, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'")
                     + TwoGateways.count(v, "SELECT COUNT(*) FROM batch WHERE direction = 'out' AND state <> 'delivered'")
                 if held.vdab["vacancy", default: 0] == 4, held.vdab["trainee", default: 0] == 1, held.forem["vacancy", default: 0] > 0, pending == 0 { break }
             }
@@ -210,7 +210,7 @@ struct MutualTLSTests {
         #expect(early.status.code == 403 && waited < .seconds(3), "\(early.status) after \(waited)")
 
         // Nothing of the refused requests was stored: the one batch taken is the only one.
-        #expect(try TwoGateways.count(try pair.ledger("vdab"), "SELECT COUNT(*) FROM batch WHERE direction = 'in'") == 1)
+        #expect(try await TwoGateways.count(try await pair.ledger("vdab"), "SELECT COUNT(*) FROM batch WHERE direction = 'in'") == 1)
         // The admin API is not on the exchange's listener, and the exchange is not on the admin's.
         let admin = try await HTTPClient.shared.execute({
             var r = HTTPClientRequest(url: pair.vdab.url + "/admin/v1/batches")

@@ -50,8 +50,8 @@ struct OutgoingConformanceTests {
         }
         let entries = try await pickup.run()
         var batches: [(String, [UInt8], BatchForm)] = []
-        for b in try store.batches(BatchFilter(direction: "out")) {
-            let payload = try #require(try store.payload(of: b.batchId, direction: "out"))
+        for b in try await store.batches(BatchFilter(direction: .sent)) {
+            let payload = try await #require(try await store.payload(of: b.batchId, direction: .sent))
             batches.append((b.batchId, payload.bytes, payload.form))
         }
         withExtendedLifetime(temp) {}

@@ -53,7 +53,7 @@ struct PayloadTests {
         #expect(vacancy.starts(with: Array("{".utf8)) || vacancy.starts(with: Array("<".utf8)))
         // Without the key: a clear refusal, not garbage.
         let keyless = try SQLiteStore(path: n.forem.sqlitePath!)
-        let batchId = try #require(try keyless.batches(BatchFilter(direction: "out")).first { $0.recordType == "trainee" }).batchId
+        let batchId = try await #require(try await keyless.batches(BatchFilter(direction: .sent)).first { $0.recordType == "trainee" }).batchId
         await #expect { try await keyless.body(ofSent: batchId) } throws: { "\($0)".contains("configure payloadKeyFile") }
         #expect(try await SQLiteStore(path: n.forem.sqlitePath!, payloadKey: key).body(ofSent: batchId)?.bytes.isEmpty == false)
     }
@@ -71,14 +71,14 @@ struct PayloadTests {
         let later = Date().addingTimeInterval(86_400)
 
         // Before any reconcile, nothing sent is confirmed: only what VDAB received and delivered may go, at VDAB.
-        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == (0, 0))
-        #expect(try SQLiteStore(path: n.vdab.sqlitePath!).prunePayloads(createdBefore: later) == (1, 0))
+        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == PruneReport(batches: 0, documents: 0))
+        #expect(try await SQLiteStore(path: n.vdab.sqlitePath!).prunePayloads(createdBefore: later) == PruneReport(batches: 1, documents: 0))
         // A reconcile confirms the vacancy batch: its body and its document may go; the failed trainee batch and its document stay.
         let report = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
         #expect(report.confirmed.count == 1)
-        #expect(try await node.store.prunePayloads(createdBefore: Date().addingTimeInterval(-3600), now: Date()) == (0, 0))   // not old enough yet
-        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == (1, 1))
-        let batches = try await node.store.batches(BatchFilter(direction: "out"))
+        #expect(try await node.store.prunePayloads(createdBefore: Date().addingTimeInterval(-3600), now: Date()) == PruneReport(batches: 0, documents: 0))   // not old enough yet
+        #expect(try await node.store.prunePayloads(createdBefore: later, now: Date()) == PruneReport(batches: 1, documents: 1))
+        let batches = try await node.store.batches(BatchFilter(direction: .sent))
         let vacancyBatch = try #require(batches.first { $0.recordType == "vacancy" }).batchId
         let traineeBatch = try #require(batches.first { $0.recordType == "trainee" }).batchId
         #expect(try await node.store.body(ofSent: vacancyBatch) == nil)

@@ -40,9 +40,9 @@ struct PickupFixture {
     func names(_ sub: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: LocalFiles.join(outgoing, sub))) ?? []).sorted() }
 
     /// Batches in the outbox, by peer: (batch count, record count, encodings).
-    func outbox(_ store: SQLiteStore) throws -> [Agency: (batches: Int, records: Int)] {
+    func outbox(_ store: SQLiteStore) async throws -> [Agency: (batches: Int, records: Int)] {
         var result: [Agency: (Int, Int)] = [:]
-        for s in try store.sendingSummary() {
+        for s in try await store.sendingSummary() {
             let previous = result[s.peer] ?? (0, 0)
             result[s.peer] = (previous.0 + s.batches, previous.1 + s.waitingRecords)
         }
@@ -70,7 +70,7 @@ struct PickupTests {
         let notRouted = report["notRouted"] as! [[String: String]]
         #expect(notRouted.map { $0["reason"]! } == ["to ACTIRIS, not agreed for trainee records", "to BF, not agreed for trainee records"])
         #expect(!String(decoding: try LocalFiles.bytes(LocalFiles.join(f.outgoing, "done/trainee/2026-11-22.xml.report.json")), as: UTF8.self).contains("Dubois"))
-        let outbox = try f.outbox(store)
+        let outbox = try await f.outbox(store)
         #expect(outbox[.vdab]?.batches == 2 && outbox[.vdab]?.records == 5)
     }
 
@@ -81,7 +81,7 @@ struct PickupTests {
         try f.export(try Translation.fixture("forem/vacancies.xml"), as: "a.xml", into: LocalFiles.join(f.outgoing, "processing/vacancy"))
         let entries = try await f.pickup(store).run()
         #expect(entries.map(\.queued) == [4])
-        #expect(try f.outbox(store)[.vdab]?.batches == 1)
+        #expect(try await f.outbox(store)[.vdab]?.batches == 1)
         #expect(f.names("processing/vacancy").isEmpty)
         #expect(f.names("done/vacancy") == ["a.xml", "a.xml.report.json"])
     }
@@ -92,14 +92,14 @@ struct PickupTests {
         let store = try f.store()
         try f.export(try Translation.fixture("forem/vacancies.xml"), as: "a.xml")
         _ = try await f.pickup(store).run()
-        let before = try store.sendingSummary()
+        let before = try await store.sendingSummary()
         // The state a crash leaves between the commit and the move: the document still in processing/, no report.
         try FileManager.default.createDirectory(atPath: LocalFiles.join(f.outgoing, "processing/vacancy"), withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: LocalFiles.join(f.outgoing, "done/vacancy/a.xml"), toPath: LocalFiles.join(f.outgoing, "processing/vacancy/a.xml"))
         try FileManager.default.removeItem(atPath: LocalFiles.join(f.outgoing, "done/vacancy/a.xml.report.json"))
         let again = try await f.pickup(try f.store()).run()
         #expect(again.map(\.queued) == [4])   // the entry as first recorded
-        #expect(try store.sendingSummary() == before)   // no new batch
+        #expect(try await store.sendingSummary() == before)   // no new batch
         #expect(f.names("done/vacancy") == ["a.xml", "a.xml.report.json"])
         #expect(f.names("processing/vacancy").isEmpty)
     }
@@ -119,7 +119,7 @@ struct PickupTests {
         try f.export(document, as: "a.xml")   // the very same file (name and content) once more
         _ = try await pickup.run()
         #expect(f.names("done/vacancy").count == 6)   // kept apart in done/, under a prefixed name
-        #expect(try f.outbox(store)[.vdab]?.batches == 1)
+        #expect(try await f.outbox(store)[.vdab]?.batches == 1)
     }
 
     @Test("an unreadable document goes to rejected/ with its fault in the report, and nothing is queued")
@@ -133,7 +133,7 @@ struct PickupTests {
         #expect(f.names("rejected/vacancy") == ["broken.xml", "broken.xml.report.json", "wrong-format.json", "wrong-format.json.report.json"])
         let report = String(decoding: try LocalFiles.bytes(LocalFiles.join(f.outgoing, "rejected/vacancy/broken.xml.report.json")), as: UTF8.self)
         #expect(report.contains("\"documentError\""))
-        #expect(try store.sendingSummary().isEmpty)
+        #expect(try await store.sendingSummary().isEmpty)
     }
 
     @Test("records beyond 5,000 for one peer are split into batches within the protocol's limits, in the peer's encoding")
@@ -151,7 +151,7 @@ struct PickupTests {
         let pickup = f.pickup(store, rules: [RoutingRule(recordType: .vacancy, destination: .peers([.vdab, .adg]))])
         let entries = try await pickup.run()
         #expect(entries.first?.queued == 5_001)
-        let summary = try store.sendingSummary()
+        let summary = try await store.sendingSummary()
         #expect(summary.map { "\($0.peer.rawValue) \($0.batches) \($0.waitingRecords)" } == ["ADG 2 5001", "VDAB 2 5001"])
         let claimed = try await store.claimDue(now: Date().addingTimeInterval(1), limit: 10)
         #expect(claimed.map(\.form).sorted { $0.rawValue < $1.rawValue } == [.json, .json, .xml, .xml])
@@ -190,13 +190,13 @@ struct ExportPickupTests {
                                 catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store, logger: Logger(label: "test.export"))
             let first = try await pickup.run()
             #expect(first.map(\.queued) == [4])
-            #expect(try store.pickupCursor("http://127.0.0.1:\(client.port!)/export#vacancy") == "2026-11-22T06:00:00Z")
+            #expect(try await store.pickupCursor("http://127.0.0.1:\(client.port!)/export#vacancy") == "2026-11-22T06:00:00Z")
             let second = try await pickup.run()
             #expect(second.isEmpty)
         }
         #expect(asked.withLock { $0 } == ["vacancy since ''", "vacancy since '2026-11-22T06:00:00Z'"])
         // The batches and the cursor moved in one transaction: one batch, and the document's entry.
-        #expect(try f.outbox(store)[.vdab]?.batches == 1)
-        #expect(try store.pickup(source: "export:vacancy since the start", sha256: sha256Hex(document))?.queued == 4)
+        #expect(try await f.outbox(store)[.vdab]?.batches == 1)
+        #expect(try await store.pickup(source: "export:vacancy since the start", sha256: sha256Hex(document))?.queued == 4)
     }
 }

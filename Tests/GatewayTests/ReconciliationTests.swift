@@ -21,7 +21,7 @@ struct ReconciliationTests {
         let since = Date().addingTimeInterval(-60)
         try await node.pickup!.run()
         #expect(try await forem.waitUntilQuiet())
-        let sent = try await node.store.batches(BatchFilter(direction: "out"))
+        let sent = try await node.store.batches(BatchFilter(direction: .sent))
         let vacancyBatch = try #require(sent.first { $0.recordType == "vacancy" }).batchId
         let traineeBatch = try #require(sent.first { $0.recordType == "trainee" }).batchId
 
@@ -54,7 +54,7 @@ struct ReconciliationTests {
         #expect(after.missingAtPeer.isEmpty)
         #expect(after.digestMismatch.map(\.batchId) == [traineeBatch])
         let received = try SQLiteStore(path: n.vdab.sqlitePath!)
-        #expect(try received.history(origin: .forem, recordId: "FO-4481236").received.map(\.outcome) == ["accepted"])
+        #expect(try await received.history(origin: .forem, recordId: "FO-4481236").received.map(\.outcome) == [.accepted])
 
         // A manifest entry is a summary of the peer's receipt: one with the right body but another
         // record count confirms nothing either.

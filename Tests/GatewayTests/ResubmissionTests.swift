@@ -105,7 +105,7 @@ struct ResubmissionTests {
         vdab = try await LocalNetwork.start([n.vdab], mappings: Project.mappings, scheduledPickup: false)
 
         // Resubmit in bulk: what failed and what was rejected, oldest first.
-        var selection = BatchFilter(direction: "out")
+        var selection = BatchFilter(direction: .sent)
         selection.notResubmitted = true
         var ids: [String] = []
         for state in [BatchFilter.State.failed, .rejectedRecords] {
@@ -127,15 +127,15 @@ struct ResubmissionTests {
         // Every record accepted once at VDAB: the four vacancies and the trainee record referred by VDAB.
         let received = try SQLiteStore(path: n.vdab.sqlitePath!)
         for id in ["FO-4481236", "FO-4481237", "FO-4481238", "FO-4481239"] {
-            let history = try received.history(origin: .forem, recordId: id)
-            #expect(history.received.filter { $0.outcome == "accepted" }.count == 1, "\(id): \(history.received)")
+            let history = try await received.history(origin: .forem, recordId: id)
+            #expect(history.received.filter { $0.outcome == .accepted }.count == 1, "\(id): \(history.received)")
         }
-        let welder = try received.history(origin: .forem, recordId: rejection.recordId)
-        #expect(welder.received.map(\.outcome) == ["rejected", "accepted"])
-        #expect(try received.latestReceived(origin: .forem, recordId: "CEN-2026-0310") != nil)
+        let welder = try await received.history(origin: .forem, recordId: rejection.recordId)
+        #expect(welder.received.map(\.outcome) == [.rejected, .accepted])
+        #expect(try await received.latestReceived(origin: .forem, recordId: "CEN-2026-0310") != nil)
         for (old, new) in newIds {
             let detail = try #require(try await node.store.batch(new[0]))
-            #expect(detail.summary.state == "delivered")
+            #expect(detail.summary.state == .delivered)
             #expect(detail.chain == [old, new[0]])
             #expect(try await node.store.batch(old)?.chain == [old, new[0]])
         }

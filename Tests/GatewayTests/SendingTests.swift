@@ -46,8 +46,8 @@ struct SendingTests {
         let t0 = Date()
         #expect(try await down.tick(now: t0) == 4)
         for id in ids + ["not-a-batch"] {
-            let state = try outbox.outgoingState(id)
-            #expect(state?.state == "queued" && state?.attempts == 1, "\(id): \(String(describing: state))")
+            let state = try await outbox.outgoingState(id)
+            #expect(state?.state == .queued && state?.attempts == 1, "\(id): \(String(describing: state))")
         }
         #expect(try await down.tick(now: t0) == 0)   // nothing is due before its back-off
 
@@ -57,11 +57,11 @@ struct SendingTests {
             let later = t0.addingTimeInterval(5)
             #expect(try await up.tick(now: later) == 4)
             for id in ids {
-                let state = try outbox.outgoingState(id)
-                #expect(state?.state == "delivered" && state?.attempts == 2, "\(id): \(String(describing: state))")
+                let state = try await outbox.outgoingState(id)
+                #expect(state?.state == .delivered && state?.attempts == 2, "\(id): \(String(describing: state))")
             }
-            let bad = try outbox.outgoingState("not-a-batch")
-            #expect(bad?.state == "failed")
+            let bad = try await outbox.outgoingState("not-a-batch")
+            #expect(bad?.state == .failed)
             #expect(bad?.attempts == 2)
             #expect(bad?.lastAnswer?.hasPrefix("400 ") == true)
             // Nothing is retried any more.

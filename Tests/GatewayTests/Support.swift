@@ -50,13 +50,13 @@ final class TemporaryFolder {
 /// Waiting for a condition with a deadline, never a sleep that hopes.
 enum Wait {
     /// Checks `condition` every 50 ms until it holds; past `timeout`, fails the test naming `what`.
-    static func until(_ what: String, timeout: Duration, _ condition: () throws -> Bool) async throws {
+    static func until(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try condition() { return }
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if try condition() { return }
+        if try await condition() { return }
         throw WaitTimedOut(description: "not within \(timeout): \(what)")
     }
 }

@@ -23,7 +23,7 @@ struct TaxonomyImportTests {
         #expect(report.appellationsMovedInV4 == [])
         #expect(report.untranslated == [])
 
-        let taxonomy = try TaxonomyInForce.load(mappings: Project.mappings, storePath: storePath)
+        let taxonomy = try await TaxonomyInForce.load(mappings: Project.mappings, storePath: storePath)
         #expect(taxonomy.appellations.count == 11_118)
         #expect(taxonomy.rome4Codes.count == 1_584)
         #expect(taxonomy.rome4Appellations.count == 13_120)

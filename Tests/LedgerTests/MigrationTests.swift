@@ -23,8 +23,8 @@ struct MigrationTests {
         }
         try queue.close()
         let store = try SQLiteStore(path: path)
-        #expect(try await store.payload(of: "sent", direction: "out")?.bytes == Array("{\"sent\":1}".utf8))
-        #expect(try await store.payload(of: "got", direction: "in")?.bytes == Array("{\"got\":2}".utf8))
+        #expect(try await store.payload(of: "sent", direction: .sent)?.bytes == Array("{\"sent\":1}".utf8))
+        #expect(try await store.payload(of: "got", direction: .received)?.bytes == Array("{\"got\":2}".utf8))
         let columns = try await store.database.read { db in try db.columns(in: "batch").map(\.name) }
         #expect(!columns.contains("body") && columns.contains("body_form"))
         // A ledger made before keeps its pages (changing them takes a VACUUM, see the README).

@@ -36,16 +36,16 @@ struct OperationsTests {
         #expect(try await store.batches(BatchFilter()).count == 4)
         #expect(try await store.batches(BatchFilter(state: .failed)).map(\.batchId) == ["broken"])
         #expect(try await store.batches(BatchFilter(state: .rejectedRecords)).map(\.batchId) == ["partial", "in-1"])   // sent or received
-        #expect(try await store.batches(BatchFilter(direction: "in")).map(\.batchId) == ["in-1"])
+        #expect(try await store.batches(BatchFilter(direction: .received)).map(\.batchId) == ["in-1"])
         #expect(try await store.batches(BatchFilter(peer: .vdab, since: t0.addingTimeInterval(1))).map(\.batchId) == ["broken", "partial"])
         let partial = try #require(try await store.batch("partial"))
         #expect(partial.summary.accepted == 1 && partial.summary.rejected == 1 && partial.rejections.map(\.recordId) == ["FO-2"])
         #expect(partial.attempts.count == 1 && partial.encoding == "json")
         let received = try #require(try await store.batch("in-1"))
         #expect(received.rejections.map(\.code) == ["UNKNOWN_OCCUPATION"])
-        #expect(try await store.recordType(of: "in-1", direction: "in") == .vacancy)
-        #expect(try await store.payload(of: "broken", direction: "out")?.bytes == Array("broken".utf8))
-        #expect(try await store.history(origin: .forem, recordId: "FO-1").received.map(\.outcome) == ["accepted"])
+        #expect(try await store.recordType(of: "in-1", direction: .received) == .vacancy)
+        #expect(try await store.payload(of: "broken", direction: .sent)?.bytes == Array("broken".utf8))
+        #expect(try await store.history(origin: .forem, recordId: "FO-1").received.map(\.outcome) == [.accepted])
     }
 
     @Test("a batch is resubmitted once, as a chain; a requeue is audited", arguments: LedgerKind.allCases)
@@ -67,7 +67,7 @@ struct OperationsTests {
         #expect(try await store.batches(notResubmitted).isEmpty)
         #expect(try await store.requeue("ok", audit: AuditEntry(actor: "cli:test", action: "reconcile-repair", target: "ok", reason: "lost"), now: t0))
         #expect(try await store.requeue("no-such", audit: AuditEntry(actor: "cli:test", action: "x", target: "no-such", reason: nil), now: t0) == false)
-        #expect(try await store.outgoingState("ok")?.state == "queued")
+        #expect(try await store.outgoingState("ok")?.state == .queued)
         #expect(try await store.auditLog(limit: 10).map(\.action) == ["reconcile-repair", "resubmit"])
     }
 
@@ -81,11 +81,11 @@ struct OperationsTests {
         try await store.markConfirmed(["ok", "partial"], now: t0)
         let later = t0.addingTimeInterval(86_400)
         // Not yet handed to the back office: the received body stays; the two confirmed sent ones go.
-        #expect(try await store.prunePayloads(createdBefore: later, now: later) == (2, 0))
-        #expect(try await store.payload(of: "ok", direction: "out") == nil)
-        #expect(try await store.payload(of: "broken", direction: "out") != nil)   // failed: kept for a resubmission
+        #expect(try await store.prunePayloads(createdBefore: later, now: later) == PruneReport(batches: 2, documents: 0))
+        #expect(try await store.payload(of: "ok", direction: .sent) == nil)
+        #expect(try await store.payload(of: "broken", direction: .sent) != nil)   // failed: kept for a resubmission
         try await store.markDelivered("in-1", to: "done", at: later, losses: [])
-        #expect(try await store.prunePayloads(createdBefore: later, now: later) == (1, 0))
+        #expect(try await store.prunePayloads(createdBefore: later, now: later) == PruneReport(batches: 1, documents: 0))
         #expect(try await store.count("SELECT COUNT(*) FROM record") == 1)   // metadata stays
     }
 }

@@ -27,7 +27,7 @@ struct OutboxTests {
         #expect(second.first?.firstAttempt == t0)
         #expect(second.first?.body == Array("{}".utf8))
         try await store.record(.delivered(receipt), for: "b1", attempt: 2, answer: "200", now: t0.addingTimeInterval(11))
-        #expect(try await store.outgoingState("b1")?.state == "delivered")
+        #expect(try await store.outgoingState("b1")?.state == .delivered)
         #expect(try await store.claimDue(now: t0.addingTimeInterval(10_000), limit: 16, peer: nil).isEmpty)
         #expect(try await store.batch("b1")?.attempts.map(\.outcome) == ["retry", "delivered"])
         #expect(try await store.queuedCount() == 0)
@@ -39,7 +39,7 @@ struct OutboxTests {
         try await store.enqueue(batchId: "b2", to: .vdab, recordType: .trainee, body: [1], form: .xml, resubmissionOf: nil, now: t0)
         _ = try await store.claimDue(now: t0, limit: 16, peer: nil)
         try await store.record(.failed("400 bad envelope (not retried)"), for: "b2", attempt: 1, answer: "400", now: t0)
-        #expect(try await store.outgoingState("b2")?.state == "failed")
+        #expect(try await store.outgoingState("b2")?.state == .failed)
         #expect(try await store.outgoingState("b2")?.lastAnswer == "400 bad envelope (not retried)")
         #expect(try await store.claimDue(now: t0.addingTimeInterval(10_000), limit: 16, peer: nil).isEmpty)
     }
@@ -77,9 +77,9 @@ struct OutboxTests {
         #expect(taken.first?.attempts == 2)
         // a's late answer (it was not dead after all) keeps only a receipt: the batch is delivered whoever sent it.
         try await a.record(.retry(at: t0.addingTimeInterval(60)), for: "x1", attempt: 1, answer: "503", now: t0.addingTimeInterval(33))
-        #expect(try await b.outgoingState("x1")?.state == "sending")
+        #expect(try await b.outgoingState("x1")?.state == .sending)
         try await a.record(.delivered(receipt), for: "x1", attempt: 1, answer: "200 stored", now: t0.addingTimeInterval(33))
-        #expect(try await b.outgoingState("x1")?.state == "delivered")
+        #expect(try await b.outgoingState("x1")?.state == .delivered)
         try await b.record(.delivered(receipt), for: "x1", attempt: 2, answer: "200 replayed", now: t0.addingTimeInterval(34))
         let attempts = try await b.batch("x1")?.attempts ?? []
         #expect(attempts.map(\.answer) == ["200 stored", "200 replayed"])

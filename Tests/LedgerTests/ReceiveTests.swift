@@ -123,7 +123,7 @@ struct ReceiveTests {
         try await store.enqueue(batchId: "b1", to: .forem, recordType: .vacancy, body: [1], form: .json)
         let outcome = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
         guard case .stored = outcome else { Issue.record("\(outcome)"); return }
-        #expect(try await store.outgoingState("b1")?.state == "queued")
+        #expect(try await store.outgoingState("b1")?.state == .queued)
         #expect(try await store.receipt(ofReceived: "b1", from: .forem) != nil)
     }
 
@@ -167,6 +167,6 @@ struct ReceiveTests {
         #expect(keys.count == 1 && keys[0] == key.pseudonym(of: "85073003328"))
         // The body is sealed at rest (no name in the stored bytes) and opened for delivery.
         #expect(try await store.pendingDelivery("t1")?.body == Array("{\"personal\": true}".utf8))
-        #expect(try await store.payload(of: "t1", direction: "in")?.bytes == Array("{\"personal\": true}".utf8))
+        #expect(try await store.payload(of: "t1", direction: .received)?.bytes == Array("{\"personal\": true}".utf8))
     }
 }

@@ -70,7 +70,7 @@ public struct ExchangeBenchmark: Sendable {
         let staging = LocalFiles.join(folder, "vacancies-2019.xml")
         files.createFile(atPath: staging, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: staging) else { throw GatewayError("\(staging): cannot be written") }
-        var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.load(mappings: mappings, storePath: nil))
+        var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.shipped(mappings: mappings))
         generator.writeForem(count: vacancies, to: ByteWriter(handle: handle))
         try handle.close()
         let size = Double((try files.attributesOfItem(atPath: staging)[.size] as? Int) ?? 0) / 1_000_000

@@ -35,7 +35,7 @@ public struct FormatBenchmark: Sendable {
     }
 
     public func run() throws -> [Figure] {
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: nil)
+        let taxonomy = try TaxonomyInForce.shipped(mappings: mappings)
         let catalog = try mappings.formatCatalog()
         var figures: [Figure] = []
         for type in RecordType.allCases {

@@ -59,7 +59,7 @@ public struct ReceiveBenchmark: Sendable {
         try gateways.write(.vdab, configuration: gateways.receiverConfiguration(.vdab, from: .forem) + "receiving: { capacity: \(max(16, senders)) }\n")
 
         // The batches, made before the clock starts.
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: nil)
+        let taxonomy = try TaxonomyInForce.shipped(mappings: mappings)
         var generator = SyntheticRecords(seed: 9, taxonomy: taxonomy, year: 2019)
         var made: [(id: String, body: [UInt8])] = []
         for b in 0..<batches {
@@ -118,10 +118,10 @@ public struct ReceiveBenchmark: Sendable {
 extension ReceiveBenchmark {
 
     /// A ledger of `rows` generated record versions at `path`, checkpointed into one file, to copy.
-    public static func makeLedgerTemplate(rows: Int, at path: String) throws {
+    public static func makeLedgerTemplate(rows: Int, at path: String) async throws {
         let store = try SQLiteStore(path: path)
-        try store.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
-        try store.checkpoint()
+        try await store.fillForBenchmark(rows: rows, firstYear: 2015, years: 10)
+        try await store.checkpoint()
     }
 }
 
@@ -154,7 +154,7 @@ public struct ReceivePhases: Sendable {
 
     /// Microseconds per record of each step.
     public func run() async throws -> [(step: String, microseconds: Double)] {
-        let taxonomy = try TaxonomyInForce.load(mappings: mappings, storePath: nil)
+        let taxonomy = try TaxonomyInForce.shipped(mappings: mappings)
         var generator = SyntheticRecords(seed: 9, taxonomy: taxonomy, year: 2019)
         var bodies: [[UInt8]] = []
         for b in 0..<batches {

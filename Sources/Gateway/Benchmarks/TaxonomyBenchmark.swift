@@ -22,35 +22,35 @@ public struct TaxonomyBenchmark {
         public var detail: String
     }
 
-    public func run(mappings: MappingsFolder, scratch: String) throws -> [Figure] {
+    public func run(mappings: MappingsFolder, scratch: String) async throws -> [Figure] {
         let storePath = LocalFiles.join(scratch, "bench.sqlite")
         let store = try SQLiteStore(path: storePath)
         let shipped = try mappings.shippedTaxonomy()
-        try store.replaceImportedTaxonomy(try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Folder).prepare(over: nil, shipped: shipped).0)
+        try await store.replaceImportedTaxonomy(try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Folder).prepare(over: nil, shipped: shipped).0)
 
         var figures: [Figure] = []
-        figures.append(try measure("shipped mappings (mappings/taxonomy) → Taxonomy") {
+        figures.append(try await measure("shipped mappings (mappings/taxonomy) → Taxonomy") {
             let t = try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: nil)
             return "\(t.nodes.count) tree codes, \(t.appellations.count) appellations"
         })
-        figures.append(try measure("official CSV files (v3 + v4) → Taxonomy") {
+        figures.append(try await measure("official CSV files (v3 + v4) → Taxonomy") {
             let imported = try TaxonomyImport(romeV3: romeV3, romeV4Folder: romeV4Folder).prepare(over: nil, shipped: try mappings.shippedTaxonomy()).0
             let t = try Taxonomy(shipped: try mappings.shippedTaxonomy(), imported: imported)
             return "\(t.appellations.count) v3 appellations, \(t.rome4Codes.count) v4 codes, \(t.rome4Appellations.count) v4 appellations"
         })
-        figures.append(try measure("SQLite store (after import) → Taxonomy") {
-            let t = try TaxonomyInForce.load(mappings: mappings, storePath: storePath)
+        figures.append(try await measure("SQLite store (after import) → Taxonomy") {
+            let t = try await TaxonomyInForce.load(mappings: mappings, storePath: storePath)
             return "\(t.appellations.count) v3 appellations, \(t.rome4Codes.count) v4 codes, \(t.rome4Appellations.count) v4 appellations"
         })
         return figures
     }
 
-    private func measure(_ name: String, _ body: () throws -> String) throws -> Figure {
+    private func measure(_ name: String, _ body: () async throws -> String) async throws -> Figure {
         var times: [Double] = []
         var detail = ""
         for _ in 0..<max(1, runs) {
             let start = ContinuousClock.now
-            detail = try body()
+            detail = try await body()
             let d = ContinuousClock.now - start
             times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
         }

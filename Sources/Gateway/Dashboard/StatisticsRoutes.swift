@@ -108,58 +108,50 @@ public struct StatisticsRoutes: Sendable {
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/stats/vacancies") { request, _ in
-            do { return try await flows(.vacancies, request, for: try await authorize(request)) } catch let problem as Problem { return problem.response }
+            return try await flows(.vacancies, request, for: try await authorize(request))
         }
         router.get("/stats/trainees") { request, _ in
-            do { return try await flows(.trainees, request, for: try await authorize(request)) } catch let problem as Problem { return problem.response }
+            return try await flows(.trainees, request, for: try await authorize(request))
         }
         router.get("/stats/health") { request, _ in
-            do {
-                try await authorize(request)
-                return try AdminRoutes.json(try await HealthStatistics(store: store).answer(year: try Self.year(request)))
-            } catch let problem as Problem { return problem.response }
+            try await authorize(request)
+            return try AdminRoutes.json(try await HealthStatistics(store: store).answer(year: try Self.year(request)))
         }
         router.get("/login") { request, _ in
-            do {
-                let language = try Self.language(request)
-                return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false), language: language)
-            } catch let problem as Problem { return problem.response }
+            let language = try Self.language(request)
+            return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false), language: language)
         }
         router.post("/login") { request, _ in
+            let language = try Self.language(request)
+            let token = try await Self.formToken(request)
             do {
-                let language = try Self.language(request)
-                let token = try await Self.formToken(request)
-                do {
-                    _ = try await access.authorize(token: token, .stats, at: request)
-                } catch let problem as Problem where problem.status == .unauthorized || problem.status == .forbidden {
-                    return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true), status: problem.status, language: language)
-                }
-                let cookie = try await sessions.signIn(tokenHash: OperatorTokens.hash(token ?? ""))
-                return Self.redirect(to: "/dashboard?lang=\(language.rawValue)", cookie: cookie)
-            } catch let problem as Problem { return problem.response }
+                _ = try await access.authorize(token: token, .stats, at: request)
+            } catch let problem as Problem where problem.status == .unauthorized || problem.status == .forbidden {
+                return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true), status: problem.status, language: language)
+            }
+            let cookie = try await sessions.signIn(tokenHash: OperatorTokens.hash(token ?? ""))
+            return Self.redirect(to: "/dashboard?lang=\(language.rawValue)", cookie: cookie)
         }
         router.post("/logout") { request, _ in
             Self.redirect(to: "/login", cookie: await sessions.signOut(request))
         }
         router.get("/dashboard") { request, _ in
-            do {
-                // A browser without a session is sent to sign in; a wrong bearer token is answered as elsewhere.
-                let session = request.headers[.authorization] == nil ? try await sessions.tokenHash(of: request) : nil
-                if request.headers[.authorization] == nil, session == nil {
-                    return Self.redirect(to: "/login?lang=\(try Self.language(request).rawValue)")
-                }
-                let who = try await authorize(request, sessionHash: .some(session))
-                let year = try Self.year(request)
-                let language = try Self.language(request)
-                let statistics = FlowStatistics(store: store, agency: agency)
-                let page = DashboardPage(
-                    agency: agency, labels: DashboardLabels(language: language), year: year,
-                    matrix: shown(try await statistics.matrix(year: year), to: who),
-                    overTime: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
-                    occupations: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
-                    health: try await HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
-                return Self.page(page.html, language: language)
-            } catch let problem as Problem { return problem.response }
+            // A browser without a session is sent to sign in; a wrong bearer token is answered as elsewhere.
+            let session = request.headers[.authorization] == nil ? try await sessions.tokenHash(of: request) : nil
+            if request.headers[.authorization] == nil, session == nil {
+                return Self.redirect(to: "/login?lang=\(try Self.language(request).rawValue)")
+            }
+            let who = try await authorize(request, sessionHash: .some(session))
+            let year = try Self.year(request)
+            let language = try Self.language(request)
+            let statistics = FlowStatistics(store: store, agency: agency)
+            let page = DashboardPage(
+                agency: agency, labels: DashboardLabels(language: language), year: year,
+                matrix: shown(try await statistics.matrix(year: year), to: who),
+                overTime: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.month, .origin], year: year)),
+                occupations: try await statistics.answer(try FlowQuery(subject: .vacancies, by: [.fiche], year: year)),
+                health: try await HealthStatistics(store: store).answer(year: year), taxonomy: taxonomy)
+            return Self.page(page.html, language: language)
         }
     }
 }

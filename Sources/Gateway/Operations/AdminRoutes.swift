@@ -109,133 +109,116 @@ public struct AdminRoutes: Sendable {
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/admin/v1/batches") { request, _ in
-            do {
-                _ = try await authorize(request, .read)
-                let q = request.uri.queryParameters
-                var filter = BatchFilter(since: try Self.instant(q["since"].map(String.init), "since"), until: try Self.instant(q["until"].map(String.init), "until"))
-                if let state = q["state"].map(String.init) {
-                    guard let s = BatchFilter.State(rawValue: state) else { throw Problem(.badRequest, "Bad state", "state is one of \(BatchFilter.State.allCases.map(\.rawValue).joined(separator: ", "))") }
-                    filter.state = s
-                }
-                if let peer = q["peer"].map(String.init) {
-                    guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
-                    filter.peer = a
-                }
-                if let direction = q["direction"].map(String.init) {
-                    guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
-                    filter.direction = direction
-                }
-                return try Self.json(try await store.batches(filter))
-            } catch let problem as Problem { return problem.response }
+            _ = try await authorize(request, .read)
+            let q = request.uri.queryParameters
+            var filter = BatchFilter(since: try Self.instant(q["since"].map(String.init), "since"), until: try Self.instant(q["until"].map(String.init), "until"))
+            if let state = q["state"].map(String.init) {
+                guard let s = BatchFilter.State(rawValue: state) else { throw Problem(.badRequest, "Bad state", "state is one of \(BatchFilter.State.allCases.map(\.rawValue).joined(separator: ", "))") }
+                filter.state = s
+            }
+            if let peer = q["peer"].map(String.init) {
+                guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
+                filter.peer = a
+            }
+            if let direction = q["direction"].map(String.init) {
+                guard let d = BatchDirection(rawValue: direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
+                filter.direction = d
+            }
+            return try Self.json(try await store.batches(filter))
         }
         router.get("/admin/v1/batches/{batchId}") { request, context in
-            do {
-                _ = try await authorize(request, .read)
-                let id = context.parameters.get("batchId") ?? ""
-                guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
-                return try Self.json(detail)
-            } catch let problem as Problem { return problem.response }
+            _ = try await authorize(request, .read)
+            let id = context.parameters.get("batchId") ?? ""
+            guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
+            return try Self.json(detail)
         }
         router.get("/admin/v1/batches/{batchId}/payload") { request, context in
-            do {
-                let who = try await authorize(request, .operator)
-                let id = context.parameters.get("batchId") ?? ""
-                let direction = request.uri.queryParameters["direction"].map(String.init) ?? "out"
-                guard ["in", "out"].contains(direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
-                guard let type = try await store.recordType(of: id, direction: direction) else {
-                    throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) \(direction == "in" ? "received" : "sent") in this gateway's ledger")
-                }
-                // A trainee batch's payload holds names and national numbers: granted apart.
-                guard type != .trainee || who.grants.contains(.traineePayloads) else {
-                    try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "refused-payload", target: id, reason: nil,
-                                                     detail: "trainee batch, \(direction): no trainee-payloads grant"), now: Date())
-                    throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
-                }
-                guard let payload = try await store.payload(of: id, direction: direction) else {
-                    throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
-                }
-                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "\(type.rawValue) batch, \(direction)"), now: Date())
-                return Response(status: .ok, headers: [.contentType: payload.form == .json ? "application/json" : "application/xml"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: payload.bytes)))
-            } catch let problem as Problem { return problem.response }
+            let who = try await authorize(request, .operator)
+            let id = context.parameters.get("batchId") ?? ""
+            guard let direction = BatchDirection(rawValue: request.uri.queryParameters["direction"].map(String.init) ?? "out") else {
+                throw Problem(.badRequest, "Bad direction", "direction is in or out")
+            }
+            guard let type = try await store.recordType(of: id, direction: direction) else {
+                throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) \(direction == .received ? "received" : "sent") in this gateway's ledger")
+            }
+            // A trainee batch's payload holds names and national numbers: granted apart.
+            guard type != .trainee || who.grants.contains(.traineePayloads) else {
+                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "refused-payload", target: id, reason: nil,
+                                                 detail: "trainee batch, \(direction.rawValue): no trainee-payloads grant"), now: Date())
+                throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
+            }
+            guard let payload = try await store.payload(of: id, direction: direction) else {
+                throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
+            }
+            try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "\(type.rawValue) batch, \(direction.rawValue)"), now: Date())
+            return Response(status: .ok, headers: [.contentType: payload.form == .json ? "application/json" : "application/xml"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: payload.bytes)))
         }
         router.post("/admin/v1/batches/{batchId}/resubmit") { request, context in
-            do {
-                let who = try await authorize(request, .operator)
-                let body = try await Self.body(request, as: ResubmitBody.self)
-                return try Self.json(try await resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
-            } catch let problem as Problem { return problem.response }
+            let who = try await authorize(request, .operator)
+            let body = try await Self.body(request, as: ResubmitBody.self)
+            return try Self.json(try await resubmit([context.parameters.get("batchId") ?? ""], dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
         }
         router.post("/admin/v1/resubmissions") { request, _ in
-            do {
-                let who = try await authorize(request, .operator)
-                let body = try await Self.body(request, as: ResubmitBody.self)
-                guard body.failed == true || body.rejectedRecords == true else {
-                    throw Problem(.badRequest, "Nothing selected", "select with \"failed\": true and/or \"rejectedRecords\": true")
-                }
-                var filter = BatchFilter(direction: "out", since: try Self.instant(body.since, "since"), until: try Self.instant(body.until, "until"))
-                if let peer = body.peer {
-                    guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
-                    filter.peer = a
-                }
-                filter.notResubmitted = true
-                filter.limit = 100_000
-                var ids: [String] = []
-                if body.failed == true { filter.state = .failed; ids += try await store.batches(filter).map(\.batchId) }
-                if body.rejectedRecords == true { filter.state = .rejectedRecords; ids += try await store.batches(filter).map(\.batchId) }
-                return try Self.json(try await resubmit(ids.reversed(), dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
-            } catch let problem as Problem { return problem.response }
+            let who = try await authorize(request, .operator)
+            let body = try await Self.body(request, as: ResubmitBody.self)
+            guard body.failed == true || body.rejectedRecords == true else {
+                throw Problem(.badRequest, "Nothing selected", "select with \"failed\": true and/or \"rejectedRecords\": true")
+            }
+            var filter = BatchFilter(direction: .sent, since: try Self.instant(body.since, "since"), until: try Self.instant(body.until, "until"))
+            if let peer = body.peer {
+                guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
+                filter.peer = a
+            }
+            filter.notResubmitted = true
+            filter.limit = 100_000
+            var ids: [String] = []
+            if body.failed == true { filter.state = .failed; ids += try await store.batches(filter).map(\.batchId) }
+            if body.rejectedRecords == true { filter.state = .rejectedRecords; ids += try await store.batches(filter).map(\.batchId) }
+            return try Self.json(try await resubmit(ids.reversed(), dryRun: body.dryRun ?? false, reason: body.reason, actor: "api:\(who.name)"))
         }
         router.get("/admin/v1/records/{agency}/{recordId}") { request, context in
-            do {
-                let who = try await authorize(request, .read)
-                guard let agency = context.parameters.get("agency").flatMap({ Agency(rawValue: $0.uppercased()) }) else {
-                    throw Problem(.badRequest, "Bad agency", "the path names an agency: VDAB, FOREM, ACTIRIS, ADG or BF")
-                }
-                let recordId = context.parameters.get("recordId") ?? ""
-                let history = try await store.history(origin: agency, recordId: recordId)
-                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "record-history", target: "\(agency.rawValue)/\(recordId.prefix(64))", reason: nil,
-                                                 detail: nil), now: Date())
-                return try Self.json(history)
-            } catch let problem as Problem { return problem.response }
+            let who = try await authorize(request, .read)
+            guard let agency = context.parameters.get("agency").flatMap({ Agency(rawValue: $0.uppercased()) }) else {
+                throw Problem(.badRequest, "Bad agency", "the path names an agency: VDAB, FOREM, ACTIRIS, ADG or BF")
+            }
+            let recordId = context.parameters.get("recordId") ?? ""
+            let history = try await store.history(origin: agency, recordId: recordId)
+            try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "record-history", target: "\(agency.rawValue)/\(recordId.prefix(64))", reason: nil,
+                                             detail: nil), now: Date())
+            return try Self.json(history)
         }
         router.post("/admin/v1/reconciliations") { request, _ in
+            // Reconciling calls the peer and may repair: an operator's, known before the body is read.
+            let who = try await authorize(request, .operator)
+            let body = try await Self.body(request, as: ReconcileBody.self)
+            guard let peer = Agency(rawValue: body.peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(body.peer.prefix(32)) is not an agency") }
+            if body.repair == true && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw Problem(.badRequest, "Reason required", "say why in \"reason\" when repairing: it is written to the audit log")
+            }
             do {
-                // Reconciling calls the peer and may repair: an operator's, known before the body is read.
-                let who = try await authorize(request, .operator)
-                let body = try await Self.body(request, as: ReconcileBody.self)
-                guard let peer = Agency(rawValue: body.peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(body.peer.prefix(32)) is not an agency") }
-                if body.repair == true && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw Problem(.badRequest, "Reason required", "say why in \"reason\" when repairing: it is written to the audit log")
-                }
-                do {
-                    let report = try await reconciliation.run(peer: peer, since: try Self.instant(body.since, "since")!, until: try Self.instant(body.until, "until") ?? Date(),
-                                                              repair: body.repair ?? false, actor: "api:\(who.name)", reason: body.reason)
-                    return try Self.json(report)
-                } catch let error as GatewayError {
-                    throw Problem(.unprocessableContent, "Cannot reconcile", error.description)
-                } catch let error as PeerClientError {
-                    throw Problem(.badGateway, "Peer did not answer", error.description)
-                }
-            } catch let problem as Problem { return problem.response }
+                let report = try await reconciliation.run(peer: peer, since: try Self.instant(body.since, "since")!, until: try Self.instant(body.until, "until") ?? Date(),
+                                                          repair: body.repair ?? false, actor: "api:\(who.name)", reason: body.reason)
+                return try Self.json(report)
+            } catch let error as GatewayError {
+                throw Problem(.unprocessableContent, "Cannot reconcile", error.description)
+            } catch let error as PeerClientError {
+                throw Problem(.badGateway, "Peer did not answer", error.description)
+            }
         }
         router.post("/admin/v1/reload") { request, _ in
-            do {
-                let who = try await authorize(request, .operator)
-                let report: ReloadReport
-                do { report = try await reload() } catch {
-                    throw Problem(.unprocessableContent, "Not reloaded", "nothing changed: \(error)")
-                }
-                try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "reload", target: "configuration", reason: nil,
-                                                 detail: report.keys.map { "\($0.direction): \($0.inForce)" }.joined(separator: "; ")), now: Date())
-                return try Self.json(report)
-            } catch let problem as Problem { return problem.response }
+            let who = try await authorize(request, .operator)
+            let report: ReloadReport
+            do { report = try await reload() } catch {
+                throw Problem(.unprocessableContent, "Not reloaded", "nothing changed: \(error)")
+            }
+            try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "reload", target: "configuration", reason: nil,
+                                             detail: report.keys.map { "\($0.direction): \($0.inForce)" }.joined(separator: "; ")), now: Date())
+            return try Self.json(report)
         }
         router.get("/admin/v1/audit") { request, _ in
-            do {
-                _ = try await authorize(request, .read)
-                return try Self.json(try await store.auditLog())
-            } catch let problem as Problem { return problem.response }
+            _ = try await authorize(request, .read)
+            return try Self.json(try await store.auditLog())
         }
     }
 }

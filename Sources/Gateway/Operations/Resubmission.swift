@@ -42,18 +42,18 @@ public struct Resubmission: Sendable {
     public func plan(_ batchId: String, now: Date = Date()) async throws -> Planned {
         guard let detail = try await store.batch(batchId) else { return Planned(batchId: batchId, peer: "", refusal: "no such batch") }
         var planned = Planned(batchId: batchId, peer: detail.summary.peer)
-        guard detail.summary.direction == "out" else { planned.refusal = "a batch received from \(detail.summary.peer): the sender resubmits it"; return planned }
+        guard detail.summary.direction == .sent else { planned.refusal = "a batch received from \(detail.summary.peer): the sender resubmits it"; return planned }
         guard detail.summary.resubmittedAs.isEmpty else {
             planned.refusal = "resubmitted already, as \(detail.summary.resubmittedAs.joined(separator: ", "))"
             return planned
         }
         let ids: Set<String>
         switch detail.summary.state {
-        case "failed":
+        case .failed:
             ids = Set(try await store.records(ofSent: batchId).map(\.id))
-        case "delivered" where !detail.rejections.isEmpty:
+        case .delivered where !detail.rejections.isEmpty:
             ids = Set(detail.rejections.map(\.recordId))
-        case "delivered":
+        case .delivered:
             planned.refusal = "delivered, every record taken: nothing to resubmit"
             return planned
         default:

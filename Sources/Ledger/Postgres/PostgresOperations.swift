@@ -16,10 +16,10 @@ extension PostgresStore {
             let attempts = try await c.rows(OperationsSQL.attempts(batchId)).map(AttemptView.init(row:))
             let receipt = try row.optionalString("receipt").flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
             var rejections = receipt?.rejected ?? []
-            if summary.direction == "in" && rejections.isEmpty {
+            if summary.direction == .received && rejections.isEmpty {
                 rejections = try await c.rows(OperationsSQL.rejectedRecords(batchId)).map(Receipt.Rejection.init(row:))
             }
-            let losses = summary.direction != "in" ? [] : RecordLosses.read(try await c.row(OperationsSQL.deliveryLosses(batchId))?.optionalString("delivery_losses"))
+            let losses = summary.direction != .received ? [] : RecordLosses.read(try await c.row(OperationsSQL.deliveryLosses(batchId))?.optionalString("delivery_losses"))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
@@ -57,27 +57,24 @@ extension PostgresStore {
         try await c.change(OperationsSQL.insert(entry, at: at))
     }
 
-    public func sourceDocument(ofSent batchId: String) async throws -> (source: String, format: String, recordType: RecordType, document: [UInt8])? {
+    public func sourceDocument(ofSent batchId: String) async throws -> SourceDocument? {
         let key = payloadKey
-        return try await autocommit { c -> (source: String, format: String, recordType: RecordType, document: [UInt8])? in
+        return try await autocommit { c -> SourceDocument? in
             guard let row = try await c.row(OperationsSQL.sourceDocument(ofSent: batchId)), let type = RecordType(rawValue: try row.string("record_type")),
                   let format = try row.optionalString("format") else { return nil }
             let source = try row.string("source"), sha256 = try row.string("sha256")
-            if let whole = try row.bytes("document") { return (source, format, type, try PayloadSealing.open(whole, key: key, at: .document(source: source, sha256: sha256))) }
+            if let whole = try row.bytes("document") { return SourceDocument(source: source, format: format, recordType: type, document: try PayloadSealing.open(whole, key: key, at: .document(source: source, sha256: sha256))) }
             var document: [UInt8] = []
             for part in try await c.rows(OperationsSQL.documentParts(source: source, sha256: sha256)) {
                 document += try PayloadSealing.open(try part.bytes("bytes") ?? Data(), key: key, at: .documentPart(source: source, sha256: sha256, part: try part.int("part")))
             }
-            return document.isEmpty ? nil : (source, format, type, document)
+            return document.isEmpty ? nil : SourceDocument(source: source, format: format, recordType: type, document: document)
         }
     }
 
-    public func records(ofSent batchId: String) async throws -> [(origin: Agency, id: String, version: Int)] {
+    public func records(ofSent batchId: String) async throws -> [SentRecord] {
         try await autocommit { c in
-            try await c.rows(OperationsSQL.records(ofSent: batchId)).compactMap { row in
-                guard let origin = Agency(rawValue: try row.string("origin")) else { return nil }
-                return (origin, try row.string("record_id"), try row.int("version"))
-            }
+            try await c.rows(OperationsSQL.records(ofSent: batchId)).compactMap(SentRecord.init(row:))
         }
     }
 
@@ -95,16 +92,16 @@ extension PostgresStore {
         }
     }
 
-    public func payload(of batchId: String, direction: String) async throws -> (bytes: [UInt8], form: BatchForm)? {
+    public func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody? {
         let key = payloadKey
-        return try await autocommit { c -> (bytes: [UInt8], form: BatchForm)? in
+        return try await autocommit { c -> StoredBody? in
             guard let row = try await c.row(OperationsSQL.payload(of: batchId, direction: direction)),
                   let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
-            return (try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form)
+            return StoredBody(bytes: try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form: form)
         }
     }
 
-    public func recordType(of batchId: String, direction: String) async throws -> RecordType? {
+    public func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType? {
         try await autocommit { c in
             try await c.row(OperationsSQL.recordType(of: batchId, direction: direction))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
         }
@@ -135,7 +132,7 @@ extension PostgresStore {
         }
     }
 
-    public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> (batches: Int, documents: Int) {
+    public func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> PruneReport {
         let before = Instant.text(cutoff), at = Instant.text(now)
         let prune = LedgerSchema.prune(.postgres)
         return try await transaction { c in
@@ -143,7 +140,7 @@ extension PostgresStore {
             try await c.run(Self.query(prune.bodies, []))
             let documents = try await c.run(Self.query(prune.documents + " RETURNING 1", [at, before]))
             try await c.run(Self.query(prune.parts, []))
-            return (batches, documents)
+            return PruneReport(batches: batches, documents: documents)
         }
     }
 }

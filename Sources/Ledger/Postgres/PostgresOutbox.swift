@@ -12,11 +12,11 @@ extension PostgresStore: OutboxStore {
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                         resubmissionOf: String?, now: Date) async throws {
         let at = Instant.text(now), due = DueTime.string(now)
-        let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey, at: .batch(id: batchId, direction: "out")))
+        let sealed = Data(try PayloadSealing.seal(body, recordType: recordType, key: payloadKey, at: .batch(id: batchId, direction: .sent)))
         try await transaction { c in
             try await c.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
                                                       resubmissionOf: resubmissionOf, due: due, at: at))
-            try await c.change(OutboxSQL.insertBody(batchId: batchId, direction: "out", body: sealed))
+            try await c.change(OutboxSQL.insertBody(batchId: batchId, direction: .sent, body: sealed))
         }
     }
 
@@ -57,7 +57,7 @@ extension PostgresStore: OutboxStore {
         return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }
             .map { row in
                 OutgoingBatch(batchId: try row.string("batch_id"), peer: peer, recordType: RecordType(rawValue: try row.string("record_type"))!,
-                              body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: try row.string("batch_id"), direction: "out")),
+                              body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: payloadKey, at: .batch(id: try row.string("batch_id"), direction: .sent)),
                               form: BatchForm(rawValue: try row.string("body_form"))!, attempts: try row.int("attempts"),
                               firstAttempt: Instant.parse(try row.string("first_attempt_at")) ?? now, bodySha256: try row.string("body_sha256"),
                               recordCount: try row.optionalInt("record_count"))
@@ -70,7 +70,7 @@ extension PostgresStore: OutboxStore {
         let kept = String(answer.prefix(2000))
         try await transaction { c in
             try await c.change(OutboxSQL.insertAttempt(batchId: batchId, attempt: attempt, at: at, outcome: change.outcome, answer: kept, replica: owner))
-            if try await c.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == "delivered" {
+            if try await c.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == .delivered {
                 try await c.change(OutboxSQL.recordLateDelivery(change, batchId: batchId, at: at))
             }
         }
@@ -99,9 +99,9 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    public func outgoingState(_ batchId: String) async throws -> (state: String, attempts: Int, lastAnswer: String?)? {
+    public func outgoingState(_ batchId: String) async throws -> OutgoingState? {
         try await autocommit { c in
-            try await c.row(OutboxSQL.outgoingState(batchId)).map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
+            try await c.row(OutboxSQL.outgoingState(batchId)).map(OutgoingState.init(row:))
         }
     }
 }

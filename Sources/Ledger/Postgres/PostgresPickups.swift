@@ -57,9 +57,9 @@ extension PostgresStore {
         }
     }
 
-    public func latestReceived(origin: Agency, recordId: String) async throws -> (version: Int, status: String)? {
+    public func latestReceived(origin: Agency, recordId: String) async throws -> LatestVersion? {
         try await autocommit { c in
-            try await c.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map { (try $0.int("version"), try $0.string("status")) }
+            try await c.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map(LatestVersion.init(row:))
         }
     }
 
@@ -76,12 +76,12 @@ extension PostgresStore {
 
     // MARK: pick-up in parts
 
-    public func pickupPosition(source: String, sha256: String) async throws -> (position: Int, counts: PickupEntry)? {
+    public func pickupPosition(source: String, sha256: String) async throws -> PickupPosition? {
         try await autocommit { c in
             try await c.row(PickupSQL.pickup(source: source, sha256: sha256, complete: false)).map { row in
                 var entry = try PickupEntry(row: row, report: false)
                 entry.outcome = .done
-                return (try row.int("position"), entry)
+                return PickupPosition(position: try row.int("position"), counts: entry)
             }
         }
     }
@@ -128,13 +128,12 @@ extension PostgresStore {
         }
     }
 
-    public func pickupContents(source: String, sha256: String) async throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
-                                                                                notes: [PickupNote]) {
+    public func pickupContents(source: String, sha256: String) async throws -> PickupContents {
         try await autocommit { c in
             let batches = try await c.rows(PickupSQL.batches(source: source, sha256: sha256))
-                .map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
+                .map(PickupContents.Batch.init(row:))
             let notes = try await c.rows(PickupSQL.notes(source: source, sha256: sha256)).map(PickupNote.init(row:))
-            return (batches, notes)
+            return PickupContents(batches: batches, notes: notes)
         }
     }
 
@@ -145,9 +144,9 @@ extension PostgresStore {
     static func insert(_ batches: [QueuedBatch], source: (String, String)?, on c: PostgresConnection, at: String, due: String, key: PayloadKey?) async throws {
         var records = JSONRows()
         for batch in batches {
-            let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key, at: .batch(id: batch.batchId, direction: "out")))
+            let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key, at: .batch(id: batch.batchId, direction: .sent)))
             try await c.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
-            try await c.change(OutboxSQL.insertBody(batchId: batch.batchId, direction: "out", body: body))
+            try await c.change(OutboxSQL.insertBody(batchId: batch.batchId, direction: .sent, body: body))
             for (i, r) in batch.records.enumerated() {
                 records.row()
                 records.text("batch_id", batch.batchId); records.int("position", i); records.text("origin", r.origin.rawValue); records.text("record_id", r.id)

@@ -20,7 +20,7 @@ extension PostgresStore: ReceivedBatchStore {
         let digests = batch.contentDigests   // made before the write lock is taken
         let keys = ReceivePlan.keys(of: batch)
         let now = Instant.text(batch.receivedAt)
-        let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey, at: .batch(id: batch.batchId, direction: "in")))
+        let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: payloadKey, at: .batch(id: batch.batchId, direction: .received)))
         let (origins, ids) = (keys.map(\.origin), keys.map(\.id))
         let payloadKey = self.payloadKey, lease = self.lease
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
@@ -114,7 +114,7 @@ extension PostgresStore: ReceivedBatchStore {
         var outcomes = JSONRows()
         for o in plan.outcomes {
             outcomes.row()
-            outcomes.int("position", o.index); outcomes.text("record_id", o.recordId); outcomes.int("version", o.version); outcomes.text("outcome", o.outcome)
+            outcomes.int("position", o.index); outcomes.text("record_id", o.recordId); outcomes.int("version", o.version); outcomes.text("outcome", o.outcome.rawValue)
             outcomes.text("field", o.field); outcomes.text("code", o.code); outcomes.text("message", o.message)
         }
         if !outcomes.isEmpty {

@@ -48,6 +48,8 @@ public struct LedgerSQL: Sendable, ExpressibleByStringInterpolation, CustomStrin
         public mutating func appendLiteral(_ literal: String) { parts.append(.sql(literal)) }
         public mutating func appendInterpolation(_ value: String?) { parts.append(.value(.text(value))) }
         public mutating func appendInterpolation(_ value: Int?) { parts.append(.value(.integer(value))) }
+        /// A ledger enum (`BatchDirection`, `BatchState`, `RecordOutcome`, …) bound as the text its column holds.
+        public mutating func appendInterpolation<Code: RawRepresentable<String>>(_ value: Code?) { parts.append(.value(.text(value?.rawValue))) }
         public mutating func appendInterpolation(_ value: Double?) { parts.append(.value(.real(value))) }
         public mutating func appendInterpolation(_ value: Data?) { parts.append(.value(.blob(value))) }
         /// `IN (…)` for SQLite, `= ANY(…)` for PostgreSQL, over `values`.

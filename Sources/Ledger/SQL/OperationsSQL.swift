@@ -86,12 +86,12 @@ enum OperationsSQL {
         "SELECT 1 AS one FROM batch WHERE resubmission_of = \(batchId) AND direction = 'out'"
     }
 
-    static func recordType(of batchId: String, direction: String) -> LedgerSQL {
+    static func recordType(of batchId: String, direction: BatchDirection) -> LedgerSQL {
         "SELECT record_type FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"
     }
 
     /// A batch's stored (maybe sealed) body and its form; no row when pruned.
-    static func payload(of batchId: String, direction: String) -> LedgerSQL {
+    static func payload(of batchId: String, direction: BatchDirection) -> LedgerSQL {
         """
         SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
         WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
@@ -121,8 +121,8 @@ enum OperationsSQL {
 
 extension BatchSummary {
     init(row: some LedgerRow) throws {
-        self.init(batchId: try row.string("batch_id"), direction: try row.string("direction"), peer: try row.string("peer"),
-                  recordType: try row.string("record_type"), state: try row.string("state"), recordCount: try row.optionalInt("record_count"),
+        self.init(batchId: try row.string("batch_id"), direction: try row.code("direction"), peer: try row.string("peer"),
+                  recordType: try row.string("record_type"), state: try row.code("state"), recordCount: try row.optionalInt("record_count"),
                   receipt: try row.optionalString("receipt"), attempts: try row.int("attempts"), createdAt: try row.string("created_at"),
                   updatedAt: try row.string("updated_at"), resubmissionOf: try row.optionalString("resubmission_of"),
                   resubmittedAs: try row.optionalString("resubmitted_as"))
@@ -156,14 +156,14 @@ extension Receipt.Rejection {
 
 extension RecordHistory.Received {
     init(row: some LedgerRow) throws {
-        self.init(batchId: try row.string("batch_id"), version: try row.optionalInt("version"), outcome: try row.string("outcome"),
+        self.init(batchId: try row.string("batch_id"), version: try row.optionalInt("version"), outcome: try row.code("outcome"),
                   code: try row.optionalString("code"), message: try row.optionalString("message"), at: try row.string("created_at"))
     }
 }
 
 extension RecordHistory.Sent {
     init(row: some LedgerRow) throws {
-        self.init(batchId: try row.string("batch_id"), peer: try row.string("peer"), version: try row.int("version"), state: try row.string("state"),
+        self.init(batchId: try row.string("batch_id"), peer: try row.string("peer"), version: try row.int("version"), state: try row.code("state"),
                   at: try row.string("created_at"))
     }
 }

@@ -17,7 +17,7 @@ enum OutboxSQL {
         """
     }
 
-    static func insertBody(batchId: String, direction: String, body: Data) -> LedgerSQL {
+    static func insertBody(batchId: String, direction: BatchDirection, body: Data) -> LedgerSQL {
         "INSERT INTO batch_body (batch_id, direction, body) VALUES (\(batchId), \(direction), \(body))"
     }
 

@@ -120,7 +120,7 @@ extension RoutedRecord {
 
 extension SendingSummary.Row {
     init(row: some LedgerRow) throws {
-        self.init(peer: try row.string("peer"), recordType: try row.string("record_type"), state: try row.string("state"),
+        self.init(peer: try row.string("peer"), recordType: try row.string("record_type"), state: try row.code("state"),
                   recordCount: try row.optionalInt("record_count"), receipt: try row.optionalString("receipt"), form: try row.optionalString("body_form"))
     }
 }

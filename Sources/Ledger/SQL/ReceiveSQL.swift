@@ -102,7 +102,7 @@ extension PendingDelivery {
         guard let sender = Agency(rawValue: try row.string("peer")), let type = RecordType(rawValue: try row.string("record_type")),
               let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "json") else { return nil }
         self.init(batchId: batchId, sender: sender, recordType: type,
-                  body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: key, at: .batch(id: batchId, direction: "in")),
+                  body: try PayloadSealing.open(try row.bytes("body") ?? Data(), key: key, at: .batch(id: batchId, direction: .received)),
                   form: form, accepted: Set(accepted))
     }
 }

@@ -11,12 +11,12 @@ extension SQLiteStore: OutboxStore {}
 extension SQLiteStore {
     /// Writes a batch to send; it is due at once.
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
-                        resubmissionOf: String? = nil, now: Date = Date()) throws {
+                        resubmissionOf: String? = nil, now: Date = Date()) async throws {
         let at = Instant.text(now), due = DueTime.string(now)
-        try database.write { db in
+        try await database.write { db in
             try db.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
                                                  resubmissionOf: resubmissionOf, due: due, at: at))
-            try BatchBodies.insert(batchId, direction: "out", body: body, recordType: recordType, key: payloadKey, in: db)
+            try BatchBodies.insert(batchId, direction: .sent, body: body, recordType: recordType, key: payloadKey, in: db)
         }
     }
 
@@ -46,7 +46,7 @@ extension SQLiteStore {
                     WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: "out", in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: "out")), form: BatchForm(rawValue: row["body_form"])!,
+                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: .sent, in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: .sent)), form: BatchForm(rawValue: row["body_form"])!,
                                      attempts: (row["attempts"] as Int) + 1, firstAttempt: Instant.parse(first) ?? now, bodySha256: row["body_sha256"],
                                      recordCount: row["record_count"])
             }
@@ -61,7 +61,7 @@ extension SQLiteStore {
         let change = try OutboxChange(step, answer: answer)
         try await database.write { db in
             try db.change(OutboxSQL.insertAttempt(batchId: batchId, attempt: attempt, at: at, outcome: change.outcome, answer: String(answer.prefix(2000)), replica: owner))
-            if try db.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == "delivered" {
+            if try db.change(OutboxSQL.recordUnderLease(change, batchId: batchId, owner: owner, at: at)) == 0, change.state == .delivered {
                 try db.change(OutboxSQL.recordLateDelivery(change, batchId: batchId, at: at))
             }
         }
@@ -79,8 +79,8 @@ extension SQLiteStore {
     }
 
     /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
-    public func setPaused(_ paused: Bool, peer: Agency) throws {
-        try database.write { db in
+    public func setPaused(_ paused: Bool, peer: Agency) async throws {
+        try await database.write { db in
             try db.change(OutboxSQL.setPaused(paused, peer: peer))
         }
     }
@@ -99,9 +99,9 @@ extension SQLiteStore {
     }
 
     /// A sent batch's state and last answer (for operators and tests).
-    public func outgoingState(_ batchId: String) throws -> (state: String, attempts: Int, lastAnswer: String?)? {
-        try database.read { db in
-            try db.row(OutboxSQL.outgoingState(batchId)).map { (try $0.string("state"), try $0.int("attempts"), try $0.optionalString("last_answer")) }
+    public func outgoingState(_ batchId: String) async throws -> OutgoingState? {
+        try await database.read { db in
+            try db.row(OutboxSQL.outgoingState(batchId)).map(OutgoingState.init(row:))
         }
     }
 }

@@ -11,24 +11,24 @@ import Model
 extension SQLiteStore {
 
     /// Where an incomplete pick-up of this document stands (nil: never started, or complete).
-    public func pickupPosition(source: String, sha256: String) throws -> (position: Int, counts: PickupEntry)? {
-        try database.read { db in
+    public func pickupPosition(source: String, sha256: String) async throws -> PickupPosition? {
+        try await database.read { db in
             try db.row(PickupSQL.pickup(source: source, sha256: sha256, complete: false)).map { row in
                 var entry = try PickupEntry(row: row, report: false)
                 entry.outcome = .done
-                return (try row.int("position"), entry)
+                return PickupPosition(position: try row.int("position"), counts: entry)
             }
         }
     }
 
     /// Starts the pick-up of a document: its row (incomplete, at position 0) and the document itself,
     /// read from `path` in parts (sealed if they are trainee records and a payload key is set).
-    public func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date = Date()) throws {
+    public func beginPickup(_ entry: PickupEntry, documentAt path: String, now: Date = Date()) async throws {
         let handle: FileHandle
         do { handle = try RegularFile.open(path) } catch let fault as FileFault { throw LedgerError(fault.description) }
         defer { try? handle.close() }
         let at = Instant.text(now)
-        try database.write { db in
+        try await database.write { db in
             try db.change(PickupSQL.begin(entry, at: at))
             var part = 0
             while let data = try handle.read(upToCount: PickupEntry.documentPartBytes), !data.isEmpty {
@@ -43,10 +43,10 @@ extension SQLiteStore {
     /// counts and position reached. With `final`, the document is complete, with its report and
     /// outcome (and an export's new cursor).
     public func commitPickupPart(source: String, sha256: String, position: Int, counts: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord],
-                                 notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)? = nil, now: Date = Date()) throws {
+                                 notes: [PickupNote], final: (outcome: PickupEntry.Outcome, report: String)? = nil, now: Date = Date()) async throws {
         let at = Instant.text(now), due = DueTime.string(now)
         let key = payloadKey
-        try database.write { db in
+        try await database.write { db in
             // The pick-up's row first, as on PostgreSQL: a part is committed once.
             guard try db.change(PickupSQL.commitPart(source: source, sha256: sha256, position: position, counts: counts, final: final)) == 1 else {
                 throw LedgerError("the pick-up of \(source) is not under way: it cannot take a part")
@@ -67,20 +67,19 @@ extension SQLiteStore {
     }
 
     /// The batches made of a document so far, in the order they were made, and the notes on its records.
-    public func pickupContents(source: String, sha256: String) throws -> (batches: [(batchId: String, peer: String, records: Int, encoding: String)],
-                                                                           notes: [PickupNote]) {
-        try database.read { db in
+    public func pickupContents(source: String, sha256: String) async throws -> PickupContents {
+        try await database.read { db in
             let batches = try db.rows(PickupSQL.batches(source: source, sha256: sha256))
-                .map { (try $0.string("batch_id"), try $0.string("peer"), try $0.optionalInt("record_count") ?? 0, try $0.optionalString("body_form") ?? "json") }
+                .map(PickupContents.Batch.init(row:))
             let notes = try db.rows(PickupSQL.notes(source: source, sha256: sha256)).map(PickupNote.init(row:))
-            return (batches, notes)
+            return PickupContents(batches: batches, notes: notes)
         }
     }
 
     /// Where records of this agency went before, for many records at once: id → peer → digest of
     /// the version that peer has.
-    public func routes(origin: Agency, recordIds: [String]) throws -> [String: [Agency: String]] {
-        try database.read { db in
+    public func routes(origin: Agency, recordIds: [String]) async throws -> [String: [Agency: String]] {
+        try await database.read { db in
             var result: [String: [Agency: String]] = [:]
             var start = 0
             while start < recordIds.count {

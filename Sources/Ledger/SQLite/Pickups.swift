@@ -7,15 +7,15 @@ import Model
 /// the routing it decided, in one transaction — all of it, or (after a crash) nothing.
 extension SQLiteStore {
     /// The entry of a document picked up before (same source, same content), if any.
-    public func pickup(source: String, sha256: String) throws -> PickupEntry? {
-        try database.read { db in
+    public func pickup(source: String, sha256: String) async throws -> PickupEntry? {
+        try await database.read { db in
             try db.row(PickupSQL.pickup(source: source, sha256: sha256, complete: true)).map { try PickupEntry(row: $0, report: true) }
         }
     }
 
     /// The peers a record of this agency went to, with the digest of the version each has.
-    public func routes(origin: Agency, recordId: String) throws -> [Agency: String] {
-        try routes(origin: origin, recordIds: [recordId])[recordId] ?? [:]
+    public func routes(origin: Agency, recordId: String) async throws -> [Agency: String] {
+        try await routes(origin: origin, recordIds: [recordId])[recordId] ?? [:]
     }
 
     /// Writes a picked-up document's entry, its batches (queued, due now) and its routing, in one
@@ -23,9 +23,9 @@ extension SQLiteStore {
     /// the same document was recorded before.
     @discardableResult
     public func commitPickup(_ entry: PickupEntry, batches: [QueuedBatch], routed: [RoutedRecord], cursor: (source: String, value: String)? = nil,
-                             now: Date = Date()) throws -> Bool {
+                             now: Date = Date()) async throws -> Bool {
         let at = Instant.text(now), due = DueTime.string(now)
-        return try database.write { db in
+        return try await database.write { db in
             let document = try entry.document.map { Data(try PayloadSealing.seal($0, recordType: entry.recordType, key: payloadKey, at: .document(source: entry.source, sha256: entry.sha256))) }
             guard try db.change(PickupSQL.insert(entry, document: document, at: at)) == 1 else { return false }
             try Self.insert(batches, source: (entry.source, entry.sha256), in: db, at: at, due: due, key: payloadKey)
@@ -38,16 +38,16 @@ extension SQLiteStore {
     }
 
     /// Where this agency's records went, each with the version the peer last got.
-    public func routedRecords() throws -> [RoutedRecord] {
-        try database.read { db in
+    public func routedRecords() async throws -> [RoutedRecord] {
+        try await database.read { db in
             try db.rows(PickupSQL.routedRecords).compactMap(RoutedRecord.init(row:))
         }
     }
 
     /// The latest version of a record this gateway took in, and its status.
-    public func latestReceived(origin: Agency, recordId: String) throws -> (version: Int, status: String)? {
-        try database.read { db in
-            try db.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map { (try $0.int("version"), try $0.string("status")) }
+    public func latestReceived(origin: Agency, recordId: String) async throws -> LatestVersion? {
+        try await database.read { db in
+            try db.row(PickupSQL.latestReceived(origin: origin, recordId: recordId)).map(LatestVersion.init(row:))
         }
     }
 
@@ -57,7 +57,7 @@ extension SQLiteStore {
         let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
         for batch in batches {
             try db.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
-            try BatchBodies.insert(batch.batchId, direction: "out", body: batch.body, recordType: batch.recordType, key: key, in: db)
+            try BatchBodies.insert(batch.batchId, direction: .sent, body: batch.body, recordType: batch.recordType, key: key, in: db)
             for (i, r) in batch.records.enumerated() {
                 try record.run(in: db) { b in b.text(batch.batchId); b.int(i); b.text(r.origin.rawValue); b.text(r.id); b.int(r.version) }
             }
@@ -86,14 +86,14 @@ extension SQLiteStore {
     }
 
     /// An export's position (`since`), if it was read before.
-    public func pickupCursor(_ source: String) throws -> String? {
-        try database.read { db in try db.row(PickupSQL.cursor(source))?.optionalString("cursor") }
+    public func pickupCursor(_ source: String) async throws -> String? {
+        try await database.read { db in try db.row(PickupSQL.cursor(source))?.optionalString("cursor") }
     }
 
     /// Per peer and record type, what was sent and what the peers' receipts say became of it —
     /// from the batches delivered so far; batches still queued or failed are counted apart.
-    public func sendingSummary() throws -> [SendingSummary] {
-        SendingSummary.summaries(try database.read { db in
+    public func sendingSummary() async throws -> [SendingSummary] {
+        SendingSummary.summaries(try await database.read { db in
             try db.rows(PickupSQL.sendingSummary).map(SendingSummary.Row.init(row:))
         })
     }

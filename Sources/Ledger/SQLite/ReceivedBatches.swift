@@ -21,7 +21,7 @@ extension SQLiteStore: ReceivedBatchStore {
                 guard let row = try db.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
                 return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
-            try BatchBodies.insert(batch.batchId, direction: "in", body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
+            try BatchBodies.insert(batch.batchId, direction: .received, body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
                 """)
@@ -92,7 +92,7 @@ extension SQLiteStore: ReceivedBatchStore {
             """)
         for o in plan.outcomes {
             try outcome.run(in: db) { b in
-                b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome); b.text(o.field); b.text(o.code); b.text(o.message)
+                b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome.rawValue); b.text(o.field); b.text(o.code); b.text(o.message)
             }
         }
         let upsert = try db.cachedStatement(sql: """
@@ -152,8 +152,8 @@ extension SQLiteStore: DeliveryLedger {
 extension SQLiteStore {
     /// Rows of a read-only query, every value as text (nil for NULL): for the statistics module,
     /// which owns its SQL.
-    public func rows(_ sql: String, _ arguments: [String]) throws -> [[String?]] {
-        try database.read { db in
+    public func rows(_ sql: String, _ arguments: [String]) async throws -> [[String?]] {
+        try await database.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 row.databaseValues.map { value -> String? in
                     switch value.storage {

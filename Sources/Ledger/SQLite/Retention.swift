@@ -7,9 +7,9 @@ import GRDB
 /// receipts, outcomes) stays for ever.
 extension SQLiteStore {
     /// Notes that the peer's manifest holds these sent batches with the same body.
-    public func markConfirmed(_ batchIds: [String], now: Date = Date()) throws {
+    public func markConfirmed(_ batchIds: [String], now: Date = Date()) async throws {
         let at = Instant.text(now)
-        try database.write { db in
+        try await database.write { db in
             var start = 0
             while start < batchIds.count {
                 let slice = Array(batchIds[start..<min(batchIds.count, start + 500)])
@@ -26,17 +26,17 @@ extension SQLiteStore {
     ///   rejected records waiting for a resubmission.
     /// Failed, queued, unconfirmed or unreconciled batches keep theirs, whatever their age.
     @discardableResult
-    public func prunePayloads(createdBefore cutoff: Date, now: Date = Date()) throws -> (batches: Int, documents: Int) {
+    public func prunePayloads(createdBefore cutoff: Date, now: Date = Date()) async throws -> PruneReport {
         let before = Instant.text(cutoff), at = Instant.text(now)
         let prune = LedgerSchema.prune(.sqlite)
-        return try database.write { db in
+        return try await database.write { db in
             try db.execute(sql: prune.batches, arguments: [at, before])
             let batches = db.changesCount
             try db.execute(sql: prune.bodies)
             try db.execute(sql: prune.documents, arguments: [at, before])
             let documents = db.changesCount
             try db.execute(sql: prune.parts)
-            return (batches, documents)
+            return PruneReport(batches: batches, documents: documents)
         }
     }
 }

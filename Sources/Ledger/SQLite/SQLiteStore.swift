@@ -66,8 +66,8 @@ public final class SQLiteStore: Sendable {
     public var payloadKeyInForce: PayloadKey? { payloadKey }
 
     /// The migrations this store holds, in order.
-    public func appliedMigrations() throws -> [String] {
-        try database.read { db in try Migrations.migrator.appliedMigrations(db) }
+    public func appliedMigrations() async throws -> [String] {
+        try await database.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
     public var name: String { StoreLocation.sqlite(path: path, synchronous: synchronous).description }

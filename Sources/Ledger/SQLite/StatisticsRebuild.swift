@@ -11,8 +11,8 @@ extension SQLiteStore {
     /// `firstYear`, in batches of 1,000 from four peers (every fifth row a second version of the row
     /// before; one row in ten a trainee record), then makes the statistics tables from them: the
     /// statistics benchmark's ledger. Written by SQL alone, which is far faster than receiving.
-    public func fillForBenchmark(rows: Int, firstYear: Int, years: Int) throws {
-        try database.write { db in
+    public func fillForBenchmark(rows: Int, firstYear: Int, years: Int) async throws {
+        try await database.write { db in
             guard try db.row(BenchmarkSQL.recordCount)?.int("n") == 0 else { throw StoreError.notEmpty("the benchmark fills an empty ledger only") }
             let start = String(format: "%04d-01-01T00:00:00Z", firstYear)
             let seconds = Double(years) * 365.25 * 86_400 / Double(max(rows, 1))
@@ -35,11 +35,11 @@ extension SQLiteStore {
             for statement in BenchmarkSQL.batchesOfRecords { try db.change(statement) }
             try Self.rebuildStatistics(db)
         }
-        try database.writeWithoutTransaction { try $0.execute(sql: "ANALYZE") }
+        try await database.writeWithoutTransaction { try $0.execute(sql: "ANALYZE") }
     }
 
     /// Moves everything in the write-ahead log into the database file and empties the log.
-    public func checkpoint() throws {
-        try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    public func checkpoint() async throws {
+        try await database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 }

@@ -3,8 +3,8 @@ import Model
 import Taxonomy
 
 extension SQLiteStore: TaxonomyStore {
-    public func importedTaxonomy() throws -> ImportedTaxonomy? {
-        try database.read { db -> ImportedTaxonomy? in
+    public func importedTaxonomy() async throws -> ImportedTaxonomy? {
+        try await database.read { db -> ImportedTaxonomy? in
             guard let head = try db.row(TaxonomySQL.head) else {
                 return nil
             }
@@ -46,8 +46,8 @@ extension SQLiteStore: TaxonomyStore {
         }
     }
 
-    public func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) throws {
-        try database.write { db in
+    public func replaceImportedTaxonomy(_ taxonomy: ImportedTaxonomy) async throws {
+        try await database.write { db in
             for statement in TaxonomySQL.clear { try db.change(statement) }
             try db.change(TaxonomySQL.insertHead(taxonomy))
             if let v3 = taxonomy.v3 {
