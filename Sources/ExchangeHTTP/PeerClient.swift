@@ -49,7 +49,12 @@ public struct PeerClient: Sendable {
                     let location = response.headers.first(name: "Location").map { " to \($0.prefix(200))" } ?? ""
                     return .status(Int(response.status.code), body: "a redirect\(location), not followed: \(text.prefix(300))", retryAfter: nil)
                 }
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap(TimeInterval.init)
+                if (200...299).contains(response.status.code) {
+                    // 201, 202, 204: the peer may have the batch, but said nothing of its records
+                    // (clarification 10): no receipt, so retried and kept for an operator.
+                    return .notTheReceipt("the peer answered \(response.status.code), not 200 with a receipt: \(text.prefix(300))")
+                }
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0, now: now) }
                 return .status(Int(response.status.code), body: text, retryAfter: retryAfter)
             }
             guard let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(text.utf8)) else {
@@ -71,10 +76,11 @@ public struct PeerClient: Sendable {
     }
 
     /// The peer's manifest of the batches it received from `sender` between two instants. A manifest
-    /// of another pair, or with a batch outside the window, is not taken (as a sender takes no
-    /// receipt of another batch): it would confirm or miss what it does not describe.
+    /// of another pair is not taken (as a sender takes no receipt of another batch): it would
+    /// confirm or miss what it does not describe. Entries received outside the window asked for are
+    /// set apart, not taken (clarification 11: some receivers read `until` as inclusive).
     public func manifest(from baseURL: String, of peer: Agency, as sender: Agency, signer: RequestSignature, since: Date, until: Date,
-                         now: Date = Date(), tls: TLSConfiguration? = nil) async throws -> Manifest {
+                         now: Date = Date(), tls: TLSConfiguration? = nil) async throws -> ManifestAnswer {
         let query = "since=\(Instant.text(since))&until=\(Instant.text(until))"
         let path = "/exchange/v1/manifest?" + query
         let timestamp = Instant.text(now)
@@ -86,7 +92,7 @@ public struct PeerClient: Sendable {
         let response = try await http.execute(request, timeout: timeout)
         let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
         guard response.status == .ok else { throw PeerClientError("\(baseURL) answered \(response.status.code) to the manifest: \(text.prefix(300))") }
-        let manifest: Manifest
+        var manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) } catch {
             throw PeerClientError("\(baseURL) answered a manifest that cannot be read: \(error)")
         }
@@ -96,13 +102,20 @@ public struct PeerClient: Sendable {
         // The window as asked for: whole seconds, as the query wrote it.
         let from = Instant.parse(Instant.text(since)) ?? since
         let to = Instant.parse(Instant.text(until)) ?? until
-        for entry in manifest.batches {
-            guard let at = Instant.parse(entry.receivedAt), at >= from, at < to else {
-                throw PeerClientError("\(baseURL) answered a manifest with batch \(entry.batchId.prefix(64)) received at \(entry.receivedAt.prefix(40)), outside the window asked for")
-            }
+        var outside: [ManifestEntry] = []
+        manifest.batches.removeAll { entry in
+            guard let at = Instant.parse(entry.receivedAt), at >= from, at < to else { outside.append(entry); return true }
+            return false
         }
-        return manifest
+        return ManifestAnswer(manifest: manifest, outsideWindow: outside)
     }
+}
+
+/// A peer's manifest as a sender takes it: the entries inside the window asked for, and those set
+/// apart because their `receivedAt` falls outside it (or cannot be read).
+public struct ManifestAnswer: Sendable, Equatable {
+    public var manifest: Manifest
+    public var outsideWindow: [ManifestEntry]
 }
 
 /// A peer call that did not give what was asked.

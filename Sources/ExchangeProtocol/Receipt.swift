@@ -27,6 +27,20 @@ public struct Receipt: Codable, Hashable, Sendable {
             self.code = code
             self.message = message
         }
+
+        enum CodingKeys: String, CodingKey { case index, recordId, field, code, message }
+
+        /// Read leniently (clarification 9): a `recordId` that is null or absent is kept as "" with
+        /// the rejection's `index`, which names the record in the batch; so are an absent `field`
+        /// and `message`.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            index = try c.decode(Int.self, forKey: .index)
+            recordId = try c.decodeIfPresent(String.self, forKey: .recordId) ?? ""
+            field = try c.decodeIfPresent(String.self, forKey: .field) ?? ""
+            code = try c.decode(String.self, forKey: .code)
+            message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+        }
     }
 
     public var batchId: String
@@ -48,6 +62,37 @@ public struct Receipt: Codable, Hashable, Sendable {
         self.processingStatus = "completed"
         self.counts = counts
         self.rejected = rejected
-        self.result = counts.rejected == 0 ? "succeeded" : counts.rejected == counts.records ? "failed" : "partiallyFailed"
+        self.result = Self.result(of: counts)
+    }
+
+    static func result(of counts: Counts) -> String {
+        counts.rejected == 0 ? "succeeded" : counts.rejected == counts.records ? "failed" : "partiallyFailed"
+    }
+
+    enum CodingKeys: String, CodingKey { case batchId, receiptId, receivedAt, bodySha256, processingStatus, result, counts, rejected }
+
+    /// Read as a sender reads a peer's receipt (clarification 9): `batchId`, `bodySha256` and
+    /// `counts` are required (rule 3 checks them), and `receiptId` and `receivedAt` (reconcile's
+    /// window is the receipts' time); an absent `rejected` is an empty list when
+    /// `counts.rejected` is 0 (and a fault otherwise); an absent `processingStatus` or `result` is
+    /// what the counts say; members this gateway does not know are ignored.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        batchId = try c.decode(String.self, forKey: .batchId)
+        bodySha256 = try c.decode(String.self, forKey: .bodySha256)
+        counts = try c.decode(Counts.self, forKey: .counts)
+        receiptId = try c.decode(String.self, forKey: .receiptId)
+        receivedAt = try c.decode(String.self, forKey: .receivedAt)
+        processingStatus = try c.decodeIfPresent(String.self, forKey: .processingStatus) ?? "completed"
+        result = try c.decodeIfPresent(String.self, forKey: .result) ?? Self.result(of: counts)
+        if let rejected = try c.decodeIfPresent([Rejection].self, forKey: .rejected) {
+            self.rejected = rejected
+        } else {
+            guard counts.rejected == 0 else {
+                throw DecodingError.keyNotFound(CodingKeys.rejected, .init(codingPath: c.codingPath,
+                                                debugDescription: "counts.rejected is \(counts.rejected) but the receipt lists no rejections"))
+            }
+            self.rejected = []
+        }
     }
 }

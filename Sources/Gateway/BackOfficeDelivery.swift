@@ -89,7 +89,17 @@ public struct BackOfficeDelivery: Sendable {
         defer { inHand.give(batchId) }
         guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy, agencies: catalog.agencies)
-        let records = decoded.records.enumerated().compactMap { i, d in pending.accepted.contains(i) ? d.record.map { (i, $0) } : nil }
+        var records: [(position: Int, record: CanonicalRecord)] = []
+        for (i, d) in decoded.records.enumerated() where pending.accepted.contains(i) {
+            // A record accepted at its receipt that no longer reads (the taxonomy or the agency
+            // directory changed since) stops the delivery, which stays pending for an operator,
+            // rather than leaving the record out.
+            guard let record = d.record else {
+                let fault = d.errors.first.map { ": \($0.field) \($0.code.rawValue): \($0.message)" } ?? ""
+                throw GatewayError("record \(d.recordId) of batch \(batchId), accepted at its receipt, no longer reads\(fault); the delivery waits for an operator")
+            }
+            records.append((i, record))
+        }
         return try await hand(records, batchId: batchId, sender: pending.sender, recordType: pending.recordType, now: now)
     }
 

@@ -107,7 +107,7 @@ public struct Dispatcher: Sendable {
             switch answer {
             case .receipt(let r): summary = "200 \(r.result) \(r.counts.accepted)/\(r.counts.records) accepted"
             case .status(let code, let body, _): summary = "\(code) \(body.prefix(500))"
-            case .notTheReceipt(let what): summary = "200, not this batch's receipt: \(what.prefix(500))"
+            case .notTheReceipt(let what): summary = "not this batch's receipt: \(what.prefix(500))"
             case .transport(let error): summary = error
             }
             try await store.record(step, for: batch.batchId, attempt: batch.attempts, answer: summary, now: now)

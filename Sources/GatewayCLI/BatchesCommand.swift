@@ -197,7 +197,9 @@ struct RecordsCommand: ParsableCommand {
             if options.json { return try printJSON(h) }
             if h.received.isEmpty && h.sent.isEmpty { print("\(origin) \(id): not in this gateway's ledger"); return }
             for r in h.received {
-                print("\(r.at) received v\(r.version.map(String.init) ?? "?") in \(r.batchId): \(r.outcome)" + (r.code.map { " \($0): \(r.message ?? "")" } ?? ""))
+                // An accepted version may carry a note for staff (its source code read otherwise here).
+                let detail = r.code.map { (r.outcome == .accepted ? ", noted " : " ") + "\($0): \(r.message ?? "")" } ?? ""
+                print("\(r.at) received v\(r.version.map(String.init) ?? "?") in \(r.batchId): \(r.outcome)" + detail)
             }
             for s in h.sent { print("\(s.at) sent v\(s.version) to \(s.peer) in \(s.batchId): \(s.state)") }
         }

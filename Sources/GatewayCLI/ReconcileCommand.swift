@@ -50,6 +50,9 @@ struct ReconcileCommand: AsyncParsableCommand {
                 ("received, not yet in our back office", report.notDeliveredToBackOffice),
             ]
             if repair { rows.append(("queued again", report.requeued)) }
+            if !report.ignoredOutsideWindow.isEmpty {
+                rows.append(("listed outside the window, ignored", report.ignoredOutsideWindow.map { "\($0.batchId) (received \($0.receivedAt))" }))
+            }
             let width = rows.map(\.label.count).max() ?? 0
             for (i, row) in rows.enumerated() {
                 // The confirmed batches are counted, not listed: the findings are what one reads.

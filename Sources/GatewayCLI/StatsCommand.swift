@@ -108,6 +108,10 @@ struct StatsCommand: ParsableCommand {
             for t in report.traffic { print("  \(t.day)  \(t.peer)  \(t.direction)  \(t.batches)  \(t.records)") }
             print("rejections (direction, code, records, rate):")
             for r in report.rejections { print("  \(r.direction)  \(r.code)  \(r.records)  " + String(format: "%.2f%%", r.rate * 100)) }
+            if !report.noted.isEmpty {
+                print("records taken with a note for staff (peer, field, code, records; `gateway records show` gives each note):")
+                for n in report.noted { print("  \(n.peer)  \(n.field)  \(n.code)  \(n.records)") }
+            }
             let l = report.deliveryLatency
             func s(_ v: Double?) -> String { v.map { String(format: "%.1f s", $0) } ?? "-" }
             print("delivery latency over \(l.batches) batches: p50 \(s(l.p50)), p90 \(s(l.p90)), p99 \(s(l.p99))")

@@ -33,28 +33,39 @@ enum LedgerSchema {
     /// pick-up notes of a third kind, `lost`: what reading a record could not carry. The note
     /// kinds' check is made again with `lost` (SQLite changes a check only by making the table again).
     static func deliveryLosses(_ dialect: SQLDialect, text: String = "TEXT") -> [String] {
-        let kinds = "CHECK (kind IN ('rejected', 'notRouted', 'lost'))"
+        ["ALTER TABLE batch ADD COLUMN delivery_losses \(dialect == .sqlite ? "TEXT" : text)"]
+            + noteKinds(["rejected", "notRouted", "lost"], migration: "0014", dialect)
+    }
+
+    /// Migration 0015: pick-up notes of a fourth kind, `superseded`: a version of a record that the
+    /// same document holds in a higher version, not sent (clarification 5 of the protocol).
+    static func supersededNotes(_ dialect: SQLDialect) -> [String] {
+        noteKinds(["rejected", "notRouted", "lost", "superseded"], migration: "0015", dialect)
+    }
+
+    /// The pick-up note kinds' check made again with `kinds` (SQLite changes a check only by making
+    /// the table again).
+    private static func noteKinds(_ kinds: [String], migration: String, _ dialect: SQLDialect) -> [String] {
+        let check = "CHECK (kind IN (\(kinds.map { "'\($0)'" }.joined(separator: ", "))))"
         switch dialect {
         case .sqlite:
             return [
-                "ALTER TABLE batch ADD COLUMN delivery_losses TEXT",
                 """
-                CREATE TABLE pickup_note_0014 (
+                CREATE TABLE pickup_note_\(migration) (
                     source TEXT NOT NULL, sha256 TEXT NOT NULL, seq INTEGER NOT NULL,
-                    kind TEXT NOT NULL \(kinds),
+                    kind TEXT NOT NULL \(check),
                     record_index INTEGER, record_id TEXT NOT NULL, detail TEXT NOT NULL,
                     PRIMARY KEY (source, sha256, seq)
                 ) WITHOUT ROWID
                 """,
-                "INSERT INTO pickup_note_0014 SELECT source, sha256, seq, kind, record_index, record_id, detail FROM pickup_note",
+                "INSERT INTO pickup_note_\(migration) SELECT source, sha256, seq, kind, record_index, record_id, detail FROM pickup_note",
                 "DROP TABLE pickup_note",
-                "ALTER TABLE pickup_note_0014 RENAME TO pickup_note",
+                "ALTER TABLE pickup_note_\(migration) RENAME TO pickup_note",
             ]
         case .postgres:
             return [
-                "ALTER TABLE batch ADD COLUMN delivery_losses \(text)",
                 "ALTER TABLE pickup_note DROP CONSTRAINT pickup_note_kind_check",
-                "ALTER TABLE pickup_note ADD CONSTRAINT pickup_note_kind_check \(kinds)",
+                "ALTER TABLE pickup_note ADD CONSTRAINT pickup_note_kind_check \(check)",
             ]
         }
     }

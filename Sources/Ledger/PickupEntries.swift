@@ -109,11 +109,12 @@ public struct SendingSummary: Sendable, Equatable {
     }
 }
 
-/// A record of a picked-up document that went nowhere — rejected (with its faults) or routed to no
-/// peer (with the reason) — or that went with a loss: what its reading could not carry (one loss a
-/// line). Kept for the document's report.
+/// A record of a picked-up document that went nowhere — rejected (with its faults), routed to no
+/// peer (with the reason), or superseded by a higher version of it in the same document — or that
+/// went with a loss: what its reading could not carry (one loss a line). Kept for the document's
+/// report.
 public struct PickupNote: Sendable, Equatable {
-    public enum Kind: String, Sendable { case rejected, notRouted, lost }
+    public enum Kind: String, Sendable { case rejected, notRouted, lost, superseded }
     public var kind: Kind
     /// The record's position in the document, from 1 (rejected records and losses).
     public var index: Int?

@@ -113,7 +113,11 @@ struct ReceivePlan {
                 }
                 counts.accepted += 1
                 accepted.append(index)
-                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: .accepted))
+                // A note for staff (the origin's source code read otherwise by this gateway's table)
+                // goes with the accepted row; the receipt does not carry it.
+                let note = decoded.notes.first
+                outcomes.append(Outcome(index: index, recordId: decoded.recordId, version: number, outcome: .accepted,
+                                        field: note?.field, code: note?.code.rawValue, message: note?.message))
             case .duplicate:
                 // A message, in the month that version was first received.
                 flows.add(record.recordType, month: String(same!.receivedAt.prefix(7)), origin: same!.flowOrigin, sender: key.origin, messages: 1)

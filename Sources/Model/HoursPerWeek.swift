@@ -22,6 +22,22 @@ public struct HoursPerWeek: Hashable, Comparable, Sendable, CustomStringConverti
         hundredths = w * 100 + f
     }
 
+    /// Reads a JSON number's value, whatever its spelling (`38`, `38.500`, `3.8e1`: clarification 8
+    /// of the exchange protocol), when it has at most two decimals. Range is checked by the
+    /// record's rules, not here.
+    public init(number text: String, field: String = "hoursPerWeek") throws(FieldError) {
+        guard let number = DecimalNumber(text) else {
+            throw FieldError(field, .invalidValue, "weekly hours are a number, got '\(text.prefix(16))'")
+        }
+        guard !number.hasMoreDecimals(than: 2) else {
+            throw FieldError(field, .invalidValue, "weekly hours have at most two decimals, got '\(text.prefix(16))'")
+        }
+        guard let hundredths = number.scaled(by: 2), (-99_999...99_999).contains(hundredths) else {
+            throw FieldError(field, .invalidValue, "weekly hours of '\(text.prefix(16))' are out of range (more than 0, at most 60)")
+        }
+        self.hundredths = hundredths
+    }
+
     /// The shortest decimal form with the given separator: `38`, `38.5`, `38.25`.
     public func formatted(separator: String = ".", minimumFractionDigits: Int = 0) -> String {
         let whole = hundredths / 100, frac = hundredths % 100

@@ -24,6 +24,15 @@ public struct HealthReport: Sendable, Equatable, Codable {
         public var p90: Double?
         public var p99: Double?
     }
+    /// Records taken with a note for staff, by sending peer: a source code that this gateway's own
+    /// taxonomy reads as another fiche than the pivot the origin sent, or cannot read
+    /// (clarification 6: never a rejection). Each record's own note is in its view.
+    public struct Noted: Sendable, Equatable, Codable {
+        public var peer: String
+        public var field: String
+        public var code: String
+        public var records: Int
+    }
     public var window: String
     public var provisional: Bool
     public var traffic: [Traffic]
@@ -34,6 +43,7 @@ public struct HealthReport: Sendable, Equatable, Codable {
     public var retries: Int
     public var resubmissions: Int
     public var failedBatches: Int
+    public var noted: [Noted] = []
 }
 
 public struct HealthStatistics: Sendable {
@@ -74,6 +84,11 @@ public struct HealthStatistics: Sendable {
                 HealthReport.Rejection(direction: direction, code: code, records: n, rate: totals[direction, default: 0] > 0 ? Double(n) / Double(totals[direction]!) : 0)
             }
         }.sorted { ($0.direction, -$0.records, $0.code) < ($1.direction, -$1.records, $1.code) }
+        let noted = try await store.rows("""
+            SELECT b.peer, br.field, br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+            WHERE br.outcome = 'accepted' AND br.code IS NOT NULL AND \(window.replacingOccurrences(of: "created_at", with: "b.created_at"))
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """, arguments).map { r in HealthReport.Noted(peer: r[0] ?? "", field: r[1] ?? "", code: r[2] ?? "", records: Int(r[3] ?? "0") ?? 0) }
         let rfc3339 = ISO8601DateFormatter()
         let latencies = try await store.rows("""
             SELECT created_at, \(d.json("receipt", "receivedAt")) FROM batch WHERE direction = 'out' AND state = 'delivered' AND \(window)
@@ -95,6 +110,6 @@ public struct HealthStatistics: Sendable {
                             traffic: traffic, rejections: rejections,
                             deliveryLatency: .init(batches: latencies.count, p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99)),
                             retries: Int(sums.first.flatMap { $0 } ?? "0") ?? 0, resubmissions: Int(sums.dropFirst().first.flatMap { $0 } ?? "0") ?? 0,
-                            failedBatches: Int(sums.dropFirst(2).first.flatMap { $0 } ?? "0") ?? 0)
+                            failedBatches: Int(sums.dropFirst(2).first.flatMap { $0 } ?? "0") ?? 0, noted: noted)
     }
 }

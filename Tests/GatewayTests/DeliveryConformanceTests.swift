@@ -132,4 +132,28 @@ struct DeliveryConformanceTests {
         #expect(try await store.pendingDeliveries().count == 1)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
     }
+
+    @Test("after a restart, a record accepted at its receipt that no longer reads stops the delivery, which stays pending: it is not left out")
+    func noLongerReads() async throws {
+        let temp = TemporaryFolder()
+        let store = try SQLiteStore(path: temp.path("ledger.sqlite"))
+        let c = Case(receiver: .vdab, type: .vacancy, sender: .forem)
+        let body = try Self.batch(c)
+        let batch = try ExchangeFormat.readBatch(body, form: .json, taxonomy: Translation.taxonomy)
+        #expect(batch.records.allSatisfy { $0.record != nil })
+        // The body as the ledger keeps it no longer reads in this gateway: its first record's pivot
+        // is a fiche the taxonomy in force does not hold (as after a taxonomy import that lost it).
+        var text = String(decoding: body, as: UTF8.self)
+        let pivot = try #require(text.range(of: #"{"value":"H2913","schemeId":"ROME","schemeVersionId":"3","schemeAgencyId":"FranceTravail"}"#))
+        text.replaceSubrange(pivot, with: #"{"value":"N9999","schemeId":"ROME","schemeVersionId":"3","schemeAgencyId":"FranceTravail"}"#)
+        _ = try await store.receive(IncomingBatch(batchId: batch.envelope["batchId"]!, sender: .forem, recordType: .vacancy, bodySha256: sha256Hex(Array(text.utf8)),
+                                                  receivedAt: Date(), records: batch.records, body: Array(text.utf8)))
+        let delivery = BackOfficeDelivery(agency: .vdab, folder: temp.path("incoming"), formats: [.vacancy: "vdab"], catalog: Translation.catalog,
+                                          taxonomy: Translation.taxonomy, ledger: store)
+        await #expect { _ = try await delivery.deliverPending() } throws: {
+            "\($0)".contains("FO-4481236") && "\($0)".contains("no longer reads") && "\($0)".contains("UNKNOWN_OCCUPATION")
+        }
+        #expect(try await store.pendingDeliveries().count == 1)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: temp.path("incoming"))) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
+    }
 }

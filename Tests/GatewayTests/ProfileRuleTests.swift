@@ -206,8 +206,6 @@ let vacancyRules: [ProfileRule] = [
              r(.invalidValue, "occupationSource")),
     .vacancy("§2", "a source from another agency than the origin", json: .set("\(p).jobCategories.2.id.schemeAgencyId", s("VDAB")),
              xml: .text("listAgencyID=\"FOREM\"", "listAgencyID=\"VDAB\""), r(.invalidValue, "occupation")),
-    .vacancy("§2", "a source code that stands for another fiche", json: .set("\(p).jobCategories.2.id.value", s("M1805")),
-             xml: .text("name=\"Soudeur\">H2913<", "name=\"Soudeur\">M1805<"), r(.occupationMismatch, "occupation")),
     .vacancy("§2", "a category label of 201 characters", json: .set("\(p).jobCategories.2.name", s(String(repeating: "l", count: 201))),
              xml: .text("name=\"Soudeur\"", "name=\"\(String(repeating: "l", count: 201))\""), r(.invalidValue, "occupation")),
     .vacancy("§2", "a bottleneck value other than \"true\" or \"false\"", json: .set("\(p).positionClassification.extendedPositionClassifications.1.value", s("yes")),
@@ -398,8 +396,6 @@ let traineeRules: [ProfileRule] = [
              xml: .text("<Scheme>ROME<", "<Scheme>ISCO2008<"), r(.invalidValue, "occupationSource")),
     .trainee("§3", "a source version of 17 characters", json: .set("\(t).occupation.source.version", s(String(repeating: "3", count: 17))),
              xml: .text("<Version>3<", "<Version>\(String(repeating: "3", count: 17))<"), r(.invalidValue, "occupationSource")),
-    .trainee("§3", "a source code that stands for another fiche", json: .set("\(t).occupation.source.code", s("M1805")),
-             xml: .text("<Code>H2913<", "<Code>M1805<"), r(.occupationMismatch, "occupation")),
     .trainee("§3", "no source", json: .remove("\(t).occupation.source"), xml: .span(from: "<Source>", through: "</Source>", ""), r(.missingField, "occupationSource")),
     .trainee("§3", "a planned end before the start", json: .set("\(t).period.plannedEnd", s("2026-01-11")),
              xml: .text("<PlannedEnd>2026-06-30<", "<PlannedEnd>2026-01-11<"), r(.invalidDate, "period")),
@@ -425,6 +421,57 @@ let traineeRules: [ProfileRule] = [
 ]
 
 /// The envelope's rules (§4, §5; `exchange-protocol.md`): the batch refused whole.
+/// The clarifications of 2026-12-07 (`exchange-protocol.md`, rules 5–12), each with what an
+/// independent implementation's serialiser writes: taken where the rule allows it, refused where it
+/// does not.
+let clarifiedRules: [ProfileRule] = [
+    // 6: the receiver checks the pivot and the appellation, never the source code again
+    .vacancy("rule 6", "a source code that this gateway's table reads as another fiche", json: .set("\(p).jobCategories.2.id.value", s("M1805")),
+             xml: .text("name=\"Soudeur\">H2913<", "name=\"Soudeur\">M1805<"), .accepted),
+    .vacancy("rule 6", "a Competent version this gateway does not know", json: .all([.set("\(p).jobCategories.2.id.schemeId", s("COMPETENT")),
+                                                                                  .set("\(p).jobCategories.2.id.schemeVersionId", s("2024"))]),
+             xml: .text("listName=\"ROME\" listVersionID=\"3\" listAgencyID=\"FOREM\"", "listName=\"COMPETENT\" listVersionID=\"2024\" listAgencyID=\"FOREM\""), .accepted),
+    .vacancy("rule 6", "a ROME 4.0 source that this gateway maps to another fiche (M1811 under pivot M1805)",
+             json: .all([.set("\(p).jobCategories.0.id.value", s("M1805")), .set("\(p).jobCategories.2.id.schemeVersionId", s("4.0")),
+                         .set("\(p).jobCategories.2.id.value", s("M1811")), .remove("\(p).jobCategories.1")]),
+             xml: .all([.text("FranceTravail\">H2913", "FranceTravail\">M1805"),
+                        .text("<JobCategoryCode listName=\"ROME-OGR\" listVersionID=\"3\" listAgencyID=\"FranceTravail\">19475</JobCategoryCode>", ""),
+                        .text("listVersionID=\"3\" listAgencyID=\"FOREM\" name=\"Soudeur\">H2913<", "listVersionID=\"4.0\" listAgencyID=\"FOREM\" name=\"Soudeur\">M1811<")]),
+             .accepted),
+    .vacancy("rule 6", "a source version this gateway cannot name at all", json: .set("\(p).jobCategories.2.id.schemeVersionId", s("5")),
+             xml: .text("listVersionID=\"3\" listAgencyID=\"FOREM\"", "listVersionID=\"5\" listAgencyID=\"FOREM\""), .accepted),
+    .trainee("rule 6", "a source code that this gateway's table reads as another fiche", json: .set("\(t).occupation.source.code", s("M1805")),
+             xml: .text("<Code>H2913<", "<Code>M1805<"), .accepted),
+    .trainee("rule 6", "a Competent version this gateway does not know", json: .all([.set("\(t).occupation.source.scheme", s("COMPETENT")),
+                                                                                  .set("\(t).occupation.source.version", s("2024"))]),
+             xml: .all([.text("<Scheme>ROME<", "<Scheme>COMPETENT<"), .text("<Version>3<", "<Version>2024<")]), .accepted),
+    // 8: numbers are values
+    .vacancy("rule 8", "hours written 38.500", json: .set("\(p).workingPeriods.0.workDuration.value", n("38.500")),
+             xml: .text("<be:HoursPerWeek>38<", "<be:HoursPerWeek>38.500<"), .accepted),
+    .vacancy("rule 8", "hours written 3.8e1", json: .set("\(p).workingPeriods.0.workDuration.value", n("3.8e1")), xml: nil, .accepted),
+    .vacancy("rule 8", "hours written 380E-1", json: .set("\(p).workingPeriods.0.workDuration.value", n("380E-1")), xml: nil, .accepted),
+    .vacancy("rule 8", "hours written 38.0", json: .set("\(p).workingPeriods.0.workDuration.value", n("38.0")),
+             xml: .text("<be:HoursPerWeek>38<", "<be:HoursPerWeek>38.0<"), .accepted),
+    .vacancy("rule 8", "hours 38.25 written 3825e-2", json: .set("\(p).workingPeriods.0.workDuration.value", n("3825e-2")), xml: nil, .accepted),
+    .vacancy("rule 8", "still: hours with a third decimal, in any spelling (3.8125e1)", json: .set("\(p).workingPeriods.0.workDuration.value", n("3.8125e1")),
+             xml: nil, r(.invalidValue, "hoursPerWeek")),
+    .vacancy("rule 8", "still: hours of 0 written -0.0", json: .set("\(p).workingPeriods.0.workDuration.value", n("-0.0")),
+             xml: .text("<be:HoursPerWeek>38<", "<be:HoursPerWeek>-0.0<"), r(.invalidValue, "hoursPerWeek")),
+    .vacancy("rule 8", "still: hours of 6.1e1", json: .set("\(p).workingPeriods.0.workDuration.value", n("6.1e1")), xml: nil, r(.invalidValue, "hoursPerWeek")),
+    .vacancy("rule 8", "still: hours of 1e400", json: .set("\(p).workingPeriods.0.workDuration.value", n("1e400")), xml: nil, r(.invalidValue, "hoursPerWeek")),
+    .vacancy("rule 8", "a base duration written 1.0", json: .set("\(p).workingPeriods.0.baseDuration.value", n("1.0")), xml: nil, .accepted),
+    .vacancy("rule 8", "a base duration written 1e0", json: .set("\(p).workingPeriods.0.baseDuration.value", n("1e0")), xml: nil, .accepted),
+    .vacancy("rule 8", "still: a base duration of 1.5", json: .set("\(p).workingPeriods.0.baseDuration.value", n("1.5")), xml: nil, r(.invalidValue, "hoursPerWeek")),
+    .vacancy("rule 8", "still: open positions written 2.0 (an integer in the profile)", json: .set("\(p).positionOpenQuantity", n("2.0")), xml: nil,
+             r(.invalidValue, "openPositions")),
+    // 12: what is refused whole, and what is not
+    .vacancy("rule 12", "a UTF-8 byte-order mark before the JSON body", json: .text(#"{"profile""#, "\u{FEFF}{\"profile\""), xml: nil, .accepted),
+    .vacancy("rule 12", "a UTF-8 byte-order mark before the XML body", json: nil, xml: .text("<?xml", "\u{FEFF}<?xml"), .accepted),
+    .vacancy("rule 12", "still: two byte-order marks", json: .text(#"{"profile""#, "\u{FEFF}\u{FEFF}{\"profile\""), xml: nil, .status(400)),
+    .vacancy("rule 12", "still: a DOCTYPE", json: nil, xml: .text("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE x>"),
+             .status(400)),
+]
+
 let envelopeRules: [ProfileRule] = [
     .vacancy("§4", "no profile", json: .remove("profile"), xml: .text(" profile=\"be-pes-exchange/1\"", ""), .status(400)),
     .vacancy("§4", "another profile", json: .set("profile", s("be-pes-exchange/2")),
@@ -656,33 +703,50 @@ struct ProfileRuleTests {
         #expect(status == 200 && receipt?.counts.accepted == 1, "\(detail)")
     }
 
-    @Test("JSON form", arguments: (vacancyRules + traineeRules + envelopeRules).filter { $0.json != nil })
+    @Test("JSON form", arguments: (vacancyRules + traineeRules + envelopeRules + clarifiedRules).filter { $0.json != nil })
     func json(_ rule: ProfileRule) async throws {
         try await Self.check(rule, form: .json)
     }
 
-    @Test("XML form", arguments: (vacancyRules + traineeRules + envelopeRules).filter { $0.xml != nil })
+    @Test("XML form", arguments: (vacancyRules + traineeRules + envelopeRules + clarifiedRules).filter { $0.xml != nil })
     func xml(_ rule: ProfileRule) async throws {
         try await Self.check(rule, form: .xml)
     }
 
-    @Test("a record that appears twice in one batch is rejected the second time, in both forms", arguments: [BatchForm.json, .xml])
-    func twice(_ form: BatchForm) async throws {
+    /// The base vacancy twice in one batch: as it is, then with its second occurrence's version set
+    /// to `second` (nil: the same record again).
+    static func twice(_ form: BatchForm, second: String?) throws -> [UInt8] {
         var text: String
         if form == .json {
             var value = try JSONParser(reader: ByteReader(bytes: Array(Self.vacancyJSON.utf8))).value()
-            let record = try #require(value["records"].flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+            var record = try #require(value["records"].flatMap { if case .array(let a) = $0 { a.first } else { nil } })
+            if let second { record = try Self.update(record, ["alternateIds", "0", "value"]) { _ in .string(second) } }
             value = try Self.update(value, ["records", "+"]) { _ in record }
             text = Self.text(value)
         } else {
             text = try Self.xml(of: Self.vacancyJSON, .vacancy)
             let start = try #require(text.range(of: "<PositionOpening ")), end = try #require(text.range(of: "</PositionOpening>"))
-            text.insert(contentsOf: text[start.lowerBound..<end.upperBound], at: end.upperBound)
+            var copy = String(text[start.lowerBound..<end.upperBound])
+            if let second { copy = copy.replacingOccurrences(of: "<be:RecordVersion>2<", with: "<be:RecordVersion>\(second)<") }
+            text.insert(contentsOf: copy, at: end.upperBound)
         }
-        let (status, receipt, detail) = try await Self.answer(Array(text.replacingOccurrences(of: Self.baseBatchId, with: UUID().uuidString.lowercased()).utf8), form: form)
+        return Array(text.replacingOccurrences(of: Self.baseBatchId, with: UUID().uuidString.lowercased()).utf8)
+    }
+
+    @Test("rule 5: one record twice in a batch is decided in batch order by the version rule, never refused as a repeat",
+          arguments: [BatchForm.json, .xml])
+    func twice(_ form: BatchForm) async throws {
+        // The same version again: a duplicate.
+        var (status, receipt, detail) = try await Self.answer(try Self.twice(form, second: nil), form: form)
         #expect(status == 200, "\(detail)")
-        #expect(receipt?.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1), "\(detail)")
-        #expect(receipt?.rejected.first?.index == 1 && receipt?.rejected.first?.code == "INVALID_VALUE", "\(detail)")
+        #expect(receipt?.counts == .init(records: 2, accepted: 1, duplicates: 1, rejected: 0), "\(detail)")
+        // v2 then v3: both taken, the peer is on v3.
+        (status, receipt, detail) = try await Self.answer(try Self.twice(form, second: "3"), form: form)
+        #expect(status == 200 && receipt?.counts == .init(records: 2, accepted: 2, duplicates: 0, rejected: 0), "\(detail)")
+        // v2 then v1: the second is stale, the first taken.
+        (status, receipt, detail) = try await Self.answer(try Self.twice(form, second: "1"), form: form)
+        #expect(status == 200 && receipt?.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1), "\(detail)")
+        #expect(receipt?.rejected.first?.index == 1 && receipt?.rejected.first?.code == "STALE_VERSION", "\(detail)")
     }
 
     @Test("the language list is HR Open's LanguageCodeList, two-letter codes", .enabled(if: Project.sharedDataAvailable, Project.skipMessage))

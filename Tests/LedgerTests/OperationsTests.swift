@@ -110,7 +110,7 @@ struct TaxonomyStoreTests {
         #expect(try await store.appliedMigrations() == ["0001-taxonomy-import", "0002-exchange-ledger", "0003-received-bodies-and-delivery", "0004-outbox",
                                                          "0005-pickup-and-routing", "0006-operations", "0007-retention", "0008-statistics",
                                                          "0009-statistics-by-record", "0010-pickup-in-parts", "0011-person-pseudonyms", "0012-replica-leases",
-                                                         "0013-batch-bodies-apart", "0014-delivery-losses"])
+                                                         "0013-batch-bodies-apart", "0014-delivery-losses", "0015-superseded-notes"])
     }
 
     @Test("what is written is read back, also after reopening; a v3-only import has no v4", arguments: LedgerKind.allCases)

@@ -106,7 +106,11 @@ public struct ExchangeFormat: RecordFormat {
     /// envelope. Document faults carry their kind (malformed, unsupported, too large).
     public static func readBatch(_ body: [UInt8], form: Form, taxonomy: Taxonomy,
                                  agencies: AgencyDirectory = .profile) throws(DocumentError) -> (envelope: [String: String], sender: Agency, records: [Decoded]) {
-        let reading = ExchangeReading(format: ExchangeFormat(form: form, recordType: .vacancy, agencies: agencies), input: ByteReader(bytes: body),
+        // A UTF-8 byte-order mark before a JSON body is passed over (clarification 12; RFC 8259
+        // §8.1); the signature and the ledger keep the bytes as sent. XML's is libxml2's to read.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let text = form == .json && body.starts(with: bom) ? Array(body.dropFirst(3)) : body
+        let reading = ExchangeReading(format: ExchangeFormat(form: form, recordType: .vacancy, agencies: agencies), input: ByteReader(bytes: text),
                                       taxonomy: taxonomy)
         reading.discoverRecordType = true
         let sender = try reading.open()
@@ -135,7 +139,6 @@ final class ExchangeReading: RecordReading {
     var sender: Agency?
     /// Records decoded (or skipped) so far.
     var index = 0
-    var seen: Set<String> = []
     /// Records read before the envelope was complete, to decode once it is checked.
     private var held: [JSONValue] = []
     /// Records read from the document so far (held or not).
@@ -272,10 +275,8 @@ final class ExchangeReading: RecordReading {
             decoded.errors = faults + decoded.errors
             decoded.record = nil
         }
-        if let r = decoded.record, !seen.insert("\(r.owner)/\(r.id)").inserted {
-            decoded.errors.append(FieldError("recordId", .invalidValue, "record \(r.owner)/\(r.id) appears twice in this batch"))
-            decoded.record = nil
-        }
+        // Two occurrences of one record are both read: the receiver decides them one after the
+        // other by the version rule (clarification 5), not by refusing the repeat.
         return decoded
     }
 }

@@ -107,7 +107,7 @@ enum ExchangeTrainee {
             errors = agencies.traineeRules.violations(of: t)
             if errors.isEmpty { record = t }
         }
-        return Decoded(recordId: rawId ?? "#\(index + 1)", record: record.map(CanonicalRecord.trainee), errors: errors)
+        return Decoded(recordId: rawId ?? "#\(index + 1)", record: record.map(CanonicalRecord.trainee), errors: errors, notes: r.notes)
     }
 }
 

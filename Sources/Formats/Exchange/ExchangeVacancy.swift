@@ -266,10 +266,10 @@ enum ExchangeVacancy {
             _ = r.object(period, "workingPeriods[0]", item: "hoursPerWeek", allowed: ["workDuration", "baseDuration"])
             let duration = r.object(period["workDuration"], "workingPeriods[0].workDuration", item: "hoursPerWeek", allowed: ["value", "unitCode"])
             r.constant(duration?["unitCode"], "workDuration.unitCode", item: "hoursPerWeek", "HUR")
-            hours = r.number(duration?["value"], "workDuration.value", item: "hoursPerWeek").flatMap { n in r.attempt { () throws(FieldError) in try HoursPerWeek(decimal: n) } }
+            hours = r.number(duration?["value"], "workDuration.value", item: "hoursPerWeek").flatMap { n in r.attempt { () throws(FieldError) in try HoursPerWeek(number: n) } }
             let base = r.object(period["baseDuration"], "workingPeriods[0].baseDuration", item: "hoursPerWeek", allowed: ["value", "unitCode"])
             r.constant(base?["unitCode"], "baseDuration.unitCode", item: "hoursPerWeek", "WEE")
-            if let n = r.number(base?["value"], "baseDuration.value", item: "hoursPerWeek"), n != "1" { r.fail("hoursPerWeek", .invalidValue, "baseDuration.value must be 1") }
+            if let n = r.number(base?["value"], "baseDuration.value", item: "hoursPerWeek"), DecimalNumber(n)?.scaled(by: 0) != 1 { r.fail("hoursPerWeek", .invalidValue, "baseDuration.value must be 1") }
         }
         var employer: Employer?
         if let org = r.array(p?["positionOrganizations"], "positionOrganizations", item: "employerName")?.first {
@@ -343,6 +343,6 @@ enum ExchangeVacancy {
             errors = v.violations()
             if errors.isEmpty { vacancy = v }
         }
-        return Decoded(recordId: rawId ?? "#\(index + 1)", record: vacancy.map(CanonicalRecord.vacancy), errors: errors)
+        return Decoded(recordId: rawId ?? "#\(index + 1)", record: vacancy.map(CanonicalRecord.vacancy), errors: errors, notes: r.notes)
     }
 }

@@ -22,8 +22,12 @@ struct ProfileOccupation {
     }
 
     /// The record's occupation, or nil with every fault recorded in `r`: each code's form first
-    /// (`INVALID_VALUE`), then the taxonomy (`UNKNOWN_OCCUPATION` for a code it does not hold,
-    /// `OCCUPATION_MISMATCH` for a source or appellation of another fiche than the pivot).
+    /// (`INVALID_VALUE`), then the pivot (`UNKNOWN_OCCUPATION` for a fiche this taxonomy does not
+    /// hold) and the appellation (`OCCUPATION_MISMATCH` for one of another fiche). The source code
+    /// is carried as the origin gave it and never resolved again (clarification 6: two gateways may
+    /// hold different Competent versions, exception tables or ROME 4.0 tables); where this
+    /// gateway's own table would resolve it to another fiche, or does not know it, a note for staff
+    /// is kept in `r` — never a rejection.
     func resolve(in taxonomy: Taxonomy, _ r: ProfileReader) -> Occupation? {
         var formed = true
         if FicheCode(rawValue: pivot) == nil {
@@ -52,15 +56,30 @@ struct ProfileOccupation {
             formed = false
         }
         guard formed, let sourceScheme else { return nil }
-        guard r.attempt({ () throws(FieldError) in try taxonomy.resolve(.rome, code: pivot) }) != nil else { return nil }
-        // The source against the pivot first, then the appellation against both.
+        guard let fiche = r.attempt({ () throws(FieldError) in try taxonomy.resolve(.rome, code: pivot) }) else { return nil }
         let source = OccupationSource(scheme: sourceScheme, version: version, code: code)
-        guard let occupation = r.attempt({ () throws(FieldError) in try taxonomy.occupation(source: source, sourceLabel: label) }) else { return nil }
-        guard occupation.fiche.rawValue == pivot else {
-            r.fail("occupation", .occupationMismatch, "the source code \(scheme) \(version) \(code) stands for fiche \(occupation.fiche), not \(pivot)")
-            return nil
+        var occupation = Occupation(fiche: fiche, source: source, sourceLabel: label)
+        if let appellation {
+            guard let owner = r.attempt({ () throws(FieldError) in try taxonomy.resolve(.ogr, code: appellation, field: "occupationAppellation") }) else { return nil }
+            guard owner == fiche else {
+                r.fail("occupationAppellation", .occupationMismatch, "appellation \(appellation) belongs to fiche \(owner), not to \(fiche)")
+                return nil
+            }
+            occupation.appellation = AppellationCode(rawValue: appellation)
         }
-        guard let appellation else { return occupation }
-        return r.attempt { () throws(FieldError) in try taxonomy.occupation(source: source, appellation: appellation, sourceLabel: label) }
+        if let note = Self.ownReading(of: source, pivot: fiche, in: taxonomy) { r.note("occupationSource", .occupationMismatch, note) }
+        return occupation
+    }
+
+    /// What this gateway's own table makes of a source code, when it is not the pivot the origin
+    /// sent: a sentence for staff (nil when the table agrees). Never a rejection (clarification 6).
+    static func ownReading(of source: OccupationSource, pivot: FicheCode, in taxonomy: Taxonomy) -> String? {
+        do {
+            let own = try taxonomy.occupation(source: source).fiche
+            guard own != pivot else { return nil }
+            return "this gateway's table resolves \(source.scheme.rawValue) \(source.version) \(source.code) to fiche \(own); the origin sent \(pivot), which is kept"
+        } catch {
+            return "this gateway's table cannot resolve \(source.scheme.rawValue) \(source.version) \(source.code) (\(error.message)); the origin sent \(pivot), which is kept"
+        }
     }
 }

@@ -4,6 +4,8 @@ import Model
 /// with the profile's item name; unknown members are faults (the profile's structure is closed).
 final class ProfileReader {
     private(set) var errors: [FieldError] = []
+    /// What the reading noticed for staff without refusing the record (`Decoded.notes`).
+    private(set) var notes: [FieldError] = []
     /// The agencies a record may name.
     let agencies: AgencyDirectory
 
@@ -14,6 +16,11 @@ final class ProfileReader {
     func fail(_ item: String, _ code: RejectionCode, _ message: String) {
         if code == .missingField, errors.contains(where: { $0.field == item && $0.code == .missingField }) { return }
         errors.append(FieldError(item, code, message))
+    }
+
+    /// Keeps a note for staff on a record that is taken as it is.
+    func note(_ item: String, _ code: RejectionCode, _ message: String) {
+        notes.append(FieldError(item, code, message))
     }
 
     func attempt<T>(_ body: () throws(FieldError) -> T) -> T? {

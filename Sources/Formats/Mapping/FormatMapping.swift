@@ -103,6 +103,9 @@ public final class FieldRule: @unchecked Sendable {
     public var itemLevel: [String]? = nil
     /// For a title or description given once per language (Actiris): where each one names its language.
     public var languageKey: [String]? = nil
+    /// With `languageKey`: the languages the format holds titles in (Actiris: fr and nl); nil, any
+    /// of the profile's.
+    public var languagesHeld: [LanguageCode]? = nil
     /// The field holds a person's data (`personal: true`): its faults never repeat its value. The
     /// person's names, national number and birth date are personal whatever the mapping says.
     public var personal: Bool = false

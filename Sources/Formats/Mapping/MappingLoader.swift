@@ -97,7 +97,7 @@ public struct MappingLoader {
 
     static let ruleKeys: Set<String> = ["path", "value", "default", "optional", "codes", "lossy", "pattern", "decimal",
                                         "true", "false", "spelling", "absent", "language", "level", "levels", "languageKey",
-                                        "fractionDigits", "personal"]
+                                        "fractionDigits", "personal", "languagesHeld"]
 
     func rule(_ node: Node, for field: CanonicalField, recordType: RecordType) throws(MappingError) -> FieldRule {
         let rule = FieldRule()
@@ -114,6 +114,15 @@ public struct MappingLoader {
             if let v = m["languageKey"] {
                 guard field == .title || field == .description else { throw fail(v, "languageKey applies to title and description") }
                 rule.languageKey = try path(v)
+            }
+            if let v = m["languagesHeld"] {
+                guard field == .title, rule.languageKey != nil, case .sequence(let items) = v, !items.isEmpty else {
+                    throw fail(v, "languagesHeld applies to a title with a languageKey, and lists language codes ([fr, nl])")
+                }
+                rule.languagesHeld = try items.map { item throws(MappingError) in
+                    guard let code = LanguageCode(rawValue: try scalar(item)) else { throw fail(item, "'\(try scalar(item))' is not a two-letter language code") }
+                    return code
+                }
             }
             if let v = m["optional"] { rule.optional = try bool(v) }
             if let v = m["personal"] { rule.personal = try bool(v) }

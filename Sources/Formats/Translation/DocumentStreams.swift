@@ -2,6 +2,8 @@
 public protocol RecordInput: AnyObject {
     /// Reads the header; returns how it spells the agency the records come from.
     func open() throws(DocumentError) -> String?
+    /// A header value as the document spells it (after `open`), nil when absent.
+    func header(_ name: String) -> String?
     func next() throws(DocumentError) -> (any RecordSource)?
     /// Reads past the next record, checking its syntax only; false at the end.
     func skip() throws(DocumentError) -> Bool
@@ -35,14 +37,31 @@ extension FormatMapping {
 final class JSONInput: RecordInput {
     let reader: JSONDocumentReader
     let sender: String
+    /// Records read before the header was complete (a header member after the records: JSON's
+    /// member order has no meaning), given out before the reader's next ones.
+    private var held: [JSONValue] = []
     init(_ reader: JSONDocumentReader, sender: String) { self.reader = reader; self.sender = sender }
     func open() throws(DocumentError) -> String? {
         try reader.open()
-        if case .string(let s)? = reader.header.first(where: { $0.0 == sender })?.1 { return s }
+        if header(sender) == nil {
+            // The sender follows the records: they are held as values until the document's end.
+            while let record = try reader.nextRecord() { held.append(record) }
+            held.reverse()
+        }
+        return header(sender)
+    }
+    func header(_ name: String) -> String? {
+        if case .string(let s)? = reader.header.first(where: { $0.0 == name })?.1 { return s }
         return nil
     }
-    func next() throws(DocumentError) -> (any RecordSource)? { try reader.nextRecord() }
-    func skip() throws(DocumentError) -> Bool { try reader.nextRecord() != nil }
+    func next() throws(DocumentError) -> (any RecordSource)? {
+        if let record = held.popLast() { return record }
+        return try reader.nextRecord()
+    }
+    func skip() throws(DocumentError) -> Bool {
+        if held.popLast() != nil { return true }
+        return try reader.nextRecord() != nil
+    }
     var line: Int { reader.line }
 }
 
@@ -52,7 +71,11 @@ final class XMLInput: RecordInput {
     init(_ reader: XMLDocumentReader, sender: String) { self.reader = reader; self.sender = String(sender.drop { $0 == "@" }) }
     func open() throws(DocumentError) -> String? {
         try reader.open()
-        return reader.header.first { $0.name == sender }?.value
+        return header(sender)
+    }
+    func header(_ name: String) -> String? {
+        let attribute = String(name.drop { $0 == "@" })
+        return reader.header.first { $0.name == attribute }?.value
     }
     func next() throws(DocumentError) -> (any RecordSource)? { try reader.nextRecord() }
     func skip() throws(DocumentError) -> Bool { try reader.nextRecord(expand: false) != nil }

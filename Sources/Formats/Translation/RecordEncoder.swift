@@ -183,8 +183,25 @@ public struct RecordEncoder: Sendable {
         out.put(.recordId, .text(v.id.rawValue), lost: "")
         out.put(.version, .number(String(v.version.rawValue)), lost: "")
         out.code(.status, v.status.rawValue)
-        let texts = [v.text] + v.translations
+        var texts = [v.text] + v.translations
         if let key = mapping.rule(.title)?.languageKey {
+            if let held = mapping.rule(.title)?.languagesHeld {
+                // Titles in a language the format does not hold are not written under that
+                // language's code: left out with a loss, or, when none is held, the main one
+                // written as the format's first language, said as a loss (the record is taken).
+                let kept = texts.filter { held.contains($0.language) }
+                let heldNames = held.map(\.rawValue).joined(separator: " and ")
+                for other in texts where !held.contains(other.language) && !kept.isEmpty {
+                    out.lose("title\(other.description == nil ? "" : " and description") in \(other.language) not carried: the \(mapping.format) format holds \(heldNames)")
+                }
+                if kept.isEmpty {
+                    out.lose("title in \(v.text.language) written as \(held[0]): the \(mapping.format) format holds \(heldNames) only")
+                    for other in v.translations { out.lose("title in \(other.language) not carried: the \(mapping.format) format holds \(heldNames)") }
+                    texts = [LocalizedText(language: held[0], title: v.text.title, description: v.text.description)]
+                } else {
+                    texts = kept
+                }
+            }
             out.put(.title, .items(texts.map { [(key, .text($0.language.rawValue)), ([], .text($0.title))] }), lost: "")
             let described = texts.filter { $0.description != nil }
             if let descriptionKey = mapping.rule(.description)?.languageKey {

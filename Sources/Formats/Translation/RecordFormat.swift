@@ -91,10 +91,15 @@ final class MappedReading: RecordReading {
     func open() throws(DocumentError) -> Agency {
         let spelling = try input.open()
         guard let spelling else {
-            throw DocumentError(line: input.line, "the header has no \"\(mapping.document.sender)\" before \"\(mapping.document.records)\": the agency the records come from")
+            throw DocumentError(line: input.line, "the header has no \"\(mapping.document.sender)\": the agency the records come from")
         }
         guard let code = mapping.agencies.toCanonical[spelling], let agency = Agency(rawValue: code) else {
             throw DocumentError(line: input.line, "\"\(mapping.document.sender)\" names no agency of the \(mapping.format) format (\(mapping.agencies.toCanonical.keys.sorted().joined(separator: ", ")))")
+        }
+        // The document's timestamp, where given, is a time in the format's pattern.
+        let pattern = mapping.document.createdPattern
+        if let created = input.header(mapping.document.created), !pattern.accepts(created) {
+            throw DocumentError(line: input.line, "the header's \"\(mapping.document.created)\" '\(created.prefix(40))' is not a time written \(pattern.rawValue)")
         }
         sender = agency
         return agency

@@ -47,3 +47,25 @@ extension TimestampPattern {
         return formatter.string(from: date)
     }
 }
+
+extension TimestampPattern {
+    /// Whether `text` is a time written in this pattern: RFC 3339 with `Z` or an offset, or the
+    /// pattern's digits and separators exactly, with a real date and a time of day.
+    public func accepts(_ text: String) -> Bool {
+        if self == .rfc3339 { return Instant.parse(text) != nil }
+        let b = Array(text.utf8), shape = Array(rawValue.replacingOccurrences(of: "'", with: "").utf8)
+        guard b.count == shape.count else { return false }
+        var fields: [UInt8: Int] = [:]
+        for (c, p) in zip(b, shape) {
+            if (65...122).contains(p) && p != 84 {   // a pattern letter (not the literal T)
+                guard (48...57).contains(c) else { return false }
+                fields[p, default: 0] = fields[p, default: 0] * 10 + Int(c - 48)
+            } else if c != p {
+                return false
+            }
+        }
+        let (year, month, day) = (fields[UInt8(ascii: "y")] ?? 0, fields[UInt8(ascii: "M")] ?? 0, fields[UInt8(ascii: "d")] ?? 0)
+        guard CalendarDate(year: year, month: month, day: day) != nil else { return false }
+        return (fields[UInt8(ascii: "H")] ?? 0) < 24 && (fields[UInt8(ascii: "m")] ?? 0) < 60 && (fields[UInt8(ascii: "s")] ?? 0) < 60
+    }
+}

@@ -3,6 +3,7 @@ import ExchangeProtocol
 import Formats
 import Foundation
 import Ledger
+import Logging
 import Model
 
 /// Compares what this gateway believes it delivered to a peer with the peer's manifest, and what it
@@ -14,6 +15,8 @@ public struct Reconciliation: Sendable {
     /// The peers in force (the dispatcher's).
     public let directory: Reloadable<[Agency: Dispatcher.Peer]>
     public var peers: [Agency: Dispatcher.Peer] { directory.value }
+    /// Where ignored manifest entries are said (a test collects them).
+    public var logger = Logger(label: "gateway.reconcile")
 
     public init(agency: Agency, store: any LedgerStore, client: PeerClient = PeerClient(), peers: [Agency: Dispatcher.Peer]) {
         self.init(agency: agency, store: store, client: client, directory: Reloadable(peers))
@@ -30,6 +33,12 @@ public struct Reconciliation: Sendable {
         public var batchId: String
         public var ours: String
         public var theirs: String
+    }
+
+    /// A manifest entry set apart: its batch and when the peer says it received it.
+    public struct Ignored: Codable, Sendable, Equatable {
+        public var batchId: String
+        public var receivedAt: String
     }
 
     public struct Report: Codable, Sendable, Equatable {
@@ -49,6 +58,9 @@ public struct Reconciliation: Sendable {
         public var notDeliveredToBackOffice: [String] = []
         /// Batches queued again for the peer (`--repair`), with their same id and body.
         public var requeued: [String] = []
+        /// Entries of the peer's manifest received outside the window asked for, ignored (not a
+        /// finding: clarification 11, a receiver may read `until` as inclusive).
+        public var ignoredOutsideWindow: [Ignored] = []
 
         public var findings: Int { missingAtPeer.count + digestMismatch.count + unconfirmedHere.count + notDeliveredToBackOffice.count }
 
@@ -64,9 +76,17 @@ public struct Reconciliation: Sendable {
     public func run(peer: Agency, since: Date, until: Date, repair: Bool = false, actor: String = "gateway", reason: String? = nil,
                     now: Date = Date()) async throws -> Report {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
-        let manifest = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.keys.signer(at: now),
+        let answer = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.keys.signer(at: now),
                                               since: since, until: until, now: now, tls: settings.tls)
+        let manifest = answer.manifest
         var report = Report(peer: peer.rawValue, since: Instant.text(since), until: Instant.text(until))
+        for entry in answer.outsideWindow {
+            let ignored = Ignored(batchId: String(entry.batchId.prefix(64)), receivedAt: String(entry.receivedAt.prefix(40)))
+            report.ignoredOutsideWindow.append(ignored)
+            logger.notice("a manifest entry outside the window asked for is ignored",
+                          metadata: ["peer": "\(peer)", "batch": "\(ignored.batchId)", "receivedAt": "\(ignored.receivedAt)",
+                                     "since": "\(report.since)", "until": "\(report.until)"])
+        }
         let theirs = Dictionary(manifest.batches.map { ($0.batchId, $0) }, uniquingKeysWith: { a, _ in a })
         let ours = try await store.deliveredBatches(to: peer, receivedSince: since, until: until)
         for batch in ours {

@@ -52,7 +52,12 @@ public struct Resubmission: Sendable {
         case .failed:
             ids = Set(try await store.records(ofSent: batchId).map(\.id))
         case .delivered where !detail.rejections.isEmpty:
-            ids = Set(detail.rejections.map(\.recordId))
+            // A peer's rejection without its record id names the record by its index in the batch
+            // (clarification 9): the records sent, in order, say which.
+            let sent = detail.rejections.contains { $0.recordId.isEmpty } ? try await store.records(ofSent: batchId) : []
+            ids = Set(detail.rejections.compactMap { r in
+                r.recordId.isEmpty ? (sent.indices.contains(r.index) ? sent[r.index].id : nil) : r.recordId
+            })
         case .delivered:
             planned.refusal = "delivered, every record taken: nothing to resubmit"
             return planned

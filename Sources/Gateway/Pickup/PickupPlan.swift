@@ -130,12 +130,17 @@ public struct PickupPlan: Sendable {
 public struct PickupReport: Encodable, Sendable {
     public struct Counts: Encodable, Sendable {
         public var records = 0, queued = 0, unchanged = 0, notRouted = 0, rejected = 0
+        /// Versions left out for a higher version in the document: `records` is the sum of all five.
+        public var superseded = 0
         init() {}
         init(_ e: PickupEntry) { (records, queued, unchanged, notRouted, rejected) = (e.records, e.queued, e.unchanged, e.notRouted, e.rejected) }
     }
     public struct Rejected: Encodable, Sendable { public var index: Int; public var recordId: String; public var rejections: [String] }
     public struct NotRouted: Encodable, Sendable { public var recordId: String; public var reason: String }
     public struct Lost: Encodable, Sendable { public var index: Int; public var recordId: String; public var losses: [String] }
+    /// A version not sent because the same document holds the record in a higher version
+    /// (clarification 5: a batch holds one occurrence of a record).
+    public struct Superseded: Encodable, Sendable { public var index: Int; public var recordId: String; public var reason: String }
     public struct Batch: Encodable, Sendable { public var batchId: String; public var peer: String; public var records: Int; public var encoding: String }
 
     public var source: String
@@ -149,6 +154,8 @@ public struct PickupReport: Encodable, Sendable {
     public var rejected: [Rejected] = []
     /// Records that went with what their reading could not carry.
     public var losses: [Lost] = []
+    /// Versions left out for a higher version of the same record in the document.
+    public var superseded: [Superseded] = []
 
     /// The report's lists from a document's notes.
     mutating func add(_ notes: [PickupNote]) {
@@ -157,6 +164,7 @@ public struct PickupReport: Encodable, Sendable {
             case .rejected: rejected.append(.init(index: n.index ?? 0, recordId: n.recordId, rejections: n.detail.components(separatedBy: "\n")))
             case .notRouted: notRouted.append(.init(recordId: n.recordId, reason: n.detail))
             case .lost: losses.append(.init(index: n.index ?? 0, recordId: n.recordId, losses: n.detail.components(separatedBy: "\n")))
+            case .superseded: superseded.append(.init(index: n.index ?? 0, recordId: n.recordId, reason: n.detail))
             }
         }
     }
@@ -167,7 +175,7 @@ public struct PickupReport: Encodable, Sendable {
         self.recordType = recordType
     }
 
-    enum CodingKeys: String, CodingKey { case source, format, recordType, outcome, documentError, counts, batches, notRouted, rejected, losses }
+    enum CodingKeys: String, CodingKey { case source, format, recordType, outcome, documentError, counts, batches, notRouted, rejected, losses, superseded }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -176,11 +184,14 @@ public struct PickupReport: Encodable, Sendable {
         try c.encode(recordType, forKey: .recordType)
         try c.encode(outcome, forKey: .outcome)
         try c.encodeIfPresent(documentError, forKey: .documentError)
+        var counts = self.counts
+        counts.superseded = superseded.count
         try c.encode(counts, forKey: .counts)
         try c.encode(batches, forKey: .batches)
         try c.encode(notRouted, forKey: .notRouted)
         try c.encode(rejected, forKey: .rejected)
         try c.encode(losses, forKey: .losses)
+        try c.encode(superseded, forKey: .superseded)
     }
 
     public var json: String {

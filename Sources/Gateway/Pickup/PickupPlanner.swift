@@ -43,6 +43,13 @@ public struct PickupPlanner {
     /// (its exchange-profile JSON, digest and statistics facts), not the record itself.
     struct Routed { var origin: Agency; var id: String; var version: Int; var profile: ExchangeFormat.ProfileRecord; var digest: String; var facts: RecordFacts }
     private var notes: [PickupNote] = []
+    /// The highest version of each record read so far in this document (clarification 5: one
+    /// occurrence of a record in a batch, its highest version).
+    private var highest: [String: Int] = [:]
+    /// Where the record taken for an id since the last flush went: its position and version, and
+    /// the count it was put in (to take it out again when a higher version follows).
+    private var taken: [String: Taken] = [:]
+    struct Taken { var index: Int; var version: Int; var counted: WritableKeyPath<Counts, Int> }
 
     public init(type: RecordType, agency: Agency, peers: [Agency: PickupPlan.Peer], routing: Routing, taxonomy: Taxonomy, now: Date,
                 batchId: @escaping () -> String = { UUID().uuidString.lowercased() }, resubmissionOf: String? = nil) {
@@ -76,6 +83,25 @@ public struct PickupPlanner {
                                     detail: errors.map { "\($0.field) \($0.code.rawValue): \($0.message)" }.joined(separator: "\n")))
             return
         }
+        let id = record.id.rawValue, version = Int(record.version.rawValue)
+        if let seen = highest[id] {
+            guard version > seen else {
+                // A lower version (or the same again) after a higher one: not sent.
+                notes.append(PickupNote(kind: .superseded, index: index, recordId: id,
+                                        detail: "version \(version) is superseded by version \(seen), read before in this document"))
+                return
+            }
+            if let earlier = taken.removeValue(forKey: id) {
+                // The earlier version is still in this part: taken out of every peer's batch.
+                counts[keyPath: earlier.counted] -= 1
+                for peer in outgoing.keys { outgoing[peer]!.removeAll { $0.id == id } }
+                notes.removeAll { $0.recordId == id && ($0.index == earlier.index || $0.kind == .notRouted) }
+                notes.append(PickupNote(kind: .superseded, index: earlier.index, recordId: id,
+                                        detail: "version \(earlier.version) is superseded by version \(version), read after it in this document"))
+            }
+            // An earlier version already flushed went in a batch of its own: this one follows it.
+        }
+        highest[id] = version
         if !decoded.losses.isEmpty {
             notes.append(PickupNote(kind: .lost, index: index, recordId: decoded.recordId, detail: decoded.losses.joined(separator: "\n")))
         }
@@ -88,12 +114,15 @@ public struct PickupPlanner {
         let changed = destinations.filter { before[$0] != digest }
         if destinations.isEmpty {
             counts.notRouted += 1
+            taken[id] = Taken(index: index, version: version, counted: \.notRouted)
             notes.append(PickupNote(kind: .notRouted, recordId: record.id.rawValue,
                                     detail: notAgreed.isEmpty ? "no rule sends it" : "to \(notAgreed.map(\.rawValue).sorted().joined(separator: ", ")), not agreed for \(type.rawValue) records"))
         } else if changed.isEmpty {
             counts.unchanged += 1   // every peer has this very version already
+            taken[id] = Taken(index: index, version: version, counted: \.unchanged)
         } else {
             counts.queued += 1
+            taken[id] = Taken(index: index, version: version, counted: \.queued)
             let routed = Routed(origin: record.owner, id: record.id.rawValue, version: Int(record.version.rawValue), profile: profile, digest: digest,
                                 facts: RecordFacts(record, pseudonyms: pseudonyms))
             for peer in changed { outgoing[peer, default: []].append(routed) }
@@ -136,6 +165,7 @@ public struct PickupPlanner {
             }
         }
         outgoing = [:]
+        taken = [:]
         part.notes = notes
         notes = []
         return part

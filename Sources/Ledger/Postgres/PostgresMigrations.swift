@@ -148,5 +148,6 @@ enum PostgresMigrations {
             .map { $0.replacingOccurrences(of: " TEXT", with: " " + text) }),
         ("0013-batch-bodies-apart", LedgerSchema.bodiesApart(text: text, blob: "BYTEA")),
         ("0014-delivery-losses", LedgerSchema.deliveryLosses(.postgres, text: text)),
+        ("0015-superseded-notes", LedgerSchema.supersededNotes(.postgres)),
     ]
 }

@@ -290,6 +290,9 @@ enum Migrations {
         migrator.registerMigration("0014-delivery-losses") { db in
             for statement in LedgerSchema.deliveryLosses(.sqlite) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("0015-superseded-notes") { db in
+            for statement in LedgerSchema.supersededNotes(.sqlite) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }
