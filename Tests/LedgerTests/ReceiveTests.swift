@@ -90,6 +90,23 @@ struct ReceiveTests {
               outcomes: ["accepted", "STALE_VERSION"]),
     ]
 
+    @Test("a note for staff on an accepted record is kept with its row and in its history, never in the receipt (clarification 6)",
+          arguments: LedgerKind.allCases)
+    func noted(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        var noted = Received.vacancy("FO-1", version: 1)
+        noted.notes = [FieldError("occupationSource", .occupationMismatch, "this gateway's table resolves ROME 4.0 M1811 to fiche M1802; the origin sent M1805, which is kept")]
+        let r = try #require(receipt(try await store.receive(Received.batch("b1", [noted, Received.vacancy("FO-2", version: 1)]))))
+        #expect(r.counts == .init(records: 2, accepted: 2, duplicates: 0, rejected: 0) && r.rejected.isEmpty)
+        #expect(try await store.rows("SELECT record_id, outcome, field, code FROM batch_record WHERE batch_id = 'b1' ORDER BY position", [])
+                == [["FO-1", "accepted", "occupationSource", "OCCUPATION_MISMATCH"], ["FO-2", "accepted", nil, nil]])
+        let history = try await store.history(origin: .forem, recordId: "FO-1").received
+        #expect(history.map { "\($0.outcome) \($0.code ?? "") \($0.message ?? "")" }
+                == ["accepted OCCUPATION_MISMATCH this gateway's table resolves ROME 4.0 M1811 to fiche M1802; the origin sent M1805, which is kept"])
+        // A batch view lists rejections only: the note is not one.
+        #expect(try await store.batch("b1")?.rejections.isEmpty == true)
+    }
+
     @Test("every row of the version rule, decided against the latest version held", arguments: LedgerKind.allCases, versionRows)
     func versionRule(_ kind: LedgerKind, _ row: VersionRow) async throws {
         let store = try await TestLedger(kind).open()
