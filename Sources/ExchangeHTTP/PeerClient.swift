@@ -22,20 +22,22 @@ public struct PeerClient: Sendable {
     /// is the body's SHA-256 if known (else it is computed); `tls`, the trust and client certificate
     /// of this call (the client's defaults when nil). A 200 is the batch's receipt only when
     /// it names `batchId`, the body's digest and (when known) `recordCount` records; any other
-    /// 200 is `.notTheReceipt`, and a redirect is answered as it came (none is followed).
+    /// 200 is `.notTheReceipt`, and a redirect is answered as it came (none is followed). With
+    /// `signedAnswers`, a 200 is the receipt only when the peer signed it with `signer`'s key, for
+    /// this request, within the window of `now` (clarification 13).
     public func deliver(body: [UInt8], form: BatchForm, to baseURL: String, as sender: Agency, signer: RequestSignature,
                         now: Date = Date(), timeout: Duration? = nil, bodySha256: String? = nil,
-                        batchId: String, recordCount: Int? = nil, tls: TLSConfiguration? = nil) async -> PeerAnswer {
+                        batchId: String, recordCount: Int? = nil, tls: TLSConfiguration? = nil, signedAnswers: Bool = false) async -> PeerAnswer {
         let bodySha256 = bodySha256 ?? sha256Hex(body)
         let path = "/exchange/v1/batches"
         let timestamp = Instant.text(now)
+        let requestSignature = signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp, bodySha256: bodySha256)
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: form == .json ? "application/json" : "application/xml")
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
-        request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "POST", pathWithQuery: path, timestamp: timestamp,
-                                                                                         bodySha256: bodySha256))
+        request.headers.add(name: RequestSignature.signatureHeader, value: requestSignature)
         request.body = .bytes(ByteBuffer(bytes: body))
         request.tlsConfiguration = tls
         do {
@@ -56,6 +58,9 @@ public struct PeerClient: Sendable {
                 }
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0, now: now) }
                 return .status(Int(response.status.code), body: text, retryAfter: retryAfter)
+            }
+            if signedAnswers, let fault = Self.unsigned(response.headers, body: answer, requestSignature: requestSignature, key: signer, now: now) {
+                return .notTheReceipt("the peer's answer \(fault): a receipt is taken from this peer only signed")
             }
             guard let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(text.utf8)) else {
                 return .notTheReceipt("the peer answered 200 without a receipt: \(text.prefix(300))")
@@ -80,18 +85,23 @@ public struct PeerClient: Sendable {
     /// confirm or miss what it does not describe. Entries received outside the window asked for are
     /// set apart, not taken (clarification 11: some receivers read `until` as inclusive).
     public func manifest(from baseURL: String, of peer: Agency, as sender: Agency, signer: RequestSignature, since: Date, until: Date,
-                         now: Date = Date(), tls: TLSConfiguration? = nil) async throws -> ManifestAnswer {
+                         now: Date = Date(), tls: TLSConfiguration? = nil, signedAnswers: Bool = false) async throws -> ManifestAnswer {
         let query = "since=\(Instant.text(since))&until=\(Instant.text(until))"
         let path = "/exchange/v1/manifest?" + query
         let timestamp = Instant.text(now)
+        let requestSignature = signer.sign(method: "GET", pathWithQuery: path, timestamp: timestamp, body: [])
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: RequestSignature.senderHeader, value: sender.rawValue)
         request.headers.add(name: RequestSignature.timestampHeader, value: timestamp)
-        request.headers.add(name: RequestSignature.signatureHeader, value: signer.sign(method: "GET", pathWithQuery: path, timestamp: timestamp, body: []))
+        request.headers.add(name: RequestSignature.signatureHeader, value: requestSignature)
         request.tlsConfiguration = tls
         let response = try await http.execute(request, timeout: timeout)
-        let text = String(buffer: try await response.body.collect(upTo: 64 << 20))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let text = String(buffer: bytes)
         guard response.status == .ok else { throw PeerClientError("\(baseURL) answered \(response.status.code) to the manifest: \(text.prefix(300))") }
+        if signedAnswers, let fault = Self.unsigned(response.headers, body: bytes, requestSignature: requestSignature, key: signer, now: now) {
+            throw PeerClientError("\(baseURL) answered a manifest that \(fault): a manifest is taken from \(peer) only signed, so this is no answer")
+        }
         var manifest: Manifest
         do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(text.utf8)) } catch {
             throw PeerClientError("\(baseURL) answered a manifest that cannot be read: \(error)")
@@ -108,6 +118,20 @@ public struct PeerClient: Sendable {
             return false
         }
         return ManifestAnswer(manifest: manifest, outsideWindow: outside)
+    }
+}
+
+extension PeerClient {
+    /// What is wrong with a 200 answer's signature (clarification 13), or nil when `key` signed it
+    /// for this request within the window.
+    static func unsigned(_ headers: HTTPHeaders, body: ByteBuffer, requestSignature: String, key: RequestSignature, now: Date) -> String? {
+        do throws(RequestSignature.Failure) {
+            try key.verifyAnswer(status: 200, requestSignature: requestSignature, timestamp: headers.first(name: RequestSignature.timestampHeader),
+                                 signature: headers.first(name: RequestSignature.signatureHeader), bodySha256: sha256Hex(body.readableBytesView), now: now)
+            return nil
+        } catch {
+            return error.sentence
+        }
     }
 }
 

@@ -81,7 +81,7 @@ public struct ReceivingGateway: Sendable {
 
     public func addRoutes(to router: Router<some RequestContext>) {
         router.get("/exchange/v1/manifest") { request, _ in
-            let caller = try authenticate(request, bodySha256: Self.emptySha256)
+            let (caller, key) = try authenticated(request, bodySha256: Self.emptySha256)
             let parameters = request.uri.queryParameters
             // `since` is required; `until` defaults to now (exchange-protocol.md, Manifest).
             guard let sinceText = parameters["since"].map(String.init), let since = Instant.parse(sinceText) else {
@@ -94,7 +94,7 @@ public struct ReceivingGateway: Sendable {
             guard since <= until else { throw Problem(.badRequest, "Bad window", "since is after until") }
             let manifest = Manifest(sender: caller.rawValue, receiver: agency.rawValue, since: sinceText, until: untilText,
                                     batches: try await store.manifest(from: caller, since: since, until: until))
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(manifest))))
+            return answer(try WireJSON.encode(manifest), to: request, signedWith: key)
         }
         router.get("/exchange/v1/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
@@ -123,12 +123,12 @@ public struct ReceivingGateway: Sendable {
             }
         }
         router.get("/exchange/v1/batches/{batchId}/receipt") { request, context in
-            let caller = try authenticate(request, bodySha256: Self.emptySha256)
+            let (caller, key) = try authenticated(request, bodySha256: Self.emptySha256)
             let batchId = context.parameters.get("batchId") ?? ""
             guard let receipt = try await store.receipt(ofReceived: batchId, from: caller) else {
                 throw Problem(.notFound, "No such batch", "no batch \(batchId.prefix(64)) was received from \(caller)")
             }
-            return try json(receipt)
+            return answer(try WireJSON.encode(receipt), to: request, signedWith: key)
         }
     }
 
@@ -203,7 +203,7 @@ public struct ReceivingGateway: Sendable {
         let buffer = try await Self.collect(request.body)
         let body = [UInt8](buffer: buffer)
         let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
-        let caller = try authenticate(request, bodySha256: bodySha256)
+        let (caller, key) = try authenticated(request, bodySha256: bodySha256)
         assert(caller == preauthenticated)
 
         var batch: (envelope: [String: String], sender: Agency, records: [Decoded])
@@ -241,11 +241,11 @@ public struct ReceivingGateway: Sendable {
             await afterReceipt(StoredBatch(batchId: incoming.batchId, sender: caller, recordType: type,
                                            accepted: accepted.compactMap { incoming.records[$0].record }, positions: accepted))
             observer.batchReceived(from: caller, type: type, result: receipt.result, counts: receipt.counts)
-            return try json(receipt)
+            return answer(try WireJSON.encode(receipt), to: request, signedWith: key)
         case .replayed(let receipt):
             log.info("batch replayed: the stored receipt is answered again")
             observer.batchReceived(from: caller, type: type, result: "replayed", counts: nil)
-            var response = try json(receipt)
+            var response = answer(try WireJSON.encode(receipt), to: request, signedWith: key)
             response.headers[HTTPField.Name("X-PES-Replayed")!] = "true"
             return response
         case .conflict:
@@ -297,6 +297,11 @@ public struct ReceivingGateway: Sendable {
     /// The calling peer, once its signature (with any of the pair's keys in force) and timestamp
     /// check out (401 otherwise).
     func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
+        try authenticated(request, bodySha256: bodySha256).peer
+    }
+
+    /// The calling peer and the key that verified its request (the key its 200 answer is signed with).
+    func authenticated(_ request: Request, bodySha256: String) throws -> (peer: Agency, key: RequestSignature) {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
         let (sender, peer) = try peer(of: request)
         let pathWithQuery = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
@@ -305,7 +310,7 @@ public struct ReceivingGateway: Sendable {
             do throws(RequestSignature.Failure) {
                 try signature.verify(method: request.method.rawValue, pathWithQuery: pathWithQuery, timestamp: header(RequestSignature.timestampHeader),
                                      signature: header(RequestSignature.signatureHeader), bodySha256: bodySha256, now: clock())
-                return sender
+                return (sender, signature)
             } catch {
                 failure = error
                 if error != .badSignature { break }   // no other key makes a missing header or an old timestamp right
@@ -327,7 +332,16 @@ public struct ReceivingGateway: Sendable {
         return Problem(.unauthorized, "Bad signature", detail)
     }
 
-    func json(_ receipt: Receipt) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(receipt))))
+    /// A 200 answer (a receipt, a stored receipt, a manifest) to a signed request, signed with the
+    /// key that verified the request and bound to the request's own signature (clarification 13).
+    /// A peer that does not know signed answers ignores the two headers.
+    func answer(_ body: Data, to request: Request, signedWith key: RequestSignature) -> Response {
+        let timestamp = Instant.text(clock())
+        let requestSignature = request.headers[HTTPField.Name(RequestSignature.signatureHeader)!] ?? ""
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name(RequestSignature.timestampHeader)!] = timestamp
+        headers[HTTPField.Name(RequestSignature.signatureHeader)!] = key.signAnswer(status: 200, requestSignature: requestSignature, timestamp: timestamp,
+                                                                                   bodySha256: sha256Hex(body))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -20,15 +20,20 @@ public struct Dispatcher: Sendable {
         /// The CAs trusted for the peer and the client certificate shown to it (`tls:`); the
         /// client's defaults when nil.
         public var tls: TLSConfiguration?
-        public init(url: String, signer: RequestSignature, policy: RetryPolicy? = nil, timeout: Duration? = nil) {
-            self.init(url: url, keys: SigningKeys(current: signer), policy: policy, timeout: timeout)
+        /// Whether the peer's 200 answers must be signed (`signedAnswers: required`, clarification
+        /// 13): an unsigned or badly signed receipt is no receipt, an unsigned manifest no answer.
+        public var signedAnswers: Bool
+        public init(url: String, signer: RequestSignature, policy: RetryPolicy? = nil, timeout: Duration? = nil, signedAnswers: Bool = false) {
+            self.init(url: url, keys: SigningKeys(current: signer), policy: policy, timeout: timeout, signedAnswers: signedAnswers)
         }
-        public init(url: String, keys: SigningKeys, policy: RetryPolicy? = nil, timeout: Duration? = nil, tls: TLSConfiguration? = nil) {
+        public init(url: String, keys: SigningKeys, policy: RetryPolicy? = nil, timeout: Duration? = nil, tls: TLSConfiguration? = nil,
+                    signedAnswers: Bool = false) {
             self.url = url
             self.keys = keys
             self.policy = policy
             self.timeout = timeout
             self.tls = tls
+            self.signedAnswers = signedAnswers
         }
     }
 
@@ -97,7 +102,7 @@ public struct Dispatcher: Sendable {
             } else if let peer = peers[batch.peer] {
                 answer = await client.deliver(body: batch.body, form: batch.form, to: peer.url, as: agency, signer: peer.keys.signer(at: now), now: now,
                                               timeout: peer.timeout, bodySha256: batch.bodySha256, batchId: batch.batchId, recordCount: batch.recordCount,
-                                              tls: peer.tls)
+                                              tls: peer.tls, signedAnswers: peer.signedAnswers)
                 if case .transport(let error) = answer { unreachable = error }
             } else {
                 answer = .status(0, body: "no URL and key configured for \(batch.peer)", retryAfter: nil)

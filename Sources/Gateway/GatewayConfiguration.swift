@@ -27,8 +27,11 @@ public struct GatewayConfiguration: Sendable {
         public var sendNextFrom: Date?
         /// The client certificate the peer must present to this gateway (`certificate:`).
         public var certificate: CertificatePin?
-        /// Trainee records may cross the network with this peer over plain HTTP (`insecure: true`).
+        /// Records may cross the network with this peer over plain HTTP off loopback (`insecure: true`).
         public var insecure = false
+        /// The peer's 200 answers must be signed (`signedAnswers: required`; `optional`, the default,
+        /// for a peer that does not sign them yet: clarification 13).
+        public var signedAnswers = false
         public var receives: Set<RecordType>
         public var sends: Set<RecordType>
         /// The encoding the peer prefers for the batches it receives (`encoding: json|xml`).
@@ -301,7 +304,7 @@ public struct GatewayConfiguration: Sendable {
             let base = "peers.\(name)"
             let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "receiveKeyEnv", "receiveNextKeyFile", "receiveNextKeyEnv", "sendKeyFile", "sendKeyEnv",
                                                    "sendNextKeyFile", "sendNextKeyEnv", "sendNextFrom", "receive", "send", "encoding", "limits", "certificate",
-                                                   "insecure"])
+                                                   "insecure", "signedAnswers"])
             guard let receiveKey = try key(m, "receiveKey", base) else { throw fail(v, "\(base).receiveKeyFile", "missing (or receiveKeyEnv)") }
             let sends = try types(m, "send", "\(base).send")
             let sendKey = try key(m, "sendKey", base)
@@ -341,6 +344,13 @@ public struct GatewayConfiguration: Sendable {
                            + "(certificate: { sha256: … } or { commonName: … }), so that one agency's certificate cannot sign in as another")
             }
             entry.insecure = try flag(m, "insecure", "\(base).insecure")
+            if let n = m["signedAnswers"] {
+                switch n.scalar?.string {
+                case "required": entry.signedAnswers = true
+                case "optional": entry.signedAnswers = false
+                default: throw fail(n, "\(base).signedAnswers", "expected required (the peer's receipts and manifests are taken only signed) or optional")
+                }
+            }
             if let e = m["encoding"] {
                 guard let form = e.scalar.flatMap({ BatchForm(rawValue: $0.string) }) else { throw fail(e, "\(base).encoding", "expected json or xml") }
                 entry.encoding = form
@@ -361,23 +371,27 @@ public struct GatewayConfiguration: Sendable {
             }
             peers[peer] = entry
         }
-        // Trainee records are personal data: they cross the network in clear text only where the
-        // configuration says so for that peer, and the gateway says so at start.
-        for (agency, peer) in peers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where peer.sends.contains(.trainee) || peer.receives.contains(.trainee) {
+        // Records cross the network in clear text only where the configuration says so for that
+        // peer, and the gateway says so at start: batches to a peer at an http:// URL off loopback
+        // (anyone on the path could read them, swallow them and answer a forged receipt); trainee
+        // records, personal data, also into a listener without TLS.
+        for (agency, peer) in peers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let base = "peers.\(agency.rawValue)"
             var clear: [String] = []
-            if let url = peer.url, let parsed = URL(string: url), parsed.scheme == "http", !Self.isLoopback(parsed.host ?? "") {
+            if let url = peer.url, !peer.sends.isEmpty, let parsed = URL(string: url), parsed.scheme == "http", !Self.isLoopback(parsed.host ?? "") {
                 clear.append("\(base).url is http://")
             }
+            guard peer.sends.contains(.trainee) || peer.receives.contains(.trainee) || !clear.isEmpty else { continue }
             if peer.receives.contains(.trainee), exchangeTLS == nil, !Self.isLoopback(listenHost) {
                 clear.append("listen \(listenHost) has no tls:")
             }
             guard !clear.isEmpty else { continue }
+            let what = peer.sends.contains(.trainee) || peer.receives.contains(.trainee) ? "trainee records" : "batches"
             guard peer.insecure else {
-                throw fail(peerPairs.first(where: { $0.0.scalar?.string == agency.rawValue })?.1, base, "trainee records would cross the network with \(agency) in clear text ("
+                throw fail(peerPairs.first(where: { $0.0.scalar?.string == agency.rawValue })?.1, base, "\(what) would cross the network with \(agency) in clear text ("
                            + clear.joined(separator: "; ") + "): use https:// and tls:, or set \(base).insecure: true to allow it")
             }
-            insecure.append("\(base).insecure: trainee records cross the network with \(agency) in clear text (\(clear.joined(separator: "; ")))")
+            insecure.append("\(base).insecure: \(what) cross the network with \(agency) in clear text (\(clear.joined(separator: "; ")))")
         }
         var capacity = 16, perPeer: Int?
         var limits = ConnectionLimits()
@@ -757,7 +771,8 @@ public struct GatewayConfiguration: Sendable {
         for (agency, peer) in peers {
             guard let url = peer.url, let key = peer.sendKey else { continue }
             let keys = SigningKeys(current: RequestSignature(key: key), next: peer.sendNextKey.map { RequestSignature(key: $0) }, nextFrom: peer.sendNextFrom)
-            result[agency] = .init(url: url, keys: keys, policy: peer.retry, timeout: peer.timeout, tls: url.hasPrefix("https:") ? tls : nil)
+            result[agency] = .init(url: url, keys: keys, policy: peer.retry, timeout: peer.timeout, tls: url.hasPrefix("https:") ? tls : nil,
+                                   signedAnswers: peer.signedAnswers)
         }
         return result
     }

@@ -77,7 +77,7 @@ public struct Reconciliation: Sendable {
                     now: Date = Date()) async throws -> Report {
         guard let settings = peers[peer] else { throw GatewayError("\(peer) is not a peer this gateway sends to (no url and sendKeyFile)") }
         let answer = try await client.manifest(from: settings.url, of: peer, as: agency, signer: settings.keys.signer(at: now),
-                                              since: since, until: until, now: now, tls: settings.tls)
+                                              since: since, until: until, now: now, tls: settings.tls, signedAnswers: settings.signedAnswers)
         let manifest = answer.manifest
         var report = Report(peer: peer.rawValue, since: Instant.text(since), until: Instant.text(until))
         for entry in answer.outsideWindow {
