@@ -74,7 +74,7 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// A record's history at this gateway: the versions received and sent.
     func history(origin: Agency, recordId: String) async throws -> RecordHistory
     /// The operators' actions, newest first.
-    func auditLog(limit: Int) async throws -> [AuditEntry]
+    func auditLog(_ filter: AuditFilter) async throws -> [AuditEntry]
     /// Writes an operator action to the audit log.
     func audit(_ entry: AuditEntry, now: Date) async throws
     /// The document a sent batch was made of, and its format, if the ledger still has it.
@@ -133,7 +133,7 @@ extension LedgerStore {
                                    final: final, now: Date())
     }
 
-    public func auditLog() async throws -> [AuditEntry] { try await auditLog(limit: 100) }
+    public func auditLog(limit: Int = 100) async throws -> [AuditEntry] { try await auditLog(AuditFilter(limit: limit)) }
 
     /// A sent batch's exchange body, as sent.
     public func body(ofSent batchId: String) async throws -> StoredBody? {

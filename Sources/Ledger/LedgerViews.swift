@@ -77,6 +77,8 @@ public struct BatchDetail: Sendable, Equatable, Codable {
 
 /// An operator action, as the audit log keeps it.
 public struct AuditEntry: Sendable, Equatable, Codable {
+    /// The entry's place in the log (nil before it is written): the key of the audit API's pages.
+    public var id: Int64?
     public var at: String
     public var actor: String
     public var action: String

@@ -218,7 +218,21 @@ public struct AdminRoutes: Sendable {
         }
         router.get("/admin/v1/audit") { request, _ in
             _ = try await authorize(request, .read)
-            return try Self.json(try await store.auditLog())
+            // Newest first, a page at a time: `before` the id of the last entry of the page before.
+            let q = request.uri.queryParameters
+            var filter = AuditFilter(actor: q["actor"].map(String.init), action: q["action"].map(String.init),
+                                     since: try Self.instant(q["since"].map(String.init), "since"), until: try Self.instant(q["until"].map(String.init), "until"))
+            if let before = q["before"].map(String.init) {
+                guard let id = Int64(before), id > 0 else { throw Problem(.badRequest, "Bad page", "before is the id of an audit entry, a positive whole number") }
+                filter.before = id
+            }
+            if let limit = q["limit"].map(String.init) {
+                guard let n = Int(limit), (1...AuditFilter.maximumLimit).contains(n) else {
+                    throw Problem(.badRequest, "Bad limit", "limit is a whole number from 1 to \(AuditFilter.maximumLimit)")
+                }
+                filter.limit = n
+            }
+            return try Self.json(try await store.auditLog(filter))
         }
     }
 }

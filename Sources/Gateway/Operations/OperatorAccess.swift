@@ -41,7 +41,7 @@ public struct OperatorAccess: Sendable {
         guard let tokenHash else {
             throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
         }
-        let target = "\(request.method.rawValue) \(request.uri.path)"
+        let target = Self.target(of: request)
         guard let who = tokens.check(hash: tokenHash) else {
             try await refused(actor: "api:unknown token", target: target, detail: "no operator has this token")
             throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
@@ -56,6 +56,16 @@ public struct OperatorAccess: Sendable {
     private func refused(actor: String, target: String, detail: String) async throws {
         try await store.audit(AuditEntry(actor: actor, action: "refused-token", target: target, reason: nil, detail: detail), now: Date())
     }
+
+    /// What a refusal names: the method and path (never the query), cut to `maximumTarget`
+    /// characters, so that requests with huge paths cannot fill the audit log.
+    static func target(of request: Request) -> String {
+        let path = request.uri.path
+        let target = "\(request.method.rawValue) \(path.prefix(maximumTarget))"
+        return path.count > maximumTarget ? target + "… (\(path.utf8.count) bytes)" : target
+    }
+
+    static let maximumTarget = 160
 
     static func bearer(_ header: String?) -> String? {
         guard let header, header.hasPrefix("Bearer ") else { return nil }

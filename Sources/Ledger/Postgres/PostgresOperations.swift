@@ -44,8 +44,8 @@ extension PostgresStore {
         }
     }
 
-    public func auditLog(limit: Int) async throws -> [AuditEntry] {
-        try await autocommit { c in try await c.rows(OperationsSQL.auditLog(limit: limit)).map(AuditEntry.init(row:)) }
+    public func auditLog(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        try await autocommit { c in try await c.rows(OperationsSQL.auditLog(filter)).map(AuditEntry.init(row:)) }
     }
 
     public func audit(_ entry: AuditEntry, now: Date) async throws {

@@ -50,9 +50,7 @@ enum OperationsSQL {
         """
     }
 
-    static func auditLog(limit: Int) -> LedgerSQL {
-        "SELECT at, actor, action, target, reason, detail FROM audit ORDER BY id DESC LIMIT \(limit)"
-    }
+    static func auditLog(_ filter: AuditFilter) -> LedgerSQL { filter.statement() }
 
     static func insert(_ entry: AuditEntry, at: String) -> LedgerSQL {
         """
@@ -172,6 +170,7 @@ extension AuditEntry {
     init(row: some LedgerRow) throws {
         self.init(at: try row.string("at"), actor: try row.string("actor"), action: try row.string("action"), target: try row.string("target"),
                   reason: try row.optionalString("reason"), detail: try row.optionalString("detail"))
+        id = try row.optionalInt("id").map(Int64.init)
     }
 }
 

@@ -48,8 +48,8 @@ extension SQLiteStore {
     }
 
     /// The operators' actions, newest first.
-    public func auditLog(limit: Int = 100) async throws -> [AuditEntry] {
-        try await database.read { db in try db.rows(OperationsSQL.auditLog(limit: limit)).map(AuditEntry.init(row:)) }
+    public func auditLog(_ filter: AuditFilter) async throws -> [AuditEntry] {
+        try await database.read { db in try db.rows(OperationsSQL.auditLog(filter)).map(AuditEntry.init(row:)) }
     }
 
     /// Writes an operator action to the audit log.

@@ -1,0 +1,60 @@
+import ExchangeProtocol
+import Foundation
+import Gateway
+import GRDB
+import Ledger
+import LedgerTestSupport
+import Model
+import Testing
+
+/// The audit log as an attacker would use it (issue 35, item 3): requests with a wrong token and a
+/// huge path must not fill the ledger, nor hide an operator's payload read from the audit API.
+@Suite("The audit log: bounded refusals, paged and filtered reads", .bounded)
+struct AuditTests {
+    @Test("1,000 bad-token requests with 60 KB paths add under 1 MB to the ledger; the operator's last payload read is found by action; pages by id")
+    func badTokens() async throws {
+        var n = try ResubmissionNetwork()
+        let alice = OperatorTokens.make(name: "alice", role: .operator)
+        n.forem.operators = try OperatorTokens.load(try n.temp.write("operators.tokens", "# name role sha256\n\(alice.line)\n"))
+        let forem = try await LocalNetwork.start([n.forem], mappings: Project.mappings, scheduledPickup: false)
+        let node = try #require(forem.nodes[.forem])
+        let base = try #require(forem.adminURLs[.forem]) + "/admin/v1"
+        try n.exportFixtures()
+        try await node.pickup!.run()
+        // A vacancy batch: a trainee batch's payload also needs the trainee-payloads grant.
+        let batch = try #require(try await node.store.batches(BatchFilter(direction: .sent)).first { $0.recordType == "vacancy" }).batchId
+        #expect(try await AdminAPITests.call("GET", base + "/batches/\(batch)/payload", token: alice.token).status == 200)
+
+        let ledger = try #require(n.forem.sqlitePath)
+        func size() async throws -> Int {
+            let database = try DatabaseQueue(path: ledger)
+            defer { try? database.close() }
+            try await database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            return try FileManager.default.attributesOfItem(atPath: ledger)[.size] as! Int
+        }
+        let before = try await size()
+        let huge = String(repeating: "x", count: 60_000)
+        for _ in 0..<1_000 {
+            #expect(try await AdminAPITests.call("GET", base + "/batches/\(huge)", token: "not-a-token").status == 401)
+        }
+        let added = try await size() - before
+        #expect(added < 1 << 20, "the ledger grew by \(added) bytes")
+        let refused = try await node.store.auditLog(AuditFilter(action: "refused-token", limit: 1))
+        #expect(refused.first.map { $0.target.count < 220 && $0.target.hasSuffix("… (60018 bytes)") } == true, "\(refused)")
+
+        // The payload read is behind 1,000 refusals, and found by its action, or by paging.
+        let reads = try await AdminAPITests.call("GET", base + "/audit?action=read-payload", token: alice.token)
+        let entries = try JSONDecoder().decode([AuditEntry].self, from: Data(reads.body.utf8))
+        #expect(entries.map { "\($0.actor) \($0.action) \($0.target)" } == ["api:alice read-payload \(batch)"], "\(reads.body.prefix(600))")
+        let first = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=600", token: alice.token).body.utf8))
+        let last = try #require(first.last?.id)
+        let second = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=600&before=\(last)", token: alice.token).body.utf8))
+        #expect(first.count == 600 && second.count == 401, "\(first.count) + \(second.count)")
+        #expect(second.last?.action == "read-payload")
+        #expect(Set(first.compactMap(\.id)).isDisjoint(with: second.compactMap(\.id)))
+        for bad in ["limit=0", "limit=1001", "before=x", "since=yesterday"] {
+            #expect(try await AdminAPITests.call("GET", base + "/audit?\(bad)", token: alice.token).status == 400, "\(bad)")
+        }
+        try await forem.stop()
+    }
+}
