@@ -20,6 +20,16 @@ struct StaffSignInTests {
         answer.headers["Set-Cookie"].first { $0.hasPrefix("\(StaffSessions.cookieName)=") }
     }
 
+    /// The sign-in form's token and the cookie that must come back with it (`GET /login`).
+    static func signInForm(_ page: HTTP.Answer) throws -> (csrf: String, cookie: (String, String)) {
+        let start = try #require(page.body.range(of: "name=\"csrf\" value=\""))
+        let csrf = String(page.body[start.upperBound...].prefix { $0 != "\"" })
+        let setCookie = try #require(page.headers["Set-Cookie"].first { $0.hasPrefix("gateway_signin=") }, "\(page.headers)")
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/login"), "\(setCookie)")
+        #expect(setCookie.hasPrefix("gateway_signin=\(csrf);") && csrf.count == 48)
+        return (csrf, ("Cookie", String(setCookie.prefix { $0 != ";" })))
+    }
+
     static func privateHeaders(_ answer: HTTP.Answer) -> Bool {
         answer.headers.first(name: "Cache-Control") == "no-store" && answer.headers.first(name: "Referrer-Policy") == "no-referrer"
             && (answer.headers.first(name: "Content-Security-Policy") ?? "").hasPrefix("default-src 'none'")
@@ -45,13 +55,26 @@ struct StaffSignInTests {
         #expect(page.status == 200 && page.body.contains("<form method=\"post\" action=\"/login?lang=nl\"") && page.body.contains("type=\"password\""))
         #expect(Self.privateHeaders(page), "\(page.headers)")
 
-        // A wrong token: the page again, 401, audited without the token.
+        let (csrf, signInCookie) = try Self.signInForm(page)
+
+        // Login CSRF: a sign-in without the form's token, with another one, or from another site is
+        // refused before the token is looked at, and opens no session.
         let form = [("Content-Type", "application/x-www-form-urlencoded")]
-        let wrong = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form, body: Array("token=not-a-token-0123".utf8))
+        for (headers, body) in [(form, "token=\(analyst.token)"), (form + [signInCookie], "token=\(analyst.token)&csrf=\(String(repeating: "0", count: 48))"),
+                                (form + [signInCookie, ("Origin", "http://evil.example")], "token=\(analyst.token)&csrf=\(csrf)"),
+                                (form + [signInCookie, ("Sec-Fetch-Site", "cross-site")], "token=\(analyst.token)&csrf=\(csrf)")] {
+            let forged = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: headers, body: Array(body.utf8))
+            #expect(forged.status == 403 && Self.cookie(forged) == nil, "\(headers): \(forged.status) \(forged.body.prefix(300))")
+        }
+
+        // A wrong token: the page again, 401, audited without the token.
+        let wrong = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form + [signInCookie], body: Array("token=not-a-token-0123&csrf=\(csrf)".utf8))
         #expect(wrong.status == 401 && wrong.body.contains("id=\"refused\"") && Self.cookie(wrong) == nil)
 
-        // The right one: a session cookie, and to the dashboard.
-        let signed = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form, body: Array("token=\(analyst.token)".utf8))
+        // The right one, from this gateway's own page (its Origin): a session cookie, and to the dashboard.
+        let origin = ("Origin", String(base.prefix { $0 != "/" }) + "//" + String(base.dropFirst("http://".count)))
+        let signed = try await HTTP.send(base + "/login?lang=nl", method: "POST", headers: form + [signInCookie, origin],
+                                         body: Array("token=\(analyst.token)&csrf=\(csrf)".utf8))
         #expect(signed.status == 303 && signed.headers.first(name: "Location") == "/dashboard?lang=nl")
         let setCookie = try #require(Self.cookie(signed), "\(signed.headers)")
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"), "\(setCookie)")
@@ -119,8 +142,13 @@ extension StaffSignInTests {
         let router = Router()
         StatisticsRoutes(agency: .forem, store: store, taxonomy: Translation.taxonomy, tokens: inForce, sessions: StaffSessions(secure: true)).addRoutes(to: router)
         try await Application(router: router).test(.router) { client in
-            let signed = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                  body: ByteBuffer(string: "token=\(analyst.token)"))
+            let page = try await client.execute(uri: "/login", method: .get)
+            let form = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("gateway_signin=") })
+            #expect(form.contains("Secure"), "\(form)")
+            let csrf = String(form.dropFirst("gateway_signin=".count).prefix { $0 != ";" })
+            let signed = try await client.execute(uri: "/login", method: .post,
+                                                  headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "gateway_signin=\(csrf)"],
+                                                  body: ByteBuffer(string: "token=\(analyst.token)&csrf=\(csrf)"))
             #expect(signed.status == .seeOther)
             let setCookie = try #require(signed.headers[values: .setCookie].first { $0.hasPrefix(StaffSessions.cookieName) })
             #expect(setCookie.contains("Secure") && setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), "\(setCookie)")

@@ -27,13 +27,13 @@ struct DashboardPage {
     }
 
     /// The sign-in page: one field, posted to `/login`; `refused` after a token that does not open it.
-    static func signIn(labels l: DashboardLabels, refused: Bool) -> String {
+    static func signIn(labels l: DashboardLabels, refused: Bool, formToken: String) -> String {
         """
         <!doctype html>
         <html lang="\(l.language.rawValue)"><head><meta charset="utf-8"><title>\(escape(l["title"])) — \(escape(l["signIn"]))</title></head><body>
         <h1>\(escape(l["title"]))</h1>
         \(refused ? "<p id=\"refused\">\(escape(l["wrongToken"]))</p>" : "")
-        <form method="post" action="/login?lang=\(l.language.rawValue)"><label>\(escape(l["token"])) <input type="password" name="token" autocomplete="off" required></label>
+        <form method="post" action="/login?lang=\(l.language.rawValue)"><label>\(escape(l["token"])) <input type="password" name="token" autocomplete="off" required></label><input type="hidden" name="csrf" value="\(formToken)">
         <button type="submit">\(escape(l["signIn"]))</button></form>
         </body></html>
         """

@@ -18,11 +18,14 @@ public struct StaffSessions: Sendable {
 
     public static let cookieName = "gateway_session"
     public let lifetime: Duration
+    /// Whether its cookies are `Secure` (the listener has TLS).
+    public let secure: Bool
     let storage: SessionStorage<Session>
 
     /// Sessions kept in memory (a restart signs everyone out), on a listener with TLS or without.
     public init(secure: Bool, lifetime: Duration = .seconds(30 * 60), driver: any PersistDriver = MemoryPersistDriver()) {
         self.lifetime = lifetime
+        self.secure = secure
         storage = SessionStorage(driver, configuration: .init(sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secure, sameSite: .strict)))
     }
 

@@ -68,15 +68,16 @@ public struct StatisticsRoutes: Sendable {
         return response
     }
 
-    /// The token of a sign-in form (`token=…`, form-encoded, at most 4 KiB).
-    static func formToken(_ request: Request) async throws -> String? {
+    /// The fields of a sign-in form (`token=…&csrf=…`, form-encoded, at most 4 KiB).
+    static func formFields(_ request: Request) async throws -> [String: String] {
         let body = String(buffer: try await request.body.collect(upTo: 4096))
+        var fields: [String: String] = [:]
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0] == "token" else { continue }
-            return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            guard parts.count == 2, fields[parts[0]] == nil else { continue }
+            fields[parts[0]] = parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
         }
-        return nil
+        return fields
     }
 
     static func year(_ request: Request) throws -> Int? {
@@ -119,15 +120,24 @@ public struct StatisticsRoutes: Sendable {
         }
         router.get("/login") { request, _ in
             let language = try Self.language(request)
-            return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false), language: language)
+            let form = SignInGuard.issue(secure: sessions.secure)
+            var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false, formToken: form.token), language: language)
+            response.setCookie(form.cookie)
+            return response
         }
         router.post("/login") { request, _ in
             let language = try Self.language(request)
-            let token = try await Self.formToken(request)
+            let fields = try await Self.formFields(request)
+            try SignInGuard.check(request, formToken: fields["csrf"])
+            let token = fields["token"]
             do {
                 _ = try await access.authorize(token: token, .stats, at: request)
             } catch let problem as Problem where problem.status == .unauthorized || problem.status == .forbidden {
-                return Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true), status: problem.status, language: language)
+                let form = SignInGuard.issue(secure: sessions.secure)
+                var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true, formToken: form.token),
+                                         status: problem.status, language: language)
+                response.setCookie(form.cookie)
+                return response
             }
             let cookie = try await sessions.signIn(tokenHash: OperatorTokens.hash(token ?? ""))
             return Self.redirect(to: "/dashboard?lang=\(language.rawValue)", cookie: cookie)
