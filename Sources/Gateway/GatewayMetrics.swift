@@ -20,29 +20,26 @@ public final class GatewayMetrics: ExchangeObserver {
     public func batchReceived(from peer: Agency?, type: RecordType?, result: String, counts: Receipt.Counts?) {
         let labels = [("peer", peer.map { peers.contains($0) ? $0.rawValue : "unknown" } ?? "unknown"),
                       ("type", type?.rawValue ?? "unknown"), ("result", result)]
-        registry.makeCounter(name: "gateway_batches_received_total", labels: labels, help: "Batches answered, by peer, record type and result or refusal status").increment()
+        registry.makeCounter(descriptor: Self.metric("gateway_batches_received_total", "Batches answered, by peer, record type and result or refusal status"), labels: labels).increment()
         guard let counts, let peer, let type else { return }
         for (outcome, n) in [("accepted", counts.accepted), ("duplicate", counts.duplicates), ("rejected", counts.rejected)] where n > 0 {
-            registry.makeCounter(name: "gateway_records_received_total", labels: [("peer", peer.rawValue), ("type", type.rawValue), ("outcome", outcome)],
-                                 help: "Records received, by peer, record type and outcome").increment(by: Int64(n))
+            registry.makeCounter(descriptor: Self.metric("gateway_records_received_total", "Records received, by peer, record type and outcome"), labels: [("peer", peer.rawValue), ("type", type.rawValue), ("outcome", outcome)]).increment(by: Int64(n))
         }
     }
 
     public func batchSent(to peer: Agency, type: RecordType, result: String, waited: Duration?) {
-        registry.makeCounter(name: "gateway_batches_sent_total", labels: [("peer", peer.rawValue), ("type", type.rawValue), ("result", result)],
-                             help: "Attempts to send a batch, by peer, record type and result (delivered, retried, failed)").increment()
+        registry.makeCounter(descriptor: Self.metric("gateway_batches_sent_total", "Attempts to send a batch, by peer, record type and result (delivered, retried, failed)"), labels: [("peer", peer.rawValue), ("type", type.rawValue), ("result", result)]).increment()
         if result == "retried" {
-            registry.makeCounter(name: "gateway_send_retries_total", labels: [("peer", peer.rawValue)], help: "Sends scheduled again after no answer, 429 or 5xx").increment()
+            registry.makeCounter(descriptor: Self.metric("gateway_send_retries_total", "Sends scheduled again after no answer, 429 or 5xx"), labels: [("peer", peer.rawValue)]).increment()
         }
         if let waited {
-            registry.makeDurationHistogram(name: "gateway_delivery_seconds", labels: [("peer", peer.rawValue)],
-                                           buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)],
-                                           help: "Time from a batch's first attempt to its receipt").record(waited)
+            registry.makeDurationHistogram(descriptor: Self.metric("gateway_delivery_seconds", "Time from a batch's first attempt to its receipt"), labels: [("peer", peer.rawValue)],
+                                           buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)]).record(waited)
         }
     }
 
     public func outboxDepth(_ queued: Int) {
-        registry.makeGauge(name: "gateway_outbox_queued", help: "Batches waiting in the outbox").set(Int64(queued))
+        registry.makeGauge(descriptor: Self.metric("gateway_outbox_queued", "Batches waiting in the outbox")).set(Int64(queued))
     }
 
     /// What the last scheduled reconcile with a peer found, by kind of finding.
@@ -50,9 +47,13 @@ public final class GatewayMetrics: ExchangeObserver {
         for (finding, n) in [("missing_at_peer", report.missingAtPeer.count), ("digest_mismatch", report.digestMismatch.count),
                              ("unconfirmed_here", report.unconfirmedHere.count), ("not_delivered_to_back_office", report.notDeliveredToBackOffice.count),
                              ("confirmed", report.confirmed.count)] {
-            registry.makeGauge(name: "gateway_reconcile_batches", labels: [("peer", peer.rawValue), ("finding", finding)],
-                               help: "Batches by finding of the last scheduled reconcile with each peer").set(Int64(n))
+            registry.makeGauge(descriptor: Self.metric("gateway_reconcile_batches", "Batches by finding of the last scheduled reconcile with each peer"), labels: [("peer", peer.rawValue), ("finding", finding)]).set(Int64(n))
         }
+    }
+
+    /// A metric's whole name (as the exposition writes it) and its help text.
+    static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// The text exposition format.

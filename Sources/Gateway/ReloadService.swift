@@ -27,7 +27,7 @@ struct ReloadService: Service, CustomStringConvertible {
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in signals {
                 do { _ = try await node.reload() } catch {
                     node.logger.error("the configuration was not read again; the keys, certificates and tokens in force stay", metadata: ["error": "\(error)"])

@@ -335,7 +335,7 @@ struct BenchCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let input = scratch + "/forem.xml"
-            FileManager.default.createFile(atPath: input, contents: nil)
+            _ = FileManager.default.createFile(atPath: input, contents: nil)
             let handle = FileHandle(forWritingAtPath: input)!
             var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.shipped(mappings: folder))
             generator.writeForem(count: records, to: ByteWriter(handle: handle))

@@ -41,7 +41,7 @@ struct ByteStreamsTests {
     @Test("what is written to a file arrives whole and in order, runs larger than the buffer included")
     func toFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         let pieces = Self.pieces()

@@ -74,7 +74,7 @@ struct JSONReaderTests {
             var reader = ByteReader(bytes: bytes)
             if let chunk {
                 let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-                FileManager.default.createFile(atPath: path, contents: Data(bytes))
+                _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 reader = ByteReader(handle: try #require(FileHandle(forReadingAtPath: path)), chunkSize: chunk)
             }

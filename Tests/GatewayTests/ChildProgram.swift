@@ -29,7 +29,7 @@ struct ChildProgram {
         defer { try? FileManager.default.removeItem(at: folder) }
         let outFile = folder.appendingPathComponent("out"), errFile = folder.appendingPathComponent("err"), inFile = folder.appendingPathComponent("in")
         try (stdin ?? Data()).write(to: inFile)
-        for file in [outFile, errFile] { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        for file in [outFile, errFile] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
         let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile), input = try FileHandle(forReadingFrom: inFile)
         defer { try? out.close(); try? err.close(); try? input.close() }
 

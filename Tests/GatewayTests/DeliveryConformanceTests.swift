@@ -105,7 +105,7 @@ struct DeliveryConformanceTests {
         }
 
         // What the format loses of each delivered record is in the batch's view, under its position, as the encoder says.
-        let view = try await #require(try await store.batch(receipt.batchId))
+        let view = try #require(try await store.batch(receipt.batchId))
         let mapping = try #require(Translation.catalog.format(format, type: c.type) as? FormatMapping)
         for (index, decoded) in sent.records.enumerated() where delivered.contains(decoded.recordId) {
             let losses = RecordEncoder(mapping: mapping, taxonomy: Translation.taxonomy).encode(decoded.record!).losses

@@ -47,7 +47,7 @@ struct DemoTests {
             let store = try SQLiteStore(path: "\(root)/\(origin.rawValue.lowercased())/ledger.sqlite")
             for routed in try await store.routedRecords() where routed.recordType == .vacancy {
                 let peer = try SQLiteStore(path: "\(root)/\(routed.peer.rawValue.lowercased())/ledger.sqlite")
-                let held = try await #require(try await peer.latestReceived(origin: origin, recordId: routed.recordId))
+                let held = try #require(try await peer.latestReceived(origin: origin, recordId: routed.recordId))
                 #expect(held.version == routed.version, "\(routed.peer) holds \(routed.recordId) v\(held.version), sent v\(routed.version)")
                 if held.status == "FILLED" { closures += 1 }
             }

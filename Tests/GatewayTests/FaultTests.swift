@@ -71,7 +71,7 @@ struct TwoGateways {
     static func export(_ count: Int, first: Int = 0, into outgoing: String) throws {
         try FileManager.default.createDirectory(atPath: outgoing, withIntermediateDirectories: true)
         let staging = outgoing + "/.export.xml"
-        FileManager.default.createFile(atPath: staging, contents: nil)
+        _ = FileManager.default.createFile(atPath: staging, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: staging))
         var generator = SyntheticVacancies(taxonomy: Translation.taxonomy, seed: 20_000 + UInt64(first))
         generator.writeForem(count: count, first: first, to: ByteWriter(handle: handle))
@@ -249,7 +249,7 @@ struct FaultTests {
         var refused = 0
         while refused == 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
-            refused = try await TwoGateways.count(try await pair.ledger("forem"), "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry' AND answer NOT GLOB '[0-9]*'")
+            refused = try await TwoGateways.count(try pair.ledger("forem"), "SELECT COUNT(*) FROM attempt WHERE outcome = 'retry' AND answer NOT GLOB '[0-9]*'")
         }
         let answers = try await pair.ledger("forem").rows("SELECT DISTINCT answer FROM attempt", []).map { $0.first.flatMap { $0 } ?? "" }
         #expect(refused > 0, "no attempt met a refused connection: \(answers)")

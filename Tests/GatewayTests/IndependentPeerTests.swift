@@ -217,7 +217,7 @@ struct IndependentPeerTests {
             let dispatcher = Dispatcher(agency: .forem, store: store, client: PeerClient(timeout: .seconds(5)), policy: policy, peers: [.vdab: settings])
             let t0 = Date()
             _ = try await dispatcher.tick(now: t0)
-            var state = try await #require(try await store.outgoingState(first))
+            var state = try #require(try await store.outgoingState(first))
             #expect(state.state == .queued && state.attempts == 1 && state.lastAnswer?.hasPrefix("503") == true, "\(state)")
             // Retry-After as a date two minutes ahead: not due a minute later, though the policy's
             // own delay (1 s) has long passed.
@@ -226,7 +226,7 @@ struct IndependentPeerTests {
             var at = t0.addingTimeInterval(200)
             for status in [202, 201, 204] {
                 _ = try await dispatcher.tick(now: at)
-                state = try await #require(try await store.outgoingState(first))
+                state = try #require(try await store.outgoingState(first))
                 #expect(state.state == .queued && state.lastAnswer?.contains("the peer answered \(status), not 200 with a receipt") == true, "\(state)")
                 at.addTimeInterval(120)
             }
@@ -247,9 +247,9 @@ struct IndependentPeerTests {
             #expect(report.findings == 0, "\(report)")
             #expect(report.ignoredOutsideWindow.map { "\($0.batchId) \($0.receivedAt)" } == ["9d5e4c3b-2a19-4f8e-b7d6-c5a4b3c2d1e0 2026-11-19T06:00:00Z"])
         }
-        let attempts = try await #require(try await store.batch(first)).attempts
+        let attempts = try #require(try await store.batch(first)).attempts
         #expect(attempts.map(\.outcome) == ["retry", "retry", "retry", "retry", "delivered"])
-        let rejected = try await #require(try await store.batch(second)).rejections
+        let rejected = try #require(try await store.batch(second)).rejections
         #expect(rejected.map { "\($0.index) '\($0.recordId)' \($0.code)" } == ["0 '' UNKNOWN_OCCUPATION"])
         #expect(logs.text.contains("a manifest entry outside the window asked for is ignored"), "\(logs.text)")
         #expect(logs.text.contains("batch=9d5e4c3b-2a19-4f8e-b7d6-c5a4b3c2d1e0"), "\(logs.text)")
@@ -316,7 +316,7 @@ struct IndependentPeerTests {
         let sent = try await store.batches(BatchFilter(direction: .sent))
         #expect(sent.count == 1)
         let batchId = try #require(sent.first).batchId
-        let payload = try await #require(try await store.payload(of: batchId, direction: .sent))
+        let payload = try #require(try await store.payload(of: batchId, direction: .sent))
         let read = try ExchangeFormat.readBatch(payload.bytes, form: payload.form, taxonomy: Translation.taxonomy)
         #expect(read.records.compactMap { $0.record }.map { "\($0.id.rawValue) v\($0.version.rawValue)" }.sorted()
                 == ["FO-4481236 v3", "FO-4481237 v1", "FO-4481238 v4", "FO-4481239 v1"].sorted())

@@ -186,6 +186,6 @@ extension TwoGateways {
     /// The records VDAB has taken in so far.
     func receivedRecords() async throws -> Int {
         guard FileManager.default.fileExists(atPath: temp.path("vdab/ledger.sqlite")) else { return 0 }
-        return try await Self.count(try await ledger("vdab"), "SELECT COUNT(*) FROM received_record")
+        return try await Self.count(try ledger("vdab"), "SELECT COUNT(*) FROM received_record")
     }
 }

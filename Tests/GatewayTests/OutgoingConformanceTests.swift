@@ -51,7 +51,7 @@ struct OutgoingConformanceTests {
         let entries = try await pickup.run()
         var batches: [(String, [UInt8], BatchForm)] = []
         for b in try await store.batches(BatchFilter(direction: .sent)) {
-            let payload = try await #require(try await store.payload(of: b.batchId, direction: .sent))
+            let payload = try #require(try await store.payload(of: b.batchId, direction: .sent))
             batches.append((b.batchId, payload.bytes, payload.form))
         }
         withExtendedLifetime(temp) {}

@@ -36,7 +36,7 @@ struct PayloadTests {
 
         // Delivered in clear to VDAB's back office.
         let incoming = try FileManager.default.contentsOfDirectory(atPath: n.vdab.deliveryFolder!)
-        let trainees = try incoming.flatMap { name in
+        let trainees = incoming.flatMap { name in
             (try? Translation.records(try LocalFiles.bytes(n.vdab.deliveryFolder! + "/" + name), format: "vdab", .trainee)) ?? []
         }
         #expect(trainees.map(\.id.rawValue) == ["CEN-2026-0310"])
@@ -53,7 +53,7 @@ struct PayloadTests {
         #expect(vacancy.starts(with: Array("{".utf8)) || vacancy.starts(with: Array("<".utf8)))
         // Without the key: a clear refusal, not garbage.
         let keyless = try SQLiteStore(path: n.forem.sqlitePath!)
-        let batchId = try await #require(try await keyless.batches(BatchFilter(direction: .sent)).first { $0.recordType == "trainee" }).batchId
+        let batchId = try #require(try await keyless.batches(BatchFilter(direction: .sent)).first { $0.recordType == "trainee" }).batchId
         await #expect { try await keyless.body(ofSent: batchId) } throws: { "\($0)".contains("configure payloadKeyFile") }
         #expect(try await SQLiteStore(path: n.forem.sqlitePath!, payloadKey: key).body(ofSent: batchId)?.bytes.isEmpty == false)
     }

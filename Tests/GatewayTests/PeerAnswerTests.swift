@@ -90,7 +90,7 @@ struct PeerAnswerTests {
             let t0 = Date()
             for attempt in 1...2 {
                 #expect(try await dispatcher.tick(now: t0.addingTimeInterval(Double(attempt - 1) * 100)) == 1)
-                let state = try await #require(try await outbox.outgoingState(id))
+                let state = try #require(try await outbox.outgoingState(id))
                 #expect(state.state == .queued && state.attempts == attempt, "\(state)")
                 switch misbehaviour {
                 case .receiptOfAnotherBatch: #expect(state.lastAnswer?.contains("the peer answered a receipt of another batch") == true, "\(state)")
@@ -102,15 +102,15 @@ struct PeerAnswerTests {
                 }
             }
             #expect(try await dispatcher.tick(now: t0.addingTimeInterval(300)) == 1)
-            let state = try await #require(try await outbox.outgoingState(id))
+            let state = try #require(try await outbox.outgoingState(id))
             #expect(state.state == .delivered && state.attempts == 3, "\(state)")
         }
         #expect(peer.posts.withLock { $0 } == 3)
         #expect(peer.elsewhere.withLock { $0 } == 0, "a redirect's target was sent the batch")
         // Each answer is kept for an operator, in the batch's attempts.
-        let detail = try await #require(try await outbox.batch(id))
+        let detail = try #require(try await outbox.batch(id))
         #expect(detail.attempts.map(\.outcome) == ["retry", "retry", "delivered"])
-        let sent = try await #require(try await outbox.payload(of: id, direction: .sent))
+        let sent = try #require(try await outbox.payload(of: id, direction: .sent))
         #expect(detail.receipt?.batchId == id && detail.receipt?.bodySha256 == sha256Hex(sent.bytes))
     }
 
@@ -126,7 +126,7 @@ struct PeerAnswerTests {
             let t0 = Date()
             for attempt in 1...3 { _ = try await dispatcher.tick(now: t0.addingTimeInterval(Double(attempt - 1) * 100)) }
         }
-        let state = try await #require(try await outbox.outgoingState(id))
+        let state = try #require(try await outbox.outgoingState(id))
         #expect(state.state == .failed && state.attempts == 3, "\(state)")
         #expect(state.lastAnswer?.contains("the peer answered a receipt of another batch") == true, "\(state)")
         #expect(try await outbox.batch(id)?.receipt == nil)

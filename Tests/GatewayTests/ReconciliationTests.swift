@@ -37,7 +37,7 @@ struct ReconciliationTests {
             try db.execute(sql: "DELETE FROM batch WHERE batch_id = ? AND direction = 'in'", arguments: [vacancyBatch])
             try db.execute(sql: "UPDATE batch SET body_sha256 = ? WHERE batch_id = ? AND direction = 'in'", arguments: [String(repeating: "0", count: 64), traineeBatch])
         }
-        try await database.close()
+        try database.close()
 
         let found = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60), repair: true,
                                                       actor: "test:operator", reason: "VDAB restored a backup (incident 7)")
@@ -63,7 +63,7 @@ struct ReconciliationTests {
             try db.execute(sql: "UPDATE batch SET receipt = json_set(receipt, '$.counts.records', json_extract(receipt, '$.counts.records') + 1) WHERE batch_id = ? AND direction = 'in'",
                            arguments: [vacancyBatch])
         }
-        try await vdabLedger.close()
+        try vdabLedger.close()
         let miscounted = try await node.reconciliation.run(peer: .vdab, since: since, until: Date().addingTimeInterval(60))
         #expect(!miscounted.confirmed.contains(vacancyBatch))
         #expect(miscounted.digestMismatch.first { $0.batchId == vacancyBatch }.map { "\($0.ours) / \($0.theirs)" } == "4 records / 5 records")

@@ -61,14 +61,14 @@ struct ReplicaSetup {
     func export(forem count: Int, actiris others: Int) throws -> Set<String> {
         let foremOut = temp.path("forem/outgoing/vacancy"), actirisOut = temp.path("actiris/outgoing/vacancy")
         for folder in [foremOut, actirisOut] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        FileManager.default.createFile(atPath: foremOut + "/.export.xml", contents: nil)
+        _ = FileManager.default.createFile(atPath: foremOut + "/.export.xml", contents: nil)
         var handle = try #require(FileHandle(forWritingAtPath: foremOut + "/.export.xml"))
         var vacancies = SyntheticVacancies(taxonomy: Translation.taxonomy, seed: 50_000)
         vacancies.writeForem(count: count, to: ByteWriter(handle: handle))
         try handle.close()
         // Actiris's, in Actiris's own format, from generated canonical records.
         let format = try #require(try Project.mappings.formatCatalog().format("actiris", type: .vacancy))
-        FileManager.default.createFile(atPath: actirisOut + "/.export.json", contents: nil)
+        _ = FileManager.default.createFile(atPath: actirisOut + "/.export.json", contents: nil)
         handle = try #require(FileHandle(forWritingAtPath: actirisOut + "/.export.json"))
         let out = ByteWriter(handle: handle)
         let writer = try format.writing(out, taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: .vdab, batchId: "export"))

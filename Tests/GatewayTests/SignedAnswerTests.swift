@@ -116,12 +116,12 @@ struct SignedAnswerTests {
             let dispatcher = Dispatcher(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)),
                                         policy: RetryPolicy(firstDelay: 1, maximumDelay: 60, maximumAttempts: 5, maximumAge: 3600), peers: [.vdab: required])
             #expect(try await dispatcher.tick() == 1)
-            let state = try await #require(try await outbox.outgoingState(id))
+            let state = try #require(try await outbox.outgoingState(id))
             #expect(state.state == .queued, "\(state)")
             let expected = forgery == .unsigned ? "the peer's answer has no X-PES-Timestamp header" : "the peer's answer has a signature that does not match"
             #expect(state.lastAnswer?.contains(expected) == true, "\(state)")
             // The operator's view says it too: the attempt and its answer.
-            let view = try await #require(try await outbox.batch(id))
+            let view = try #require(try await outbox.batch(id))
             #expect(view.attempts.last?.answer.contains(expected) == true, "\(view.attempts)")
 
             let reconciliation = Reconciliation(agency: .forem, store: outbox, client: PeerClient(timeout: .seconds(5)), peers: [.vdab: required])

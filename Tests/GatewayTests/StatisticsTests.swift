@@ -27,7 +27,7 @@ struct StatisticsTests {
         for origin in [Agency.vdab, .actiris, .adg] {
             let sent = try store(origin)
             let routed = try await sent.routedRecords().filter { $0.peer == .forem && $0.recordType == .vacancy }.count
-            let summary = try await #require(try await sent.sendingSummary().first { $0.peer == .forem && $0.recordType == .vacancy })
+            let summary = try #require(try await sent.sendingSummary().first { $0.peer == .forem && $0.recordType == .vacancy })
             #expect(zip(records.rows, records.counts).first { $0.0 == [origin.rawValue] }?.1 == routed, "\(origin)")
             #expect(zip(messages.rows, messages.counts).first { $0.0 == [origin.rawValue] }?.1 == summary.accepted + summary.duplicates, "\(origin)")
         }

@@ -60,7 +60,7 @@ struct PayloadKeyTests {
         let legacy = Data("PESENC1\u{0}".utf8) + (try AES.GCM.seal(Self.trainee, using: oldKey).combined!)
         let database = try DatabaseQueue(path: ledger.folder + "/gateway.sqlite")
         try await database.write { db in try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't0'", arguments: [legacy]) }
-        try await database.close()
+        try database.close()
 
         await #expect { _ = try await store.body(ofSent: "t0") } throws: { "\($0)".contains("cannot be opened with the configured payload keys") }
         let rotating = try await ledger.open(payloadKey: Self.new.retiring([Self.old]))
@@ -87,7 +87,7 @@ extension PayloadKeyTests {
             try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't0'", arguments: [t1])
             try db.execute(sql: "UPDATE batch_body SET body = ? WHERE batch_id = 't1'", arguments: [t0])
         }
-        try await database.close()
+        try database.close()
         for id in ["t0", "t1"] {
             await #expect { _ = try await store.body(ofSent: id) } throws: { "\($0)".contains("not this row's") }
         }
@@ -110,7 +110,7 @@ extension PayloadKeyTests {
         #expect(try await store.resealPayloads(chunk: 10) { _ in } == ResealReport(resealed: 1, unchanged: 0))
         let after = try await database.read { db in try Data.fetchOne(db, sql: "SELECT body FROM batch_body WHERE batch_id = 't0'")! }
         #expect(after.starts(with: Data("PESENC3\u{0}".utf8)))
-        try await database.close()
+        try database.close()
         #expect(try await store.body(ofSent: "t0")?.bytes == Self.trainee)
     }
 }

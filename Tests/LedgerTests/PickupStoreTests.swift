@@ -55,10 +55,10 @@ struct PickupStoreTests {
         var entry = PickupEntry(source: "vacancy/b.xml", sha256: "s2", recordType: .vacancy, outcome: .done)
         entry.report = "{}"
         // One call routing the record three times: the rows change in the order given.
-        try await store.commitPickup(entry, batches: [], routed: [first, older], cursor: nil, now: t0)
+        _ = try await store.commitPickup(entry, batches: [], routed: [first, older], cursor: nil, now: t0)
         #expect(try await store.rows("SELECT version, content_sha256, status FROM routed_record", []) == [["1", "v1", "OPEN"]])
         entry.sha256 = "s3"
-        try await store.commitPickup(entry, batches: [], routed: [newer], cursor: nil, now: t0)
+        _ = try await store.commitPickup(entry, batches: [], routed: [newer], cursor: nil, now: t0)
         #expect(try await store.rows("SELECT version, content_sha256, status FROM routed_record", []) == [["3", "v3", "FILLED"]])
     }
 
@@ -69,7 +69,7 @@ struct PickupStoreTests {
         let file = ledger.folder + "/export.xml"
         try FileManager.default.createDirectory(atPath: ledger.folder, withIntermediateDirectories: true)
         let document = [UInt8](repeating: UInt8(ascii: "x"), count: (1 << 20) + 10)   // two parts of at most 1 MiB
-        FileManager.default.createFile(atPath: file, contents: Data(document))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(document))
         var entry = PickupEntry(source: "vacancy/big.xml", sha256: "big", recordType: .vacancy, outcome: .done)
         entry.format = "forem"
         try await store.beginPickup(entry, documentAt: file, now: t0)

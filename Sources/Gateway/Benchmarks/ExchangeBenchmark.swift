@@ -68,7 +68,7 @@ public struct ExchangeBenchmark: Sendable {
 
         // The export, written before the clock starts, then put in Le Forem's outgoing folder.
         let staging = LocalFiles.join(folder, "vacancies-2019.xml")
-        files.createFile(atPath: staging, contents: nil)
+        _ = files.createFile(atPath: staging, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: staging) else { throw GatewayError("\(staging): cannot be written") }
         var generator = SyntheticVacancies(taxonomy: try TaxonomyInForce.shipped(mappings: mappings))
         generator.writeForem(count: vacancies, to: ByteWriter(handle: handle))

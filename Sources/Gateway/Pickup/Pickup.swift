@@ -273,7 +273,7 @@ public struct Pickup: Sendable {
             let source = "export:\(type.rawValue) since \(since.isEmpty ? "the start" : since)"
             if try await store.pickup(source: source, sha256: sha256Hex(body)) != nil { continue }
             let plan = try await plan(body, source: source, type: type, now: now)
-            try await store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, cursor: (cursorKey, next), now: now)
+            _ = try await store.commitPickup(plan.entry, batches: plan.batches, routed: plan.routed, cursor: (cursorKey, next), now: now)
             logger.info("export picked up", metadata: ["type": "\(type.rawValue)", "records": "\(plan.entry.records)", "queued": "\(plan.entry.queued)",
                                                        "notRouted": "\(plan.entry.notRouted)", "rejected": "\(plan.entry.rejected)"])
             entries.append(plan.entry)

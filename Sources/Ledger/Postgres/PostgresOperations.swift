@@ -127,7 +127,7 @@ extension PostgresStore {
 
     public func markConfirmed(_ batchIds: [String], now: Date) async throws {
         let at = Instant.text(now)
-        try await autocommit { c in
+        _ = try await autocommit { c in
             try await c.change(OperationsSQL.markConfirmed(batchIds, at: at))
         }
     }

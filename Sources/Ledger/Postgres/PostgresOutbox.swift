@@ -83,7 +83,7 @@ extension PostgresStore: OutboxStore {
     }
 
     public func setPaused(_ paused: Bool, peer: Agency) async throws {
-        try await autocommit { c in try await c.change(OutboxSQL.setPaused(paused, peer: peer)) }
+        _ = try await autocommit { c in try await c.change(OutboxSQL.setPaused(paused, peer: peer)) }
     }
 
     public func claimablePeers(now: Date) async throws -> [Agency] {

@@ -188,7 +188,7 @@ extension PostgresStore: DeliveryLedger {
 
     public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
         let at = Instant.text(date), lost = try RecordLosses.column(losses)
-        try await autocommit { c in
+        _ = try await autocommit { c in
             try await c.change(ReceiveSQL.markDelivered(batchId, to: destination, at: at, losses: lost))
         }
     }

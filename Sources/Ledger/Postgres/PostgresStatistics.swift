@@ -28,6 +28,6 @@ extension PostgresStore {
             for statement in BenchmarkSQL.batchesOfRecords { try await c.change(statement) }
             for statement in LedgerSchema.rebuildStatistics() { try await c.run(PostgresQuery(unsafeSQL: statement)) }
         }
-        try await autocommit { c in try await c.run("ANALYZE") }
+        _ = try await autocommit { c in try await c.run("ANALYZE") }
     }
 }

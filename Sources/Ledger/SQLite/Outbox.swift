@@ -80,7 +80,7 @@ extension SQLiteStore {
 
     /// The operators' pause switch for a peer: a paused peer's batches wait, queued.
     public func setPaused(_ paused: Bool, peer: Agency) async throws {
-        try await database.write { db in
+        _ = try await database.write { db in
             try db.change(OutboxSQL.setPaused(paused, peer: peer))
         }
     }
