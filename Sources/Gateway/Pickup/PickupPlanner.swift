@@ -88,7 +88,8 @@ public struct PickupPlanner {
             guard version > seen else {
                 // A lower version (or the same again) after a higher one: not sent.
                 notes.append(PickupNote(kind: .superseded, index: index, recordId: id,
-                                        detail: "version \(version) is superseded by version \(seen), read before in this document"))
+                                        detail: version == seen ? "version \(version) again, read before in this document: the first is sent"
+                                                                : "version \(version) is superseded by version \(seen), read before in this document"))
                 return
             }
             if let earlier = taken.removeValue(forKey: id) {
