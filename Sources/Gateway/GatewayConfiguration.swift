@@ -156,7 +156,10 @@ public struct GatewayConfiguration: Sendable {
             var result: [String: Node] = [:]
             for (k, v) in pairs {
                 let name = k.scalar?.string ?? ""
-                guard allowed.contains(name) else { throw fail(k, key.isEmpty ? name : "\(key).\(name)", "unknown setting (allowed: \(allowed.sorted().joined(separator: ", ")))") }
+                guard allowed.contains(name) else {
+                    throw fail(k, key.isEmpty ? name : "\(key).\(name)",
+                               "unknown setting\(NearMiss.phrase(for: name, among: allowed)) (allowed: \(allowed.sorted().joined(separator: ", ")))")
+                }
                 result[name] = v
             }
             return result

@@ -34,7 +34,7 @@ struct SendCommand: AsyncParsableCommand {
                 throw GatewayError("--to \(to): not a peer of \(configuration.agency) (peers: \(configuration.peers.keys.map(\.rawValue).sorted().joined(separator: ", ")))")
             }
             let types = catalog.types(of: from)
-            guard !types.isEmpty else { throw GatewayError("unknown format '\(from)' (known: \(catalog.names.joined(separator: ", ")))") }
+            guard !types.isEmpty else { throw GatewayError("unknown format '\(from)'\(NearMiss.phrase(for: from, among: catalog.names)) (known: \(catalog.names.joined(separator: ", ")))") }
             let recordType = try type.map { t in
                 guard let r = RecordType(rawValue: t) else { throw GatewayError("--type is vacancy or trainee") }
                 return r

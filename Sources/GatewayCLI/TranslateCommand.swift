@@ -52,7 +52,7 @@ struct TranslateCommand: AsyncParsableCommand {
         let folder = try MappingsFolder.locate(explicit: mappings)
         let catalog = try folder.formatCatalog()
         for format in [from, to] where catalog.types(of: format).isEmpty {
-            throw GatewayError("unknown format '\(format)' (known: \(catalog.names.joined(separator: ", ")))")
+            throw GatewayError("unknown format '\(format)'\(NearMiss.phrase(for: format, among: catalog.names)) (known: \(catalog.names.joined(separator: ", ")))")
         }
         let common = catalog.types(of: from).filter { catalog.types(of: to).contains($0) }
         let recordType: RecordType

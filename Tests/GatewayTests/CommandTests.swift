@@ -35,6 +35,12 @@ struct CommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/gateway-test-never-written.json"))
     }
 
+    @Test("a near miss of a format is named: did you mean")
+    func didYouMean() async throws {
+        let format = try await Executable.run(["translate", "--from", "vdab", "--to", "forme", "fixtures/vdab/vacancies.json", "--store", "/nonexistent/none.sqlite"])
+        #expect(format.status == 2 && format.err.contains("unknown format 'forme' — did you mean forem?"), "\(format.err)")
+    }
+
     @Test("taxonomy resolve prints the pivot, or the rejection code and status 1")
     func resolve() async throws {
         let ok = try await Executable.run(["taxonomy", "resolve", "--scheme", "ROME4", "M1811", "--lang", "nl", "--store", "/nonexistent/none.sqlite"])

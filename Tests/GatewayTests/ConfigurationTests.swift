@@ -74,6 +74,20 @@ struct ConfigurationTests {
         #expect(metrics.exposition().contains(#"gateway_reconcile_batches{peer="VDAB",finding="missing_at_peer"} 2"#))
     }
 
+    @Test("an unknown setting names its near miss: did you mean")
+    func didYouMean() throws {
+        let temp = TemporaryFolder()
+        #expect { try GatewayConfiguration.load(try Self.write(temp, peer: "recieveNextKeyFile: vdab-to-forem.key")) } throws: {
+            "\($0)".contains("peers.VDAB.recieveNextKeyFile: unknown setting — did you mean receiveNextKeyFile? (allowed: ")
+        }
+        #expect { try GatewayConfiguration.load(try Self.write(temp, top: "pikcup: { folder: out }")) } throws: {
+            "\($0)".contains("pikcup: unknown setting — did you mean pickup?")
+        }
+        #expect { try GatewayConfiguration.load(try Self.write(temp, top: "colour: blue")) } throws: {
+            "\($0)".contains("colour: unknown setting (allowed: ")
+        }
+    }
+
     @Test("a key from the environment instead of a file")
     func keyFromEnvironment() throws {
         let temp = TemporaryFolder()

@@ -92,3 +92,15 @@ struct ValueTests {
         #expect(AppellationCode(rawValue: "1947") == nil)
     }
 }
+
+@Suite("Near misses for \"did you mean\"")
+struct NearMissTests {
+    @Test("the closest known name within a slip's distance, ignoring case; nothing for a stranger", arguments: [
+        ("recieveKeyFile", "receiveKeyFile"), ("sendKeyfile", "sendKeyFile"), ("fore", "FOREM"), ("vdba", "VDAB"), ("exchange-jsn", "exchange-json"),
+        ("colour", nil), ("X", nil), ("", nil),
+    ] as [(String, String?)])
+    func suggestion(_ typed: String, _ expected: String?) {
+        #expect(NearMiss.suggestion(for: typed, among: ["receiveKeyFile", "sendKeyFile", "receiveNextKeyFile", "FOREM", "VDAB", "ADG", "exchange-json", "exchange-xml"])
+                == expected)
+    }
+}

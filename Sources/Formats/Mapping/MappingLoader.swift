@@ -229,7 +229,9 @@ public struct MappingLoader {
         var result: [String: Node] = [:]
         for (k, v) in pairs {
             let key = try scalar(k)
-            guard allowed.contains(key) else { throw fail(k, "unknown key '\(key)' in \(what) (allowed: \(allowed.sorted().joined(separator: ", ")))") }
+            guard allowed.contains(key) else {
+                throw fail(k, "unknown key '\(key)' in \(what)\(NearMiss.phrase(for: key, among: allowed)) (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            }
             guard result[key] == nil else { throw fail(k, "'\(key)' appears twice in \(what)") }
             result[key] = v
         }
