@@ -295,12 +295,7 @@ public struct ReceivingGateway: Sendable {
     }
 
     /// The calling peer, once its signature (with any of the pair's keys in force) and timestamp
-    /// check out (401 otherwise).
-    func authenticate(_ request: Request, bodySha256: String) throws -> Agency {
-        try authenticated(request, bodySha256: bodySha256).peer
-    }
-
-    /// The calling peer and the key that verified its request (the key its 200 answer is signed with).
+    /// check out (401 otherwise), and the key that verified it (the key its 200 answer is signed with).
     func authenticated(_ request: Request, bodySha256: String) throws -> (peer: Agency, key: RequestSignature) {
         let header = { (name: String) in request.headers[HTTPField.Name(name)!] }
         let (sender, peer) = try peer(of: request)

@@ -30,16 +30,9 @@ extension RequestSignature {
     /// signature, a timestamp that does not read or lies outside the window.
     public func verifyAnswer(status: Int, requestSignature: String, timestamp: String?, signature: String?, bodySha256: String,
                              now: Date = Date()) throws(Failure) {
-        guard let timestamp else { throw .missingHeader(Self.timestampHeader) }
-        guard let signature else { throw .missingHeader(Self.signatureHeader) }
-        guard signature.hasPrefix("hmac-sha256="), let mac = Self.bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
-            throw .malformedSignature
+        try check(timestamp: timestamp, signature: signature, now: now) { timestamp in
+            Self.answerCanonical(status: status, requestSignature: requestSignature, timestamp: timestamp, bodySha256: bodySha256)
         }
-        let text = Self.answerCanonical(status: status, requestSignature: requestSignature, timestamp: timestamp, bodySha256: bodySha256)
-        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text.utf8), using: key) else { throw .badSignature }
-        guard let instant = Instant.parse(timestamp) else { throw .timestampUnreadable }
-        let skew = abs(instant.timeIntervalSince(now))
-        guard skew <= Self.window else { throw .outsideWindow(seconds: Int(skew)) }
     }
 }
 

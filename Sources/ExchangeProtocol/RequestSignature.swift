@@ -65,13 +65,21 @@ public struct RequestSignature: Sendable {
     /// The same, for a body whose SHA-256 (lower-case hex) is known already.
     public func verify(method: String, pathWithQuery: String, timestamp: String?, signature: String?, bodySha256: String,
                        now: Date = Date()) throws(Failure) {
+        try check(timestamp: timestamp, signature: signature, now: now) { timestamp in
+            Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: bodySha256)
+        }
+    }
+
+    /// The checks a request's and an answer's signatures share: both headers present, the
+    /// signature's form, the HMAC of `text(timestamp)` (in constant time), then the timestamp within
+    /// `window` of `now`.
+    func check(timestamp: String?, signature: String?, now: Date, text: (String) -> String) throws(Failure) {
         guard let timestamp else { throw .missingHeader(Self.timestampHeader) }
         guard let signature else { throw .missingHeader(Self.signatureHeader) }
         guard signature.hasPrefix("hmac-sha256="), let mac = Self.bytes(hex: String(signature.dropFirst("hmac-sha256=".count))), mac.count == 32 else {
             throw .malformedSignature
         }
-        let text = Self.canonical(method: method, pathWithQuery: pathWithQuery, timestamp: timestamp, bodySha256: bodySha256)
-        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text.utf8), using: key) else { throw .badSignature }
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(text(timestamp).utf8), using: key) else { throw .badSignature }
         guard let instant = Instant.parse(timestamp) else { throw .timestampUnreadable }
         let skew = abs(instant.timeIntervalSince(now))
         guard skew <= Self.window else { throw .outsideWindow(seconds: Int(skew)) }

@@ -298,19 +298,8 @@ struct IndependentPeerTests {
         let temp = TemporaryFolder()
         let store = try SQLiteStore(path: temp.path("forem.sqlite"))
         let document = try Self.twoVersions()
-        let router = Router()
-        router.get("/export") { request, _ in
-            guard request.uri.queryParameters["type"] == "vacancy", request.uri.queryParameters["since"] == "" else { return Response(status: .noContent) }
-            return Response(status: .ok, headers: [.contentType: "application/xml", HTTPField.Name("X-Export-Cursor")!: "2026-11-22T06:00:00Z"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: document)))
-        }
-        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client async throws -> Void in
-            let pickup = Pickup(agency: .forem, settings: PickupSettings(exportURL: "http://127.0.0.1:\(client.port!)/export", formats: [.vacancy: "forem"],
-                                                                         schedule: .every(60)),
-                                peers: [.vdab: .init(sends: [.vacancy], encoding: .json)],
-                                routing: Routing(rules: [RoutingRule(recordType: .vacancy, destination: .peers([.vdab]))]),
-                                catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store, logger: Logger(label: "test.export"))
-            let entries = try await pickup.run()
+        try await Application(router: PickupTests.export(document), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client async throws -> Void in
+            let entries = try await PickupTests.exportPickup(port: client.port!, store: store).run()
             #expect(entries.map(\.queued) == [4])
         }
         let sent = try await store.batches(BatchFilter(direction: .sent))

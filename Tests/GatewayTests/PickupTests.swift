@@ -173,21 +173,9 @@ struct ExportPickupTests {
         let document = try Translation.fixture("forem/vacancies.xml")
         // An export with one document after the start, then nothing new; it records what it was asked.
         let asked = Mutex<[String]>([])
-        let router = Router()
-        router.get("/export") { request, _ in
-            let type = request.uri.queryParameters["type"].map(String.init) ?? ""
-            let since = request.uri.queryParameters["since"].map(String.init) ?? ""
-            asked.withLock { $0.append("\(type) since '\(since)'") }
-            guard type == "vacancy", since.isEmpty else { return Response(status: .noContent) }
-            return Response(status: .ok, headers: [.contentType: "application/xml", HTTPField.Name("X-Export-Cursor")!: "2026-11-22T06:00:00Z"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: document)))
-        }
+        let router = PickupTests.export(document) { request in asked.withLock { $0.append(request) } }
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client async throws -> Void in
-            let pickup = Pickup(agency: .forem, settings: PickupSettings(exportURL: "http://127.0.0.1:\(client.port!)/export", formats: [.vacancy: "forem"],
-                                                                         schedule: .every(60)),
-                                peers: [.vdab: .init(sends: [.vacancy], encoding: .json)],
-                                routing: Routing(rules: [RoutingRule(recordType: .vacancy, destination: .peers([.vdab]))]),
-                                catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store, logger: Logger(label: "test.export"))
+            let pickup = PickupTests.exportPickup(port: client.port!, store: store)
             let first = try await pickup.run()
             #expect(first.map(\.queued) == [4])
             #expect(try await store.pickupCursor("http://127.0.0.1:\(client.port!)/export#vacancy") == "2026-11-22T06:00:00Z")
@@ -198,5 +186,30 @@ struct ExportPickupTests {
         // The batches and the cursor moved in one transaction: one batch, and the document's entry.
         #expect(try await f.outbox(store)[.vdab]?.batches == 1)
         #expect(try await store.pickup(source: "export:vacancy since the start", sha256: sha256Hex(document))?.queued == 4)
+    }
+}
+
+extension PickupTests {
+    /// Le Forem's HTTP export on loopback: `document` for the first vacancy request (since the
+    /// start), nothing new after; each request told to `asked` ("vacancy since ''").
+    static func export(_ document: [UInt8], asked: @escaping @Sendable (String) -> Void = { _ in }) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/export") { request, _ in
+            let type = request.uri.queryParameters["type"].map(String.init) ?? ""
+            let since = request.uri.queryParameters["since"].map(String.init) ?? ""
+            asked("\(type) since '\(since)'")
+            guard type == "vacancy", since.isEmpty else { return Response(status: .noContent) }
+            return Response(status: .ok, headers: [.contentType: "application/xml", HTTPField.Name("X-Export-Cursor")!: "2026-11-22T06:00:00Z"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+        return router
+    }
+
+    /// Le Forem's pick-up from that export on `port`, every vacancy to VDAB.
+    static func exportPickup(port: Int, store: SQLiteStore) -> Pickup {
+        Pickup(agency: .forem, settings: PickupSettings(exportURL: "http://127.0.0.1:\(port)/export", formats: [.vacancy: "forem"], schedule: .every(60)),
+               peers: [.vdab: .init(sends: [.vacancy], encoding: .json)],
+               routing: Routing(rules: [RoutingRule(recordType: .vacancy, destination: .peers([.vdab]))]),
+               catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store, logger: Logger(label: "test.export"))
     }
 }
