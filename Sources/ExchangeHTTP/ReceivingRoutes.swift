@@ -21,11 +21,19 @@ public struct ReceivingGateway: Sendable {
         public var signatures: [RequestSignature]
         public var receives: Set<RecordType>
         public var certificate: CertificatePin?
+        /// The networks its connections come from (`peers.X.from`); empty: any.
+        public var networks: [SourceNetwork]
         public init(signature: RequestSignature, next: RequestSignature? = nil, receives: Set<RecordType> = Set(RecordType.allCases),
-                    certificate: CertificatePin? = nil) {
+                    certificate: CertificatePin? = nil, networks: [SourceNetwork] = []) {
             self.signatures = [signature] + (next.map { [$0] } ?? [])
             self.receives = receives
             self.certificate = certificate
+            self.networks = networks
+        }
+
+        /// Whether a connection from `address` may be this peer's (nil: the listener did not say).
+        public func admits(_ address: SourceAddress?) -> Bool {
+            networks.isEmpty || address.map { a in networks.contains { $0.contains(a) } } ?? false
         }
     }
 
@@ -273,7 +281,8 @@ public struct ReceivingGateway: Sendable {
     }
 
     /// The peer a request's `X-PES-Sender` names, as it is known here: 401 for a sender that is not
-    /// a peer, 403 for a connection whose client certificate is not the one agreed for it.
+    /// a peer, 403 for a connection whose client certificate is not the one agreed for it or that
+    /// comes from outside the peer's networks.
     func peer(of request: Request) throws -> (Agency, Peer) {
         guard let senderText = request.headers[HTTPField.Name(RequestSignature.senderHeader)!] else {
             throw Problem(.unauthorized, "Unsigned request", "the request has no \(RequestSignature.senderHeader) header")
@@ -290,6 +299,12 @@ public struct ReceivingGateway: Sendable {
                               ? "\(sender) must present its client certificate on this connection"
                               : "the client certificate of this connection is not the one agreed for \(sender)")
             }
+        }
+        let address = request.headers[HTTPField.Name(SourceAddress.header)!].flatMap(SourceAddress.init)
+        guard peer.admits(address) else {
+            // The networks themselves are not said: an operator reads them in the configuration.
+            throw Problem(.forbidden, "Wrong source address", "\(sender)'s connections must come from the networks agreed for it (peers.\(sender).from); "
+                          + "this one comes from \(address?.description ?? "an address the listener did not give")")
         }
         return (sender, peer)
     }

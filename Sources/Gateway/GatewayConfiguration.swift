@@ -27,6 +27,9 @@ public struct GatewayConfiguration: Sendable {
         public var sendNextFrom: Date?
         /// The client certificate the peer must present to this gateway (`certificate:`).
         public var certificate: CertificatePin?
+        /// The networks the peer's connections come from (`from: [CIDR]`; empty: any). Its requests
+        /// from elsewhere are refused, and its connections take the listener's share kept for peers.
+        public var networks: [SourceNetwork] = []
         /// Records may cross the network with this peer over plain HTTP off loopback (`insecure: true`).
         public var insecure = false
         /// The peer's 200 answers must be signed (`signedAnswers: required`; `optional`, the default,
@@ -307,7 +310,7 @@ public struct GatewayConfiguration: Sendable {
             let base = "peers.\(name)"
             let m = try mapping(v, base, allowed: ["url", "receiveKeyFile", "receiveKeyEnv", "receiveNextKeyFile", "receiveNextKeyEnv", "sendKeyFile", "sendKeyEnv",
                                                    "sendNextKeyFile", "sendNextKeyEnv", "sendNextFrom", "receive", "send", "encoding", "limits", "certificate",
-                                                   "insecure", "signedAnswers"])
+                                                   "insecure", "signedAnswers", "from"])
             guard let receiveKey = try key(m, "receiveKey", base) else { throw fail(v, "\(base).receiveKeyFile", "missing (or receiveKeyEnv)") }
             let sends = try types(m, "send", "\(base).send")
             let sendKey = try key(m, "sendKey", base)
@@ -345,6 +348,18 @@ public struct GatewayConfiguration: Sendable {
             } else if exchangeTLS?.requireClientCertificate == true {
                 throw fail(v, "\(base).certificate", "missing: with tls.requireClientCertificate every peer names the certificate it must present "
                            + "(certificate: { sha256: … } or { commonName: … }), so that one agency's certificate cannot sign in as another")
+            }
+            if let f = m["from"] {
+                guard case .sequence(let items) = f, !items.isEmpty else {
+                    throw fail(f, "\(base).from", "expected a list of networks the peer connects from, such as [192.0.2.0/24, 2001:db8::/48]")
+                }
+                for item in items {
+                    do throws(SourceNetwork.Invalid) {
+                        entry.networks.append(try SourceNetwork(item.scalar?.string ?? ""))
+                    } catch {
+                        throw fail(item, "\(base).from", error.description)
+                    }
+                }
             }
             entry.insecure = try flag(m, "insecure", "\(base).insecure")
             if let n = m["signedAnswers"] {
@@ -399,7 +414,8 @@ public struct GatewayConfiguration: Sendable {
         var capacity = 16, perPeer: Int?
         var limits = ConnectionLimits()
         if let receivingNode = top["receiving"] {
-            let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity", "perPeer", "connections", "headerTimeout", "minimumRate",
+            let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity", "perPeer", "connections", "connectionsPerAddress", "connectionsPerPeer",
+                                                                              "reservedConnections", "handshakeTimeout", "headerTimeout", "minimumRate",
                                                                               "grace", "idleTimeout"])
             if let n = try positive(receiving, "capacity", "receiving.capacity") { capacity = n }
             if let n = try positive(receiving, "perPeer", "receiving.perPeer") {
@@ -407,9 +423,22 @@ public struct GatewayConfiguration: Sendable {
                 perPeer = n
             }
             if let n = try positive(receiving, "connections", "receiving.connections") { limits.maximumConnections = n }
+            if let n = try positive(receiving, "connectionsPerAddress", "receiving.connectionsPerAddress") { limits.connectionsPerAddress = n }
+            if let n = try positive(receiving, "connectionsPerPeer", "receiving.connectionsPerPeer") { limits.connectionsPerPeer = n }
+            if let r = receiving["reservedConnections"] {
+                guard let n = r.scalar.flatMap({ Int($0.string) }), n >= 0 else { throw fail(r, "receiving.reservedConnections", "expected a whole number, 0 or more") }
+                limits.reservedConnections = n
+            } else {
+                limits.reservedConnections = min(limits.reservedConnections, limits.maximumConnections / 4)
+            }
+            guard limits.reservedConnections < limits.maximumConnections else {
+                throw fail(receiving["reservedConnections"], "receiving.reservedConnections",
+                           "is \(limits.reservedConnections), not less than receiving.connections (\(limits.maximumConnections)): strangers would never get in")
+            }
             if let n = try positive(receiving, "minimumRate", "receiving.minimumRate") { limits.minimumRate = n }
             func amount(_ t: TimeInterval) -> TimeAmount { .milliseconds(Int64(t * 1000)) }
             if let t = try duration(receiving, "headerTimeout", "receiving.headerTimeout") { limits.headerTimeout = amount(t) }
+            if let t = try duration(receiving, "handshakeTimeout", "receiving.handshakeTimeout") { limits.handshakeTimeout = amount(t) }
             if let t = try duration(receiving, "grace", "receiving.grace") { limits.grace = amount(t) }
             if let t = try duration(receiving, "idleTimeout", "receiving.idleTimeout") { limits.idleTimeout = amount(t) }
         }
@@ -753,7 +782,7 @@ public struct GatewayConfiguration: Sendable {
     public var receivingPeers: [Agency: ReceivingGateway.Peer] {
         peers.mapValues {
             ReceivingGateway.Peer(signature: RequestSignature(key: $0.receiveKey), next: $0.receiveNextKey.map { RequestSignature(key: $0) }, receives: $0.receives,
-                                  certificate: $0.certificate)
+                                  certificate: $0.certificate, networks: $0.networks)
         }
     }
 

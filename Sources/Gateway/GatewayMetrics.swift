@@ -51,6 +51,12 @@ public final class GatewayMetrics: ExchangeObserver {
         }
     }
 
+    /// A connection the listener closed rather than its client, and why (`ConnectionTable.Closing`).
+    public func connectionClosed(listener: String, because reason: ConnectionTable.Closing) {
+        registry.makeCounter(descriptor: Self.metric("gateway_connections_closed_total", "Connections closed by a listener's limits, by listener and reason"),
+                             labels: [("listener", listener), ("reason", reason.rawValue)]).increment()
+    }
+
     /// A metric's whole name (as the exposition writes it) and its help text.
     static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)

@@ -27,9 +27,10 @@ public struct GatewayNode: Sendable {
     /// Staff signed in to the dashboard (kept in memory: a restart signs everyone out).
     public let sessions: StaffSessions
     public let logger: Logger
-    /// The listeners' open connections (`ConnectionLimits.maximumConnections` caps each).
-    public let connections = ConnectionCount()
-    public let adminConnections = ConnectionCount()
+    /// The listeners' open connections, by holder, within the `ConnectionLimits`: the exchange's
+    /// knows the peers by their networks and certificates; on the admin listener all are strangers.
+    public let connections: ConnectionTable
+    public let adminConnections: ConnectionTable
     /// The keys, certificates and tokens in force, read again by `reload()`.
     public let credentials: LiveCredentials
     /// The gateway's services running now (what a stop that does not finish waits for).
@@ -72,6 +73,13 @@ public struct GatewayNode: Sendable {
         self.delivery = delivery
         let metrics = GatewayMetrics(peers: Set(configuration.peers.keys))
         self.metrics = metrics
+        let peersInForce = credentials.receiving
+        self.connections = ConnectionTable(limits: configuration.connectionLimits, identify: { address, certificate in
+            peersInForce.value.first { _, peer in
+                certificate.map { c in peer.certificate?.admits(c) ?? false } ?? (!peer.networks.isEmpty && peer.admits(address))
+            }?.key
+        }, closed: { metrics.connectionClosed(listener: "exchange", because: $0) })
+        self.adminConnections = ConnectionTable(limits: configuration.connectionLimits, closed: { metrics.connectionClosed(listener: "admin", because: $0) })
         let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer)
         self.admission = admission
         self.receiving = ReceivingGateway(agency: configuration.agency, directory: credentials.receiving, store: store, taxonomy: taxonomy, clock: clock,
@@ -160,9 +168,9 @@ public struct GatewayNode: Sendable {
     /// An application of `router` on `listener`: HTTP/1 with the connection limits, over TLS where
     /// the listener has it (its certificate taken from `served` at every handshake).
     static func listening(router: Router<BasicRequestContext>, on listener: GatewayConfiguration.Listener, served: Reloadable<LoadedCertificate>?,
-                          limits: ConnectionLimits, connections: ConnectionCount, logger: Logger,
+                          limits: ConnectionLimits, connections: ConnectionTable, logger: Logger,
                           onRunning: @escaping @Sendable (String) -> Void) throws -> Application<RouterResponder<BasicRequestContext>> {
-        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits, count: connections), ClientCertificateHandler()],
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(table: connections, tls: listener.tls != nil), ClientCertificateHandler()],
                                               idleTimeout: limits.idleTimeout)
         var server = HTTPServerBuilder.http1(configuration: http)
         if let tls = listener.tls, let served {

@@ -44,7 +44,21 @@ struct ConfigurationTests {
         #expect(c.receivingPerPeer == 3)
         var limits = ConnectionLimits()
         (limits.maximumConnections, limits.headerTimeout, limits.minimumRate, limits.grace, limits.idleTimeout) = (50, .seconds(5), 1000, .seconds(3), .seconds(60))
+        limits.reservedConnections = 12 // a quarter of the listener where it is less than 64 and not said
         #expect(c.connectionLimits == limits)
+    }
+
+    @Test("a peer's source networks; the connection shares of strangers and peers, the reserve and the handshake deadline")
+    func connectionShares() throws {
+        let temp = TemporaryFolder()
+        let c = try GatewayConfiguration.load(try Self.write(temp, peer: "from: [192.0.2.0/24, \"2001:db8::/48\", 198.51.100.7]",
+                                                             top: "receiving: { connections: 500, connectionsPerAddress: 8, connectionsPerPeer: 100, reservedConnections: 200, handshakeTimeout: 3s }"))
+        #expect(c.peers[.vdab]?.networks.map(\.description) == ["192.0.2.0/24", "2001:db8::/48", "198.51.100.7/32"])
+        #expect(c.receivingPeers[.vdab]?.networks.count == 3)
+        var limits = ConnectionLimits()
+        (limits.maximumConnections, limits.connectionsPerAddress, limits.connectionsPerPeer, limits.reservedConnections, limits.handshakeTimeout) = (500, 8, 100, 200, .seconds(3))
+        #expect(c.connectionLimits == limits)
+        #expect(try GatewayConfiguration.load(try Self.write(temp)).connectionLimits == ConnectionLimits(), "256 connections, 32 an address, 64 a peer, 64 kept for peers")
     }
 
     @Test("operator tokens from a file of hashes; a scheduled reconcile whose findings go to the metrics")
@@ -110,6 +124,12 @@ struct ConfigurationTests {
         ("top", "receiving: { capacity: many }", "receiving.capacity: expected a whole number above 0"),
         ("top", "receiving: { capacity: 4, perPeer: 5 }", "receiving.perPeer: is more than receiving.capacity (4)"),
         ("top", "receiving: { grace: soon }", "receiving.grace: expected a duration"),
+        ("top", "receiving: { connections: 100, reservedConnections: 100 }", "receiving.reservedConnections: is 100, not less than receiving.connections (100)"),
+        ("top", "receiving: { connectionsPerAddress: 0 }", "receiving.connectionsPerAddress: expected a whole number above 0"),
+        ("peer", "from: [10.1.2.3/8]", "peers.VDAB.from: 10.1.2.3/8: bits are set past the /8 prefix (did you mean 10.0.0.0/8?)"),
+        ("peer", "from: [gateway.vdab.be]", "peers.VDAB.from: gateway.vdab.be: not an IPv4 or IPv6 address"),
+        ("peer", "from: []", "peers.VDAB.from: expected a list of networks"),
+        ("peer", "from: 10.0.0.0/8", "peers.VDAB.from: expected a list of networks"),
         ("top", "pickup: { folder: out, vacancy: forem }", "pickup.every: missing"),
         ("top", "pickup: { folder: out, every: 5m }", "pickup: name the agency's format"),
         ("top", "pickup: { folder: out, at: [\"25:00\"], vacancy: forem }", "pickup.at: expected a time of day as HH:MM"),

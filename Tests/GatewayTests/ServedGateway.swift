@@ -22,7 +22,11 @@ struct ServedGateway {
     /// The key `sender` signs its requests to VDAB with.
     static func key(_ sender: String) -> [UInt8] { TemporaryFolder.keyBytes("\(sender.lowercased())-to-vdab.key") }
 
-    init(operators: [(name: String, role: OperatorTokens.Role, grants: Set<OperatorTokens.Grant>)], tls: Bool = false) async throws {
+    /// - Parameters:
+    ///   - foremFrom: Le Forem's networks (`peers.FOREM.from`), if any.
+    ///   - receiving: the `receiving:` settings, if any (`{ connectionsPerAddress: 8 }`).
+    init(operators: [(name: String, role: OperatorTokens.Role, grants: Set<OperatorTokens.Grant>)], tls: Bool = false, foremFrom: [String] = [],
+         receiving: String? = nil) async throws {
         try temp.keys("forem-to-vdab.key", "actiris-to-vdab.key", "vdab-payload.key")
         var tlsLines = "", foremPin = "", actirisPin = ""
         if tls {
@@ -53,8 +57,9 @@ struct ServedGateway {
             payloadKeyFile: vdab-payload.key
             operators: { tokensFile: operators.tokens }
             delivery: { folder: incoming, vacancy: vdab, trainee: vdab }
+            \(receiving.map { "receiving: \($0)" } ?? "")
             peers:
-              FOREM: { receiveKeyFile: forem-to-vdab.key, receive: [vacancy, trainee]\(foremPin) }
+              FOREM: { receiveKeyFile: forem-to-vdab.key, receive: [vacancy, trainee]\(foremPin)\(foremFrom.isEmpty ? "" : ", from: [\(foremFrom.joined(separator: ", "))]") }
               ACTIRIS: { receiveKeyFile: actiris-to-vdab.key, receive: [trainee]\(actirisPin) }
             """)
         gateway = GatewayProcess(config: config)
