@@ -49,6 +49,8 @@ public struct ReceivingGateway: Sendable {
     /// back office).
     public let afterReceipt: @Sendable (StoredBatch) async -> Void
     public let observer: any ExchangeObserver
+    /// Refusals anyone can cause are logged once a minute per peer (or "unknown") and status, the rest counted.
+    let refusalLog = LogSampler()
     /// How many batches are taken at once, and whether the gateway is shutting down (429, 503).
     public let admission: Admission
     /// What the back office's format makes of each record, before the receipt (none: every valid
@@ -125,8 +127,14 @@ public struct ReceivingGateway: Sendable {
             } catch let problem as Problem {
                 let sender = request.headers[HTTPField.Name(RequestSignature.senderHeader)!].flatMap(Agency.init(rawValue:))
                 observer.batchReceived(from: sender, type: nil, result: String(problem.status.code), counts: nil)
-                context.logger.notice("batch refused", metadata: ["peer": "\(sender.map(\.rawValue) ?? "unknown")", "status": "\(problem.status.code)",
-                                                                 "title": "\(problem.title)"])
+                // Refusals before a sender is known to be who it says (401, 403) or of load (429,
+                // 503) are anyone's to make: sampled. The others come from a peer that signed.
+                let peer = sender.flatMap { peers[$0] == nil ? nil : $0.rawValue } ?? "unknown"
+                let anyones = [401, 403, 429, 503].contains(problem.status.code)
+                if let held = anyones ? refusalLog.admit("\(peer) \(problem.status.code)", now: Date()) : 0 {
+                    context.logger.notice("batch refused", metadata: ["peer": "\(peer)", "status": "\(problem.status.code)", "title": "\(problem.title)",
+                                                                     "held_back": "\(held)"])
+                }
                 return problem.response
             }
         }

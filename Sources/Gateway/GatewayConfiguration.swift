@@ -119,6 +119,8 @@ public struct GatewayConfiguration: Sendable {
     public var payloadKey: PayloadKey?
     /// How long payloads are kept (`retention.payloadDays`); nil: for ever.
     public var payloadDays: Int?
+    /// How long audit entries are kept (`retention.auditDays`, a year unless said).
+    public var auditDays = 365
     /// The operators allowed on the admin API (`operators.tokensFile`).
     public var operators = OperatorTokens.none
     /// Who may read the folders and files the gateway writes (`files.group`): its user only, or
@@ -649,9 +651,10 @@ public struct GatewayConfiguration: Sendable {
         }
         configuration.insecure = insecure
         if let retentionNode = top["retention"] {
-            let r = try mapping(retentionNode, "retention", allowed: ["payloadDays"])
-            guard let days = try positive(r, "payloadDays", "retention.payloadDays") else { throw fail(retentionNode, "retention.payloadDays", "missing") }
-            configuration.payloadDays = days
+            let r = try mapping(retentionNode, "retention", allowed: ["payloadDays", "auditDays"])
+            configuration.payloadDays = try positive(r, "payloadDays", "retention.payloadDays")
+            if let days = try positive(r, "auditDays", "retention.auditDays") { configuration.auditDays = days }
+            guard r["payloadDays"] != nil || r["auditDays"] != nil else { throw fail(retentionNode, "retention", "give payloadDays, auditDays or both") }
         }
         if let statisticsNode = top["statistics"] {
             let st = try mapping(statisticsNode, "statistics", allowed: ["minimumCell"])

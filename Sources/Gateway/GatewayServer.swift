@@ -26,6 +26,9 @@ public struct GatewayNode: Sendable {
     public let openAPI: String
     /// Staff signed in to the dashboard (kept in memory: a restart signs everyone out).
     public let sessions: StaffSessions
+    /// Refused tokens, counted by source and minute for the audit log; wrong sign-ins by source.
+    public let refusals = RefusalTally()
+    public let signIns = SignInThrottle()
     public let logger: Logger
     /// The listeners' open connections, by holder, within the `ConnectionLimits`: the exchange's
     /// knows the peers by their networks and certificates; on the admin listener all are strangers.
@@ -130,9 +133,7 @@ public struct GatewayNode: Sendable {
         if scheduledPickup, let pickup, let settings = configuration.pickup {
             app.addServices(active.tracking(PickupService(pickup: pickup, schedule: settings.schedule, clock: clock)))
         }
-        if let days = configuration.payloadDays {
-            app.addServices(active.tracking(RetentionService(store: store, days: days, logger: logger)))
-        }
+        app.addServices(active.tracking(RetentionService(store: store, payloadDays: configuration.payloadDays, auditDays: configuration.auditDays, logger: logger)))
         if let reconcile = configuration.reconcile {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "component"] = "reconcile"
@@ -156,13 +157,19 @@ public struct GatewayNode: Sendable {
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))
         }
-        AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: credentials.tokens,
-                    reload: { try await reload() }).addRoutes(to: router)
+        var admin = AdminRoutes(store: store, resubmission: resubmission, reconciliation: reconciliation, tokens: credentials.tokens,
+                                reload: { try await reload() })
+        admin.refusals = refusals
+        admin.addRoutes(to: router)
         var statistics = StatisticsRoutes(agency: configuration.agency, store: store, taxonomy: receiving.taxonomy, tokens: credentials.tokens, sessions: sessions)
         statistics.minimumCell = configuration.minimumCell
+        statistics.refusals = refusals
+        statistics.signIns = signIns
         statistics.addRoutes(to: router)
-        return try Self.listening(router: router, on: configuration.admin, served: credentials.adminCertificate, limits: configuration.connectionLimits,
-                                  connections: adminConnections, logger: logger, onRunning: onRunning)
+        var app = try Self.listening(router: router, on: configuration.admin, served: credentials.adminCertificate, limits: configuration.connectionLimits,
+                                     connections: adminConnections, logger: logger, onRunning: onRunning)
+        app.addServices(activeServices.tracking(RefusalCountService(tally: refusals, store: store, logger: logger)))
+        return app
     }
 
     /// An application of `router` on `listener`: HTTP/1 with the connection limits, over TLS where

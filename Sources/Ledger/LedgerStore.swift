@@ -96,6 +96,8 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     func markConfirmed(_ batchIds: [String], now: Date) async throws
     /// Removes the payloads created before `cutoff` that nothing needs any more.
     func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> PruneReport
+    /// Removes the audit entries written before `cutoff` (`retention.auditDays`); how many.
+    func pruneAudit(before cutoff: Date) async throws -> Int
     /// Seals every stored payload sealed under a retired payload key (or before keys had ids) again
     /// under the key in force, `chunk` payloads per transaction, calling `progress` after each; a
     /// pass cut short is taken up again by the next. Throws if no payload key is configured, or a

@@ -1,5 +1,6 @@
 import ExchangeHTTP
 import ExchangeProtocol
+import Foundation
 import Testing
 
 @Suite("Source networks (peers.X.from)")

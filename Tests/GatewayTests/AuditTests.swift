@@ -11,7 +11,7 @@ import Testing
 /// huge path must not fill the ledger, nor hide an operator's payload read from the audit API.
 @Suite("The audit log: bounded refusals, paged and filtered reads", .bounded)
 struct AuditTests {
-    @Test("1,000 bad-token requests with 60 KB paths add under 1 MB to the ledger; the operator's last payload read is found by action; pages by id")
+    @Test("1,000 bad-token requests with 60 KB paths add under 1 MB to the ledger, as two entries (the first, then the count from its address); the operator's last payload read stays in view; pages by id")
     func badTokens() async throws {
         var n = try ResubmissionNetwork()
         let alice = OperatorTokens.make(name: "alice", role: .operator)
@@ -39,19 +39,26 @@ struct AuditTests {
         }
         let added = try await size() - before
         #expect(added < 1 << 20, "the ledger grew by \(added) bytes")
-        let refused = try await node.store.auditLog(AuditFilter(action: "refused-token", limit: 1))
-        #expect(refused.first.map { $0.target.count < 220 && $0.target.hasSuffix("… (60018 bytes)") } == true, "\(refused)")
+        // Read through the API, which writes the count first: the first refusal, then "999 more".
+        let recent = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=3", token: alice.token).body.utf8))
+        try #require(recent.map(\.action) == ["refused-token", "refused-token", "read-payload"], "\(recent)")
+        #expect(recent.first?.detail?.hasPrefix("999 more refused from 127.0.0.1, ") == true, "\(recent.first?.detail ?? "")")
+        #expect(recent[1].detail == "no operator has this token; from 127.0.0.1", "\(recent[1])")
+        #expect(recent.allSatisfy { $0.target.count < 220 }, "\(recent.map(\.target.count))")
+        #expect(recent[1].target.hasSuffix("… (60018 bytes)"), "\(recent[1].target.suffix(40))")
+        #expect(recent[2].actor == "api:alice" && recent[2].target == batch)
 
-        // The payload read is behind 1,000 refusals, and found by its action, or by paging.
+        // Found by its action too, and by paging one entry at a time.
         let reads = try await AdminAPITests.call("GET", base + "/audit?action=read-payload", token: alice.token)
         let entries = try JSONDecoder().decode([AuditEntry].self, from: Data(reads.body.utf8))
         #expect(entries.map { "\($0.actor) \($0.action) \($0.target)" } == ["api:alice read-payload \(batch)"], "\(reads.body.prefix(600))")
-        let first = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=600", token: alice.token).body.utf8))
-        let last = try #require(first.last?.id)
-        let second = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=600&before=\(last)", token: alice.token).body.utf8))
-        #expect(first.count == 600 && second.count == 401, "\(first.count) + \(second.count)")
-        #expect(second.last?.action == "read-payload")
-        #expect(Set(first.compactMap(\.id)).isDisjoint(with: second.compactMap(\.id)))
+        var paged: [AuditEntry] = [], after = ""
+        for _ in 0..<3 {
+            let one = try JSONDecoder().decode([AuditEntry].self, from: Data(try await AdminAPITests.call("GET", base + "/audit?limit=1\(after)", token: alice.token).body.utf8))
+            paged += one
+            after = "&before=\(try #require(one.last?.id))"
+        }
+        #expect(paged.map(\.id) == recent.map(\.id))
         for bad in ["limit=0", "limit=1001", "before=x", "since=yesterday"] {
             #expect(try await AdminAPITests.call("GET", base + "/audit?\(bad)", token: alice.token).status == 400, "\(bad)")
         }

@@ -61,6 +61,15 @@ struct ConfigurationTests {
         #expect(try GatewayConfiguration.load(try Self.write(temp)).connectionLimits == ConnectionLimits(), "256 connections, 32 an address, 64 a peer, 64 kept for peers")
     }
 
+    @Test("audit entries are kept a year unless retention.auditDays says otherwise; payloads for ever unless payloadDays")
+    func auditRetention() throws {
+        let temp = TemporaryFolder()
+        let plain = try GatewayConfiguration.load(try Self.write(temp))
+        #expect(plain.auditDays == 365 && plain.payloadDays == nil)
+        let set = try GatewayConfiguration.load(try Self.write(temp, top: "retention: { auditDays: 30 }"))
+        #expect(set.auditDays == 30 && set.payloadDays == nil)
+    }
+
     @Test("operator tokens from a file of hashes; a scheduled reconcile whose findings go to the metrics")
     func operatorsAndReconcile() throws {
         let temp = TemporaryFolder()
@@ -125,6 +134,8 @@ struct ConfigurationTests {
         ("top", "receiving: { capacity: 4, perPeer: 5 }", "receiving.perPeer: is more than receiving.capacity (4)"),
         ("top", "receiving: { grace: soon }", "receiving.grace: expected a duration"),
         ("top", "receiving: { connections: 100, reservedConnections: 100 }", "receiving.reservedConnections: is 100, not less than receiving.connections (100)"),
+        ("top", "retention: { }", "retention: give payloadDays, auditDays or both"),
+        ("top", "retention: { auditDays: 0 }", "retention.auditDays: expected a whole number above 0"),
         ("top", "receiving: { connectionsPerAddress: 0 }", "receiving.connectionsPerAddress: expected a whole number above 0"),
         ("peer", "from: [10.1.2.3/8]", "peers.VDAB.from: 10.1.2.3/8: bits are set past the /8 prefix (did you mean 10.0.0.0/8?)"),
         ("peer", "from: [gateway.vdab.be]", "peers.VDAB.from: gateway.vdab.be: not an IPv4 or IPv6 address"),

@@ -163,3 +163,40 @@ extension StaffSignInTests {
         #expect(audit.contains { $0.action == "refused-token" && $0.actor == "api:unknown token" && $0.target == "GET /stats/health" })
     }
 }
+
+extension StaffSignInTests {
+    @Test("wrong tokens at /login: five answered 401, then each makes the address wait longer (429, Retry-After 1, then 2); while it waits even the right token is not looked at; after the wait it signs in",
+          .timeLimit(.minutes(2)))
+    func signInThrottled() async throws {
+        let temp = TemporaryFolder()
+        let demo = Demo(project: Project.root, folder: temp.path("demo")) { _ in }
+        let analyst = OperatorTokens.make(name: "analyst", role: .stats)
+        var forem = try #require(try demo.configurations().first { $0.agency == .forem })
+        forem.operators = .of(analyst)
+        let network = try await LocalNetwork.start([forem], mappings: Project.mappings, scheduledPickup: false)
+        let base = try #require(network.adminURLs[.forem])
+        let (csrf, signInCookie) = try Self.signInForm(try await HTTP.send(base + "/login?lang=de"))
+        let form = [("Content-Type", "application/x-www-form-urlencoded"), signInCookie]
+        func post(_ token: String) async throws -> HTTP.Answer {
+            try await HTTP.send(base + "/login?lang=de", method: "POST", headers: form, body: Array("token=\(token)&csrf=\(csrf)".utf8))
+        }
+        for n in 1...5 {
+            let wrong = try await post("wrong-\(n)")
+            #expect(wrong.status == 401 && wrong.headers.first(name: "Retry-After") == nil, "attempt \(n): \(wrong.status)")
+        }
+        let sixth = try await post("wrong-6")
+        #expect(sixth.status == 429 && sixth.headers.first(name: "Retry-After") == "1" && sixth.body.contains("id=\"wait\""), "\(sixth.status) \(sixth.headers)")
+        #expect(sixth.body.contains("Zu viele falsche Token"))
+        let early = try await post(analyst.token)
+        #expect(early.status == 429 && Self.cookie(early) == nil, "the right token, while the address waits: \(early.status)")
+        try await Task.sleep(for: .milliseconds(1_100))
+        let seventh = try await post("wrong-7")
+        #expect(seventh.status == 429 && seventh.headers.first(name: "Retry-After") == "2", "\(seventh.status) \(seventh.headers)")
+        try await Task.sleep(for: .milliseconds(2_100))
+        let signed = try await post(analyst.token)
+        #expect(signed.status == 303 && Self.cookie(signed) != nil, "\(signed.status)")
+        // Cleared by the right token: a wrong one is a first again.
+        #expect(try await post("wrong-8").status == 401)
+        try await network.stop()
+    }
+}

@@ -103,6 +103,18 @@ struct TaxonomyStoreTests {
                                                           fiche: FicheCode(rawValue: "H2913")!, label: "Soudeur")]),
         v4Sources: ["codes.csv", "appellations.csv"])
 
+    @Test("audit retention removes the entries written before the cutoff, and only those", arguments: LedgerKind.allCases)
+    func auditRetention(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        let days = [Date(timeIntervalSince1970: 1_700_000_000), Date(timeIntervalSince1970: 1_760_000_000), Date(timeIntervalSince1970: 1_790_000_000)]
+        for (n, at) in days.enumerated() {
+            try await store.audit(AuditEntry(actor: "api:alice", action: "read-payload", target: "b\(n)", reason: nil), now: at)
+        }
+        #expect(try await store.pruneAudit(before: days[1]) == 1)
+        #expect(try await store.auditLog(limit: 10).map(\.target) == ["b2", "b1"])
+        #expect(try await store.pruneAudit(before: days[1]) == 0)
+    }
+
     @Test("a new store holds no import and every migration, in order", arguments: LedgerKind.allCases)
     func fresh(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()

@@ -37,6 +37,8 @@ struct DashboardLabels {
         "signOut": ("Se déconnecter", "Afmelden", "Abmelden"),
         "token": ("Jeton", "Token", "Token"),
         "wrongToken": ("Ce jeton n'ouvre pas le tableau de bord.", "Dit token opent het dashboard niet.", "Dieses Token öffnet das Dashboard nicht."),
+        "wait": ("Trop de jetons erronés depuis cette adresse : réessayez dans {s} s.", "Te veel foute tokens vanaf dit adres: probeer opnieuw over {s} s.",
+                 "Zu viele falsche Token von dieser Adresse: versuchen Sie es in {s} s erneut."),
     ]
 
     subscript(_ key: String) -> String {

@@ -36,7 +36,12 @@ public struct StatisticsRoutes: Sendable {
         self.sessions = sessions
     }
 
-    var access: OperatorAccess { OperatorAccess(tokens: tokens, store: store) }
+    /// Refused tokens, counted (the node's, shared with the admin routes).
+    public var refusals = RefusalTally()
+    /// Wrong tokens at `/login`, by source address (the node's).
+    public var signIns = SignInThrottle()
+
+    var access: OperatorAccess { OperatorAccess(tokens: tokens, store: store, refusals: refusals) }
 
     /// A bearer token if the request has one, else its session's (`sessionHash`, when looked up already).
     @discardableResult
@@ -121,7 +126,8 @@ public struct StatisticsRoutes: Sendable {
         router.get("/login") { request, _ in
             let language = try Self.language(request)
             let form = SignInGuard.issue(secure: sessions.secure)
-            var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false, formToken: form.token), language: language)
+            var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false, waitSeconds: nil, formToken: form.token),
+                                     language: language)
             response.setCookie(form.cookie)
             return response
         }
@@ -129,16 +135,25 @@ public struct StatisticsRoutes: Sendable {
             let language = try Self.language(request)
             let fields = try await Self.formFields(request)
             try SignInGuard.check(request, formToken: fields["csrf"])
+            let source = request.headers[HTTPField.Name(SourceAddress.header)!]
+            func again(_ status: HTTPResponse.Status, wait: TimeInterval?) -> Response {
+                let form = SignInGuard.issue(secure: sessions.secure)
+                var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: wait == nil, waitSeconds: wait.map { Int($0.rounded(.up)) },
+                                                              formToken: form.token), status: status, language: language)
+                response.setCookie(form.cookie)
+                if let wait { response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))" }
+                return response
+            }
+            // A source that keeps sending wrong tokens waits, its tokens not even looked at.
+            if let wait = await signIns.wait(source: source, now: Date()) { return again(.tooManyRequests, wait: wait) }
             let token = fields["token"]
             do {
                 _ = try await access.authorize(token: token, .stats, at: request)
             } catch let problem as Problem where problem.status == .unauthorized || problem.status == .forbidden {
-                let form = SignInGuard.issue(secure: sessions.secure)
-                var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: true, formToken: form.token),
-                                         status: problem.status, language: language)
-                response.setCookie(form.cookie)
-                return response
+                if let wait = await signIns.failed(source: source, now: Date()) { return again(.tooManyRequests, wait: wait) }
+                return again(problem.status, wait: nil)
             }
+            await signIns.succeeded(source: source)
             let cookie = try await sessions.signIn(tokenHash: OperatorTokens.hash(token ?? ""))
             return Self.redirect(to: "/dashboard?lang=\(language.rawValue)", cookie: cookie)
         }

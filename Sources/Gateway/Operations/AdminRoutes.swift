@@ -20,6 +20,8 @@ public struct AdminRoutes: Sendable {
     public let tokens: Reloadable<OperatorTokens>
     /// Reads the keys, certificates and tokens again (`GatewayNode.reload`).
     public let reload: @Sendable () async throws -> ReloadReport
+    /// Refused tokens, counted (the node's, shared with the statistics routes).
+    public var refusals = RefusalTally()
 
     public static let endpoints: [(method: String, path: String)] = [
         ("GET", "/admin/v1/batches"), ("GET", "/admin/v1/batches/{batchId}"), ("POST", "/admin/v1/batches/{batchId}/resubmit"),
@@ -70,7 +72,7 @@ public struct AdminRoutes: Sendable {
     }
 
     func authorize(_ request: Request, _ needed: OperatorTokens.Role) async throws -> OperatorTokens.Operator {
-        try await OperatorAccess(tokens: tokens, store: store).authorize(request, needed)
+        try await OperatorAccess(tokens: tokens, store: store, refusals: refusals).authorize(request, needed)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -232,6 +234,8 @@ public struct AdminRoutes: Sendable {
                 }
                 filter.limit = n
             }
+            // The refusals counted so far are written first, so that the log read is whole.
+            for entry in await refusals.flush(now: Date(), all: true) { try await store.audit(entry, now: Date()) }
             return try Self.json(try await store.auditLog(filter))
         }
     }

@@ -6,9 +6,9 @@ import Hummingbird
 import Ledger
 
 /// Who may call the admin and statistics routes: the operators' tokens in force, checked before
-/// anything of the request is read, and every refused token written to the audit log — by the
-/// operator's name when the token is known but its role too low, else as `api:unknown token` —
-/// never with the token itself.
+/// anything of the request is read, and refused tokens written to the audit log — by the
+/// operator's name when the token is known but its role too low, else as `api:unknown token`,
+/// counted by source address and minute (`RefusalTally`) — never with the token itself.
 ///
 /// ```swift
 /// let who = try await access.authorize(request, .operator)   // 401 or 403, audited, before the body
@@ -17,10 +17,12 @@ public struct OperatorAccess: Sendable {
     /// The operators' tokens in force (read again at a reload).
     public let tokens: Reloadable<OperatorTokens>
     public let store: any LedgerStore
+    public let refusals: RefusalTally
 
-    public init(tokens: Reloadable<OperatorTokens>, store: any LedgerStore) {
+    public init(tokens: Reloadable<OperatorTokens>, store: any LedgerStore, refusals: RefusalTally) {
         self.tokens = tokens
         self.store = store
+        self.refusals = refusals
     }
 
     /// The operator the request's `Authorization: Bearer` token names, if their role is at least `needed`.
@@ -43,18 +45,21 @@ public struct OperatorAccess: Sendable {
         }
         let target = Self.target(of: request)
         guard let who = tokens.check(hash: tokenHash) else {
-            try await refused(actor: "api:unknown token", target: target, detail: "no operator has this token")
+            try await refused(actor: "api:unknown token", target: target, detail: "no operator has this token", at: request)
             throw Problem(.unauthorized, "Not an operator", "send Authorization: Bearer <token> with a token from operators.tokensFile")
         }
         guard who.role >= needed else {
-            try await refused(actor: "api:\(who.name)", target: target, detail: "a \(who.role.rawValue) token; this needs \(needed.rawValue)")
+            try await refused(actor: "api:\(who.name)", target: target, detail: "a \(who.role.rawValue) token; this needs \(needed.rawValue)", at: request)
             throw Problem(.forbidden, "Token not allowed", "\(who.name) has a \(who.role.rawValue) token; this needs \(needed.rawValue) or above")
         }
         return who
     }
 
-    private func refused(actor: String, target: String, detail: String) async throws {
-        try await store.audit(AuditEntry(actor: actor, action: "refused-token", target: target, reason: nil, detail: detail), now: Date())
+    private func refused(actor: String, target: String, detail: String, at request: Request) async throws {
+        let source = request.headers[HTTPField.Name(SourceAddress.header)!]
+        for entry in await refusals.refused(actor: actor, target: target, detail: detail, source: source, now: Date()) {
+            try await store.audit(entry, now: Date())
+        }
     }
 
     /// What a refusal names: the method and path (never the query), cut to `maximumTarget`

@@ -3,16 +3,20 @@ import Ledger
 import Logging
 import ServiceLifecycle
 
-/// Removes payloads older than the configured days, every hour (see `LedgerStore.prunePayloads`).
+/// Every hour, removes the payloads older than `retention.payloadDays` that nothing needs any more
+/// (see `LedgerStore.prunePayloads`), and the audit entries older than `retention.auditDays`.
 public struct RetentionService: Service, CustomStringConvertible {
-    public var description: String { "payload retention" }
+    public var description: String { "retention" }
     public let store: any LedgerStore
-    public let days: Int
+    /// nil: payloads are kept for ever.
+    public let payloadDays: Int?
+    public let auditDays: Int
     public let logger: Logger
 
-    public init(store: any LedgerStore, days: Int, logger: Logger) {
+    public init(store: any LedgerStore, payloadDays: Int?, auditDays: Int, logger: Logger) {
         self.store = store
-        self.days = days
+        self.payloadDays = payloadDays
+        self.auditDays = auditDays
         self.logger = logger
     }
 
@@ -20,14 +24,21 @@ public struct RetentionService: Service, CustomStringConvertible {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // nil: another replica is pruning this turn.
-                let pruned = try await store.exclusively("retention") { [store, days] in
-                    try await store.prunePayloads(createdBefore: Date().addingTimeInterval(-Double(days) * 86_400), now: Date())
+                let pruned = try await store.exclusively("retention") { [store, payloadDays, auditDays] in
+                    let now = Date()
+                    var payloads: PruneReport?
+                    if let days = payloadDays { payloads = try await store.prunePayloads(createdBefore: now.addingTimeInterval(-Double(days) * 86_400), now: now) }
+                    let audit = try await store.pruneAudit(before: now.addingTimeInterval(-Double(auditDays) * 86_400))
+                    return (payloads, audit)
                 }
-                if let pruned, pruned.batches + pruned.documents > 0 {
-                    logger.info("payloads past retention removed", metadata: ["batches": "\(pruned.batches)", "documents": "\(pruned.documents)"])
+                if let payloads = pruned?.0, payloads.batches + payloads.documents > 0 {
+                    logger.info("payloads past retention removed", metadata: ["batches": "\(payloads.batches)", "documents": "\(payloads.documents)"])
+                }
+                if let audit = pruned?.1, audit > 0 {
+                    logger.info("audit entries past retention removed", metadata: ["entries": "\(audit)", "days": "\(auditDays)"])
                 }
             } catch {
-                logger.error("payload retention failed; tried again in an hour", metadata: ["error": "\(error)"])
+                logger.error("retention failed; tried again in an hour", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }

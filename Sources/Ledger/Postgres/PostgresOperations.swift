@@ -143,4 +143,9 @@ extension PostgresStore {
             return PruneReport(batches: batches, documents: documents)
         }
     }
+
+    @discardableResult
+    public func pruneAudit(before cutoff: Date) async throws -> Int {
+        try await autocommit { c in try await c.change(OperationsSQL.pruneAudit(before: Instant.text(cutoff))) }
+    }
 }

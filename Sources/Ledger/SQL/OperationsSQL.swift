@@ -59,6 +59,10 @@ enum OperationsSQL {
         """
     }
 
+    static func pruneAudit(before: String) -> LedgerSQL {
+        "DELETE FROM audit WHERE at < \(before) RETURNING 1"
+    }
+
     static func sourceDocument(ofSent batchId: String) -> LedgerSQL {
         """
         SELECT p.source, p.sha256, p.format, p.record_type, p.document FROM batch b JOIN pickup p ON p.source = b.source AND p.sha256 = b.source_sha256

@@ -39,4 +39,10 @@ extension SQLiteStore {
             return PruneReport(batches: batches, documents: documents)
         }
     }
+
+    /// Removes the audit entries written before `cutoff`; how many.
+    @discardableResult
+    public func pruneAudit(before cutoff: Date) async throws -> Int {
+        try await database.write { db in try db.change(OperationsSQL.pruneAudit(before: Instant.text(cutoff))) }
+    }
 }
