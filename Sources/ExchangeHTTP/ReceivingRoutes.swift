@@ -117,7 +117,7 @@ public struct ReceivingGateway: Sendable {
                 do {
                     form = try contentForm(request)
                     caller = try preauthenticate(request)
-                    try admit(caller)
+                    try admit(caller, bytes: request.headers[.contentLength].flatMap(Int.init) ?? 0)
                 } catch {
                     await Self.readAwaySmallBody(request)
                     throw error
@@ -177,9 +177,21 @@ public struct ReceivingGateway: Sendable {
 
     /// Takes a place for one batch of `caller`'s, or refuses it as the protocol says: 429 when
     /// saturated (in all, or for this peer), 503 when shutting down, both with `Retry-After`.
-    func admit(_ caller: Agency) throws {
-        switch admission.enter(caller) {
+    func admit(_ caller: Agency, bytes: Int = 0) throws {
+        switch admission.enter(caller, bytes: bytes) {
         case nil: return
+        case .overQuota(let shortfall)?:
+            let quota = admission.quota!
+            let said = shortfall.what == .batches ? "\(quota.batchesPerMinute) batches" : "\(quota.bytesPerMinute >> 20) MiB of batches"
+            var problem = Problem(.tooManyRequests, "Over quota", "this gateway takes \(said) a minute from \(caller) (receiving.quota); try again in \(shortfall.seconds) s")
+            problem.headers[.retryAfter] = String(shortfall.seconds)
+            throw problem
+        case .diskLow(let free)?:
+            var problem = Problem(.serviceUnavailable, "Disk nearly full",
+                                  "the disk holding this gateway's ledger has \(free >> 20) MiB free, below its floor of \(admission.diskFloor >> 20) MiB "
+                                  + "(receiving.freeDiskMegabytes): nothing is received until an operator makes room")
+            problem.headers[.retryAfter] = "60"
+            throw problem
         case .saturated?:
             var problem = Problem(.tooManyRequests, "Saturated", "this gateway takes \(admission.capacity) batches at a time; try again later")
             problem.headers[.retryAfter] = String(admission.retryAfterSaturated)
@@ -218,6 +230,7 @@ public struct ReceivingGateway: Sendable {
     func receive(_ request: Request, form: BatchForm, caller preauthenticated: Agency, logger: Logger) async throws -> Response {
         let buffer = try await Self.collect(request.body)
         let body = [UInt8](buffer: buffer)
+        if request.headers[.contentLength] == nil { admission.charge(preauthenticated, bytes: body.count) }
         let bodySha256 = sha256Hex(body)   // once: for the signature and the ledger
         let (caller, key) = try authenticated(request, bodySha256: bodySha256)
         assert(caller == preauthenticated)

@@ -111,6 +111,11 @@ public struct GatewayConfiguration: Sendable {
     /// What the listener allows any connection (`receiving.connections`, `headerTimeout`,
     /// `minimumRate`, `grace`, `idleTimeout`).
     public var connectionLimits = ConnectionLimits()
+    /// What each peer may send in a minute (`receiving.quota`; none unless said).
+    public var receivingQuota: PeerQuota?
+    /// Below this many MiB free where batches are written, receiving answers 503
+    /// (`receiving.freeDiskMegabytes`; 0: no floor).
+    public var freeDiskMegabytes = 512
     /// What the gateway collects from its agency, and when (`pickup:`); nil: nothing is picked up.
     public var pickup: PickupSettings?
     /// Which records go to which peers (`routes:`).
@@ -415,10 +420,22 @@ public struct GatewayConfiguration: Sendable {
         }
         var capacity = 16, perPeer: Int?
         var limits = ConnectionLimits()
+        var receivingQuota: PeerQuota?, freeDisk = 512
         if let receivingNode = top["receiving"] {
             let receiving = try mapping(receivingNode, "receiving", allowed: ["capacity", "perPeer", "connections", "connectionsPerAddress", "connectionsPerPeer",
                                                                               "reservedConnections", "handshakeTimeout", "headerTimeout", "minimumRate",
-                                                                              "grace", "idleTimeout"])
+                                                                              "grace", "idleTimeout", "quota", "freeDiskMegabytes"])
+            if let q = receiving["quota"] {
+                let quota = try mapping(q, "receiving.quota", allowed: ["batchesPerMinute", "megabytesPerMinute"])
+                let batches = try positive(quota, "batchesPerMinute", "receiving.quota.batchesPerMinute")
+                let megabytes = try positive(quota, "megabytesPerMinute", "receiving.quota.megabytesPerMinute")
+                guard batches != nil || megabytes != nil else { throw fail(q, "receiving.quota", "give batchesPerMinute, megabytesPerMinute or both") }
+                receivingQuota = PeerQuota(batchesPerMinute: batches ?? Int(Int32.max), bytesPerMinute: megabytes.map { $0 << 20 } ?? Int(Int32.max) << 20)
+            }
+            if let f = receiving["freeDiskMegabytes"] {
+                guard let n = f.scalar.flatMap({ Int($0.string) }), n >= 0 else { throw fail(f, "receiving.freeDiskMegabytes", "expected a whole number of MiB, 0 (no floor) or more") }
+                freeDisk = n
+            }
             if let n = try positive(receiving, "capacity", "receiving.capacity") { capacity = n }
             if let n = try positive(receiving, "perPeer", "receiving.perPeer") {
                 guard n <= capacity else { throw fail(receiving["perPeer"]!, "receiving.perPeer", "is more than receiving.capacity (\(capacity))") }
@@ -559,6 +576,8 @@ public struct GatewayConfiguration: Sendable {
         configuration.receivingCapacity = capacity
         configuration.receivingPerPeer = perPeer
         configuration.connectionLimits = limits
+        configuration.receivingQuota = receivingQuota
+        configuration.freeDiskMegabytes = freeDisk
         // A replica's claim on a batch must outlast one attempt to send it, or another replica would
         // take the batch over and send it again while the first still waits for the answer.
         if case .postgres = store, let slowest = peers.values.filter({ !$0.sends.isEmpty }).max(by: { $0.timeout < $1.timeout }),

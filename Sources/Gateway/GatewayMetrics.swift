@@ -57,6 +57,15 @@ public final class GatewayMetrics: ExchangeObserver {
                              labels: [("listener", listener), ("reason", reason.rawValue)]).increment()
     }
 
+    /// The free space where received batches are written, and whether receiving is paused below
+    /// its floor (`receiving.freeDiskMegabytes`).
+    public func diskSpace(free: Int64?, floor: Int64) {
+        guard let free else { return }
+        registry.makeGauge(descriptor: Self.metric("gateway_disk_free_bytes", "Free bytes on the disk where received batches are written (the SQLite ledger, the drop folder)")).set(free)
+        registry.makeGauge(descriptor: Self.metric("gateway_receiving_paused", "1 while receiving answers 503, by reason"), labels: [("reason", "disk")])
+            .set(Int64(floor > 0 && free < floor ? 1 : 0))
+    }
+
     /// A metric's whole name (as the exposition writes it) and its help text.
     static func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)

@@ -1,5 +1,6 @@
 import ExchangeHTTP
 import ExchangeProtocol
+import Files
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -83,7 +84,14 @@ public struct GatewayNode: Sendable {
             }?.key
         }, closed: { metrics.connectionClosed(listener: "exchange", because: $0) })
         self.adminConnections = ConnectionTable(limits: configuration.connectionLimits, closed: { metrics.connectionClosed(listener: "admin", because: $0) })
-        let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer)
+        // The floor is measured where received batches are written: the SQLite ledger's folder and
+        // the back office's drop folder (a PostgreSQL ledger's disk is its server's to watch).
+        var watched: [String] = []
+        if let path = configuration.sqlitePath { watched.append(URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        if case .dropFolder(let folder) = configuration.backOffice { watched.append(folder) }
+        let floorFolders = watched
+        let admission = Admission(capacity: configuration.receivingCapacity, perPeer: configuration.receivingPerPeer, quota: configuration.receivingQuota,
+                                  diskFloor: Int64(configuration.freeDiskMegabytes) << 20, freeSpace: { FreeSpace.least(of: floorFolders) })
         self.admission = admission
         self.receiving = ReceivingGateway(agency: configuration.agency, directory: credentials.receiving, store: store, taxonomy: taxonomy, clock: clock,
                                           afterReceipt: { stored in
@@ -147,12 +155,13 @@ public struct GatewayNode: Sendable {
     /// The operators' and staff's listener (`admin.listen`, with `admin.tls`): `/admin/v1/…`,
     /// `/stats/…`, `/dashboard`, `/metrics` and `/openapi.yaml`. `onRunning` hears its address.
     public func adminApplication(onRunning: @escaping @Sendable (String) -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let metrics = self.metrics, document = openAPI, sessions = self.sessions
+        let metrics = self.metrics, document = openAPI, sessions = self.sessions, admission = self.admission
         let router = Router()
         router.add(middleware: PrivateAnswers())
         router.add(middleware: KnownRoutes(GatewayServer.adminEndpoints))
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            metrics.diskSpace(free: admission.measureFreeSpace(), floor: admission.diskFloor)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: document)))

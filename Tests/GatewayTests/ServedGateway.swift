@@ -70,7 +70,7 @@ struct ServedGateway {
     var url: String { gateway.url }
     var adminURL: String { gateway.adminURL }
 
-    struct Answer { var status: Int; var text: String }
+    struct Answer { var status: Int; var text: String; var retryAfter: String? = nil }
 
     /// What a client trusts and shows over TLS: the test CA, and the certificate of `sender`
     /// (Le Forem's or Actiris's; none for another).
@@ -113,6 +113,7 @@ struct ServedGateway {
 
     static func answer(_ request: HTTPClientRequest) async throws -> Answer {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return Answer(status: Int(response.status.code), text: String(buffer: try await response.body.collect(upTo: 16 << 20)))
+        return Answer(status: Int(response.status.code), text: String(buffer: try await response.body.collect(upTo: 16 << 20)),
+                      retryAfter: response.headers.first(name: "Retry-After"))
     }
 }
