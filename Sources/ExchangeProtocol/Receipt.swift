@@ -12,6 +12,9 @@ public struct Receipt: Codable, Hashable, Sendable {
             self.duplicates = duplicates
             self.rejected = rejected
         }
+
+        /// Every record was one already held: nothing new, nothing refused.
+        public var onlyDuplicates: Bool { records > 0 && duplicates == records }
     }
 
     public struct Rejection: Codable, Hashable, Sendable {

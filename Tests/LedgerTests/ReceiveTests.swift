@@ -36,6 +36,27 @@ struct ReceiveTests {
         #expect(try await reopened.count("SELECT COUNT(*) FROM batch_record") == 1)
     }
 
+    @Test("a batch of records all held already keeps no body (re-sent under new batch ids, it fills nothing) and has nothing to deliver; one with a new record keeps its own",
+          arguments: LedgerKind.allCases)
+    func duplicatesKeepNoBody(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        _ = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1), Received.vacancy("FO-2", version: 1)]))
+        for n in 2...4 {
+            let again = try await store.receive(Received.batch("b\(n)", body: "body-\(n)", [Received.vacancy("FO-1", version: 1), Received.vacancy("FO-2", version: 1)]))
+            #expect(receipt(again)?.counts == .init(records: 2, accepted: 0, duplicates: 2, rejected: 0))
+        }
+        #expect(try await store.count("SELECT COUNT(*) FROM batch_body WHERE direction = 'in'") == 1)
+        #expect(try await store.payload(of: "b3", direction: .received) == nil)
+        #expect(try await store.payload(of: "b1", direction: .received) != nil)
+        #expect(try await store.column("SELECT state FROM batch WHERE batch_id = 'b3'") == ["delivered"])
+        #expect(try await store.undeliveredBatches().map(\.batchId) == ["b1"], "the duplicates are nothing to deliver")
+        // The receipt of a batch of duplicates is still answered, again and again.
+        #expect(try await store.receipt(ofReceived: "b3", from: .forem)?.counts.duplicates == 2)
+        let mixed = try await store.receive(Received.batch("b5", body: "body-5", [Received.vacancy("FO-1", version: 1), Received.vacancy("FO-3", version: 1)]))
+        #expect(receipt(mixed)?.counts.accepted == 1)
+        #expect(try await store.payload(of: "b5", direction: .received) != nil)
+    }
+
     @Test("record versions across batches and within one: new, duplicate, conflict, stale", arguments: LedgerKind.allCases)
     func versions(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()

@@ -63,6 +63,19 @@ enum ReceiveSQL {
         """
     }
 
+    /// A batch whose every record was a duplicate of one held: its body is not kept (so that one
+    /// peer re-sending what it sent under new batch ids fills nothing), nothing is to be delivered.
+    static func keepNoBody(_ batchId: String, at: String) -> LedgerSQL {
+        """
+        UPDATE batch SET payload_pruned_at = \(at), delivered_at = \(at), delivered_to = \(ReceiveSQL.everyRecordHeld), state = 'delivered', updated_at = \(at),
+            lease_owner = NULL, lease_until = NULL
+        WHERE batch_id = \(batchId) AND direction = 'in'
+        """
+    }
+
+    /// Where a batch of duplicates only went (`keepNoBody`).
+    static let everyRecordHeld = "(every record held already: body not kept)"
+
     static func markDelivered(_ batchId: String, to destination: String, at: String, losses: String?) -> LedgerSQL {
         """
         UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(losses), state = 'delivered', updated_at = \(at),

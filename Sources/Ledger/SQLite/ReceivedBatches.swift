@@ -21,7 +21,6 @@ extension SQLiteStore: ReceivedBatchStore {
                 guard let row = try db.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
                 return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
-            try BatchBodies.insert(batch.batchId, direction: .received, body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             let latest = try db.cachedStatement(sql: """
                 SELECT version, first_received_at, coalesce(referring_agency, origin) FROM received_record WHERE origin = ? AND record_id = ?
                 """)
@@ -39,6 +38,11 @@ extension SQLiteStore: ReceivedBatchStore {
             })
             try Self.write(plan, batchId: batch.batchId, receivedAt: now, db: db)
             let receipt = plan.receipt(for: batch, receivedAt: now)
+            if receipt.counts.onlyDuplicates {
+                try db.change(ReceiveSQL.keepNoBody(batch.batchId, at: now))
+            } else {
+                try BatchBodies.insert(batch.batchId, direction: .received, body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
+            }
             try db.change(ReceiveSQL.setReceipt(String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batchId: batch.batchId))
             return .stored(receipt, accepted: plan.accepted)
         }
