@@ -6,7 +6,13 @@ import Model
 /// element's attributes are the header, each child element named `recordElement` one record. A
 /// DOCTYPE or an entity reference stops the document (no DTD is loaded, no entity expanded), as
 /// does a wrong root element or namespace.
+///
+/// A record is built node by node as the stream goes (libxml2 never holds its tree), within the
+/// `XMLLimits`: past any of them the document is refused, saying which — so that one record of
+/// millions of empty elements costs what the limit allows, not gigabytes.
 public final class XMLDocumentReader {
+    /// What one record (or header element) may hold.
+    public var limits = XMLLimits()
     private let input: Input
     private var reader: xmlTextReaderPtr?
     let root: String
@@ -45,6 +51,10 @@ public final class XMLDocumentReader {
     private func libxmlFault() -> DocumentError {
         if let error = xmlGetLastError(), let message = error.pointee.message {
             let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+            // libxml2's own bound on one text or attribute (XML_MAX_TEXT_LENGTH), said plainly.
+            if text.contains("huge text node") || text.contains("Huge input lookup") {
+                return DocumentError(line: Int(error.pointee.line), "a text or attribute longer than 10000000 bytes (libxml2's limit: \(text))")
+            }
             return DocumentError(line: Int(error.pointee.line), "not well-formed XML: \(text)")
         }
         return fail("not well-formed XML")
@@ -125,24 +135,18 @@ public final class XMLDocumentReader {
                     if xmlTextReaderIsEmptyElement(reader) == 1 { continue }
                     continue
                 }
-                guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
-                headerElements.append(try Self.convert(node, line: line))
-                if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
-                try check()
-                pendingElement = true   // Next() stands on the node after it: look at that one first
+                headerElements.append(try readElement(build: true))
+                try stepPast()
+                pendingElement = true   // standing on the node after it: look at that one first
                 continue
             }
             guard name == recordElement else {
                 throw fail("<\(name)> inside <\(container ?? root)>: expected <\(recordElement)> elements only")
             }
-            var element = XMLElement(name: recordElement)
-            if expand {
-                guard let node = xmlTextReaderExpand(reader) else { throw libxmlFault() }
-                element = try Self.convert(node, line: line)
-            }
-            if xmlTextReaderNext(reader) < 0 { throw libxmlFault() }
-            try check()
-            // Next() already stands on the node after the record: look at it before reading on.
+            let read = try readElement(build: expand)
+            let element = expand ? read : XMLElement(name: recordElement)
+            try stepPast()
+            // Already standing on the node after the record: look at it before reading on.
             let after = xmlTextReaderNodeType(reader)
             if after == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) && xmlTextReaderDepth(reader) == 0 {
                 try finish()
@@ -150,6 +154,87 @@ public final class XMLDocumentReader {
                 pendingElement = true
             }
             return element
+        }
+    }
+
+    /// From the end of an element just read to the node after it.
+    private func stepPast() throws(DocumentError) {
+        if xmlTextReaderRead(reader) < 0 { throw libxmlFault() }
+        try check()
+    }
+
+    /// An element being built: its own text so far, and its bytes.
+    private struct Open {
+        var element: XMLElement
+        var text = ""
+        var textBytes = 0
+    }
+
+    /// Reads the element the reader stands on, to its end, node by node within the limits; builds
+    /// it only when `build` (else only its name). Ends standing on its end (or on it, if empty).
+    private func readElement(build: Bool) throws(DocumentError) -> XMLElement {
+        let top = Int(xmlTextReaderDepth(reader)), outer = localName()
+        var stack: [Open] = []
+        var elements = 0
+        /// Opens the element the reader stands on; true if it is empty (no end to wait for).
+        func open() throws(DocumentError) -> Bool {
+            elements += 1
+            guard elements <= limits.elementsPerRecord else {
+                throw fail("<\(outer)> holds more than \(limits.elementsPerRecord) elements (the limit of elements in one record)")
+            }
+            let depth = Int(xmlTextReaderDepth(reader)) - top + 1
+            guard depth <= limits.depth else { throw fail("<\(outer)> nests elements more than \(limits.depth) deep (the limit of depth in one record)") }
+            var element = XMLElement(name: localName())
+            if build { element.namespace = xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) } }
+            var count = 0
+            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+                guard xmlTextReaderIsNamespaceDecl(reader) == 0 else { continue }
+                count += 1
+                guard count <= limits.attributesPerElement else {
+                    throw fail("<\(element.name)> has more than \(limits.attributesPerElement) attributes (the limit of attributes on one element)")
+                }
+                let value = xmlTextReaderConstValue(reader)
+                guard value.map({ strlen($0) }) ?? 0 <= limits.attributeBytes else {
+                    throw fail("an attribute of <\(element.name)> is longer than \(limits.attributeBytes) bytes (the limit of an attribute)")
+                }
+                if build {
+                    element.attributes.append(.init(name: localName(), value: value.map { String(cString: $0) } ?? "",
+                                                    namespace: xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }))
+                }
+            }
+            xmlTextReaderMoveToElement(reader)
+            stack.append(Open(element: element))
+            return xmlTextReaderIsEmptyElement(reader) == 1
+        }
+        /// Closes the innermost element; the outer one when it is the last.
+        func close() -> XMLElement? {
+            var open = stack.removeLast()
+            let kept = open.element.children.isEmpty || open.text.unicodeScalars.contains(where: { !isProfileWhitespace($0) })
+            open.element.text = kept ? open.text : ""
+            guard !stack.isEmpty else { return open.element }
+            if build { stack[stack.count - 1].element.children.append(open.element) }
+            return nil
+        }
+        if try open() { return close()! }
+        while true {
+            try step()
+            switch xmlTextReaderNodeType(reader) {
+            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+                if try open() { _ = close() }
+            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue),
+                 Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue):
+                let value = xmlTextReaderConstValue(reader)
+                let bytes = value.map { strlen($0) } ?? 0
+                stack[stack.count - 1].textBytes += bytes
+                guard stack[stack.count - 1].textBytes <= limits.textBytes else {
+                    throw fail("the text of <\(stack[stack.count - 1].element.name)> is longer than \(limits.textBytes) bytes (the limit of one element's text)")
+                }
+                if build, let value { stack[stack.count - 1].text += String(cString: value) }
+            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+                if let done = close() { return done }
+            default:
+                break
+            }
         }
     }
 

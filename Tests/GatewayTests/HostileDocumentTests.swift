@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import ExchangeProtocol
+import Foundation
+import Gateway
+import LedgerTestSupport
+import NIOCore
+import Testing
+
+/// Hostile exchange documents from a signed peer (issue 36): each refused with the limit it broke,
+/// the receiving gateway's memory bounded while it reads them and given back after.
+@Suite("Hostile documents from a signed peer: bounded readers", .bounded, .serialized,
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct HostileDocumentTests {
+    /// The gateway's resident memory now (`VmRSS`), in MB.
+    static func residentMegabytes(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kb / 1024
+    }
+
+    /// A one-vacancy XML batch with `junk` inside its record, before the record's end.
+    static func xmlBatch(junk: String) throws -> [UInt8] {
+        var generator = RecordGenerator(seed: 9)
+        let (body, _) = try generator.batch(id: UUID().uuidString.lowercased(), form: .xml, vacancies: 1, from: 0)
+        let text = String(decoding: body, as: UTF8.self)
+        let end = try #require(text.range(of: "</PositionOpening>", options: .backwards))
+        return Array((text[..<end.lowerBound] + junk + text[end.lowerBound...]).utf8)
+    }
+
+    /// An XML batch signed by Le Forem, posted in clear; the answer.
+    static func post(_ body: [UInt8], to url: String) async throws -> ServedGateway.Answer {
+        var request = HTTPClientRequest(url: url + "/exchange/v1/batches")
+        request.method = .POST
+        for field in ReceivingFixture.headers(RequestSignature(key: ServedGateway.key("FOREM")), as: "FOREM", body: body, contentType: "application/xml") {
+            request.headers.add(name: field.name.rawName, value: field.value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await ServedGateway.answer(request)
+    }
+
+    static let cases: [(name: String, junk: @Sendable () -> String, says: String)] = [
+        ("4 million empty elements in one record", { String(repeating: "<x/>", count: 4_000_000) }, "more than 10000 elements"),
+        ("a record nested 10,000 deep", { String(repeating: "<d>", count: 10_000) + String(repeating: "</d>", count: 10_000) }, "more than 32 deep"),
+        ("an attribute of 10 MB", { "<x a=\"" + String(repeating: "a", count: 10_000_000) + "\"/>" }, "longer than 10000000 bytes (libxml2's limit"),
+        ("a text node of 15 MB", { "<x>" + String(repeating: "t", count: 15_000_000) + "</x>" }, "longer than 10000000 bytes (libxml2's limit"),
+        ("an attribute of 1 MB", { "<x a=\"" + String(repeating: "a", count: 1_000_000) + "\"/>" }, "longer than 65536 bytes (the limit of an attribute)"),
+        ("a text node of 2 MB", { "<x>" + String(repeating: "t", count: 2_000_000) + "</x>" }, "longer than 1048576 bytes (the limit of one element's text)"),
+        ("70 attributes on one element", { "<x " + (0..<70).map { "a\($0)=\"v\"" }.joined(separator: " ") + "/>" }, "more than 64 attributes"),
+    ]
+
+    @Test("each hostile XML batch is refused with the limit it broke; eight of the largest at once keep the gateway under 300 MB, and it is back under 150 MB after",
+          .timeLimit(.minutes(3)))
+    func hostileXML() async throws {
+        let served = try await ServedGateway(operators: [])
+        let pid = try #require(served.gateway.process?.processIdentifier)
+        for c in Self.cases {
+            let body = try Self.xmlBatch(junk: c.junk())
+            let answer = try await Self.post(body, to: served.url)
+            #expect(answer.status == 400 && answer.text.contains(c.says), "\(c.name): \(answer.status) \(answer.text.prefix(400))")
+        }
+        let flood = try Self.xmlBatch(junk: Self.cases[0].junk())
+        let url = served.url
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { try await Self.post(flood, to: url).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 400 || $0 == 429 }, "\(statuses)")
+        let peak = try #require(SlowSenderTests.peakMegabytes(pid))
+        #expect(peak < 300, "peak \(peak) MB")
+        // Given back: glibc may keep freed memory a while; wait for it with a deadline.
+        let deadline = ContinuousClock.now + .seconds(20)
+        var resident = Int.max
+        while ContinuousClock.now < deadline {
+            resident = Self.residentMegabytes(pid) ?? Int.max
+            if resident < 150 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(resident < 150, "resident \(resident) MB after")
+        print("hostile XML: \(Self.cases.count) cases refused with their limit, 8 × 16 MB at once \(statuses); peak \(peak) MB, resident after \(resident) MB")
+        served.gateway.kill()
+    }
+}
