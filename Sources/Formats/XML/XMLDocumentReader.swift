@@ -112,6 +112,18 @@ public final class XMLDocumentReader {
 
     private func localName() -> String { xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "" }
 
+    /// The node's namespace URI. libxml2 interns it, so the string made for the last pointer seen
+    /// is used again (an element's URI is too long to be a small string: one allocation each).
+    private func namespaceURI() -> String? {
+        guard let uri = xmlTextReaderConstNamespaceUri(reader) else { return nil }
+        if uri == lastNamespace.pointer { return lastNamespace.text }
+        let text = String(cString: uri)
+        lastNamespace = (uri, text)
+        return text
+    }
+
+    private var lastNamespace: (pointer: UnsafePointer<xmlChar>?, text: String) = (nil, "")
+
     /// The next record, or nil once the root element closes (the rest of the document is checked).
     /// With `expand: false` the record is only parsed and checked (libxml2 reads it whole), not
     /// turned into an element: an empty element of the record's name stands for it.
@@ -185,9 +197,10 @@ public final class XMLDocumentReader {
             let depth = Int(xmlTextReaderDepth(reader)) - top + 1
             guard depth <= limits.depth else { throw fail("<\(outer)> nests elements more than \(limits.depth) deep (the limit of depth in one record)") }
             var element = XMLElement(name: localName())
-            if build { element.namespace = xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) } }
+            if build { element.namespace = namespaceURI() }
             var count = 0
-            while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            let attributed = xmlTextReaderHasAttributes(reader) == 1
+            while attributed && xmlTextReaderMoveToNextAttribute(reader) == 1 {
                 guard xmlTextReaderIsNamespaceDecl(reader) == 0 else { continue }
                 count += 1
                 guard count <= limits.attributesPerElement else {
@@ -198,8 +211,7 @@ public final class XMLDocumentReader {
                     throw fail("an attribute of <\(element.name)> is longer than \(limits.attributeBytes) bytes (the limit of an attribute)")
                 }
                 if build {
-                    element.attributes.append(.init(name: localName(), value: value.map { String(cString: $0) } ?? "",
-                                                    namespace: xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) }))
+                    element.attributes.append(.init(name: localName(), value: value.map { String(cString: $0) } ?? "", namespace: namespaceURI()))
                 }
             }
             xmlTextReaderMoveToElement(reader)
