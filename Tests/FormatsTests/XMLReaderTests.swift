@@ -52,4 +52,35 @@ struct XMLReaderTests {
     func hostile(_ text: String, _ fragment: String) {
         #expect { _ = try read(text) } throws: { "\($0)".contains(fragment) }
     }
+
+    @Test("a record is built node by node as the tree libxml2 would have made: every attribute with its namespace, nested elements, text, white space between elements dropped")
+    func builtWhole() throws {
+        let (_, records) = try read(#"<lot xmlns="urn:x" xmlns:xsi="urn:xsi"><r a="1" b="2" xsi:type="T" c="3"><p>  <q z="9">text</q>  <q/>  </p><s>  kept  </s></r></lot>"#)
+        let r = try #require(records.first)
+        #expect(r.attributes == [.init(name: "a", value: "1"), .init(name: "b", value: "2"), .init(name: "type", value: "T", namespace: "urn:xsi"),
+                                 .init(name: "c", value: "3")])
+        #expect(r.namespace == "urn:x")
+        #expect(r.children.map(\.name) == ["p", "s"])
+        #expect(r.children[0].text == "" && r.children[0].children.map(\.name) == ["q", "q"])
+        #expect(r.children[0].children[0] == XMLElement(name: "q", namespace: "urn:x", attributes: [.init(name: "z", value: "9")], text: "text"))
+        #expect(r.children[1].text == "  kept  ")
+    }
+
+    @Test("each limit refuses the document, saying which", arguments: [
+        ("<r>" + String(repeating: "<e/>", count: 5) + "</r>", "holds more than 4 elements"),
+        ("<r><a><b><c/></b></a></r>", "more than 3 deep"),
+        (#"<r a="1" b="2" c="3"/>"#, "more than 2 attributes"),
+        (#"<r a="12345678901"/>"#, "longer than 10 bytes (the limit of an attribute)"),
+        ("<r><t>12345678901</t></r>", "longer than 10 bytes (the limit of one element's text)"),
+    ])
+    func limits(text: String, says: String) throws {
+        let reader = XMLDocumentReader(reader: ByteReader(bytes: Array("<lot xmlns=\"urn:x\">\(text)</lot>".utf8)), root: "lot", namespace: "urn:x", recordElement: "r")
+        reader.limits.elementsPerRecord = 4
+        reader.limits.depth = 3
+        reader.limits.attributesPerElement = 2
+        reader.limits.attributeBytes = 10
+        reader.limits.textBytes = 10
+        try reader.open()
+        #expect { _ = try reader.nextRecord() } throws: { "\($0)".contains(says) }
+    }
 }
