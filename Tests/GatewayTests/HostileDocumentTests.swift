@@ -11,12 +11,23 @@ import Testing
 @Suite("Hostile documents from a signed peer: bounded readers", .bounded, .serialized,
        .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct HostileDocumentTests {
-    /// The gateway's resident memory now (`VmRSS`), in MB.
-    static func residentMegabytes(_ pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
-        return kb / 1024
+    /// Eight of `body` at once, then the gateway's peak and, once it gives memory back (glibc may
+    /// keep freed memory a while: waited for with a deadline), its resident memory, in MB.
+    static func flood(_ body: [UInt8], contentType: String, _ served: ServedGateway) async throws -> (statuses: [Int], peak: Int, resident: Int) {
+        let url = served.url, pid = try #require(served.gateway.process?.processIdentifier)
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { try await Self.post(body, to: url, contentType: contentType).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let peak = try #require(SlowSenderTests.peakMegabytes(pid))
+        let deadline = ContinuousClock.now + .seconds(20)
+        var resident = Int.max
+        while ContinuousClock.now < deadline {
+            resident = SlowSenderTests.megabytes(pid, "VmRSS") ?? Int.max
+            if resident < 150 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return (statuses, peak, resident)
     }
 
     /// A one-vacancy XML batch with `junk` inside its record, before the record's end.
@@ -28,11 +39,21 @@ struct HostileDocumentTests {
         return Array((text[..<end.lowerBound] + junk + text[end.lowerBound...]).utf8)
     }
 
-    /// An XML batch signed by Le Forem, posted in clear; the answer.
-    static func post(_ body: [UInt8], to url: String) async throws -> ServedGateway.Answer {
+    /// A one-vacancy JSON batch with `member` (`"name": value`) first in its record.
+    static func jsonBatch(member: String) throws -> [UInt8] {
+        var generator = RecordGenerator(seed: 9)
+        let (body, _) = try generator.batch(id: UUID().uuidString.lowercased(), form: .json, vacancies: 1, from: 0)
+        let text = String(decoding: body, as: UTF8.self)
+        let start = try #require(text.range(of: #""records""#))
+        let open = try #require(text[start.upperBound...].firstIndex(of: "{"))
+        return Array((text[...open] + member + "," + text[text.index(after: open)...]).utf8)
+    }
+
+    /// A batch signed by Le Forem, posted in clear; the answer.
+    static func post(_ body: [UInt8], to url: String, contentType: String = "application/xml") async throws -> ServedGateway.Answer {
         var request = HTTPClientRequest(url: url + "/exchange/v1/batches")
         request.method = .POST
-        for field in ReceivingFixture.headers(RequestSignature(key: ServedGateway.key("FOREM")), as: "FOREM", body: body, contentType: "application/xml") {
+        for field in ReceivingFixture.headers(RequestSignature(key: ServedGateway.key("FOREM")), as: "FOREM", body: body, contentType: contentType) {
             request.headers.add(name: field.name.rawName, value: field.value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
@@ -53,31 +74,34 @@ struct HostileDocumentTests {
           .timeLimit(.minutes(3)))
     func hostileXML() async throws {
         let served = try await ServedGateway(operators: [])
-        let pid = try #require(served.gateway.process?.processIdentifier)
         for c in Self.cases {
             let body = try Self.xmlBatch(junk: c.junk())
             let answer = try await Self.post(body, to: served.url)
             #expect(answer.status == 400 && answer.text.contains(c.says), "\(c.name): \(answer.status) \(answer.text.prefix(400))")
         }
-        let flood = try Self.xmlBatch(junk: Self.cases[0].junk())
-        let url = served.url
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<8 { group.addTask { try await Self.post(flood, to: url).status } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
+        let (statuses, peak, resident) = try await Self.flood(try Self.xmlBatch(junk: Self.cases[0].junk()), contentType: "application/xml", served)
         #expect(statuses.allSatisfy { $0 == 400 || $0 == 429 }, "\(statuses)")
-        let peak = try #require(SlowSenderTests.peakMegabytes(pid))
         #expect(peak < 300, "peak \(peak) MB")
-        // Given back: glibc may keep freed memory a while; wait for it with a deadline.
-        let deadline = ContinuousClock.now + .seconds(20)
-        var resident = Int.max
-        while ContinuousClock.now < deadline {
-            resident = Self.residentMegabytes(pid) ?? Int.max
-            if resident < 150 { break }
-            try await Task.sleep(for: .milliseconds(250))
-        }
         #expect(resident < 150, "resident \(resident) MB after")
         print("hostile XML: \(Self.cases.count) cases refused with their limit, 8 × 16 MB at once \(statuses); peak \(peak) MB, resident after \(resident) MB")
+        served.gateway.kill()
+    }
+
+    @Test("a JSON batch whose record holds 4 million empty objects, or nests 10,000 deep, is refused with its limit; eight at once keep the gateway under 300 MB, and it is back under 150 MB after",
+          .timeLimit(.minutes(3)))
+    func hostileJSON() async throws {
+        let served = try await ServedGateway(operators: [])
+        let flood = try Self.jsonBatch(member: #""zz":["# + String(repeating: "{},", count: 4_000_000) + "{}]")
+        let deep = try Self.jsonBatch(member: #""zz":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000))
+        for (body, says) in [(flood, "more than 10000 values (the limit of values in one record)"), (deep, "nesting deeper than 64 levels")] {
+            let answer = try await Self.post(body, to: served.url, contentType: "application/json")
+            #expect(answer.status == 400 && answer.text.contains(says), "\(answer.status) \(answer.text.prefix(400))")
+        }
+        let (statuses, peak, resident) = try await Self.flood(flood, contentType: "application/json", served)
+        #expect(statuses.allSatisfy { $0 == 400 || $0 == 429 }, "\(statuses)")
+        #expect(peak < 300, "peak \(peak) MB")
+        #expect(resident < 150, "resident \(resident) MB after")
+        print("hostile JSON: refused with their limits, 8 × 12 MB at once \(statuses); peak \(peak) MB, resident after \(resident) MB")
         served.gateway.kill()
     }
 }

@@ -89,9 +89,12 @@ final class RawConnection: @unchecked Sendable {
 @Suite("Slow and junk senders cannot stop intake", .bounded, .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct SlowSenderTests {
     /// The gateway's peak resident memory (`VmHWM`), in MB.
-    static func peakMegabytes(_ pid: Int32) -> Int? {
+    static func peakMegabytes(_ pid: Int32) -> Int? { megabytes(pid, "VmHWM") }
+
+    /// A memory figure of `/proc/<pid>/status` (`VmHWM`, `VmRSS`), in MB.
+    static func megabytes(_ pid: Int32, _ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
               let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
         return kb / 1024
     }

@@ -7,6 +7,9 @@ public final class JSONDocumentReader {
     private var finished = false
     /// Header members read so far (before the records array, and after it once `nextRecord` is done).
     public private(set) var header: [(String, JSONValue)] = []
+    /// The values one record may hold, itself and every member and item inside it: far above any
+    /// record of the profile or a regional format (some dozens), far below what fills memory.
+    public var valuesPerRecord = 10_000
 
     public init(reader: ByteReader, recordsKey: String) {
         self.parser = JSONParser(reader: reader)
@@ -42,7 +45,10 @@ public final class JSONDocumentReader {
     /// The next record, or nil after the last one (the rest of the document is then read and checked).
     public func nextRecord() throws(DocumentError) -> JSONValue? {
         guard inRecords else { return nil }
+        parser.budget.limit = valuesPerRecord
+        parser.budget.left = valuesPerRecord
         let record = try parser.value(depth: 2)
+        parser.budget.left = Int.max
         guard let sep = parser.peekSignificant() else { throw parser.fail("the document ends inside the records array") }
         _ = parser.reader.next()
         if sep == UInt8(ascii: "]") {

@@ -8,6 +8,15 @@ public struct JSONParser {
     public let reader: ByteReader
     public var maximumDepth: Int
     public var maximumStringBytes: Int
+    /// The values the value being read may still hold (`JSONDocumentReader` sets it for each
+    /// record), so that a record of millions of empty objects is refused as it is read.
+    let budget = ValueBudget()
+
+    final class ValueBudget {
+        var left = Int.max
+        /// Said when the budget runs out: what the limit is.
+        var limit = Int.max
+    }
 
     public init(reader: ByteReader, maximumDepth: Int = 64, maximumStringBytes: Int = 1 << 20) {
         self.reader = reader
@@ -32,6 +41,8 @@ public struct JSONParser {
 
     public func value(depth: Int = 0) throws(DocumentError) -> JSONValue {
         guard depth <= maximumDepth else { throw fail("nesting deeper than \(maximumDepth) levels") }
+        budget.left -= 1
+        guard budget.left >= 0 else { throw fail("a record holds more than \(budget.limit) values (the limit of values in one record)") }
         guard let b = peekSignificant() else { throw fail("the document ends where a value was expected") }
         switch b {
         case UInt8(ascii: "{"):
