@@ -110,6 +110,9 @@ public struct ReceivingGateway: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         router.post("/exchange/v1/batches") { request, context in
+            // Once a large body's buffers are freed (when this closure returns), the memory goes back.
+            let large = (request.headers[.contentLength].flatMap(Int.init) ?? MemoryReturn.largeBody) >= MemoryReturn.largeBody
+            defer { if large { MemoryReturn.afterLargeBody() } }
             do {
                 // Nothing is taken or read for a request whose headers do not name a known peer, a
                 // readable timestamp inside the window and a well-formed signature.

@@ -41,6 +41,20 @@ public enum RegularFile {
         }
     }
 
+    /// What `lstat` says of a path: its kind, its names (hard links) and its size.
+    public struct Status: Sendable, Equatable {
+        public var kind: Kind
+        public var links: Int
+        public var bytes: Int64
+    }
+
+    /// `path`'s status, not following a link; nil if there is nothing there.
+    public static func status(_ path: String) -> Status? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return Status(kind: Kind(status.st_mode), links: Int(status.st_nlink), bytes: Int64(status.st_size))
+    }
+
     /// What `path` is, not following a link; nil if there is nothing there.
     public static func kind(_ path: String) -> Kind? {
         var status = stat()
@@ -61,6 +75,11 @@ public enum RegularFile {
         guard fstat(descriptor, &status) == 0 else { close(descriptor); throw FileFault.errno(path, "read") }
         let kind = Kind(status.st_mode)
         guard kind == .regular else { close(descriptor); throw FileFault("\(path): is \(kind), not a regular file: not read") }
+        // Another name reaches the same file (a hard link): perhaps one that must not be sent.
+        guard status.st_nlink == 1 else {
+            close(descriptor)
+            throw FileFault("\(path): has \(status.st_nlink) names (hard links), and another may be a file that must not be sent: not read")
+        }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }

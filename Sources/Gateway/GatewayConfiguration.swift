@@ -587,7 +587,8 @@ public struct GatewayConfiguration: Sendable {
         }
 
         if let pickupNode = top["pickup"] {
-            let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee", "tokenFile", "certificate", "insecure"])
+            let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee", "tokenFile", "certificate", "insecure",
+                                                                "maxDocumentMegabytes"])
             var formats: [RecordType: String] = [:]
             for type in RecordType.allCases {
                 if let v = p[type.rawValue] {
@@ -615,6 +616,7 @@ public struct GatewayConfiguration: Sendable {
             let url = try p["url"].map { try httpURL($0, "pickup.url", "an http(s) URL of the agency's export") }
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
+            if let n = try positive(p, "maxDocumentMegabytes", "pickup.maxDocumentMegabytes") { configuration.pickup?.maximumDocumentBytes = Int64(n) << 20 }
             configuration.pickupCredentials = try endpoint(p, "pickup", url: url, carriesTrainees: formats[.trainee] != nil)
         }
 

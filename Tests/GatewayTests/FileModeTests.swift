@@ -130,7 +130,8 @@ struct FileModeTests {
         }
     }
 
-    @Test("in the pick-up folder a link, a FIFO and a folder are left where they are, unread, each said once in a report", .timeLimit(.minutes(1)))
+    @Test("in the pick-up folder a link, a FIFO, a folder and a hard link to a secret are left where they are, unread, each said once in a report",
+          .timeLimit(.minutes(1)))
     func pickupTakesRegularFilesOnly() async throws {
         let f = PickupFixture()
         let store = try f.store()
@@ -141,18 +142,21 @@ struct FileModeTests {
         #expect(mkfifo(inbox + "/b-fifo.xml", 0o600) == 0)
         try FileManager.default.createDirectory(atPath: inbox + "/c-folder.xml", withIntermediateDirectories: false)
         try f.export(try Translation.fixture("forem/vacancies.xml"), as: "d-document.xml")
+        #expect(link(secret, inbox + "/f-hardlink.xml") == 0, "\(String(cString: strerror(errno)))")
         // And one in processing/, as a crashed pass would have left a claimed name.
         try PrivateFiles.makeFolder(LocalFiles.join(f.outgoing, "processing/vacancy"))
         try FileManager.default.createSymbolicLink(atPath: LocalFiles.join(f.outgoing, "processing/vacancy/e-link.xml"), withDestinationPath: secret)
 
         let entries = try await f.pickup(store).run()
         #expect(entries.map(\.source) == ["vacancy/d-document.xml"])
-        #expect(f.names("vacancy") == ["a-link.xml", "b-fifo.xml", "c-folder.xml"])
+        #expect(f.names("vacancy") == ["a-link.xml", "b-fifo.xml", "c-folder.xml", "f-hardlink.xml"])
         #expect(f.names("done/vacancy") == ["d-document.xml", "d-document.xml.report.json"])
-        #expect(f.names("rejected/vacancy") == ["a-link.xml.report.json", "b-fifo.xml.report.json", "c-folder.xml.report.json", "e-link.xml.report.json"])
-        for (name, kind) in [("a-link.xml", "a symbolic link"), ("b-fifo.xml", "a FIFO"), ("c-folder.xml", "a folder"), ("e-link.xml", "a symbolic link")] {
+        #expect(f.names("rejected/vacancy") == ["a-link.xml.report.json", "b-fifo.xml.report.json", "c-folder.xml.report.json", "e-link.xml.report.json",
+                                                "f-hardlink.xml.report.json"])
+        for (name, kind) in [("a-link.xml", "is a symbolic link"), ("b-fifo.xml", "is a FIFO"), ("c-folder.xml", "is a folder"), ("e-link.xml", "is a symbolic link"),
+                             ("f-hardlink.xml", "has 2 names (hard links)")] {
             let report = try String(contentsOfFile: LocalFiles.join(f.outgoing, "rejected/vacancy/\(name).report.json"), encoding: .utf8)
-            #expect(report.contains("is \(kind)") && report.contains("left where it is, unread"), "\(report)")
+            #expect(report.contains(kind) && report.contains("left where it is, unread"), "\(report)")
         }
         let ledger = try LocalFiles.bytes(f.temp.path("forem.sqlite")) + ((try? LocalFiles.bytes(f.temp.path("forem.sqlite-wal"))) ?? [])
         #expect(PersonalDataTests.leaks(in: ledger, of: ["the-payload-key-material"]).isEmpty, "the link's target went into the ledger")
@@ -164,7 +168,20 @@ struct FileModeTests {
         #expect(before == after)
     }
 
-    @Test("a regular file swapped for a link or a FIFO after it was listed is refused when opened, not followed, not waited on")
+    @Test("a document over pickup.maxDocumentMegabytes is left where it is, unread, said in a report")
+    func pickupSizeCap() async throws {
+        let f = PickupFixture()
+        let store = try f.store()
+        try f.export(try Translation.fixture("forem/vacancies.xml"), as: "small.xml")
+        try f.export(Array(repeating: UInt8(ascii: " "), count: 3 << 20), as: "large.xml")
+        let entries = try await f.pickup(store, maximumDocumentBytes: 2 << 20).run()
+        #expect(entries.map(\.source) == ["vacancy/small.xml"])
+        #expect(f.names("vacancy") == ["large.xml"])
+        let report = try String(contentsOfFile: LocalFiles.join(f.outgoing, "rejected/vacancy/large.xml.report.json"), encoding: .utf8)
+        #expect(report.contains("is 3 MiB, over the pick-up's limit of 2 MiB (pickup.maxDocumentMegabytes)"), "\(report)")
+    }
+
+    @Test("a regular file swapped for a link, a FIFO or a second name after it was listed is refused when opened, not followed, not waited on")
     func openRefuses() throws {
         let temp = TemporaryFolder()
         let secret = try temp.write("secret", "key material")
@@ -173,6 +190,9 @@ struct FileModeTests {
         #expect(RegularFile.kind(temp.path("link")) == .symbolicLink && RegularFile.kind(temp.path("fifo")) == .fifo && RegularFile.kind(secret) == .regular)
         #expect(throws: FileFault.self) { try RegularFile.open(temp.path("link")) }
         #expect(throws: FileFault.self) { try RegularFile.open(temp.path("fifo")) }
+        #expect(link(secret, temp.path("hard")) == 0)
+        #expect { try RegularFile.open(temp.path("hard")) } throws: { "\($0)".contains("has 2 names (hard links)") }
+        #expect(unlink(temp.path("hard")) == 0)
         #expect(throws: FileFault.self) { try RegularFile.open(temp.url.path) }
         #expect(try RegularFile.open(secret).readToEnd() == Data("key material".utf8))
     }

@@ -23,8 +23,11 @@ struct PickupFixture {
     func store() throws -> SQLiteStore { try SQLiteStore(path: temp.path("forem.sqlite")) }
 
     func pickup(_ store: SQLiteStore, rules: [RoutingRule] = [RoutingRule(recordType: .vacancy, destination: .peers([.vdab])),
-                                                            RoutingRule(recordType: .trainee, destination: .referring)]) -> Pickup {
-        Pickup(agency: .forem, settings: PickupSettings(folder: outgoing, formats: [.vacancy: "forem", .trainee: "forem"], schedule: .every(60)),
+                                                            RoutingRule(recordType: .trainee, destination: .referring)],
+                maximumDocumentBytes: Int64 = 1 << 30) -> Pickup {
+        var settings = PickupSettings(folder: outgoing, formats: [.vacancy: "forem", .trainee: "forem"], schedule: .every(60))
+        settings.maximumDocumentBytes = maximumDocumentBytes
+        return Pickup(agency: .forem, settings: settings,
                peers: [.vdab: .init(sends: [.vacancy, .trainee], encoding: .json), .adg: .init(sends: [.vacancy], encoding: .xml)],
                routing: Routing(rules: rules), catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store,
                logger: Logger(label: "test.pickup"))

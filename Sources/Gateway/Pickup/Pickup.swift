@@ -102,21 +102,34 @@ public struct Pickup: Sendable {
     }
 
     /// The regular files in `folder` not starting with `.`, in name order, seen without following
-    /// links. Anything else is left alone, and said once: a report beside where the document's
-    /// would go (`rejected/<type>/<name>.report.json`) and a warning.
+    /// links, with one name each and within the size limit. Anything else is left alone, and said
+    /// once: a report beside where the document's would go (`rejected/<type>/<name>.report.json`)
+    /// and a warning.
     func regularFiles(in folder: String, type: RecordType, folder outgoing: String) throws -> [String] {
         var regular: [String] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasPrefix(".") {
-            guard let kind = RegularFile.kind(LocalFiles.join(folder, name)) else { continue }   // gone meanwhile
-            if kind == .regular { regular.append(name); continue }
+            guard let status = RegularFile.status(LocalFiles.join(folder, name)) else { continue }   // gone meanwhile
+            let document = "\(type.rawValue)/\(name)"
+            let reason: String
+            if status.kind != .regular {
+                reason = "\(document) is \(status.kind), not a regular file: left where it is, unread (only regular files are picked up)"
+            } else if status.links > 1 {
+                reason = "\(document) has \(status.links) names (hard links): another name reaches the same file, perhaps one that must not be sent: "
+                    + "left where it is, unread (copy the document rather than link it)"
+            } else if status.bytes > settings.maximumDocumentBytes {
+                reason = "\(document) is \(status.bytes >> 20) MiB, over the pick-up's limit of \(settings.maximumDocumentBytes >> 20) MiB "
+                    + "(pickup.maxDocumentMegabytes): left where it is, unread"
+            } else {
+                regular.append(name)
+                continue
+            }
             let rejected = LocalFiles.join(outgoing, "rejected/\(type.rawValue)"), report = LocalFiles.join(rejected, name + ".report.json")
             if RegularFile.kind(report) != nil { continue }
-            let reason = "\(type.rawValue)/\(name) is \(kind), not a regular file: left where it is, unread (only regular files are picked up)"
-            var note = PickupReport(source: "\(type.rawValue)/\(name)", format: settings.formats[type] ?? "", recordType: type.rawValue)
+            var note = PickupReport(source: document, format: settings.formats[type] ?? "", recordType: type.rawValue)
             note.documentError = reason
             try made(rejected)
             do { try PrivateFiles.writeAtomically(Array(note.json.utf8), to: report, modes: fileModes) } catch let fault as FileFault { throw GatewayError(fault.description) }
-            logger.warning("not a regular file: left alone", metadata: ["document": "\(type.rawValue)/\(name)", "kind": "\(kind.rawValue)"])
+            logger.warning("not picked up: left alone", metadata: ["document": "\(document)", "reason": "\(reason)"])
         }
         return regular.sorted()
     }

@@ -44,6 +44,9 @@ public struct PickupSettings: Sendable, Equatable {
     /// The agency's own format for each record type it exports.
     public var formats: [RecordType: String]
     public var schedule: Schedule
+    /// A document larger than this is left where it is, unread (`pickup.maxDocumentMegabytes`;
+    /// 1 GiB unless said: a year of Le Forem's vacancies is 172 MB).
+    public var maximumDocumentBytes: Int64 = 1 << 30
 
     public init(folder: String? = nil, exportURL: String? = nil, formats: [RecordType: String], schedule: Schedule) {
         self.folder = folder
