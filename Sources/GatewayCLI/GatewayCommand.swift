@@ -1,6 +1,8 @@
 import ArgumentParser
 import Files
 import Foundation
+import Gateway
+import Logging
 
 @main
 struct GatewayCommand: AsyncParsableCommand {
@@ -26,6 +28,8 @@ struct GatewayCommand: AsyncParsableCommand {
         // Whatever a command writes (ledgers, reports, translations) is its user's alone; `serve`
         // widens it to a configured group (`files.group`).
         PrivateFiles.restrictUmask()
+        // No value from outside (a file name, a peer's string) can start a log line of its own.
+        LoggingSystem.bootstrap { label in EscapingLogHandler(StreamLogHandler.standardError(label: label)) }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
