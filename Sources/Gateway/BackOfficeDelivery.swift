@@ -56,8 +56,8 @@ public struct BackOfficeDelivery: Sendable {
     /// body), unless it was delivered meanwhile; returns where it went.
     @discardableResult
     public func deliver(_ stored: StoredBatch, now: Date = Date()) async throws -> String? {
-        guard inHand.take(stored.batchId) else { return nil }
-        defer { inHand.give(stored.batchId) }
+        guard inHand.take(stored.batchId, from: stored.sender) else { return nil }
+        defer { inHand.give(stored.batchId, from: stored.sender) }
         return try await handOver(stored, now: now)
     }
 
@@ -65,9 +65,9 @@ public struct BackOfficeDelivery: Sendable {
     /// received before it is delivered, while this one is delivered on; `failed` hears a delivery
     /// that failed (the catch-up pass tries it again).
     public func deliverBehindReceipt(_ stored: StoredBatch, now: Date, failed: @escaping @Sendable (any Error) -> Void) async {
-        guard inHand.take(stored.batchId) else { return }
+        guard inHand.take(stored.batchId, from: stored.sender) else { return }
         await line.enqueue { [self] in
-            defer { inHand.give(stored.batchId) }
+            defer { inHand.give(stored.batchId, from: stored.sender) }
             do { _ = try await handOver(stored, now: now) } catch { failed(error) }
         }
     }
@@ -76,7 +76,7 @@ public struct BackOfficeDelivery: Sendable {
     public func finishDeliveries() async { await line.drain() }
 
     private func handOver(_ stored: StoredBatch, now: Date) async throws -> String? {
-        guard try await !ledger.isDelivered(stored.batchId) else { return nil }
+        guard try await !ledger.isDelivered(stored.batchId, from: stored.sender) else { return nil }
         return try await hand(Array(zip(stored.positions, stored.accepted)), batchId: stored.batchId, sender: stored.sender, recordType: stored.recordType, now: now)
     }
 
@@ -84,10 +84,11 @@ public struct BackOfficeDelivery: Sendable {
     /// the ledger (after a crash, or a back office that did not answer); returns where it went (nil:
     /// nothing to deliver).
     @discardableResult
-    public func deliver(_ batchId: String, now: Date = Date()) async throws -> String? {
-        guard inHand.take(batchId) else { return nil }
-        defer { inHand.give(batchId) }
-        guard try await ledger.claimDelivery(batchId, now: now), let pending = try await ledger.pendingDelivery(batchId) else { return nil }
+    public func deliver(_ batchId: String, from sender: Agency, now: Date = Date()) async throws -> String? {
+        guard inHand.take(batchId, from: sender) else { return nil }
+        defer { inHand.give(batchId, from: sender) }
+        guard try await ledger.claimDelivery(batchId, from: sender, now: now),
+              let pending = try await ledger.pendingDelivery(batchId, from: sender) else { return nil }
         let decoded = try ExchangeFormat.readBatch(pending.body, form: pending.form, taxonomy: taxonomy, agencies: catalog.agencies)
         var records: [(position: Int, record: CanonicalRecord)] = []
         for (i, d) in decoded.records.enumerated() where pending.accepted.contains(i) {
@@ -111,7 +112,7 @@ public struct BackOfficeDelivery: Sendable {
             throw GatewayError("no back-office format is configured for \(recordType.rawValue) records")
         }
         guard !records.isEmpty else {
-            try await ledger.markDelivered(batchId, to: "(no record accepted)", at: now, losses: [])   // nothing accepted: nothing to hand over
+            try await ledger.markDelivered(batchId, from: sender, to: "(no record accepted)", at: now, losses: [])   // nothing accepted: nothing to hand over
             return nil
         }
         let xml = (format as? FormatMapping)?.syntax == .xml || name == "exchange-xml"
@@ -143,7 +144,7 @@ public struct BackOfficeDelivery: Sendable {
             try await post(out.collected, to: url, xml: xml, batchId: batchId, sender: sender)
             destination = url
         }
-        try await ledger.markDelivered(batchId, to: destination, at: now, losses: losses)
+        try await ledger.markDelivered(batchId, from: sender, to: destination, at: now, losses: losses)
         return destination
     }
 
@@ -196,7 +197,7 @@ public struct BackOfficeDelivery: Sendable {
         var firstFailure: (any Error)?
         for pending in try await ledger.undeliveredBatches() {
             do {
-                if try await deliver(pending.batchId, now: now) != nil { n += 1 }
+                if try await deliver(pending.batchId, from: pending.sender, now: now) != nil { n += 1 }
             } catch {
                 firstFailure = firstFailure ?? error
             }
@@ -215,9 +216,9 @@ extension BackOfficeDelivery: DeliveryCheck {
     }
 }
 
-/// Batch ids being delivered at this moment.
+/// Batches being delivered at this moment, by sender and id (two senders may use one id).
 private final class InHand: Sendable {
     private let ids = Mutex(Set<String>())
-    func take(_ id: String) -> Bool { ids.withLock { $0.insert(id).inserted } }
-    func give(_ id: String) { _ = ids.withLock { $0.remove(id) } }
+    func take(_ id: String, from sender: Agency) -> Bool { ids.withLock { $0.insert("\(sender.rawValue)/\(id)").inserted } }
+    func give(_ id: String, from sender: Agency) { _ = ids.withLock { $0.remove("\(sender.rawValue)/\(id)") } }
 }

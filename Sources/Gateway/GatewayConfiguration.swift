@@ -122,8 +122,11 @@ public struct GatewayConfiguration: Sendable {
     public var routing = Routing(rules: [])
     /// Seals trainee payloads at rest (`payloadKeyFile`, owner-only); nil: stored as they are.
     public var payloadKey: PayloadKey?
-    /// How long payloads are kept (`retention.payloadDays`); nil: for ever.
-    public var payloadDays: Int?
+    /// How long payloads that nothing needs any more are kept (`retention.payloadDays`, 90 days
+    /// unless said): a peer's bodies do not fill the disk for ever.
+    public var payloadDays = 90
+    /// How long finished batches' rows are kept (`retention.batchDays`, two years unless said).
+    public var batchDays = 730
     /// How long audit entries are kept (`retention.auditDays`, a year unless said).
     public var auditDays = 365
     /// The operators allowed on the admin API (`operators.tokensFile`).
@@ -672,10 +675,16 @@ public struct GatewayConfiguration: Sendable {
         }
         configuration.insecure = insecure
         if let retentionNode = top["retention"] {
-            let r = try mapping(retentionNode, "retention", allowed: ["payloadDays", "auditDays"])
-            configuration.payloadDays = try positive(r, "payloadDays", "retention.payloadDays")
+            let r = try mapping(retentionNode, "retention", allowed: ["payloadDays", "batchDays", "auditDays"])
+            if let days = try positive(r, "payloadDays", "retention.payloadDays") { configuration.payloadDays = days }
+            if let days = try positive(r, "batchDays", "retention.batchDays") { configuration.batchDays = days }
             if let days = try positive(r, "auditDays", "retention.auditDays") { configuration.auditDays = days }
-            guard r["payloadDays"] != nil || r["auditDays"] != nil else { throw fail(retentionNode, "retention", "give payloadDays, auditDays or both") }
+            guard r["payloadDays"] != nil || r["batchDays"] != nil || r["auditDays"] != nil else {
+                throw fail(retentionNode, "retention", "give payloadDays, batchDays, auditDays or some of them")
+            }
+            guard configuration.batchDays >= configuration.payloadDays else {
+                throw fail(retentionNode, "retention.batchDays", "is \(configuration.batchDays) days, shorter than payloadDays (\(configuration.payloadDays)): a batch's row outlives its body")
+            }
         }
         if let statisticsNode = top["statistics"] {
             let st = try mapping(statisticsNode, "statistics", allowed: ["minimumCell"])

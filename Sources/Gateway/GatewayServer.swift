@@ -141,7 +141,8 @@ public struct GatewayNode: Sendable {
         if scheduledPickup, let pickup, let settings = configuration.pickup {
             app.addServices(active.tracking(PickupService(pickup: pickup, schedule: settings.schedule, clock: clock)))
         }
-        app.addServices(active.tracking(RetentionService(store: store, payloadDays: configuration.payloadDays, auditDays: configuration.auditDays, logger: logger)))
+        app.addServices(active.tracking(RetentionService(store: store, payloadDays: configuration.payloadDays, batchDays: configuration.batchDays,
+                                                                   auditDays: configuration.auditDays, clock: clock, logger: logger)))
         if let reconcile = configuration.reconcile {
             var reconcileLogger = logger
             reconcileLogger[metadataKey: "component"] = "reconcile"

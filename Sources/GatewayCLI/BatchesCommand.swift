@@ -90,10 +90,15 @@ struct BatchesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One batch: envelope, attempts with answers, receipt, rejected records, what the back office's format lost, resubmission chain.")
         @OptionGroup var options: OperatorOptions
         @Argument(help: "The batch id.") var batchId: String
+        @Option(help: "The peer (sent to, or received from), when two senders used the id.") var peer: String?
 
         func run() async throws {
+            let peer = try self.peer.map { name in
+                guard let agency = Agency(rawValue: name.uppercased()) else { throw ValidationError("\(name) is not an agency code (VDAB, FOREM, ACTIRIS, ADG, BF)") }
+                return agency
+            }
             let store = try await GatewayConfiguration.load(options.config).openStore()
-            guard let b = try await store.batch(batchId) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
+            guard let b = try await store.batch(batchId, peer: peer) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
             if options.json { return try printJSON(b) }
             let s = b.summary
             print("batch     \(s.batchId) (\(s.direction == .sent ? "sent to" : "received from") \(s.peer), \(s.recordType) records, \(b.encoding ?? "?"))")

@@ -43,6 +43,54 @@ enum LedgerSchema {
         noteKinds(["rejected", "notRouted", "lost", "superseded"], migration: "0015", dialect)
     }
 
+    /// Migration 0016: batch ids scoped per sender. A received batch is named by its id *and* its
+    /// sender, so that a peer posting under another peer's batch id stores a batch of its own
+    /// rather than learning, by a 409, that the id exists (the protocol's `batchId` is the sender's
+    /// choice). The received batches' records and bodies carry the sender too. SQLite changes a
+    /// primary key only by making the table again: `batch`'s is remade from its own schema text
+    /// (`SQLiteStore`'s migration), the two others here.
+    static func batchIdsPerSender(_ dialect: SQLDialect, text: String = "TEXT") -> [String] {
+        switch dialect {
+        case .sqlite:
+            return [
+                """
+                CREATE TABLE batch_record_0016 (
+                    batch_id TEXT NOT NULL, peer TEXT NOT NULL, position INTEGER NOT NULL, record_id TEXT NOT NULL, version INTEGER,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'duplicate', 'rejected')), field TEXT, code TEXT, message TEXT,
+                    PRIMARY KEY (batch_id, peer, position)
+                ) WITHOUT ROWID
+                """,
+                """
+                INSERT INTO batch_record_0016 SELECT br.batch_id, b.peer, br.position, br.record_id, br.version, br.outcome, br.field, br.code, br.message
+                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+                """,
+                "DROP TABLE batch_record",
+                "ALTER TABLE batch_record_0016 RENAME TO batch_record",
+                """
+                CREATE TABLE batch_body_0016 (
+                    batch_id TEXT NOT NULL, direction TEXT NOT NULL, peer TEXT NOT NULL, body BLOB NOT NULL,
+                    PRIMARY KEY (batch_id, direction, peer))
+                """,
+                """
+                INSERT INTO batch_body_0016 SELECT p.batch_id, p.direction, b.peer, p.body
+                FROM batch_body p JOIN batch b ON b.batch_id = p.batch_id AND b.direction = p.direction
+                """,
+                "DROP TABLE batch_body",
+                "ALTER TABLE batch_body_0016 RENAME TO batch_body",
+            ]
+        case .postgres:
+            return [
+                "ALTER TABLE batch DROP CONSTRAINT batch_pkey, ADD PRIMARY KEY (batch_id, direction, peer)",
+                "ALTER TABLE batch_record ADD COLUMN peer \(text)",
+                "UPDATE batch_record br SET peer = b.peer FROM batch b WHERE b.batch_id = br.batch_id AND b.direction = 'in'",
+                "ALTER TABLE batch_record ALTER COLUMN peer SET NOT NULL, DROP CONSTRAINT batch_record_pkey, ADD PRIMARY KEY (batch_id, peer, position)",
+                "ALTER TABLE batch_body ADD COLUMN peer \(text)",
+                "UPDATE batch_body p SET peer = b.peer FROM batch b WHERE b.batch_id = p.batch_id AND b.direction = p.direction",
+                "ALTER TABLE batch_body ALTER COLUMN peer SET NOT NULL, DROP CONSTRAINT batch_body_pkey, ADD PRIMARY KEY (batch_id, direction, peer)",
+            ]
+        }
+    }
+
     /// The pick-up note kinds' check made again with `kinds` (SQLite changes a check only by making
     /// the table again).
     private static func noteKinds(_ kinds: [String], migration: String, _ dialect: SQLDialect) -> [String] {
@@ -73,7 +121,10 @@ enum LedgerSchema {
     /// The statements that make `received_record` and `flow_month` again from the record rows and
     /// the batches' outcomes: what the receive transaction keeps one batch at a time, all at once
     /// (migration 0009, which introduced them, and the statistics benchmark's ledger).
+    /// Before migration 0016 (`columns0009`) a received batch's records carried no sender: they are
+    /// found by the batch id alone.
     static func rebuildStatistics(columns: [String] = RecordFacts.columns) -> [String] {
+        let ofSender = columns == RecordFacts.columns0009 ? "" : " AND b.peer = br.peer"
         let facts = columns.joined(separator: ", ")
         return [
             "DELETE FROM received_record",
@@ -91,7 +142,7 @@ enum LedgerSchema {
                        1 AS records, 0 AS messages FROM received_record
                 UNION ALL
                 SELECT r.record_type, substr(r.received_at, 1, 7), coalesce(r.referring_agency, r.origin), r.origin, 0, 1
-                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+                FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'\(ofSender)
                 JOIN record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
                 WHERE br.outcome IN ('accepted', 'duplicate')) t
             GROUP BY record_type, month, flow_origin, sender
@@ -106,12 +157,14 @@ enum LedgerSchema {
     static func prune(_ dialect: SQLDialect) -> (batches: String, bodies: String, documents: String, parts: String) {
         ("""
          UPDATE batch SET payload_pruned_at = ?
-         WHERE EXISTS (SELECT 1 FROM batch_body p WHERE p.batch_id = batch.batch_id AND p.direction = batch.direction) AND created_at < ?
+         WHERE EXISTS (SELECT 1 FROM batch_body p WHERE p.batch_id = batch.batch_id AND p.direction = batch.direction AND p.peer = batch.peer)
+           AND created_at < ?
            AND ((direction = 'in' AND delivered_at IS NOT NULL) OR (direction = 'out' AND state = 'delivered' AND confirmed_at IS NOT NULL))
          """,
          """
          DELETE FROM batch_body WHERE EXISTS (
-             SELECT 1 FROM batch b WHERE b.batch_id = batch_body.batch_id AND b.direction = batch_body.direction AND b.payload_pruned_at IS NOT NULL)
+             SELECT 1 FROM batch b WHERE b.batch_id = batch_body.batch_id AND b.direction = batch_body.direction AND b.peer = batch_body.peer
+               AND b.payload_pruned_at IS NOT NULL)
          """,
          """
          UPDATE pickup SET document = NULL, payload_pruned_at = ?
@@ -133,9 +186,9 @@ enum LedgerSchema {
     /// `k3`), one payload by them, and its update (the payload, then the keys).
     static let sealedPlaces: [SealedPlace] = [
         SealedPlace(name: "batch bodies",
-                    keys: "SELECT batch_id AS k1, direction AS k2 FROM batch_body ORDER BY batch_id, direction",
-                    read: "SELECT body AS payload FROM batch_body WHERE batch_id = ? AND direction = ?",
-                    write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ?",
+                    keys: "SELECT batch_id AS k1, direction AS k2, peer AS k3 FROM batch_body ORDER BY batch_id, direction, peer",
+                    read: "SELECT body AS payload FROM batch_body WHERE batch_id = ? AND direction = ? AND peer = ?",
+                    write: "UPDATE batch_body SET body = ? WHERE batch_id = ? AND direction = ? AND peer = ?",
                     place: { .batch(id: $0[0], direction: BatchDirection(rawValue: $0[1]) ?? .sent) }),   // the column holds in or out (its CHECK)
         SealedPlace(name: "documents picked up whole",
                     keys: "SELECT source AS k1, sha256 AS k2 FROM pickup WHERE document IS NOT NULL ORDER BY source, sha256",

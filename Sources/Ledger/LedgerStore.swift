@@ -69,8 +69,9 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
 
     /// The batches a filter selects, newest first.
     func batches(_ filter: BatchFilter) async throws -> [BatchSummary]
-    /// One batch, either way (a sent batch first if an id names both).
-    func batch(_ batchId: String) async throws -> BatchDetail?
+    /// One batch, either way, of `peer` if given (a sent batch first if an id names both; two
+    /// senders may use one id, and `peer` chooses).
+    func batch(_ batchId: String, peer: Agency?) async throws -> BatchDetail?
     /// A record's history at this gateway: the versions received and sent.
     func history(origin: Agency, recordId: String) async throws -> RecordHistory
     /// The operators' actions, newest first.
@@ -85,9 +86,9 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     /// transaction, unless `original` was resubmitted already (false).
     func commitResubmission(of original: String, batches: [QueuedBatch], routed: [RoutedRecord], audit entry: AuditEntry, now: Date) async throws -> Bool
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
-    func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody?
+    func payload(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> StoredBody?
     /// The record type of a batch, if the ledger has it (payload or not).
-    func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType?
+    func recordType(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> RecordType?
     /// The batches delivered to a peer whose receipts say they were received between two instants.
     func deliveredBatches(to peer: Agency, receivedSince since: Date, until: Date) async throws -> [DeliveredBatch]
     /// Queues a sent batch again, with its id and body, and audits it; false if not a batch sent here.
@@ -96,6 +97,10 @@ public protocol LedgerStore: ReceivedBatchStore, DeliveryLedger, OutboxStore, Ta
     func markConfirmed(_ batchIds: [String], now: Date) async throws
     /// Removes the payloads created before `cutoff` that nothing needs any more.
     func prunePayloads(createdBefore cutoff: Date, now: Date) async throws -> PruneReport
+    /// Removes the finished batches created before `cutoff` (`retention.batchDays`) with their
+    /// records' outcomes, attempts and bodies; how many batches. Failed, queued, unconfirmed and
+    /// undelivered batches stay.
+    func pruneBatches(createdBefore cutoff: Date) async throws -> Int
     /// Removes the audit entries written before `cutoff` (`retention.auditDays`); how many.
     func pruneAudit(before cutoff: Date) async throws -> Int
     /// Seals every stored payload sealed under a retired payload key (or before keys had ids) again
@@ -118,6 +123,19 @@ extension LedgerStore {
     // Each convenience below leaves out `now:`, so its signature is not a requirement's: a store
     // that forgets the requirement does not compile (an extension method of the same signature
     // would stand in for it and call itself).
+    /// One batch by its id alone (`batch(_:peer:)`, any peer).
+    public func batch(_ batchId: String) async throws -> BatchDetail? { try await batch(batchId, peer: nil) }
+
+    /// A batch's body by its id alone (`payload(of:direction:peer:)`, any peer).
+    public func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody? {
+        try await payload(of: batchId, direction: direction, peer: nil)
+    }
+
+    /// A batch's record type by its id alone (`recordType(of:direction:peer:)`, any peer).
+    public func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType? {
+        try await recordType(of: batchId, direction: direction, peer: nil)
+    }
+
     public func enqueue(batchId: String, to peer: Agency, recordType: RecordType, body: [UInt8], form: BatchForm,
                         resubmissionOf: String? = nil) async throws {
         try await enqueue(batchId: batchId, to: peer, recordType: recordType, body: body, form: form, resubmissionOf: resubmissionOf, now: Date())

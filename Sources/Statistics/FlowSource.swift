@@ -27,7 +27,7 @@ struct FlowSource {
     /// from the records' side SQLite would try every batch of the sender for each record.)
     static func receivedMessages(_ agency: String, _ dialect: SQLDialect) -> FlowSource {
         FlowSource(from: """
-            batch_record br \(dialect.joinInOrder) batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+            batch_record br \(dialect.joinInOrder) batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer
             \(dialect.joinInOrder) record r ON r.origin = b.peer AND r.record_id = br.record_id AND r.version = br.version
             """, filter: "br.outcome IN ('accepted', 'duplicate')", type: "r.record_type", time: "r.received_at", origin: "coalesce(r.referring_agency, r.origin)", destination: "'\(agency)'",
                    training: "r.origin", outcome: "CASE br.outcome WHEN 'accepted' THEN 'accepted' ELSE 'duplicate' END")
@@ -56,7 +56,7 @@ struct FlowSource {
              SELECT peer, at, outcome, record_type FROM (
                  SELECT b.peer AS peer, b.created_at AS at, 'rejected ' || br.code AS outcome, b.record_type AS record_type,
                         ROW_NUMBER() OVER (PARTITION BY b.peer, br.record_id ORDER BY b.created_at DESC, b.batch_id DESC, br.position DESC) AS latest
-                 FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.record_type = ?
+                 FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer AND b.record_type = ?
                  WHERE br.outcome = 'rejected' AND NOT EXISTS (SELECT 1 FROM received_record x WHERE x.origin = b.peer AND x.record_id = br.record_id)) refusals
              WHERE latest = 1) r
             """, type: "r.record_type", time: "r.at", origin: "r.origin", destination: "'\(agency)'", training: "r.origin", outcome: "r.outcome",
@@ -65,7 +65,7 @@ struct FlowSource {
 
     /// Every record this agency received or refused, message by message, with what became of it.
     static func receivedOutcomeMessages(_ agency: String) -> FlowSource {
-        FlowSource(from: "batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'", type: "b.record_type", time: "b.created_at",
+        FlowSource(from: "batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer", type: "b.record_type", time: "b.created_at",
                    origin: "b.peer", destination: "'\(agency)'", training: "b.peer",
                    outcome: "CASE br.outcome WHEN 'rejected' THEN 'rejected ' || br.code ELSE br.outcome END")
     }

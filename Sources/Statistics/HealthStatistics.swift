@@ -68,7 +68,7 @@ public struct HealthStatistics: Sendable {
         // Received: each rejected record's code; sent: the codes in the peers' receipts.
         var rejected: [String: [String: Int]] = ["in": [:], "out": [:]]
         for r in try await store.rows("""
-            SELECT br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+            SELECT br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer
             WHERE br.outcome = 'rejected' AND \(window.replacingOccurrences(of: "created_at", with: "b.created_at")) GROUP BY 1
             """, arguments) {
             rejected["in"]![r[0] ?? "?"] = Int(r[1] ?? "0") ?? 0
@@ -85,7 +85,7 @@ public struct HealthStatistics: Sendable {
             }
         }.sorted { ($0.direction, -$0.records, $0.code) < ($1.direction, -$1.records, $1.code) }
         let noted = try await store.rows("""
-            SELECT b.peer, br.field, br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+            SELECT b.peer, br.field, br.code, COUNT(*) FROM batch_record br JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer
             WHERE br.outcome = 'accepted' AND br.code IS NOT NULL AND \(window.replacingOccurrences(of: "created_at", with: "b.created_at"))
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """, arguments).map { r in HealthReport.Noted(peer: r[0] ?? "", field: r[1] ?? "", code: r[2] ?? "", records: Int(r[3] ?? "0") ?? 0) }

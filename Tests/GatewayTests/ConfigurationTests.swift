@@ -61,13 +61,14 @@ struct ConfigurationTests {
         #expect(try GatewayConfiguration.load(try Self.write(temp)).connectionLimits == ConnectionLimits(), "256 connections, 32 an address, 64 a peer, 64 kept for peers")
     }
 
-    @Test("audit entries are kept a year unless retention.auditDays says otherwise; payloads for ever unless payloadDays")
-    func auditRetention() throws {
+    @Test("retention by default: payloads nothing needs 90 days, finished batches two years, audit entries a year; each set apart; rows never shorter than bodies")
+    func retentionDefaults() throws {
         let temp = TemporaryFolder()
         let plain = try GatewayConfiguration.load(try Self.write(temp))
-        #expect(plain.auditDays == 365 && plain.payloadDays == nil)
-        let set = try GatewayConfiguration.load(try Self.write(temp, top: "retention: { auditDays: 30 }"))
-        #expect(set.auditDays == 30 && set.payloadDays == nil)
+        #expect(plain.payloadDays == 90 && plain.batchDays == 730 && plain.auditDays == 365)
+        let set = try GatewayConfiguration.load(try Self.write(temp, top: "retention: { auditDays: 30, batchDays: 400 }"))
+        #expect(set.auditDays == 30 && set.batchDays == 400 && set.payloadDays == 90)
+        #expect(throws: (any Error).self) { try GatewayConfiguration.load(try Self.write(temp, top: "retention: { payloadDays: 800 }")) }
     }
 
     @Test("operator tokens from a file of hashes; a scheduled reconcile whose findings go to the metrics")
@@ -134,7 +135,7 @@ struct ConfigurationTests {
         ("top", "receiving: { capacity: 4, perPeer: 5 }", "receiving.perPeer: is more than receiving.capacity (4)"),
         ("top", "receiving: { grace: soon }", "receiving.grace: expected a duration"),
         ("top", "receiving: { connections: 100, reservedConnections: 100 }", "receiving.reservedConnections: is 100, not less than receiving.connections (100)"),
-        ("top", "retention: { }", "retention: give payloadDays, auditDays or both"),
+        ("top", "retention: { }", "retention: give payloadDays, batchDays, auditDays or some of them"),
         ("top", "retention: { auditDays: 0 }", "retention.auditDays: expected a whole number above 0"),
         ("top", "receiving: { connectionsPerAddress: 0 }", "receiving.connectionsPerAddress: expected a whole number above 0"),
         ("peer", "from: [10.1.2.3/8]", "peers.VDAB.from: 10.1.2.3/8: bits are set past the /8 prefix (did you mean 10.0.0.0/8?)"),

@@ -93,7 +93,7 @@ struct DeliveryConformanceTests {
         #expect(delivered.union(rejected) == ids, "missing: \(ids.subtracting(delivered.union(rejected)))")
         #expect(delivered.isDisjoint(with: rejected))
         #expect(receipt.counts.accepted == delivered.count && receipt.counts.rejected == rejected.count)
-        #expect(try await store.isDelivered(receipt.batchId))
+        #expect(try await store.isDelivered(receipt.batchId, from: c.sender))
 
         // ADG's format holds occupations as ROME 4.0 codes: A1101 has none in the taxonomy in force.
         if c.receiver == .adg {

@@ -19,22 +19,23 @@ struct ReceivingFixture {
     let forem = RequestSignature(key: Array("forem-to-vdab".utf8))
     let actiris = RequestSignature(key: Array("actiris-to-vdab".utf8))
 
-    func application(admission: Admission = Admission(), payloadKey: PayloadKey? = nil,
+    func application(admission: Admission = Admission(), payloadKey: PayloadKey? = nil, actirisSends: [RecordType] = [.trainee],
                      afterReceipt: @escaping @Sendable (StoredBatch) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
         let store = try SQLiteStore(path: temp.path("vdab.sqlite"), payloadKey: payloadKey)
-        ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: [.trainee])],
+        ReceivingGateway(agency: .vdab, peers: [.forem: .init(signature: forem), .actiris: .init(signature: actiris, receives: Set(actirisSends))],
                          store: store, taxonomy: Translation.taxonomy, afterReceipt: afterReceipt, admission: admission)
             .addRoutes(to: router)
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
     /// Le Forem's fixture vacancies as an exchange batch for `receiver`.
-    static func batch(_ form: String = "exchange-json", receiver: Agency = .vdab, batchId: String = "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77") throws -> [UInt8] {
+    static func batch(_ form: String = "exchange-json", receiver: Agency = .vdab, batchId: String = "0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77",
+                      from sender: String = "forem") throws -> [UInt8] {
         let out = ByteWriter()
-        _ = try Translator(source: Translation.catalog.format("forem", type: .vacancy)!, target: Translation.catalog.format(form, type: .vacancy)!,
+        _ = try Translator(source: Translation.catalog.format(sender, type: .vacancy)!, target: Translation.catalog.format(form, type: .vacancy)!,
                            taxonomy: Translation.taxonomy, envelope: EnvelopeFields(receiver: receiver, batchId: batchId))
-            .translate(ByteReader(bytes: try Translation.fixture("forem/vacancies.xml")), into: out)
+            .translate(ByteReader(bytes: try Translation.fixture("\(sender)/vacancies.xml")), into: out)
         return out.collected
     }
 
@@ -60,13 +61,13 @@ struct ReceivingServerTests {
         return try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as! [String: Any]
     }
 
-    @Test("a batch, its replay, a reused id, duplicates in a new batch, the XML form, and the receipt endpoint")
+    @Test("a batch, its replay, a reused id, duplicates in a new batch, the XML form, the receipt endpoint, and another sender under the same id")
     func receiveAndReplay() async throws {
         let f = ReceivingFixture()
         let forem = f.forem, actiris = f.actiris
         let body = try ReceivingFixture.batch()
         defer { withExtendedLifetime(f) {} }
-        try await f.application().test(.live) { client in
+        try await f.application(actirisSends: [.vacancy, .trainee]).test(.live) { client in
             let first = try await client.execute(uri: "/exchange/v1/batches", method: .post, headers: ReceivingFixture.headers(forem, as: "FOREM", body: body),
                                                  body: ByteBuffer(bytes: body))
             #expect(first.status == .ok)
@@ -104,6 +105,19 @@ struct ReceivingServerTests {
             #expect(unknown.status == .notFound)
             let theirs = try await client.execute(uri: path, method: .get, headers: ReceivingFixture.headers(actiris, as: "ACTIRIS", method: "GET", path: path, body: []))
             #expect(theirs.status == .notFound)   // another peer's batch is not shown
+            // Batch ids are the sender's (migration 0016): Actiris posting under Le Forem's id, with
+            // another body, stores a batch of its own; no 409 tells it that Le Forem used the id.
+            let underForemsId = try ReceivingFixture.batch("exchange-xml", from: "actiris")
+            let own = try await client.execute(uri: "/exchange/v1/batches", method: .post,
+                                               headers: ReceivingFixture.headers(actiris, as: "ACTIRIS", body: underForemsId, contentType: "application/xml"),
+                                               body: ByteBuffer(bytes: underForemsId))
+            #expect(own.status == .ok)
+            #expect(own.headers[HTTPField.Name("X-PES-Replayed")!] == nil)
+            #expect(try receipt(own).bodySha256 == sha256Hex(underForemsId))
+            let ownReceipt = try await client.execute(uri: path, method: .get, headers: ReceivingFixture.headers(actiris, as: "ACTIRIS", method: "GET", path: path, body: []))
+            #expect(try receipt(ownReceipt) == receipt(own))
+            let foremsStill = try await client.execute(uri: path, method: .get, headers: ReceivingFixture.headers(forem, as: "FOREM", method: "GET", path: path, body: []))
+            #expect(try receipt(foremsStill) == r1)
             let health = try await client.execute(uri: "/exchange/v1/health", method: .get)
             #expect(String(buffer: health.body) == #"{"status":"ok"}"#)
         }

@@ -71,7 +71,7 @@ struct OperationsTests {
         #expect(try await store.auditLog(limit: 10).map(\.action) == ["reconcile-repair", "resubmit"])
     }
 
-    @Test("reconciled batches are confirmed; retention prunes only what nothing needs", arguments: LedgerKind.allCases)
+    @Test("reconciled batches are confirmed; retention prunes only what nothing needs, payloads and then finished batches' rows", arguments: LedgerKind.allCases)
     func retention(_ kind: LedgerKind) async throws {
         let store = try await TestLedger(kind).open()
         try await sent(store)
@@ -84,9 +84,22 @@ struct OperationsTests {
         #expect(try await store.prunePayloads(createdBefore: later, now: later) == PruneReport(batches: 2, documents: 0))
         #expect(try await store.payload(of: "ok", direction: .sent) == nil)
         #expect(try await store.payload(of: "broken", direction: .sent) != nil)   // failed: kept for a resubmission
-        try await store.markDelivered("in-1", to: "done", at: later, losses: [])
+        try await store.markDelivered("in-1", from: .forem, to: "done", at: later, losses: [])
         #expect(try await store.prunePayloads(createdBefore: later, now: later) == PruneReport(batches: 1, documents: 0))
         #expect(try await store.count("SELECT COUNT(*) FROM record") == 1)   // metadata stays
+        // Rows: the finished batches go (received and delivered; sent, delivered whole, confirmed) with
+        // their outcomes, attempts and bodies; the one with a rejected record not resubmitted and the
+        // failed one stay, and so do the records.
+        #expect(try await store.pruneBatches(createdBefore: t0) == 0, "none created before t0")
+        #expect(try await store.pruneBatches(createdBefore: later) == 2)
+        #expect(Set(try await store.batches(BatchFilter()).map(\.batchId)) == ["partial", "broken"])
+        #expect(try await store.count("SELECT COUNT(*) FROM batch_record") == 0)
+        #expect(try await store.count("SELECT COUNT(*) FROM attempt WHERE batch_id = 'ok'") == 0)
+        #expect(try await store.count("SELECT COUNT(*) FROM attempt") == 2)
+        #expect(try await store.count("SELECT COUNT(*) FROM outgoing_record WHERE batch_id = 'ok'") == 0)
+        #expect(try await store.payload(of: "broken", direction: .sent) != nil)
+        #expect(try await store.count("SELECT COUNT(*) FROM record") == 1)
+        #expect(try await store.pruneBatches(createdBefore: later) == 0)
     }
 }
 
@@ -122,7 +135,7 @@ struct TaxonomyStoreTests {
         #expect(try await store.appliedMigrations() == ["0001-taxonomy-import", "0002-exchange-ledger", "0003-received-bodies-and-delivery", "0004-outbox",
                                                          "0005-pickup-and-routing", "0006-operations", "0007-retention", "0008-statistics",
                                                          "0009-statistics-by-record", "0010-pickup-in-parts", "0011-person-pseudonyms", "0012-replica-leases",
-                                                         "0013-batch-bodies-apart", "0014-delivery-losses", "0015-superseded-notes"])
+                                                         "0013-batch-bodies-apart", "0014-delivery-losses", "0015-superseded-notes", "0016-batch-ids-per-sender"])
     }
 
     @Test("what is written is read back, also after reopening; a v3-only import has no v4", arguments: LedgerKind.allCases)

@@ -36,6 +36,36 @@ struct ReceiveTests {
         #expect(try await reopened.count("SELECT COUNT(*) FROM batch_record") == 1)
     }
 
+    @Test("batch ids are the sender's: another peer posting under Le Forem's id stores a batch of its own (no 409 tells it the id exists), and each sender's replay, conflict, delivery, view and body are its own",
+          arguments: LedgerKind.allCases)
+    func batchIdsPerSender(_ kind: LedgerKind) async throws {
+        let store = try await TestLedger(kind).open()
+        let forem = try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)]))
+        let actirisBatch = IncomingBatch(batchId: "b1", sender: .actiris, recordType: .vacancy, bodySha256: sha256Hex(Array("other".utf8)),
+                                         receivedAt: Received.t0.addingTimeInterval(1), records: [Received.vacancy("AC-1", version: 1, origin: .actiris), Received.rejected("AC-2")],
+                                         body: Array("other".utf8))
+        let actiris = try await store.receive(actirisBatch)
+        guard case .stored(let actirisReceipt, _) = actiris else { Issue.record("Actiris's batch under Le Forem's id not stored: \(actiris)"); return }
+        #expect(actirisReceipt.counts == .init(records: 2, accepted: 1, duplicates: 0, rejected: 1))
+        #expect(try await store.receive(actirisBatch) == .replayed(actirisReceipt))
+        #expect(try await store.receive(Received.batch("b1", [Received.vacancy("FO-1", version: 1)])) == .replayed(receipt(forem)!))
+        #expect(try await store.receive(Received.batch("b1", body: "body-2", [Received.vacancy("FO-1", version: 1)])) == .conflict)
+        #expect(try await store.receipt(ofReceived: "b1", from: .forem) == receipt(forem))
+        #expect(try await store.receipt(ofReceived: "b1", from: .actiris) == actirisReceipt)
+        #expect(try await store.undeliveredBatches().map(\.sender) == [.forem, .actiris])
+        #expect(try await store.pendingDelivery("b1", from: .actiris)?.accepted == [0])
+        #expect(try await store.pendingDelivery("b1", from: .forem)?.body == Array("body-1".utf8))
+        try await store.markDelivered("b1", from: .actiris, to: "done", at: Received.t0, losses: [])
+        #expect(try await store.isDelivered("b1", from: .actiris))
+        #expect(try await store.isDelivered("b1", from: .forem) == false)
+        #expect(try await store.batch("b1", peer: .actiris)?.rejections.map(\.recordId) == ["AC-2"])
+        #expect(try await store.batch("b1", peer: .forem)?.rejections == [])
+        #expect(try await store.batch("b1")?.summary.peer == "FOREM", "without a peer, the batch stored first")
+        #expect(try await store.payload(of: "b1", direction: .received, peer: .actiris)?.bytes == Array("other".utf8))
+        #expect(try await store.history(origin: .actiris, recordId: "AC-2").received.count == 1)
+        #expect(try await store.history(origin: .forem, recordId: "AC-2").received.isEmpty)
+    }
+
     @Test("a batch of records all held already keeps no body (re-sent under new batch ids, it fills nothing) and has nothing to deliver; one with a new record keeps its own",
           arguments: LedgerKind.allCases)
     func duplicatesKeepNoBody(_ kind: LedgerKind) async throws {
@@ -204,7 +234,7 @@ struct ReceiveTests {
         let keys = try await store.column("SELECT person_key FROM received_record")
         #expect(keys.count == 1 && keys[0] == key.pseudonym(of: "85073003328"))
         // The body is sealed at rest (no name in the stored bytes) and opened for delivery.
-        #expect(try await store.pendingDelivery("t1")?.body == Array("{\"personal\": true}".utf8))
+        #expect(try await store.pendingDelivery("t1", from: .forem)?.body == Array("{\"personal\": true}".utf8))
         #expect(try await store.payload(of: "t1", direction: .received)?.bytes == Array("{\"personal\": true}".utf8))
     }
 }

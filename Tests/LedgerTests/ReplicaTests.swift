@@ -60,7 +60,7 @@ struct ReplicaTests {
         }
         #expect(opened.count == 4)
         #expect(Set(opened.map { $0.joined(separator: ",") }).count == 1)
-        #expect(opened.first?.last == "0015-superseded-notes")
+        #expect(opened.first?.last == "0016-batch-ids-per-sender")
     }
 
     @Test("a scheduled job runs on one replica at a time (PostgreSQL); one process always runs it (SQLite)", arguments: LedgerKind.allCases)

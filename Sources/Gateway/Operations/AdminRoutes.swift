@@ -81,6 +81,14 @@ public struct AdminRoutes: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
+    /// An agency named in a query (`peer`), if any: a peer to filter by, or the sender that chooses
+    /// between two received batches of one id.
+    static func peer(_ text: String?) throws -> Agency? {
+        guard let text else { return nil }
+        guard let agency = Agency(rawValue: text.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(text.prefix(32)) is not an agency") }
+        return agency
+    }
+
     static func instant(_ text: String?, _ name: String) throws -> Date? {
         guard let text else { return nil }
         if let d = OperatorInstant.parse(text) { return d }
@@ -118,10 +126,7 @@ public struct AdminRoutes: Sendable {
                 guard let s = BatchFilter.State(rawValue: state) else { throw Problem(.badRequest, "Bad state", "state is one of \(BatchFilter.State.allCases.map(\.rawValue).joined(separator: ", "))") }
                 filter.state = s
             }
-            if let peer = q["peer"].map(String.init) {
-                guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
-                filter.peer = a
-            }
+            filter.peer = try Self.peer(q["peer"].map(String.init))
             if let direction = q["direction"].map(String.init) {
                 guard let d = BatchDirection(rawValue: direction) else { throw Problem(.badRequest, "Bad direction", "direction is in or out") }
                 filter.direction = d
@@ -131,7 +136,7 @@ public struct AdminRoutes: Sendable {
         router.get("/admin/v1/batches/{batchId}") { request, context in
             _ = try await authorize(request, .read)
             let id = context.parameters.get("batchId") ?? ""
-            guard let detail = try await store.batch(id) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
+            guard let detail = try await store.batch(id, peer: try Self.peer(request.uri.queryParameters["peer"].map(String.init))) else { throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) in this gateway's ledger") }
             return try Self.json(detail)
         }
         router.get("/admin/v1/batches/{batchId}/payload") { request, context in
@@ -140,7 +145,8 @@ public struct AdminRoutes: Sendable {
             guard let direction = BatchDirection(rawValue: request.uri.queryParameters["direction"].map(String.init) ?? "out") else {
                 throw Problem(.badRequest, "Bad direction", "direction is in or out")
             }
-            guard let type = try await store.recordType(of: id, direction: direction) else {
+            let peer = try Self.peer(request.uri.queryParameters["peer"].map(String.init))
+            guard let type = try await store.recordType(of: id, direction: direction, peer: peer) else {
                 throw Problem(.notFound, "No such batch", "no batch \(id.prefix(64)) \(direction == .received ? "received" : "sent") in this gateway's ledger")
             }
             // A trainee batch's payload holds names and national numbers: granted apart.
@@ -149,7 +155,7 @@ public struct AdminRoutes: Sendable {
                                                  detail: "trainee batch, \(direction.rawValue): no trainee-payloads grant"), now: Date())
                 throw Problem(.forbidden, "Trainee payloads not granted", "\(who.name)'s token does not carry the trainee-payloads grant")
             }
-            guard let payload = try await store.payload(of: id, direction: direction) else {
+            guard let payload = try await store.payload(of: id, direction: direction, peer: peer) else {
                 throw Problem(.gone, "Payload removed", "batch \(id.prefix(64))'s payload was removed by retention; its metadata stays")
             }
             try await store.audit(AuditEntry(actor: "api:\(who.name)", action: "read-payload", target: id, reason: nil, detail: "\(type.rawValue) batch, \(direction.rawValue)"), now: Date())
@@ -168,10 +174,7 @@ public struct AdminRoutes: Sendable {
                 throw Problem(.badRequest, "Nothing selected", "select with \"failed\": true and/or \"rejectedRecords\": true")
             }
             var filter = BatchFilter(direction: .sent, since: try Self.instant(body.since, "since"), until: try Self.instant(body.until, "until"))
-            if let peer = body.peer {
-                guard let a = Agency(rawValue: peer.uppercased()) else { throw Problem(.badRequest, "Bad peer", "\(peer.prefix(32)) is not an agency") }
-                filter.peer = a
-            }
+            filter.peer = try Self.peer(body.peer)
             filter.notResubmitted = true
             filter.limit = 100_000
             var ids: [String] = []

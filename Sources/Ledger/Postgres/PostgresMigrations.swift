@@ -149,5 +149,6 @@ enum PostgresMigrations {
         ("0013-batch-bodies-apart", LedgerSchema.bodiesApart(text: text, blob: "BYTEA")),
         ("0014-delivery-losses", LedgerSchema.deliveryLosses(.postgres, text: text)),
         ("0015-superseded-notes", LedgerSchema.supersededNotes(.postgres)),
+        ("0016-batch-ids-per-sender", LedgerSchema.batchIdsPerSender(.postgres, text: text)),
     ]
 }

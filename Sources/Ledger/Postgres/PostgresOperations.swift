@@ -9,17 +9,17 @@ extension PostgresStore {
         try await autocommit { c in try await c.rows(OperationsSQL.batches(filter, .postgres)).map(BatchSummary.init(row:)) }
     }
 
-    public func batch(_ batchId: String) async throws -> BatchDetail? {
+    public func batch(_ batchId: String, peer: Agency?) async throws -> BatchDetail? {
         try await autocommit { c -> BatchDetail? in
-            guard let row = try await c.row(OperationsSQL.batch(batchId, .postgres)) else { return nil }
+            guard let row = try await c.row(OperationsSQL.batch(batchId, peer: peer, .postgres)) else { return nil }
             let summary = try BatchSummary(row: row)
             let attempts = try await c.rows(OperationsSQL.attempts(batchId)).map(AttemptView.init(row:))
             let receipt = try row.optionalString("receipt").flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
             var rejections = receipt?.rejected ?? []
             if summary.direction == .received && rejections.isEmpty {
-                rejections = try await c.rows(OperationsSQL.rejectedRecords(batchId)).map(Receipt.Rejection.init(row:))
+                rejections = try await c.rows(OperationsSQL.rejectedRecords(batchId, from: summary.peer)).map(Receipt.Rejection.init(row:))
             }
-            let losses = summary.direction != .received ? [] : RecordLosses.read(try await c.row(OperationsSQL.deliveryLosses(batchId))?.optionalString("delivery_losses"))
+            let losses = summary.direction != .received ? [] : RecordLosses.read(try await c.row(OperationsSQL.deliveryLosses(batchId, from: summary.peer))?.optionalString("delivery_losses"))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
@@ -92,18 +92,18 @@ extension PostgresStore {
         }
     }
 
-    public func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody? {
+    public func payload(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> StoredBody? {
         let key = payloadKey
         return try await autocommit { c -> StoredBody? in
-            guard let row = try await c.row(OperationsSQL.payload(of: batchId, direction: direction)),
+            guard let row = try await c.row(OperationsSQL.payload(of: batchId, direction: direction, peer: peer)),
                   let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return StoredBody(bytes: try PayloadSealing.open(data, key: key, at: .batch(id: batchId, direction: direction)), form: form)
         }
     }
 
-    public func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType? {
+    public func recordType(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> RecordType? {
         try await autocommit { c in
-            try await c.row(OperationsSQL.recordType(of: batchId, direction: direction))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
+            try await c.row(OperationsSQL.recordType(of: batchId, direction: direction, peer: peer))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
         }
     }
 
@@ -141,6 +141,15 @@ extension PostgresStore {
             let documents = try await c.run(Self.query(prune.documents + " RETURNING 1", [at, before]))
             try await c.run(Self.query(prune.parts, []))
             return PruneReport(batches: batches, documents: documents)
+        }
+    }
+
+    @discardableResult
+    public func pruneBatches(createdBefore cutoff: Date) async throws -> Int {
+        try await transaction { c in
+            var batches = 0
+            for statement in OperationsSQL.pruneBatches(before: Instant.text(cutoff), .postgres) { batches = try await c.change(statement) }
+            return batches
         }
     }
 

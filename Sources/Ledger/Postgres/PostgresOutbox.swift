@@ -16,7 +16,7 @@ extension PostgresStore: OutboxStore {
         try await transaction { c in
             try await c.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
                                                       resubmissionOf: resubmissionOf, due: due, at: at))
-            try await c.change(OutboxSQL.insertBody(batchId: batchId, direction: .sent, body: sealed))
+            try await c.change(OutboxSQL.insertBody(batchId: batchId, direction: .sent, peer: peer, body: sealed))
         }
     }
 
@@ -51,7 +51,7 @@ extension PostgresStore: OutboxStore {
                 UPDATE batch b SET state = 'sending', attempts = b.attempts + 1, first_attempt_at = coalesce(b.first_attempt_at, \(at)), updated_at = \(at),
                     lease_owner = \(owner), lease_until = \(until)
                 FROM due WHERE b.batch_id = due.batch_id AND b.direction = 'out'
-                RETURNING b.batch_id, b.peer, b.record_type, (SELECT p.body FROM batch_body p WHERE p.batch_id = b.batch_id AND p.direction = 'out') AS body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at, b.body_sha256, b.record_count
+                RETURNING b.batch_id, b.peer, b.record_type, (SELECT p.body FROM batch_body p WHERE p.batch_id = b.batch_id AND p.direction = 'out' AND p.peer = b.peer) AS body, b.body_form, b.attempts, b.first_attempt_at, b.next_attempt_at, b.created_at, b.body_sha256, b.record_count
                 """)
         }
         return try rows.sorted { (try $0.optionalString("next_attempt_at") ?? "", try $0.string("created_at")) < (try $1.optionalString("next_attempt_at") ?? "", try $1.string("created_at")) }

@@ -146,7 +146,7 @@ extension PostgresStore {
         for batch in batches {
             let body = Data(try PayloadSealing.seal(batch.body, recordType: batch.recordType, key: key, at: .batch(id: batch.batchId, direction: .sent)))
             try await c.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
-            try await c.change(OutboxSQL.insertBody(batchId: batch.batchId, direction: .sent, body: body))
+            try await c.change(OutboxSQL.insertBody(batchId: batch.batchId, direction: .sent, peer: batch.peer, body: body))
             for (i, r) in batch.records.enumerated() {
                 records.row()
                 records.text("batch_id", batch.batchId); records.int("position", i); records.text("origin", r.origin.rawValue); records.text("record_id", r.id)

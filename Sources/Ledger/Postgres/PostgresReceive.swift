@@ -26,11 +26,11 @@ extension PostgresStore: ReceivedBatchStore {
         return try await transaction(keysTakenMeanwhile: true) { c -> ReceiveOutcome in
             // The batch's row and its body in one round trip.
             let inserted = try await c.change("""
-                WITH b AS (\(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) RETURNING batch_id)
-                INSERT INTO batch_body (batch_id, direction, body) SELECT batch_id, 'in', \(body) FROM b RETURNING 1
+                WITH b AS (\(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) RETURNING batch_id, peer)
+                INSERT INTO batch_body (batch_id, direction, peer, body) SELECT batch_id, 'in', peer, \(body) FROM b RETURNING 1
                 """)
             if inserted == 0 {
-                guard let row = try await c.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
+                guard let row = try await c.row(ReceiveSQL.received(batch.batchId, from: batch.sender)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
                 return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
             var latest: [ReceivePlan.Key: ReceivePlan.Latest] = [:]
@@ -53,21 +53,21 @@ extension PostgresStore: ReceivedBatchStore {
             }
             let plan = try ReceivePlan(batch, digests: digests, receivedAt: now, pseudonyms: payloadKey,
                                        latest: { latest[$0] }, version: { key, number in versions[key]?[number] })
-            try await Self.write(plan, batchId: batch.batchId, receivedAt: now, on: c)
+            try await Self.write(plan, batchId: batch.batchId, sender: batch.sender.rawValue, receivedAt: now, on: c)
             let receipt = plan.receipt(for: batch, receivedAt: now)
             if receipt.counts.onlyDuplicates {
                 // Written with the batch's row in one round trip, the usual case; taken back here.
-                try await c.change("DELETE FROM batch_body WHERE batch_id = \(batch.batchId) AND direction = 'in'")
-                try await c.change(ReceiveSQL.keepNoBody(batch.batchId, at: now))
+                try await c.change("DELETE FROM batch_body WHERE batch_id = \(batch.batchId) AND direction = 'in' AND peer = \(batch.sender.rawValue)")
+                try await c.change(ReceiveSQL.keepNoBody(batch.batchId, from: batch.sender, at: now))
             }
             let text = String(decoding: try WireJSON.encode(receipt), as: UTF8.self)
-            try await c.change(ReceiveSQL.setReceipt(text, batchId: batch.batchId))
+            try await c.change(ReceiveSQL.setReceipt(text, batchId: batch.batchId, from: batch.sender))
             return .stored(receipt, accepted: plan.accepted)
         }
     }
 
     /// Writes a receive plan in one statement per table.
-    private static func write(_ plan: ReceivePlan, batchId: String, receivedAt now: String, on c: PostgresConnection) async throws {
+    private static func write(_ plan: ReceivePlan, batchId: String, sender: String, receivedAt now: String, on c: PostgresConnection) async throws {
         let facts = RecordFacts.columns.joined(separator: ", ")
         if !plan.versions.isEmpty {
             var rows = JSONRows()
@@ -124,8 +124,8 @@ extension PostgresStore: ReceivedBatchStore {
         }
         if !outcomes.isEmpty {
             try await c.run("""
-                INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message)
-                SELECT \(batchId), position, record_id, version, outcome, field, code, message
+                INSERT INTO batch_record (batch_id, peer, position, record_id, version, outcome, field, code, message)
+                SELECT \(batchId), \(sender), position, record_id, version, outcome, field, code, message
                 FROM json_to_recordset(\(outcomes.document)::json) AS x(position bigint, record_id text, version bigint, outcome text, field text, code text, message text)
                 """, logger: statementLogger)
         }
@@ -171,30 +171,30 @@ extension PostgresStore: DeliveryLedger {
         }
     }
 
-    public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
+    public func pendingDelivery(_ batchId: String, from sender: Agency) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await autocommit { c -> PendingDelivery? in
-            guard let row = try await c.row(ReceiveSQL.pendingDelivery(batchId)) else { return nil }
-            let accepted = try await c.rows(ReceiveSQL.acceptedPositions(batchId)).map { try $0.int("position") }
+            guard let row = try await c.row(ReceiveSQL.pendingDelivery(batchId, from: sender)) else { return nil }
+            let accepted = try await c.rows(ReceiveSQL.acceptedPositions(batchId, from: sender)).map { try $0.int("position") }
             return try PendingDelivery(row: row, batchId: batchId, accepted: accepted, key: payloadKey)
         }
     }
 
-    public func isDelivered(_ batchId: String) async throws -> Bool {
+    public func isDelivered(_ batchId: String, from sender: Agency) async throws -> Bool {
         try await autocommit { c in
-            try await c.row(ReceiveSQL.isDelivered(batchId)) != nil
+            try await c.row(ReceiveSQL.isDelivered(batchId, from: sender)) != nil
         }
     }
 
-    public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
+    public func claimDelivery(_ batchId: String, from sender: Agency, now: Date) async throws -> Bool {
         let lease = self.lease
-        return try await autocommit { c in try await c.change(ReceiveSQL.claimDelivery(batchId, lease: lease, now: now)) == 1 }
+        return try await autocommit { c in try await c.change(ReceiveSQL.claimDelivery(batchId, from: sender, lease: lease, now: now)) == 1 }
     }
 
-    public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
+    public func markDelivered(_ batchId: String, from sender: Agency, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
         let at = Instant.text(date), lost = try RecordLosses.column(losses)
         _ = try await autocommit { c in
-            try await c.change(ReceiveSQL.markDelivered(batchId, to: destination, at: at, losses: lost))
+            try await c.change(ReceiveSQL.markDelivered(batchId, from: sender, to: destination, at: at, losses: lost))
         }
     }
 }

@@ -11,8 +11,9 @@ enum BenchmarkSQL {
         SELECT batch_id, 'in', MIN(origin), 'vacancy', 'bench', 'delivered', MIN(received_at), MIN(received_at), COUNT(*) FROM record GROUP BY batch_id
         """,
         """
-        INSERT INTO batch_record (batch_id, position, record_id, version, outcome)
-        SELECT batch_id, ROW_NUMBER() OVER (PARTITION BY batch_id ORDER BY record_id, version), record_id, version, 'accepted' FROM record
+        INSERT INTO batch_record (batch_id, peer, position, record_id, version, outcome)
+        SELECT r.batch_id, b.peer, ROW_NUMBER() OVER (PARTITION BY r.batch_id ORDER BY r.record_id, r.version), r.record_id, r.version, 'accepted'
+        FROM record r JOIN batch b ON b.batch_id = r.batch_id AND b.direction = 'in'
         """,
     ]
 }

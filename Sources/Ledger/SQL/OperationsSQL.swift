@@ -7,23 +7,34 @@ import Model
 enum OperationsSQL {
     static func batches(_ filter: BatchFilter, _ dialect: SQLDialect) -> LedgerSQL { filter.statement(dialect) }
 
-    static func batch(_ batchId: String, _ dialect: SQLDialect) -> LedgerSQL {
+    /// A batch by its id, of `peer` if given; a sent batch first, then the received one stored first
+    /// (two senders may use one id: migration 0016).
+    static func batch(_ batchId: String, peer: Agency?, _ dialect: SQLDialect) -> LedgerSQL {
         """
         SELECT \(raw: BatchSummary.columns(dialect)), b.body_sha256, b.body_form, b.source, b.delivered_to, b.last_answer
-        FROM batch b WHERE b.batch_id = \(batchId) ORDER BY b.direction = 'out' DESC LIMIT 1
+        FROM batch b WHERE b.batch_id = \(batchId) \(ofPeer(peer, "b"))ORDER BY b.direction = 'out' DESC, b.created_at, \(.writeOrder("b")) LIMIT 1
         """
+    }
+
+    /// `AND <alias>.peer = …` when a peer is given, else nothing.
+    private static func ofPeer(_ peer: Agency?, _ alias: String) -> LedgerSQL {
+        guard let peer else { return "" }
+        return "AND \(raw: alias).peer = \(peer.rawValue) "
     }
 
     static func attempts(_ batchId: String) -> LedgerSQL {
         "SELECT attempt, at, outcome, answer FROM attempt WHERE batch_id = \(batchId) ORDER BY attempt"
     }
 
-    static func rejectedRecords(_ batchId: String) -> LedgerSQL {
-        "SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'rejected' ORDER BY position"
+    static func rejectedRecords(_ batchId: String, from sender: String) -> LedgerSQL {
+        """
+        SELECT position, record_id, field, code, message FROM batch_record WHERE batch_id = \(batchId) AND peer = \(sender) AND outcome = 'rejected'
+        ORDER BY position
+        """
     }
 
-    static func deliveryLosses(_ batchId: String) -> LedgerSQL {
-        "SELECT delivery_losses FROM batch WHERE batch_id = \(batchId) AND direction = 'in'"
+    static func deliveryLosses(_ batchId: String, from sender: String) -> LedgerSQL {
+        "SELECT delivery_losses FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender)"
     }
 
     static func resubmitted(_ batchId: String) -> LedgerSQL {
@@ -37,7 +48,7 @@ enum OperationsSQL {
     static func received(origin: Agency, recordId: String) -> LedgerSQL {
         """
         SELECT br.batch_id, br.version, br.outcome, br.code, br.message, b.created_at FROM batch_record br
-        JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in'
+        JOIN batch b ON b.batch_id = br.batch_id AND b.direction = 'in' AND b.peer = br.peer
         WHERE br.record_id = \(recordId) AND b.peer = \(origin.rawValue) ORDER BY b.created_at, \(.writeOrder("b"))
         """
     }
@@ -61,6 +72,35 @@ enum OperationsSQL {
 
     static func pruneAudit(before: String) -> LedgerSQL {
         "DELETE FROM audit WHERE at < \(before) RETURNING 1"
+    }
+
+    /// Row retention (`retention.batchDays`), in order: the records' outcomes, the records sent,
+    /// the attempts and the bodies of the finished batches created before `before`, and then those
+    /// batches (each row returning 1). Finished: received and handed to the back office; or sent,
+    /// delivered and confirmed by a reconcile, with no rejected record that waits for a
+    /// resubmission. A failed, queued, unconfirmed or undelivered batch stays, whatever its age.
+    /// The records themselves (`record`, `received_record`, `flow_month`) stay: versions and
+    /// statistics are made of them.
+    static func pruneBatches(before: String, _ dialect: SQLDialect) -> [LedgerSQL] {
+        let rejected = dialect.jsonNumber("b.receipt", "counts", "rejected")
+        func finished(_ table: String, _ direction: String?, peer: Bool = true) -> LedgerSQL {
+            let same = "b.batch_id = \(table).batch_id AND "
+                + (direction.map { "b.direction = '\($0)'" } ?? "b.direction = \(table).direction") + (peer ? " AND b.peer = \(table).peer" : "")
+            return """
+                EXISTS (SELECT 1 FROM batch b WHERE \(raw: same) AND b.created_at < \(before)
+                  AND ((b.direction = 'in' AND b.delivered_at IS NOT NULL)
+                       OR (b.direction = 'out' AND b.state = 'delivered' AND b.confirmed_at IS NOT NULL
+                           AND (coalesce(\(raw: rejected), 0) = 0
+                                OR EXISTS (SELECT 1 FROM batch r WHERE r.resubmission_of = b.batch_id AND r.direction = 'out')))))
+                """
+        }
+        return [
+            "DELETE FROM batch_record WHERE \(finished("batch_record", "in"))",
+            "DELETE FROM outgoing_record WHERE \(finished("outgoing_record", "out", peer: false))",
+            "DELETE FROM attempt WHERE \(finished("attempt", "out", peer: false))",
+            "DELETE FROM batch_body WHERE \(finished("batch_body", nil))",
+            "DELETE FROM batch WHERE \(finished("batch", nil)) RETURNING 1",
+        ]
     }
 
     static func sourceDocument(ofSent batchId: String) -> LedgerSQL {
@@ -88,15 +128,15 @@ enum OperationsSQL {
         "SELECT 1 AS one FROM batch WHERE resubmission_of = \(batchId) AND direction = 'out'"
     }
 
-    static func recordType(of batchId: String, direction: BatchDirection) -> LedgerSQL {
-        "SELECT record_type FROM batch WHERE batch_id = \(batchId) AND direction = \(direction)"
+    static func recordType(of batchId: String, direction: BatchDirection, peer: Agency?) -> LedgerSQL {
+        "SELECT b.record_type FROM batch b WHERE b.batch_id = \(batchId) AND b.direction = \(direction) \(ofPeer(peer, "b"))ORDER BY b.created_at, \(.writeOrder("b")) LIMIT 1"
     }
 
     /// A batch's stored (maybe sealed) body and its form; no row when pruned.
-    static func payload(of batchId: String, direction: BatchDirection) -> LedgerSQL {
+    static func payload(of batchId: String, direction: BatchDirection, peer: Agency?) -> LedgerSQL {
         """
-        SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
-        WHERE b.batch_id = \(batchId) AND b.direction = \(direction)
+        SELECT p.body, b.body_form FROM batch b JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction AND p.peer = b.peer
+        WHERE b.batch_id = \(batchId) AND b.direction = \(direction) \(ofPeer(peer, "b"))ORDER BY b.created_at, \(.writeOrder("b")) LIMIT 1
         """
     }
 

@@ -17,8 +17,8 @@ enum OutboxSQL {
         """
     }
 
-    static func insertBody(batchId: String, direction: BatchDirection, body: Data) -> LedgerSQL {
-        "INSERT INTO batch_body (batch_id, direction, body) VALUES (\(batchId), \(direction), \(body))"
+    static func insertBody(batchId: String, direction: BatchDirection, peer: Agency, body: Data) -> LedgerSQL {
+        "INSERT INTO batch_body (batch_id, direction, peer, body) VALUES (\(batchId), \(direction), \(peer.rawValue), \(body))"
     }
 
     static func insertAttempt(batchId: String, attempt: Int, at: String, outcome: String, answer: String, replica: String) -> LedgerSQL {

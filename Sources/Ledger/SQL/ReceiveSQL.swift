@@ -14,17 +14,18 @@ enum ReceiveSQL {
                            lease_owner, lease_until, received_by)
         VALUES (\(batch.batchId), 'in', \(batch.sender.rawValue), \(batch.recordType.rawValue), \(batch.bodySha256), 'received', \(now), \(now),
                 \(batch.form.rawValue), \(batch.records.count), \(lease.owner), \(lease.until(batch.receivedAt)), \(lease.owner))
-        ON CONFLICT (batch_id, direction) DO NOTHING
+        ON CONFLICT (batch_id, direction, peer) DO NOTHING
         """
     }
 
-    /// What a batch received before holds: its body's digest and receipt (a replay, or a conflict).
-    static func received(_ batchId: String) -> LedgerSQL {
-        "SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in'"
+    /// What a batch the sender sent before under this id holds: its body's digest and receipt (a
+    /// replay, or a conflict). Another sender's batch of the same id is no concern of this one's.
+    static func received(_ batchId: String, from sender: Agency) -> LedgerSQL {
+        "SELECT body_sha256, receipt FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)"
     }
 
-    static func setReceipt(_ receipt: String, batchId: String) -> LedgerSQL {
-        "UPDATE batch SET receipt = \(receipt) WHERE batch_id = \(batchId) AND direction = 'in'"
+    static func setReceipt(_ receipt: String, batchId: String, from sender: Agency) -> LedgerSQL {
+        "UPDATE batch SET receipt = \(receipt) WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)"
     }
 
     static func receipt(ofReceived batchId: String, from sender: Agency) -> LedgerSQL {
@@ -40,24 +41,26 @@ enum ReceiveSQL {
 
     static let undelivered: LedgerSQL = "SELECT batch_id, peer FROM batch WHERE direction = 'in' AND delivered_at IS NULL ORDER BY created_at, batch_id"
 
-    static func pendingDelivery(_ batchId: String) -> LedgerSQL {
+    static func pendingDelivery(_ batchId: String, from sender: Agency) -> LedgerSQL {
         """
-        SELECT b.peer, b.record_type, p.body, b.body_form FROM batch b LEFT JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction
-        WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.delivered_at IS NULL
+        SELECT b.peer, b.record_type, p.body, b.body_form FROM batch b
+        LEFT JOIN batch_body p ON p.batch_id = b.batch_id AND p.direction = b.direction AND p.peer = b.peer
+        WHERE b.batch_id = \(batchId) AND b.direction = 'in' AND b.peer = \(sender.rawValue) AND b.delivered_at IS NULL
         """
     }
 
-    static func acceptedPositions(_ batchId: String) -> LedgerSQL {
-        "SELECT position FROM batch_record WHERE batch_id = \(batchId) AND outcome = 'accepted'"
+    static func acceptedPositions(_ batchId: String, from sender: Agency) -> LedgerSQL {
+        "SELECT position FROM batch_record WHERE batch_id = \(batchId) AND peer = \(sender.rawValue) AND outcome = 'accepted'"
     }
 
-    static func isDelivered(_ batchId: String) -> LedgerSQL {
-        "SELECT 1 AS one FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NOT NULL"
+    static func isDelivered(_ batchId: String, from sender: Agency) -> LedgerSQL {
+        "SELECT 1 AS one FROM batch WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue) AND delivered_at IS NOT NULL"
     }
 
-    static func claimDelivery(_ batchId: String, lease: Lease, now: Date) -> LedgerSQL {
+    static func claimDelivery(_ batchId: String, from sender: Agency, lease: Lease, now: Date) -> LedgerSQL {
         """
-        UPDATE batch SET lease_owner = \(lease.owner), lease_until = \(lease.until(now)) WHERE batch_id = \(batchId) AND direction = 'in' AND delivered_at IS NULL
+        UPDATE batch SET lease_owner = \(lease.owner), lease_until = \(lease.until(now))
+        WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue) AND delivered_at IS NULL
           AND (lease_owner IS NULL OR lease_until < \(DueTime.string(now)) OR substr(lease_owner, 1, length(\(lease.replicaPrefix))) = \(lease.replicaPrefix))
         RETURNING 1
         """
@@ -65,22 +68,22 @@ enum ReceiveSQL {
 
     /// A batch whose every record was a duplicate of one held: its body is not kept (so that one
     /// peer re-sending what it sent under new batch ids fills nothing), nothing is to be delivered.
-    static func keepNoBody(_ batchId: String, at: String) -> LedgerSQL {
+    static func keepNoBody(_ batchId: String, from sender: Agency, at: String) -> LedgerSQL {
         """
         UPDATE batch SET payload_pruned_at = \(at), delivered_at = \(at), delivered_to = \(ReceiveSQL.everyRecordHeld), state = 'delivered', updated_at = \(at),
             lease_owner = NULL, lease_until = NULL
-        WHERE batch_id = \(batchId) AND direction = 'in'
+        WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)
         """
     }
 
     /// Where a batch of duplicates only went (`keepNoBody`).
     static let everyRecordHeld = "(every record held already: body not kept)"
 
-    static func markDelivered(_ batchId: String, to destination: String, at: String, losses: String?) -> LedgerSQL {
+    static func markDelivered(_ batchId: String, from sender: Agency, to destination: String, at: String, losses: String?) -> LedgerSQL {
         """
         UPDATE batch SET delivered_at = \(at), delivered_to = \(destination), delivery_losses = \(losses), state = 'delivered', updated_at = \(at),
             lease_owner = NULL, lease_until = NULL
-        WHERE batch_id = \(batchId) AND direction = 'in'
+        WHERE batch_id = \(batchId) AND direction = 'in' AND peer = \(sender.rawValue)
         """
     }
 }

@@ -10,17 +10,17 @@ extension SQLiteStore {
     }
 
     /// One batch, either way (a sent batch first if an id names both).
-    public func batch(_ batchId: String) async throws -> BatchDetail? {
+    public func batch(_ batchId: String, peer: Agency?) async throws -> BatchDetail? {
         try await database.read { db in
-            guard let row = try db.row(OperationsSQL.batch(batchId, .sqlite)) else { return nil }
+            guard let row = try db.row(OperationsSQL.batch(batchId, peer: peer, .sqlite)) else { return nil }
             let summary = try BatchSummary(row: row)
             let attempts = try db.rows(OperationsSQL.attempts(batchId)).map(AttemptView.init(row:))
             let receipt = try row.optionalString("receipt").flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) }
             var rejections = receipt?.rejected ?? []
             if summary.direction == .received && rejections.isEmpty {
-                rejections = try db.rows(OperationsSQL.rejectedRecords(batchId)).map(Receipt.Rejection.init(row:))
+                rejections = try db.rows(OperationsSQL.rejectedRecords(batchId, from: summary.peer)).map(Receipt.Rejection.init(row:))
             }
-            let losses = summary.direction != .received ? [] : RecordLosses.read(try db.row(OperationsSQL.deliveryLosses(batchId))?.optionalString("delivery_losses"))
+            let losses = summary.direction != .received ? [] : RecordLosses.read(try db.row(OperationsSQL.deliveryLosses(batchId, from: summary.peer))?.optionalString("delivery_losses"))
             // The chain: back through resubmission_of, then forward through the batches that resubmit.
             var chain = [batchId]
             var back = summary.resubmissionOf
@@ -105,18 +105,18 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     /// A batch's exchange body, as sent or received (nil: no such batch, or its payload was pruned).
-    public func payload(of batchId: String, direction: BatchDirection) async throws -> StoredBody? {
+    public func payload(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> StoredBody? {
         try await database.read { db in
-            guard let row = try db.row(OperationsSQL.payload(of: batchId, direction: direction)),
+            guard let row = try db.row(OperationsSQL.payload(of: batchId, direction: direction, peer: peer)),
                   let data = try row.bytes("body"), let form = BatchForm(rawValue: try row.optionalString("body_form") ?? "") else { return nil }
             return StoredBody(bytes: try PayloadSealing.open(data, key: payloadKey, at: .batch(id: batchId, direction: direction)), form: form)
         }
     }
 
     /// The record type of a batch, if the ledger has it (payload or not).
-    public func recordType(of batchId: String, direction: BatchDirection) async throws -> RecordType? {
+    public func recordType(of batchId: String, direction: BatchDirection, peer: Agency?) async throws -> RecordType? {
         try await database.read { db in
-            try db.row(OperationsSQL.recordType(of: batchId, direction: direction))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
+            try db.row(OperationsSQL.recordType(of: batchId, direction: direction, peer: peer))?.optionalString("record_type").flatMap(RecordType.init(rawValue:))
         }
     }
 }

@@ -293,6 +293,27 @@ enum Migrations {
         migrator.registerMigration("0015-superseded-notes") { db in
             for statement in LedgerSchema.supersededNotes(.sqlite) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("0016-batch-ids-per-sender") { db in
+            try remakeBatchTable(db) { $0.replacingOccurrences(of: "PRIMARY KEY (batch_id, direction)", with: "PRIMARY KEY (batch_id, direction, peer)") }
+            for statement in LedgerSchema.batchIdsPerSender(.sqlite) { try db.execute(sql: statement) }
+        }
         return migrator
+    }
+
+    /// Makes `batch` again from its own schema text changed by `change` (SQLite's way to change a
+    /// table's primary key): a new table, its rows copied, the old one dropped, the new one
+    /// renamed, and the old one's indexes made again on it.
+    private static func remakeBatchTable(_ db: Database, change: (String) -> String) throws {
+        guard let schema = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batch'") else {
+            throw LedgerError("the ledger has no batch table to change")
+        }
+        let changed = change(schema)
+        guard changed != schema, let name = changed.range(of: "batch") else { throw LedgerError("the batch table's schema is not the one this migration changes") }
+        let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'batch' AND sql IS NOT NULL")
+        try db.execute(sql: changed.replacingCharacters(in: name, with: "batch_remade"))
+        try db.execute(sql: "INSERT INTO batch_remade SELECT * FROM batch ORDER BY rowid")   // rowid: the order batches were written
+        try db.execute(sql: "DROP TABLE batch")
+        try db.execute(sql: "ALTER TABLE batch_remade RENAME TO batch")
+        for index in indexes { try db.execute(sql: index) }
     }
 }

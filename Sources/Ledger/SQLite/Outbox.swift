@@ -16,7 +16,7 @@ extension SQLiteStore {
         try await database.write { db in
             try db.change(OutboxSQL.insertQueued(batchId: batchId, peer: peer, recordType: recordType, bodySha256: sha256Hex(body), form: form,
                                                  resubmissionOf: resubmissionOf, due: due, at: at))
-            try BatchBodies.insert(batchId, direction: .sent, body: body, recordType: recordType, key: payloadKey, in: db)
+            try BatchBodies.insert(batchId, direction: .sent, peer: peer.rawValue, body: body, recordType: recordType, key: payloadKey, in: db)
         }
     }
 
@@ -46,7 +46,7 @@ extension SQLiteStore {
                     WHERE batch_id = ? AND direction = 'out'
                     """, arguments: [first, at, lease.owner, lease.until(now), id])
                 return OutgoingBatch(batchId: id, peer: Agency(rawValue: row["peer"])!, recordType: RecordType(rawValue: row["record_type"])!,
-                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: .sent, in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: .sent)), form: BatchForm(rawValue: row["body_form"])!,
+                                     body: try PayloadSealing.open(try BatchBodies.fetch(id, direction: .sent, peer: row["peer"], in: db) ?? Data(), key: payloadKey, at: .batch(id: id, direction: .sent)), form: BatchForm(rawValue: row["body_form"])!,
                                      attempts: (row["attempts"] as Int) + 1, firstAttempt: Instant.parse(first) ?? now, bodySha256: row["body_sha256"],
                                      recordCount: row["record_count"])
             }

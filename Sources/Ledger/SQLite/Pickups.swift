@@ -57,7 +57,7 @@ extension SQLiteStore {
         let record = try db.makeStatement(sql: "INSERT INTO outgoing_record (batch_id, position, origin, record_id, version) VALUES (?, ?, ?, ?, ?)")
         for batch in batches {
             try db.change(PickupSQL.insertBatch(batch, source: source, due: due, at: at))
-            try BatchBodies.insert(batch.batchId, direction: .sent, body: batch.body, recordType: batch.recordType, key: key, in: db)
+            try BatchBodies.insert(batch.batchId, direction: .sent, peer: batch.peer.rawValue, body: batch.body, recordType: batch.recordType, key: key, in: db)
             for (i, r) in batch.records.enumerated() {
                 try record.run(in: db) { b in b.text(batch.batchId); b.int(i); b.text(r.origin.rawValue); b.text(r.id); b.int(r.version) }
             }

@@ -18,7 +18,7 @@ extension SQLiteStore: ReceivedBatchStore {
         return try await database.write { db -> ReceiveOutcome in
             let now = Instant.text(batch.receivedAt)
             guard try db.change(ReceiveSQL.insertBatch(batch, at: now, lease: lease)) == 1 else {
-                guard let row = try db.row(ReceiveSQL.received(batch.batchId)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
+                guard let row = try db.row(ReceiveSQL.received(batch.batchId, from: batch.sender)) else { throw LedgerError("batch \(batch.batchId) vanished while it was received") }
                 return try ReceiveSQL.replay(row, bodySha256: batch.bodySha256)
             }
             let latest = try db.cachedStatement(sql: """
@@ -36,14 +36,14 @@ extension SQLiteStore: ReceivedBatchStore {
                     ReceivePlan.Version(digest: row.text(0), receivedAt: row.text(1), flowOrigin: row.text(2))
                 }
             })
-            try Self.write(plan, batchId: batch.batchId, receivedAt: now, db: db)
+            try Self.write(plan, batchId: batch.batchId, sender: batch.sender.rawValue, receivedAt: now, db: db)
             let receipt = plan.receipt(for: batch, receivedAt: now)
             if receipt.counts.onlyDuplicates {
-                try db.change(ReceiveSQL.keepNoBody(batch.batchId, at: now))
+                try db.change(ReceiveSQL.keepNoBody(batch.batchId, from: batch.sender, at: now))
             } else {
-                try BatchBodies.insert(batch.batchId, direction: .received, body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
+                try BatchBodies.insert(batch.batchId, direction: .received, peer: batch.sender.rawValue, body: batch.body, recordType: batch.recordType, key: payloadKey, in: db)
             }
-            try db.change(ReceiveSQL.setReceipt(String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batchId: batch.batchId))
+            try db.change(ReceiveSQL.setReceipt(String(decoding: try WireJSON.encode(receipt), as: UTF8.self), batchId: batch.batchId, from: batch.sender))
             return .stored(receipt, accepted: plan.accepted)
         }
     }
@@ -64,7 +64,7 @@ extension SQLiteStore: ReceivedBatchStore {
 
     /// Writes a receive plan: each version accepted, each record's statistics row, each record's
     /// outcome, and the monthly counts. Per-record statements bind through SQLite's C API.
-    private static func write(_ plan: ReceivePlan, batchId: String, receivedAt now: String, db: Database) throws {
+    private static func write(_ plan: ReceivePlan, batchId: String, sender: String, receivedAt now: String, db: Database) throws {
         let columns = RecordFacts.columns
         let holes = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let version = try db.cachedStatement(sql: """
@@ -92,11 +92,11 @@ extension SQLiteStore: ReceivedBatchStore {
             }
         }
         let outcome = try db.cachedStatement(sql: """
-            INSERT INTO batch_record (batch_id, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO batch_record (batch_id, peer, position, record_id, version, outcome, field, code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for o in plan.outcomes {
             try outcome.run(in: db) { b in
-                b.text(batchId); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome.rawValue); b.text(o.field); b.text(o.code); b.text(o.message)
+                b.text(batchId); b.text(sender); b.int(o.index); b.text(o.recordId); b.int(o.version); b.text(o.outcome.rawValue); b.text(o.field); b.text(o.code); b.text(o.message)
             }
         }
         let upsert = try db.cachedStatement(sql: """
@@ -116,37 +116,37 @@ extension SQLiteStore: DeliveryLedger {
         }
     }
 
-    public func pendingDelivery(_ batchId: String) async throws -> PendingDelivery? {
+    public func pendingDelivery(_ batchId: String, from sender: Agency) async throws -> PendingDelivery? {
         let payloadKey = self.payloadKey
         return try await database.read { db -> PendingDelivery? in
-            guard let row = try db.row(ReceiveSQL.pendingDelivery(batchId)) else { return nil }
-            let accepted = try db.rows(ReceiveSQL.acceptedPositions(batchId)).map { try $0.int("position") }
+            guard let row = try db.row(ReceiveSQL.pendingDelivery(batchId, from: sender)) else { return nil }
+            let accepted = try db.rows(ReceiveSQL.acceptedPositions(batchId, from: sender)).map { try $0.int("position") }
             return try PendingDelivery(row: row, batchId: batchId, accepted: accepted, key: payloadKey)
         }
     }
 
-    public func isDelivered(_ batchId: String) async throws -> Bool {
+    public func isDelivered(_ batchId: String, from sender: Agency) async throws -> Bool {
         try await database.read { db in
-            try db.row(ReceiveSQL.isDelivered(batchId)) != nil
+            try db.row(ReceiveSQL.isDelivered(batchId, from: sender)) != nil
         }
     }
 
     /// Takes a received batch for delivery under this process's lease, unless another live
     /// replica holds it (it was received there and is being delivered there); false: leave it.
-    public func claimDelivery(_ batchId: String, now: Date) async throws -> Bool {
+    public func claimDelivery(_ batchId: String, from sender: Agency, now: Date) async throws -> Bool {
         let lease = self.lease
-        return try await database.write { db in try db.change(ReceiveSQL.claimDelivery(batchId, lease: lease, now: now)) == 1 }
+        return try await database.write { db in try db.change(ReceiveSQL.claimDelivery(batchId, from: sender, lease: lease, now: now)) == 1 }
     }
 
     /// Notes a batch handed to the back office. This commit is not flushed to disk on its own (it
     /// goes with the next one that is): if a power cut loses it, the batch is delivered again at
     /// start under the same file name, or POSTed with the same `X-Gateway-Batch-Id`, which the back
     /// office recognises. Nothing the receipt promised depends on it.
-    public func markDelivered(_ batchId: String, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
+    public func markDelivered(_ batchId: String, from sender: Agency, to destination: String, at date: Date, losses: [RecordLosses]) async throws {
         let lost = try RecordLosses.column(losses)
         try await database.writeWithoutTransaction { db in
             try db.inTransaction {
-                try db.change(ReceiveSQL.markDelivered(batchId, to: destination, at: Instant.text(date), losses: lost))
+                try db.change(ReceiveSQL.markDelivered(batchId, from: sender, to: destination, at: Instant.text(date), losses: lost))
                 return .commit
             }
         }

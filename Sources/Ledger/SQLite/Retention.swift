@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// Payload retention: the bodies of batches and the documents picked up are removed once older than
-/// the configured days — unless something may still need them. Metadata (batches, records,
-/// receipts, outcomes) stays for ever.
+/// the configured days — unless something may still need them; finished batches' rows, and audit
+/// entries, once older than their own periods. The records stay.
 extension SQLiteStore {
     /// Notes that the peer's manifest holds these sent batches with the same body.
     public func markConfirmed(_ batchIds: [String], now: Date = Date()) async throws {
@@ -37,6 +37,17 @@ extension SQLiteStore {
             let documents = db.changesCount
             try db.execute(sql: prune.parts)
             return PruneReport(batches: batches, documents: documents)
+        }
+    }
+
+    /// Removes the finished batches created before `cutoff`, with their records' outcomes, attempts
+    /// and bodies (`OperationsSQL.pruneBatches`); how many batches.
+    @discardableResult
+    public func pruneBatches(createdBefore cutoff: Date) async throws -> Int {
+        try await database.write { db in
+            var batches = 0
+            for statement in OperationsSQL.pruneBatches(before: Instant.text(cutoff), .sqlite) { batches = try db.change(statement) }
+            return batches
         }
     }
 
