@@ -123,3 +123,14 @@ public func sha256Hex(reading handle: FileHandle) throws -> String {
     while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { hash.update(data: data) }
     return RequestSignature.hex(hash.finalize())
 }
+
+/// The SHA-256 of what `handle` holds from where it stands, in hex, each megabyte written to `copy`
+/// as it is hashed (one read makes both: the pick-up's copy of a document).
+public func sha256Hex(reading handle: FileHandle, copyingInto copy: FileHandle) throws -> String {
+    var hash = SHA256()
+    while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+        hash.update(data: data)
+        try copy.write(contentsOf: data)
+    }
+    return RequestSignature.hex(hash.finalize())
+}

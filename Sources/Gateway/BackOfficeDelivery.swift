@@ -149,11 +149,17 @@ public struct BackOfficeDelivery: Sendable {
     }
 
     /// The document written into the drop folder through one descriptor (`PrivateFiles`): mode
-    /// 0600 (0640 with `files.group`), a link planted or swapped in refused, renamed when whole.
+    /// 0600 (0640 with `files.group`), a link planted or swapped in refused, renamed when whole; the
+    /// folder itself not a link, and neither it nor its parent writable by others (`CheckedFolder`).
     private func write(folder: String, name: String, _ render: (ByteWriter) throws -> Void) throws -> String {
         let target = LocalFiles.join(folder, name)
         do {
-            try PrivateFiles.makeFolder(folder, modes: fileModes)
+            // Checked before each delivery: a drop folder swapped for a link sends no record elsewhere.
+            try CheckedFolder.checkWithParent(folder, owned: false)
+            if RegularFile.kind(folder) == nil {
+                try PrivateFiles.makeFolder(folder, modes: fileModes)
+                try CheckedFolder.checkWithParent(folder, owned: false)
+            }
             try PrivateFiles.writeAtomically(to: target, modes: fileModes) { try render(ByteWriter(handle: $0)) }
         } catch let fault as FileFault {
             throw GatewayError("the drop folder: \(fault.description)")

@@ -200,7 +200,7 @@ public struct GatewayConfiguration: Sendable {
         func resolve(_ p: String) -> String { URL(fileURLWithPath: p.hasPrefix("/") ? p : LocalFiles.join(folder, p)).standardized.path }
         func secret(_ text: String, _ node: Node, _ key: String, from source: String) throws -> [UInt8] {
             let trimmed = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-            guard trimmed.count >= 16 else { throw fail(node, key, "\(source) holds a key of \(trimmed.count) bytes; at least 16 are required") }
+            if let weakness = KeyStrength.weakness(of: trimmed) { throw fail(node, key, "\(source) \(weakness); \(KeyStrength.howToMake)") }
             return trimmed
         }
         /// The path of a file that only its owner may read (keys, tokens), resolved.
@@ -623,9 +623,13 @@ public struct GatewayConfiguration: Sendable {
             configuration.pickupCredentials = try endpoint(p, "pickup", url: url, carriesTrainees: formats[.trainee] != nil)
         }
 
-        /// An owner-only key file's material, trimmed, as the key-used-twice check compares it.
-        func material(_ v: Node, _ key: String) throws -> [UInt8] {
-            Array(String(decoding: try LocalFiles.bytes(try ownerOnlyFile(v, key)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        /// An owner-only key file's material, trimmed, as the key-used-twice check compares it; a key
+        /// that seals from now on (not a retired one, which only opens) must be strong.
+        func material(_ v: Node, _ key: String, sealing: Bool = true) throws -> [UInt8] {
+            let file = try ownerOnlyFile(v, key)
+            let material = Array(String(decoding: try LocalFiles.bytes(file), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            if sealing, let weakness = KeyStrength.weakness(of: material) { throw fail(v, key, "\(file) \(weakness); \(KeyStrength.howToMake)") }
+            return material
         }
         var payloadMaterials: [(String, [UInt8])] = []
         if let v = top["payloadKeyFile"] {
@@ -639,7 +643,7 @@ public struct GatewayConfiguration: Sendable {
                 var retired: [PayloadKey] = []
                 for (i, f) in files.enumerated() {
                     let name = "payloadRetiredKeyFiles[\(i)]"
-                    let m = try material(f, name)
+                    let m = try material(f, name, sealing: false)
                     payloadMaterials.append((name, m))
                     do { retired.append(try PayloadKey(material: m)) } catch { throw fail(f, name, "\(error)") }
                 }

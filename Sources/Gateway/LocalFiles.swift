@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Reading the files a person names, with errors that say which file and why.
@@ -14,13 +15,10 @@ public enum LocalFiles {
         return [UInt8](data)
     }
 
-    /// `path`, if only its owner may read it (keys, tokens, passwords); else why not.
+    /// `path`, if it may hold a secret (keys, tokens, passwords): only its owner may read it, and
+    /// nobody else may change its folder (`SecretFiles`); else why not.
     public static func ownerOnly(_ path: String) throws -> String {
-        let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch { throw GatewayError("\(path): no such file") }
-        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-            throw GatewayError("\(path) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-        }
+        do { try SecretFiles.check(path) } catch let fault as FileFault { throw GatewayError(fault.description) }
         return path
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Files
 import Foundation
 import ExchangeHTTP
 import ExchangeProtocol
@@ -24,7 +25,7 @@ struct KeysCommand: AsyncParsableCommand {
             payloadRetiredKeyFiles, restart the gateway, run `gateway keys reseal`, then remove the \\
             old file from the configuration.
             """,
-        subcommands: [Check.self, Reseal.self])
+        subcommands: [New.self, Check.self, Reseal.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -125,6 +126,39 @@ struct KeysCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\n".utf8))
             print("\(report.resealed) payloads sealed again under payload key \(key.idText); \(report.unchanged) already under it or not sealed"
                   + (key.retired.isEmpty ? "" : ". payloadRetiredKeyFiles can now be removed from \(config)"))
+        }
+    }
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new key file: 32 random bytes as 64 hexadecimal digits, readable by its owner only.",
+            discussion: """
+                The file must not exist yet (an existing key is never overwritten) and its folder \\
+                must not be writable by others. One file per direction of each pair, and one for the \\
+                payloads: a gateway refuses one key for two uses, and refuses a key that is short or \\
+                not random (a repeated byte, a short cycle).
+
+                Example:
+                  gateway keys new secrets/forem-to-vdab.key
+                """)
+        @Argument(help: ArgumentHelp("The key file to make.", valueName: "file")) var file: String
+
+        func run() throws {
+            var random = SystemRandomNumberGenerator()
+            let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let text = bytes.map { String(format: "%02x", $0) }.joined() + "\n"
+            do {
+                let folder = (file as NSString).deletingLastPathComponent
+                try SecretFiles.checkFolder(folder.isEmpty ? "." : folder, holding: file)
+                let handle = try PrivateFiles.create(file)
+                try handle.write(contentsOf: Array(text.utf8))
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                FileHandle.standardError.write(Data("gateway keys new: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            print("\(file): a new key, 32 random bytes, readable by its owner only")
         }
     }
 }

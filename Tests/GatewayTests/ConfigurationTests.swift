@@ -115,12 +115,12 @@ struct ConfigurationTests {
     @Test("a key from the environment instead of a file")
     func keyFromEnvironment() throws {
         let temp = TemporaryFolder()
-        setenv("GATEWAY_TEST_KEY_VDAB_TO_FOREM", "an-environment-key-0123456789", 1)
+        setenv("GATEWAY_TEST_KEY_VDAB_TO_FOREM", "an-environment-key-0123456789abcdef", 1)
         defer { unsetenv("GATEWAY_TEST_KEY_VDAB_TO_FOREM") }
         let text = try String(contentsOfFile: try Self.write(temp), encoding: .utf8)
             .replacingOccurrences(of: "receiveKeyFile: vdab-to-forem.key", with: "receiveKeyEnv: GATEWAY_TEST_KEY_VDAB_TO_FOREM")
         let c = try GatewayConfiguration.load(try temp.write("forem.yaml", text))
-        #expect(c.peers[.vdab]?.receiveKey == Array("an-environment-key-0123456789".utf8))
+        #expect(c.peers[.vdab]?.receiveKey == Array("an-environment-key-0123456789abcdef".utf8))
     }
 
     @Test("a wrong setting names the file, the line and the key", arguments: [

@@ -111,6 +111,15 @@ struct HostileInputTests {
         case "records": return with(records: Array(repeating: records[0], count: n))
         case "zeros": return Array(text.prefix { $0 != "[" }.utf8) + Array(repeating: UInt8(ascii: "0"), count: n)
         case "base-twice": return bytes   // the test sends the base first under the same id
+        // What one record of a signed peer's batch can hold (issue 36): each past one limit of the readers.
+        case "xml-elements": return Array(text.replacingOccurrences(of: "</PositionTitle>", with: "</PositionTitle>" + String(repeating: "<x/>", count: n)).utf8)
+        case "xml-attribute":
+            return Array(text.replacingOccurrences(of: "<PositionTitle>", with: "<PositionTitle junk=\"\(String(repeating: "x", count: n))\">").utf8)
+        case "xml-attributes":
+            return Array(text.replacingOccurrences(of: "<PositionTitle>", with: "<PositionTitle " + (0..<n).map { "a\($0)=\"1\"" }.joined(separator: " ") + ">").utf8)
+        case "xml-text": return Array(text.replacingOccurrences(of: "</PositionTitle>", with: "</PositionTitle><x>" + String(repeating: "x", count: n) + "</x>").utf8)
+        case "json-values":
+            return Array(text.replacingOccurrences(of: "\"positionOpenQuantity\":1", with: "\"positionOpenQuantity\":1,\"junk\":[" + Array(repeating: "{}", count: n).joined(separator: ",") + "]").utf8)
         default: throw GatewayError("case '\(c.name)': unknown generate \(generate)")
         }
     }

@@ -77,6 +77,37 @@ struct PickupTests {
         #expect(outbox[.vdab]?.batches == 2 && outbox[.vdab]?.records == 5)
     }
 
+    @Test("a document rewritten in place while it is picked up: what is sent, stored and kept in done/ is what was read first (issue 36, read once)")
+    func readOnce() async throws {
+        let f = PickupFixture()
+        let store = try f.store()
+        let original = try Translation.fixture("forem/vacancies.xml")
+        try f.export(original, as: "a.xml")
+        // The same length, another title: as a back office still writing the file would.
+        let latin1 = String(String.UnicodeScalarView(original.map { Unicode.Scalar($0) }))
+        let forged = latin1.replacingOccurrences(of: "Soudeur / Soudeuse TIG", with: "Rewritten while read!!").unicodeScalars.map { UInt8($0.value) }
+        #expect(forged.count == original.count && forged != original)
+        var pickup = f.pickup(store)
+        pickup.afterCopy = { path in
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try handle.write(contentsOf: forged)
+            try handle.close()
+        }
+        let entries = try await pickup.run()
+        #expect(entries.map(\.queued) == [4])
+        #expect(entries.first?.sha256 == sha256Hex(original))
+        let sent = try await store.claimDue(now: Date().addingTimeInterval(60), limit: 16, peer: nil)
+        #expect(!sent.isEmpty)
+        for batch in sent {
+            let body = String(decoding: batch.body, as: UTF8.self)
+            #expect(body.contains("Soudeuse TIG") && !body.contains("Rewritten while read"))
+        }
+        #expect(try await store.sourceDocument(ofSent: sent[0].batchId)?.document == original)
+        #expect(FileManager.default.contents(atPath: LocalFiles.join(f.outgoing, "done/vacancy/a.xml")).map { [UInt8]($0) } == original)
+        #expect(f.names("processing/vacancy").isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: LocalFiles.join(f.outgoing, "processing/vacancy")).isEmpty, "no copy left behind")
+    }
+
     @Test("crash after the claim, before the ledger: the next pass takes the document from processing/ and queues it once")
     func resumesClaimed() async throws {
         let f = PickupFixture()

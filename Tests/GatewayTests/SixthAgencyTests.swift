@@ -135,7 +135,7 @@ struct SixthAgencyTests {
         let secrets = other.path("demo/deploy/local/secrets")
         try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for name in ["efp-to-forem", "forem-to-efp"] {
-            #expect(FileManager.default.createFile(atPath: "\(secrets)/\(name).key", contents: Data(String(repeating: name == "efp-to-forem" ? "ab" : "cd", count: 32).utf8),
+            #expect(FileManager.default.createFile(atPath: "\(secrets)/\(name).key", contents: Data(TemporaryFolder.key("\(name).key").utf8),
                                                    attributes: [.posixPermissions: 0o600]))
         }
         let forem = try #require(try demo.configurations().first { $0.agency == .forem })

@@ -77,10 +77,13 @@ public struct Pickup: Sendable {
 
     func runFolder(_ folder: String, now: Date) async throws -> [PickupEntry] {
         var entries: [PickupEntry] = []
+        // The outgoing folder itself: nobody else may swap what is in it (`CheckedFolder`).
+        do { try CheckedFolder.checkWithParent(folder, owned: true) } catch let fault as FileFault { throw GatewayError("the outgoing folder: \(fault.description)") }
         for type in RecordType.allCases where settings.formats[type] != nil {
-            let inbox = LocalFiles.join(folder, type.rawValue), processing = LocalFiles.join(folder, "processing/\(type.rawValue)")
-            try made(inbox)
-            try made(processing)
+            let inbox = try made(type.rawValue, in: folder, owned: false), processing = try made("processing/\(type.rawValue)", in: folder)
+            // Where documents go next, checked before any is claimed: a link there stops the pass.
+            try made("done/\(type.rawValue)", in: folder)
+            try made("rejected/\(type.rawValue)", in: folder)
             // What a crashed pass had claimed, then what is new; each in name order. Only regular
             // files are claimed: a link, a FIFO, a folder is left where it is, unopened, and said.
             var claimed = try regularFiles(in: processing, type: type, folder: folder)
@@ -96,9 +99,28 @@ public struct Pickup: Sendable {
         return entries
     }
 
-    /// `folder` made if missing, with the pick-up's modes.
-    func made(_ folder: String) throws {
-        do { try PrivateFiles.makeFolder(folder, modes: fileModes) } catch let fault as FileFault { throw GatewayError(fault.description) }
+    /// `relative` made in the outgoing folder `root` if missing, with the pick-up's modes, one
+    /// folder at a time, each checked before it is used or made in (`CheckedFolder`): none a link,
+    /// none writable by others, the gateway's own ones (all but the back office's inbox,
+    /// `owned: false`) the gateway's user's. Returns its path.
+    @discardableResult
+    func made(_ relative: String, in root: String, owned: Bool = true) throws -> String {
+        let components = relative.split(separator: "/")
+        var path = root
+        do {
+            for (i, component) in components.enumerated() {
+                path = LocalFiles.join(path, String(component))
+                let own = owned || i < components.count - 1
+                try CheckedFolder.check(path, owned: own)   // nothing if missing
+                if RegularFile.kind(path) == nil {
+                    try PrivateFiles.makeFolder(path, modes: fileModes)
+                    try CheckedFolder.check(path, owned: own)
+                }
+            }
+        } catch let fault as FileFault {
+            throw GatewayError("the outgoing folder: \(fault.description)")
+        }
+        return path
     }
 
     /// The regular files in `folder` not starting with `.`, in name order, seen without following
@@ -123,11 +145,10 @@ public struct Pickup: Sendable {
                 regular.append(name)
                 continue
             }
-            let rejected = LocalFiles.join(outgoing, "rejected/\(type.rawValue)"), report = LocalFiles.join(rejected, name + ".report.json")
+            let rejected = try made("rejected/\(type.rawValue)", in: outgoing), report = LocalFiles.join(rejected, name + ".report.json")
             if RegularFile.kind(report) != nil { continue }
             var note = PickupReport(source: document, format: settings.formats[type] ?? "", recordType: type.rawValue)
             note.documentError = reason
-            try made(rejected)
             do { try PrivateFiles.writeAtomically(Array(note.json.utf8), to: report, modes: fileModes) } catch let fault as FileFault { throw GatewayError(fault.description) }
             logger.warning("not picked up: left alone", metadata: ["document": "\(document)", "reason": "\(reason)"])
         }
@@ -137,13 +158,27 @@ public struct Pickup: Sendable {
     /// Records read, routed and committed together: the part a pass cut short resumes after.
     public static let partRecords = 5_000
 
+    /// Called with the claimed document's path once its copy is made (tests rewrite it there, as
+    /// a back office still writing would).
+    public var afterCopy: (@Sendable (String) throws -> Void)?
+
     func process(_ path: String, name: String, type: RecordType, folder: String, now: Date) async throws -> PickupEntry {
+        // Read once: the claimed document is copied (hashed as it is read) into a file of the
+        // gateway's own beside it, and everything after — the ledger's copy, the syntax check, the
+        // batches, the file kept in done/ — is made of that copy. A document rewritten while it is
+        // picked up changes nothing sent, stored or reported. A pass cut short takes the copy up again.
+        let copy = LocalFiles.join((path as NSString).deletingLastPathComponent, ".\(name).copy")
         let sha256: String
         do {
-            let handle = try RegularFile.open(path)
-            defer { try? handle.close() }
-            sha256 = try sha256Hex(reading: handle)
+            if RegularFile.kind(copy) == .regular {
+                let handle = try RegularFile.open(copy)
+                defer { try? handle.close() }
+                sha256 = try sha256Hex(reading: handle)
+            } else {
+                sha256 = try Self.copyHashing(path, to: copy, modes: fileModes)
+            }
         } catch let fault as FileFault { throw GatewayError(fault.description) }
+        try afterCopy?(path)
         let source = "\(type.rawValue)/\(name)"
         var log = logger
         log[metadataKey: "document"] = "\(source)"
@@ -152,22 +187,34 @@ public struct Pickup: Sendable {
             log.notice("document picked up before (same name and content): moved on, not sent again")
             entry = before
         } else {
-            entry = try await pickUp(path, source: source, sha256: sha256, type: type, now: now, log: log)
+            entry = try await pickUp(copy, source: source, sha256: sha256, type: type, now: now, log: log)
             log.info("document picked up", metadata: ["outcome": "\(entry.outcome.rawValue)", "records": "\(entry.records)", "queued": "\(entry.queued)",
                                                       "unchanged": "\(entry.unchanged)", "notRouted": "\(entry.notRouted)", "rejected": "\(entry.rejected)"])
         }
         // The report first, then the document: a crash between leaves the document to be moved again.
-        let target = LocalFiles.join(folder, "\(entry.outcome == .done ? "done" : "rejected")/\(type.rawValue)")
-        try made(target)
+        let target = try made("\(entry.outcome == .done ? "done" : "rejected")/\(type.rawValue)", in: folder)
         var finalName = name
         if RegularFile.kind(LocalFiles.join(target, finalName)) != nil { finalName = "\(entry.sha256.prefix(12))-\(name)" }
         do {
             try PrivateFiles.writeAtomically(Array(entry.report.utf8), to: LocalFiles.join(target, finalName + ".report.json"), modes: fileModes)
         } catch let fault as FileFault { throw GatewayError(fault.description) }
-        guard rename(path, LocalFiles.join(target, finalName)) == 0 else {
-            throw GatewayError("\(path): cannot be moved to \(target) (\(String(cString: strerror(errno))))")
+        // The copy (what was read) goes to done/ or rejected/, then the claimed file goes: a crash
+        // between leaves the claimed file, found again and recognised by the ledger.
+        guard rename(copy, LocalFiles.join(target, finalName)) == 0 else {
+            throw GatewayError("\(copy): cannot be moved to \(target) (\(String(cString: strerror(errno))))")
         }
+        unlink(path)
         return entry
+    }
+
+    /// `path` copied whole into `copy` (written beside and renamed, flushed, with the pick-up's
+    /// modes), hashed as it is read; its SHA-256.
+    static func copyHashing(_ path: String, to copy: String, modes: FileModes) throws -> String {
+        let source = try RegularFile.open(path)
+        defer { try? source.close() }
+        var digest = ""
+        try PrivateFiles.writeAtomically(to: copy, modes: modes) { out in digest = try sha256Hex(reading: source, copyingInto: out) }
+        return digest
     }
 
     /// Reads the document from its file in parts of `partRecords` records, each routed, batched and
