@@ -591,7 +591,7 @@ public struct GatewayConfiguration: Sendable {
 
         if let pickupNode = top["pickup"] {
             let p = try mapping(pickupNode, "pickup", allowed: ["folder", "url", "every", "at", "vacancy", "trainee", "tokenFile", "certificate", "insecure",
-                                                                "maxDocumentMegabytes"])
+                                                                "maxDocumentMegabytes", "maxDocumentRecords"])
             var formats: [RecordType: String] = [:]
             for type in RecordType.allCases {
                 if let v = p[type.rawValue] {
@@ -620,6 +620,7 @@ public struct GatewayConfiguration: Sendable {
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
             if let n = try positive(p, "maxDocumentMegabytes", "pickup.maxDocumentMegabytes") { configuration.pickup?.maximumDocumentBytes = Int64(n) << 20 }
+            if let n = try positive(p, "maxDocumentRecords", "pickup.maxDocumentRecords") { configuration.pickup?.maximumDocumentRecords = n }
             configuration.pickupCredentials = try endpoint(p, "pickup", url: url, carriesTrainees: formats[.trainee] != nil)
         }
 

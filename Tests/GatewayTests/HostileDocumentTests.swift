@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import ExchangeProtocol
+import Files
 import Foundation
 import Gateway
+import Ledger
 import LedgerTestSupport
 import NIOCore
 import Testing
@@ -103,5 +105,63 @@ struct HostileDocumentTests {
         #expect(resident < 150, "resident \(resident) MB after")
         print("hostile JSON: refused with their limits, 8 × 12 MB at once \(statuses); peak \(peak) MB, resident after \(resident) MB")
         served.gateway.kill()
+    }
+
+    @Test("a 120 MB regional document with 30 million empty elements in one offer, picked up by a gateway process: rejected with the limit it broke, the gateway under 300 MB and back under 150 MB after",
+          .timeLimit(.minutes(5)))
+    func hostilePickup() async throws {
+        let temp = TemporaryFolder()
+        try temp.keys("forem-to-vdab.key", "vdab-to-forem.key")
+        let config = try temp.write("forem.yaml", """
+            agency: FOREM
+            listen: 127.0.0.1:0
+            store: forem.sqlite
+            mappings: \(Project.mappings.path)
+            delivery: { folder: incoming, vacancy: forem }
+            pickup: { folder: outgoing, every: 1h, vacancy: forem }
+            peers:
+              VDAB:
+                url: http://127.0.0.1:9
+                receiveKeyFile: vdab-to-forem.key
+                sendKeyFile: forem-to-vdab.key
+                receive: [vacancy]
+                send: [vacancy]
+            """)
+        // Le Forem's fixture, its first offer holding 30 million `<x/>`: written beside, then renamed in.
+        let fixture = try Translation.fixture("forem/vacancies.xml")
+        let marker = Array("<nombrePostes>1</nombrePostes>".utf8)
+        let at = try #require(fixture.indices.first { fixture[$0...].starts(with: marker) }) + marker.count
+        try PrivateFiles.makeFolder(temp.path("outgoing/vacancy"))
+        let partial = temp.path("outgoing/vacancy/.big.xml")
+        _ = FileManager.default.createFile(atPath: partial, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+        try out.write(contentsOf: fixture[..<at])
+        let chunk = Data(String(repeating: "<x/>", count: 250_000).utf8)   // 1 MB
+        for _ in 0..<120 { try out.write(contentsOf: chunk) }
+        try out.write(contentsOf: fixture[at...])
+        try out.close()
+        #expect(rename(partial, temp.path("outgoing/vacancy/big.xml")) == 0)
+
+        let gateway = GatewayProcess(config: config)
+        try await gateway.start()
+        defer { gateway.kill() }
+        let report = temp.path("outgoing/rejected/vacancy/big.xml.report.json")
+        let deadline = ContinuousClock.now + .seconds(240)
+        while !FileManager.default.fileExists(atPath: report), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(text.contains("more than 10000 elements"), "\(text.prefix(400))")
+        let peak = try #require(SlowSenderTests.peakMegabytes(gateway.pid))
+        var resident = Int.max
+        let settle = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < settle {
+            resident = SlowSenderTests.megabytes(gateway.pid, "VmRSS") ?? Int.max
+            if resident < 150 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(peak < 300, "peak \(peak) MB")
+        #expect(resident < 150, "resident \(resident) MB after")
+        let outbox = try SQLiteStore(path: temp.path("forem.sqlite"))
+        #expect(try await outbox.sendingSummary().isEmpty, "nothing of the document is sent")
+        print("hostile pick-up: 120 MB, 30 million elements in one offer: rejected; peak \(peak) MB, resident after \(resident) MB")
     }
 }

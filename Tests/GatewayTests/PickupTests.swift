@@ -24,9 +24,10 @@ struct PickupFixture {
 
     func pickup(_ store: SQLiteStore, rules: [RoutingRule] = [RoutingRule(recordType: .vacancy, destination: .peers([.vdab])),
                                                             RoutingRule(recordType: .trainee, destination: .referring)],
-                maximumDocumentBytes: Int64 = 1 << 30) -> Pickup {
+                maximumDocumentBytes: Int64 = 1 << 30, maximumDocumentRecords: Int = 1_000_000) -> Pickup {
         var settings = PickupSettings(folder: outgoing, formats: [.vacancy: "forem", .trainee: "forem"], schedule: .every(60))
         settings.maximumDocumentBytes = maximumDocumentBytes
+        settings.maximumDocumentRecords = maximumDocumentRecords
         return Pickup(agency: .forem, settings: settings,
                peers: [.vdab: .init(sends: [.vacancy, .trainee], encoding: .json), .adg: .init(sends: [.vacancy], encoding: .xml)],
                routing: Routing(rules: rules), catalog: Translation.catalog, taxonomy: Translation.taxonomy, store: store,
@@ -106,6 +107,20 @@ struct PickupTests {
         #expect(FileManager.default.contents(atPath: LocalFiles.join(f.outgoing, "done/vacancy/a.xml")).map { [UInt8]($0) } == original)
         #expect(f.names("processing/vacancy").isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: LocalFiles.join(f.outgoing, "processing/vacancy")).isEmpty, "no copy left behind")
+    }
+
+    @Test("a document of more records than pickup.maxDocumentRecords is rejected whole, saying so, and nothing of it is sent (issue 36)")
+    func recordsPerDocument() async throws {
+        let f = PickupFixture()
+        let store = try f.store()
+        try f.export(try Translation.fixture("forem/vacancies.xml"), as: "four.xml")
+        let entries = try await f.pickup(store, maximumDocumentRecords: 3).run()
+        #expect(entries.map(\.outcome) == [.rejected])
+        #expect(try await store.sendingSummary().isEmpty)
+        let report = try String(contentsOfFile: LocalFiles.join(f.outgoing, "rejected/vacancy/four.xml.report.json"), encoding: .utf8)
+        #expect(report.contains("holds more than 3 records (pickup.maxDocumentRecords)"), "\(report)")
+        try f.export(try Translation.fixture("forem/vacancies.xml"), as: "again.xml")
+        #expect(try await f.pickup(store, maximumDocumentRecords: 4).run().map(\.queued) == [4], "four records are within a limit of four")
     }
 
     @Test("crash after the claim, before the ledger: the next pass takes the document from processing/ and queues it once")

@@ -26,13 +26,15 @@ struct DashboardPage {
         return "?" + items.joined(separator: "&amp;")
     }
 
-    /// The sign-in page: one field, posted to `/login`; `refused` after a token that does not open
-    /// it, `waitSeconds` when the address must wait before trying again (`SignInThrottle`).
-    static func signIn(labels l: DashboardLabels, refused: Bool, waitSeconds: Int?, formToken: String) -> String {
+    /// The sign-in page of `agency`'s gateway: one field, posted to `/login`, and where a token comes
+    /// from; `refused` after a token that does not open it, `waitSeconds` when the address must wait
+    /// before trying again (`SignInThrottle`).
+    static func signIn(agency: Agency, labels l: DashboardLabels, refused: Bool, waitSeconds: Int?, formToken: String) -> String {
         """
         <!doctype html>
         <html lang="\(l.language.rawValue)"><head><meta charset="utf-8"><title>\(escape(l["title"])) — \(escape(l["signIn"]))</title></head><body>
-        <h1>\(escape(l["title"]))</h1>
+        <h1>\(escape(l["title"])) — \(escape(l["gateway"])) \(agency.rawValue)</h1>
+        <p id="whence">\(escape(l["tokenFrom"]))</p>
         \(refused ? "<p id=\"refused\">\(escape(l["wrongToken"]))</p>" : "")
         \(waitSeconds.map { "<p id=\"wait\">\(escape(l["wait"].replacingOccurrences(of: "{s}", with: "\($0)")))</p>" } ?? "")
         <form method="post" action="/login?lang=\(l.language.rawValue)"><label>\(escape(l["token"])) <input type="password" name="token" autocomplete="off" required></label><input type="hidden" name="csrf" value="\(formToken)">

@@ -126,7 +126,7 @@ public struct StatisticsRoutes: Sendable {
         router.get("/login") { request, _ in
             let language = try Self.language(request)
             let form = SignInGuard.issue(secure: sessions.secure)
-            var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: false, waitSeconds: nil, formToken: form.token),
+            var response = Self.page(DashboardPage.signIn(agency: agency, labels: DashboardLabels(language: language), refused: false, waitSeconds: nil, formToken: form.token),
                                      language: language)
             response.setCookie(form.cookie)
             return response
@@ -138,7 +138,7 @@ public struct StatisticsRoutes: Sendable {
             let source = request.headers[HTTPField.Name(SourceAddress.header)!]
             func again(_ status: HTTPResponse.Status, wait: TimeInterval?) -> Response {
                 let form = SignInGuard.issue(secure: sessions.secure)
-                var response = Self.page(DashboardPage.signIn(labels: DashboardLabels(language: language), refused: wait == nil, waitSeconds: wait.map { Int($0.rounded(.up)) },
+                var response = Self.page(DashboardPage.signIn(agency: agency, labels: DashboardLabels(language: language), refused: wait == nil, waitSeconds: wait.map { Int($0.rounded(.up)) },
                                                               formToken: form.token), status: status, language: language)
                 response.setCookie(form.cookie)
                 if let wait { response.headers[.retryAfter] = "\(Int(wait.rounded(.up)))" }

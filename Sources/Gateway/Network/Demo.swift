@@ -149,14 +149,71 @@ public struct Demo {
         return n
     }
 
+    /// The demo's two accounts on every gateway's admin listener: a member of staff (`stats`: the
+    /// dashboard and statistics) and an operator (`operator`, with trainee payloads). Their tokens
+    /// exist only here and in what the demo prints; the file holds their hashes.
+    public struct Accounts: Sendable {
+        public var staffToken: String
+        public var operatorToken: String
+        /// The tokens file every gateway of the demo reads (`operators.tokensFile`).
+        public var tokensFile: String
+    }
+
+    /// Makes the demo's accounts (`Accounts`) in `secrets/operators.tokens` under the demo's folder.
+    func makeAccounts() throws -> Accounts {
+        let staff = OperatorTokens.make(name: "demo-staff", role: .stats)
+        let operatorAccount = OperatorTokens.make(name: "demo-operator", role: .operator, grants: [.traineePayloads])
+        let file = LocalFiles.join(folder, "deploy/local/secrets/operators.tokens")
+        try PrivateFiles.makeFolder((file as NSString).deletingLastPathComponent)
+        try PrivateFiles.writeAtomically(Array("# The demo's accounts (gateway demo); tokens printed once at its start.\n\(staff.line)\n\(operatorAccount.line)\n".utf8), to: file)
+        return Accounts(staffToken: staff.token, operatorToken: operatorAccount.token, tokensFile: file)
+    }
+
+    /// Leaves each gateway's configuration as a file in the demo's folder (`<agency>.yaml`): the
+    /// project's `deploy/local` one with the ports the demo took (the exchange's, the admin
+    /// listener's as bound), its paths into the demo's folder and its accounts — so that every
+    /// operator command works on the demo's ledgers (`gateway batches list --config <folder>/vdab.yaml`).
+    func leaveConfigurations(_ configurations: [GatewayConfiguration], adminURLs: [Agency: String], accounts: Accounts) throws -> [Agency: String] {
+        var originalPorts: [Agency: Int] = [:]
+        for c in configurations {
+            let original = try GatewayConfiguration.load(project.appendingPathComponent("deploy/local/\(c.agency.rawValue.lowercased()).yaml").path,
+                                                         base: LocalFiles.join(folder, "deploy/local"))
+            originalPorts[c.agency] = original.port
+        }
+        var files: [Agency: String] = [:]
+        for c in configurations {
+            var text = try String(contentsOfFile: project.appendingPathComponent("deploy/local/\(c.agency.rawValue.lowercased()).yaml").path, encoding: .utf8)
+            for other in configurations { if let port = originalPorts[other.agency] { text = text.replacingOccurrences(of: "127.0.0.1:\(port)", with: "127.0.0.1:#\(other.port)") } }
+            text = text.replacingOccurrences(of: "127.0.0.1:#", with: "127.0.0.1:")
+                .replacingOccurrences(of: "../../var/", with: "var/")
+                .replacingOccurrences(of: "../../mappings", with: project.appendingPathComponent("mappings").path)
+                .replacingOccurrences(of: " secrets/", with: " deploy/local/secrets/")
+            let admin = adminURLs[c.agency].flatMap { URL(string: $0)?.port }.map { "127.0.0.1:\($0)" } ?? "127.0.0.1:0"
+            text = "# Left by `gateway demo` in its folder: \(c.agency.rawValue)'s gateway as the demo ran it.\n" + text
+                + "\nadmin:\n  listen: \(admin)\noperators:\n  tokensFile: deploy/local/secrets/operators.tokens\n"
+            let file = LocalFiles.join(folder, "\(c.agency.rawValue.lowercased()).yaml")
+            try PrivateFiles.writeAtomically(Array(text.utf8), to: file)
+            _ = try GatewayConfiguration.load(file)   // what is left behind loads, or the demo says why now
+            files[c.agency] = file
+        }
+        return files
+    }
+
     /// Runs the demo; with `keepRunning` the network stays up until SIGINT or SIGTERM.
     public func run(keepRunning: Bool) async throws -> Outcome {
-        let configurations = try configurations()
+        let accounts = try makeAccounts()
+        let operators = try OperatorTokens.load(accounts.tokensFile)
+        let configurations = try configurations().map { c in
+            var c = c
+            c.operators = operators
+            return c
+        }
         let agencies = configurations.map(\.agency)
         let catalog = try mappings.formatCatalog()
         say("Starting the \(agencies.count) gateways on loopback, embedded stores under \(folder) …")
         let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: logLevel, logs: logs)
         for agency in agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
+        let files = try leaveConfigurations(configurations, adminURLs: network.adminURLs, accounts: accounts)
 
         var pickups: [Agency: [PickupEntry]] = [:]
         var quiet = true
@@ -223,13 +280,25 @@ public struct Demo {
         for (agency, node) in network.nodes { metrics[agency] = node.metrics.exposition() }
         if keepRunning {
             say("")
-            say("The network stays up; try:")
+            say("The network stays up. Each gateway (exchange · admin API · dashboard · metrics):")
             for agency in agencies {
-                let url = network.urls[agency] ?? ""
-                say("  curl \(url)/exchange/v1/health     curl \(url)/metrics")
+                let admin = network.adminURLs[agency] ?? "?"
+                say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")  ·  \(admin)/admin/v1  ·  \(admin)/dashboard  ·  \(admin)/metrics")
             }
-            say("Drop documents into <agency>/outgoing/{vacancy,trainee}/ under \(folder)/var and they are picked up every few minutes")
-            say("(as configured). Ctrl-C stops the \(agencies.count) gateways cleanly.")
+            say("")
+            say("Sign in to a dashboard with the staff token; the operator token opens the admin API too (shown once, kept nowhere else):")
+            say("  staff (stats)      \(accounts.staffToken)")
+            say("  operator           \(accounts.operatorToken)")
+            say("  e.g. curl -H 'Authorization: Bearer \(accounts.operatorToken)' \(network.adminURLs[agencies.first ?? .vdab] ?? "")/admin/v1/batches")
+            say("")
+            say("Each gateway's configuration is left in \(folder), so every operator command works on the demo's ledgers:")
+            if let first = agencies.first, let file = files[first] {
+                say("  gateway batches list --config \(file)")
+                say("  gateway stats vacancies --config \(file)")
+                say("  gateway reconcile --config \(file) --peer \(agencies.dropFirst().first?.rawValue ?? "FOREM")")
+            }
+            say("Drop documents into var/<agency>/outgoing/{vacancy,trainee}/ under \(folder) and they are picked up as configured.")
+            say("Ctrl-C (or kill -TERM \(getpid())) stops the \(agencies.count) gateways cleanly.")
             try await network.runUntilSignalled()
         } else {
             try await network.stop()

@@ -248,7 +248,15 @@ public struct Pickup: Sendable {
             do {
                 let sender = try check.open()
                 if sender != agency { fault = "the document's records come from \(sender), not from \(agency)" } else {
-                    while try check.skip() {}
+                    var records = 0
+                    while try check.skip() {
+                        records += 1
+                        if records > settings.maximumDocumentRecords {
+                            fault = "the document holds more than \(settings.maximumDocumentRecords) records (pickup.maxDocumentRecords): nothing of it is sent; "
+                                + "split it, or raise the limit"
+                            break
+                        }
+                    }
                 }
             } catch { fault = error.description }
             try await stored

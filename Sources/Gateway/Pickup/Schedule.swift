@@ -47,6 +47,9 @@ public struct PickupSettings: Sendable, Equatable {
     /// A document larger than this is left where it is, unread (`pickup.maxDocumentMegabytes`;
     /// 1 GiB unless said: a year of Le Forem's vacancies is 172 MB).
     public var maximumDocumentBytes: Int64 = 1 << 30
+    /// A document of more records than this is rejected whole before anything is sent
+    /// (`pickup.maxDocumentRecords`; 1,000,000 unless said: a year of Le Forem's vacancies is 258,246).
+    public var maximumDocumentRecords = 1_000_000
 
     public init(folder: String? = nil, exportURL: String? = nil, formats: [RecordType: String], schedule: Schedule) {
         self.folder = folder
