@@ -14,6 +14,17 @@ struct OperatorOptions: ParsableArguments {
         let configuration = try GatewayConfiguration.load(config)
         return try await GatewayNode(configuration, mappings: try MappingsFolder.locate(explicit: configuration.mappings), logLevel: .error)
     }
+
+    /// `text` as an agency of the directory this gateway reads (`mappings/agencies.yaml`), or a
+    /// usage error naming the known ones and the nearest.
+    static func agency(_ text: String, _ configuration: GatewayConfiguration, what: String = "agency") throws -> Agency {
+        let codes = try MappingsFolder.locate(explicit: configuration.mappings).agencyDirectory().codes.map(\.rawValue)
+        guard codes.contains(text.uppercased()), let agency = Agency(rawValue: text.uppercased()) else {
+            throw ValidationError("\(text) is not an \(what) of this gateway's directory (\(codes.joined(separator: ", ")))"
+                                  + NearMiss.phrase(for: text, among: codes))
+        }
+        return agency
+    }
 }
 
 func parseInstant(_ text: String?, _ option: String) throws -> Date? {
@@ -87,18 +98,37 @@ struct BatchesCommand: ParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One batch: envelope, attempts with answers, receipt, rejected records, what the back office's format lost, resubmission chain.")
+        static let configuration = CommandConfiguration(
+            abstract: "One batch: envelope, attempts with answers, receipt, rejected records, what the back office's format lost, resubmission chain.",
+            discussion: """
+                The id may be shortened to any prefix that only one batch has (as `batches list` prints them).
+
+                Examples:
+                  gateway batches show --config deploy/local/vdab.yaml 3f1c
+                  gateway batches show --config deploy/local/vdab.yaml --peer FOREM 0b4f5c9e-3a51-4f7e-9d0c-1f1e6a0d2b77
+                """)
+
+        /// The batch `id` names, or the one batch whose id starts with it; a usage error otherwise,
+        /// saying what to do.
+        static func batch(_ id: String, peer: Agency?, in store: any LedgerStore, config: String) async throws -> BatchDetail {
+            if let exact = try await store.batch(id, peer: peer) { return exact }
+            let pattern = id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            let ids = Set(try await store.rows("SELECT batch_id FROM batch WHERE batch_id LIKE ? ESCAPE '\\' ORDER BY batch_id LIMIT 11", [pattern]).compactMap { $0.first ?? nil })
+            if ids.count == 1, let only = ids.first, let found = try await store.batch(only, peer: peer) { return found }
+            guard ids.isEmpty else {
+                throw ValidationError("\(id) starts \(ids.count > 10 ? "more than ten" : "\(ids.count)") batch ids (\(ids.sorted().prefix(5).joined(separator: ", "))\(ids.count > 5 ? ", …" : "")): give more of it")
+            }
+            throw ValidationError("no batch \(id) in this gateway's ledger, nor one whose id starts with it: `gateway batches list --config \(config)` lists them")
+        }
         @OptionGroup var options: OperatorOptions
         @Argument(help: "The batch id.") var batchId: String
         @Option(help: "The peer (sent to, or received from), when two senders used the id.") var peer: String?
 
         func run() async throws {
-            let peer = try self.peer.map { name in
-                guard let agency = Agency(rawValue: name.uppercased()) else { throw ValidationError("\(name) is not an agency code (VDAB, FOREM, ACTIRIS, ADG, BF)") }
-                return agency
-            }
-            let store = try await GatewayConfiguration.load(options.config).openStore()
-            guard let b = try await store.batch(batchId, peer: peer) else { throw ValidationError("no batch \(batchId) in this gateway's ledger") }
+            let configuration = try GatewayConfiguration.load(options.config)
+            let peer = try self.peer.map { try OperatorOptions.agency($0, configuration, what: "agency") }
+            let store = try await configuration.openStore()
+            let b = try await Self.batch(batchId, peer: peer, in: store, config: options.config)
             if options.json { return try printJSON(b) }
             let s = b.summary
             print("batch     \(s.batchId) (\(s.direction == .sent ? "sent to" : "received from") \(s.peer), \(s.recordType) records, \(b.encoding ?? "?"))")
@@ -196,11 +226,15 @@ struct RecordsCommand: ParsableCommand {
         @Argument(help: "The record id.") var id: String
 
         func run() async throws {
-            guard let origin = Agency(rawValue: agency.uppercased()) else { throw ValidationError("\(agency): not an agency") }
-            let store = try await GatewayConfiguration.load(options.config).openStore()
+            let configuration = try GatewayConfiguration.load(options.config)
+            let origin = try OperatorOptions.agency(agency, configuration)
+            let store = try await configuration.openStore()
             let h = try await store.history(origin: origin, recordId: id)
             if options.json { return try printJSON(h) }
-            if h.received.isEmpty && h.sent.isEmpty { print("\(origin) \(id): not in this gateway's ledger"); return }
+            if h.received.isEmpty && h.sent.isEmpty {
+                throw ValidationError("\(origin) \(id): no version of it was received or sent here (record ids are the origin's own, case and all; "
+                                      + "`gateway batches list --config \(options.config)` shows what crossed)")
+            }
             for r in h.received {
                 // An accepted version may carry a note for staff (its source code read otherwise here).
                 let detail = r.code.map { (r.outcome == .accepted ? ", noted " : " ") + "\($0): \(r.message ?? "")" } ?? ""

@@ -3,6 +3,7 @@ import Files
 import Foundation
 import Gateway
 import Logging
+import Model
 
 @main
 struct GatewayCommand: AsyncParsableCommand {
@@ -14,10 +15,16 @@ struct GatewayCommand: AsyncParsableCommand {
             regional formats through the shared ROME v3 / Competent taxonomy, exchanges them with the \
             other agencies' gateways, and keeps a ledger of everything sent and received.
 
-            Start with the taxonomy:
+            Start with the demo: the five agencies' gateways on loopback, with a dashboard to sign in to:
+              gateway demo --keep-running --folder /tmp/pes-demo
+              gateway batches list --config /tmp/pes-demo/vdab.yaml
+            Then the taxonomy:
               gateway taxonomy show M1805 --lang nl
               gateway taxonomy resolve --scheme COMPETENT --version 2019 K1306
-              gateway taxonomy import --rome-v3 arbo_rome_ogr_202107.csv --rome-v4-dir RefRomeCsv/
+
+            Exit status: 0 done; 1 findings (reconcile's differences, a translation with rejected \
+            records, a demo or year whose figures do not add up) or a failure; 2 a command line, id, \
+            agency or configuration the command cannot use, said with what to do.
             """,
         subcommands: [DemoCommand.self, ServeCommand.self, BatchesCommand.self, RecordsCommand.self, ReconcileCommand.self, OperatorsCommand.self, KeysCommand.self, StatsCommand.self, YearCommand.self, SendCommand.self, ProxyCommand.self, TranslateCommand.self, TaxonomyCommand.self, BenchCommand.self]
     )
@@ -30,16 +37,32 @@ struct GatewayCommand: AsyncParsableCommand {
         PrivateFiles.restrictUmask()
         // No value from outside (a file name, a peer's string) can start a log line of its own.
         LoggingSystem.bootstrap { label in EscapingLogHandler(StreamLogHandler.standardError(label: label)) }
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+        do {
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
             }
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            // Past parsing, a usage error (an id, an agency, a date the command could not use) and a
+            // fault of a configuration or mapping file (named with its line) say what to do, exit
+            // 2, and print no usage: the command line was well formed.
+            if let usage = error as? ValidationError {
+                FileHandle.standardError.write(Data("gateway: \(usage.message)\n".utf8))
+                Foundation.exit(2)
+            }
+            if let fault = error as? SourceFault {
+                FileHandle.standardError.write(Data("gateway: \(fault)\n".utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -1,0 +1,40 @@
+import Foundation
+import Gateway
+import Ledger
+import Testing
+
+/// One exit-code rule (issue 37, part): 0 done, 1 findings, 2 usage or configuration; a message
+/// that names the thing and the next step, and no usage text once the command line was well formed.
+@Suite("Bad inputs to the operators' commands: exit 2, the thing named, the next step said", .bounded,
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct ExitCodeTests {
+    @Test("against a demo's ledgers (the configurations it leaves): unknown ids, agencies and keys, and a batch id's unique prefix",
+          .timeLimit(.minutes(3)))
+    func badInputs() async throws {
+        let temp = TemporaryFolder()
+        let folder = temp.path("demo")
+        let outcome = try await Demo(project: Project.root, folder: folder) { _ in }.run(keepRunning: false)
+        #expect(outcome.succeeded)
+        let config = folder + "/vdab.yaml"
+        let store = try SQLiteStore(path: folder + "/var/vdab/ledger.sqlite")
+        let some = try #require(try await store.batches(BatchFilter()).first?.batchId)
+        let bad = try temp.write("bad.yaml", try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "receiveKeyFile:", with: "recieveKeyFile:"))
+
+        let cases: [(arguments: [String], status: Int32, said: [String])] = [
+            (["batches", "show", "--config", config, "no-such-batch"], 2, ["no batch no-such-batch", "gateway batches list --config"]),
+            (["batches", "show", "--config", config, "--peer", "FORME", some], 2, ["FORME is not an agency", "did you mean FOREM?"]),
+            (["records", "show", "--config", config, "VDBA", "VD-1"], 2, ["VDBA is not an agency", "did you mean VDAB?"]),
+            (["records", "show", "--config", config, "FOREM", "NO-SUCH-RECORD"], 2, ["FOREM NO-SUCH-RECORD: no version of it", "gateway batches list"]),
+            (["stats", "vacancies", "--config", bad], 2, ["recieveKeyFile", "did you mean receiveKeyFile?"]),
+            (["batches", "show", "--config", config, String(some.prefix(13))], 0, []),
+        ]
+        for c in cases {
+            let run = try await Executable.run(c.arguments)
+            #expect(run.status == c.status, "\(c.arguments.joined(separator: " ")): exit \(run.status), \(run.err.prefix(400))")
+            for phrase in c.said { #expect(run.err.contains(phrase), "\(c.arguments.joined(separator: " ")): \(run.err.prefix(400))") }
+            #expect(!run.err.contains("Usage:"), "\(c.arguments.joined(separator: " ")): a usage text for a well-formed command line")
+            if c.status == 0 { #expect(run.out.contains(some), "a unique prefix shows its batch: \(run.out.prefix(300))") }
+        }
+    }
+}
