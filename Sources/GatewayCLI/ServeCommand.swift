@@ -39,6 +39,13 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("gateway serve: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        // The listeners' addresses tried first: a port in use is said with its address, and nothing starts.
+        for (setting, host, port) in [("listen", configuration.host, configuration.port), ("admin.listen", configuration.admin.host, configuration.admin.port)] {
+            if let problem = ListenCheck.problem(host: host, port: port) {
+                FileHandle.standardError.write(Data("gateway serve: cannot listen: \(problem); or change \(setting) in \(config)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let agency = configuration.agency
         PrivateFiles.restrictUmask(configuration.fileModes)
         let node: GatewayNode

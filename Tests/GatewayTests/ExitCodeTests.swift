@@ -2,6 +2,9 @@ import Foundation
 import Gateway
 import Ledger
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One exit-code rule (issue 37, part): 0 done, 1 findings, 2 usage or configuration; a message
 /// that names the thing and the next step, and no usage text once the command line was well formed.
@@ -36,5 +39,32 @@ struct ExitCodeTests {
             #expect(!run.err.contains("Usage:"), "\(c.arguments.joined(separator: " ")): a usage text for a well-formed command line")
             if c.status == 0 { #expect(run.out.contains(some), "a unique prefix shows its batch: \(run.out.prefix(300))") }
         }
+    }
+}
+
+@Suite("A gateway whose port is taken says so before it starts anything", .bounded,
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct ListenCheckTests {
+    @Test("a port in use: gateway serve exits 2 with one line naming the address and the setting, no service started or cancelled")
+    func portInUse() async throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        #expect(withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0)
+        #expect(listen(holder, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(ListenCheck.problem(host: "127.0.0.1", port: port)?.contains("127.0.0.1:\(port) is in use") == true)
+        #expect(ListenCheck.problem(host: "192.0.2.1", port: 8401)?.contains("not an address of this machine") == true)
+
+        let temp = TemporaryFolder()
+        let served = try await Executable.run(["serve", "--config", try ServeTests.configuration(in: temp, port: port)], timeout: .seconds(60))
+        #expect(served.status == 2)
+        #expect(served.err.contains("cannot listen: 127.0.0.1:\(port) is in use") && served.err.contains("change listen in"), "\(served.err)")
+        #expect(!served.err.contains("CancellationError") && !served.err.contains("errno"), "\(served.err)")
     }
 }

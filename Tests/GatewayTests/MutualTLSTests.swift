@@ -210,7 +210,7 @@ struct MutualTLSTests {
         #expect(early.status.code == 403 && waited < .seconds(3), "\(early.status) after \(waited)")
 
         // Nothing of the refused requests was stored: the one batch taken is the only one.
-        #expect(try await TwoGateways.count(try await pair.ledger("vdab"), "SELECT COUNT(*) FROM batch WHERE direction = 'in'") == 1)
+        #expect(try await TwoGateways.count(try pair.ledger("vdab"), "SELECT COUNT(*) FROM batch WHERE direction = 'in'") == 1)
         // The admin API is not on the exchange's listener, and the exchange is not on the admin's.
         let admin = try await HTTPClient.shared.execute({
             var r = HTTPClientRequest(url: pair.vdab.url + "/admin/v1/batches")
