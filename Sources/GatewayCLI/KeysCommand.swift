@@ -10,7 +10,7 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "The keys of the pairs and the payload key: which is in force, and moving payloads to a new one.",
         discussion: """
-            A pair's key changes without a batch refused in three steps, each side reading its file \\
+            A pair's key changes without a batch refused in three steps, each side reading its file \
             again (kill -HUP, or POST /admin/v1/reload) and neither restarted:
               1. the receiver adds the next key:   receiveNextKeyFile: forem-to-vdab.next.key
               2. the sender names when it signs with it:
@@ -20,9 +20,9 @@ struct KeysCommand: AsyncParsableCommand {
                  name the new file, the next-key lines go).
             `gateway keys check` says where each side stands.
 
-            The payload key (payloadKeyFile) seals trainee payloads at rest; each sealed payload names \\
-            its key. To replace it: name the new file as payloadKeyFile and the old one under \\
-            payloadRetiredKeyFiles, restart the gateway, run `gateway keys reseal`, then remove the \\
+            The payload key (payloadKeyFile) seals trainee payloads at rest; each sealed payload names \
+            its key. To replace it: name the new file as payloadKeyFile and the old one under \
+            payloadRetiredKeyFiles, restart the gateway, run `gateway keys reseal`, then remove the \
             old file from the configuration.
             """,
         subcommands: [New.self, Check.self, Reseal.self])
@@ -31,8 +31,8 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "For each direction of each pair, the key in force and when the next one takes over; the payload key's id.",
             discussion: """
-                Reads the configuration and every key file it names (a key used twice, a file readable \\
-                by others or too short is the error it would be at start). Exits 0 when all is in order, \\
+                Reads the configuration and every key file it names (a key used twice, a file readable \
+                by others or too short is the error it would be at start). Exits 0 when all is in order, \
                 1 when a next key is configured with nothing to put it in force.
 
                 Example:
@@ -92,10 +92,10 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Seal again under payloadKeyFile every stored payload sealed under a retired payload key.",
             discussion: """
-                Opens the gateway's ledger as the configuration says, with payloadKeyFile and \\
-                payloadRetiredKeyFiles; moves the payloads 200 per transaction, printing its progress. \\
-                Safe to run while the gateway serves, and to run again: a pass cut short resumes, a \\
-                payload already under the key in force is left as it is. A payload sealed under a key \\
+                Opens the gateway's ledger as the configuration says, with payloadKeyFile and \
+                payloadRetiredKeyFiles; moves the payloads 200 per transaction, printing its progress. \
+                Safe to run while the gateway serves, and to run again: a pass cut short resumes, a \
+                payload already under the key in force is left as it is. A payload sealed under a key \
                 that is not configured stops it, with that key's id.
 
                 Example:
@@ -133,9 +133,9 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a new key file: 32 random bytes as 64 hexadecimal digits, readable by its owner only.",
             discussion: """
-                The file must not exist yet (an existing key is never overwritten) and its folder \\
-                must not be writable by others. One file per direction of each pair, and one for the \\
-                payloads: a gateway refuses one key for two uses, and refuses a key that is short or \\
+                The file must not exist yet (an existing key is never overwritten) and its folder \
+                must not be writable by others. One file per direction of each pair, and one for the \
+                payloads: a gateway refuses one key for two uses, and refuses a key that is short or \
                 not random (a repeated byte, a short cycle).
 
                 Example:

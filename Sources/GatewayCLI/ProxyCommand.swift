@@ -10,11 +10,11 @@ struct ProxyCommand: AsyncParsableCommand {
         commandName: "proxy",
         abstract: "Stand in front of a gateway's replicas: each request to the next replica in turn, skipping one that does not answer.",
         discussion: """
-            For a local setup of several replicas of one gateway on one PostgreSQL ledger, and for \\
-            the tests (deploy/replicas/README.md); in production the agency's own load balancer \\
-            does this. A replica that refuses the connection, or breaks off before answering, is \\
-            skipped and the next one asked: every call of the exchange protocol may be made again \\
-            (a batch stored by the replica that broke off is answered by another with its receipt). \\
+            For a local setup of several replicas of one gateway on one PostgreSQL ledger, and for \
+            the tests (deploy/replicas/README.md); in production the agency's own load balancer \
+            does this. A replica that refuses the connection, or breaks off before answering, is \
+            skipped and the next one asked: every call of the exchange protocol may be made again \
+            (a batch stored by the replica that broke off is answered by another with its receipt). \
             When no replica answers: 502 with Retry-After. SIGTERM or SIGINT stops it.
 
             Example:

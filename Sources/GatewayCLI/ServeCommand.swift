@@ -9,13 +9,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run this agency's gateway: receive batches from the peers, sign, check, store, answer receipts.",
         discussion: """
-            The configuration file names the agency, the address to listen on, the store and the peers \\
-            (their URL, the files holding the keys of each pair, the record types agreed each way). \\
-            Keys are never in the file; a key file readable by others stops the start. The exchange \\
-            (/exchange/v1/…) listens on `listen`, with TLS and mutual TLS when `tls:` says so; the \\
-            operators' and staff's routes (/admin, /stats, /dashboard, /metrics, /openapi.yaml) on \\
-            `admin.listen` (127.0.0.1 by default). SIGHUP reads the keys, certificates and operators' \\
-            tokens again without dropping a batch. SIGTERM or SIGINT stops accepting, finishes the \\
+            The configuration file names the agency, the address to listen on, the store and the peers \
+            (their URL, the files holding the keys of each pair, the record types agreed each way). \
+            Keys are never in the file; a key file readable by others stops the start. The exchange \
+            (/exchange/v1/…) listens on `listen`, with TLS and mutual TLS when `tls:` says so; the \
+            operators' and staff's routes (/admin, /stats, /dashboard, /metrics, /openapi.yaml) on \
+            `admin.listen` (127.0.0.1 by default). SIGHUP reads the keys, certificates and operators' \
+            tokens again without dropping a batch. SIGTERM or SIGINT stops accepting, finishes the \
             batches in flight, and exits.
 
             Example:

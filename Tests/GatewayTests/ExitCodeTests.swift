@@ -42,6 +42,21 @@ struct ExitCodeTests {
     }
 }
 
+@Suite("Help that teaches: no stray line-end backslash in a command's help", .bounded,
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct HelpTextTests {
+    @Test("the operators' commands' help prints no line ending in a backslash (a Swift line continuation written twice)")
+    func noStrayBackslash() async throws {
+        for command in [["serve"], ["keys"], ["keys", "check"], ["keys", "new"], ["keys", "reseal"], ["proxy"], ["demo"], ["batches", "show"],
+                        ["records", "show"], ["reconcile"]] {
+            let help = try await Executable.run(command + ["--help"])
+            #expect(help.status == 0, "\(command): \(help.err.prefix(200))")
+            let stray = help.out.split(separator: "\n").filter { $0.hasSuffix("\\") }
+            #expect(stray.isEmpty, "gateway \(command.joined(separator: " ")) --help: \(stray.prefix(3))")
+        }
+    }
+}
+
 @Suite("A gateway whose port is taken says so before it starts anything", .bounded,
        .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct ListenCheckTests {
