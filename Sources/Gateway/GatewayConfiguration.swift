@@ -210,12 +210,31 @@ public struct GatewayConfiguration: Sendable {
             do { _ = try LocalFiles.ownerOnly(full) } catch { throw fail(v, key, "\(error)") }
             return full
         }
-        /// An http(s) URL with a host.
+        /// An http(s) URL with a host, and a port in range if it names one.
         func httpURL(_ v: Node, _ key: String, _ expected: String) throws -> String {
             guard let text = v.scalar?.string, let parsed = URL(string: text), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw fail(v, key, "expected \(expected)")
             }
+            if let port = parsed.port, !(1...65535).contains(port) { throw fail(v, key, "\(text): port \(port) is out of range (1–65535)") }
             return text
+        }
+        /// A folder the gateway makes if missing: refused at start when a file stands where it, or
+        /// a folder above it, would be.
+        func folderPath(_ v: Node, _ key: String) throws -> String {
+            guard let text = v.scalar?.string, !text.isEmpty else { throw fail(v, key, "expected a folder") }
+            let full = resolve(text)
+            var path = full
+            while !path.isEmpty, path != "/" {
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+                    guard isFolder.boolValue else {
+                        throw fail(v, key, path == full ? "\(full) is a file, not a folder" : "\(full) cannot be made: \(path) is a file")
+                    }
+                    break
+                }
+                path = (path as NSString).deletingLastPathComponent
+            }
+            return full
         }
         /// A key from `<name>File` (a file only its owner can read) or `<name>Env` (an environment variable).
         func key(_ m: [String: Node], _ stem: String, _ base: String) throws -> [UInt8]? {
@@ -469,8 +488,7 @@ public struct GatewayConfiguration: Sendable {
         let backOffice: BackOffice
         switch (delivery["folder"], delivery["url"]) {
         case (let f?, nil):
-            guard let folder = f.scalar?.string, !folder.isEmpty else { throw fail(f, "delivery.folder", "expected a folder") }
-            backOffice = .dropFolder(resolve(folder))
+            backOffice = .dropFolder(try folderPath(f, "delivery.folder"))
         case (nil, let u?):
             backOffice = .endpoint(try httpURL(u, "delivery.url", "an http(s) URL"))
         case (_?, _?): throw fail(deliveryNode, "delivery", "give folder or url, not both")
@@ -612,10 +630,7 @@ public struct GatewayConfiguration: Sendable {
                     return m
                 }.sorted())
             }
-            let folder = try p["folder"].map { v -> String in
-                guard let f = v.scalar?.string, !f.isEmpty else { throw fail(v, "pickup.folder", "expected a folder") }
-                return resolve(f)
-            }
+            let folder = try p["folder"].map { try folderPath($0, "pickup.folder") }
             let url = try p["url"].map { try httpURL($0, "pickup.url", "an http(s) URL of the agency's export") }
             guard folder != nil || url != nil else { throw fail(pickupNode, "pickup.folder", "missing: an outgoing folder (folder) or an export URL (url)") }
             configuration.pickup = PickupSettings(folder: folder, exportURL: url, formats: formats, schedule: schedule)
