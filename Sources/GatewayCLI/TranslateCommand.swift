@@ -80,7 +80,8 @@ struct TranslateCommand: AsyncParsableCommand {
         if input == "-" {
             inputHandle = .standardInput
         } else {
-            guard let h = FileHandle(forReadingAtPath: input) else { throw GatewayError("\(input): cannot be opened for reading") }
+            guard FileManager.default.fileExists(atPath: input) else { throw ValidationError("\(input): no such file") }
+            guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("\(input): cannot be read (permissions?)") }
             inputHandle = h
         }
         // The output goes to a temporary file beside the target, renamed only when the document is
@@ -120,7 +121,7 @@ struct TranslateCommand: AsyncParsableCommand {
         } catch {
             if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
             if let report { try? FileManager.default.removeItem(atPath: report) }
-            throw GatewayError("\(input == "-" ? "standard input" : input): \(error)")
+            throw GatewayError("\(input == "-" ? "standard input" : input): \(error)\(Self.hint(input: input, from: from, recordType: recordType, catalog: catalog))")
         }
         if let temporary {
             try? outputHandle.close()
@@ -146,5 +147,25 @@ struct TranslateCommand: AsyncParsableCommand {
         if more > 0 { summary += "\n  … \(more) more records with rejections or losses" + (report == nil ? " (use --report FILE)" : " in \(report!)") }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
         if result.rejected > 0 { throw ExitCode(1) }
+    }
+
+    /// What a document that did not read may be instead, said after its fault: JSON given to an
+    /// XML format (or the reverse), or records of the other type.
+    static func hint(input: String, from: String, recordType: RecordType, catalog: FormatCatalog) -> String {
+        var hints: [String] = []
+        if input != "-", let handle = FileHandle(forReadingAtPath: input) {
+            let head = (try? handle.read(upToCount: 256)).map { [UInt8]($0) } ?? []
+            try? handle.close()
+            let syntax = catalog.mapping(format: from, type: recordType).map { $0.syntax == .xml ? "XML" : "JSON" }
+                ?? (from.hasSuffix("-xml") ? "XML" : from.hasSuffix("-json") ? "JSON" : nil)
+            if let first = head.first(where: { ![9, 10, 13, 32, 0xEF, 0xBB, 0xBF].contains($0) }), let syntax {
+                let looks = first == UInt8(ascii: "<") ? "XML" : (first == UInt8(ascii: "{") || first == UInt8(ascii: "[")) ? "JSON" : nil
+                if let looks, looks != syntax { hints.append("the file looks like \(looks), and the \(from) format is \(syntax): is --from right?") }
+            }
+        }
+        if hints.isEmpty, let other = RecordType.allCases.first(where: { $0 != recordType }), catalog.types(of: from).contains(other) {
+            hints.append("read as \(recordType.rawValue) records; if it holds \(other.rawValue) records, give --type \(other.rawValue)")
+        }
+        return hints.isEmpty ? "" : " (" + hints.joined(separator: "; ") + ")"
     }
 }

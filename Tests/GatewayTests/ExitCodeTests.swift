@@ -42,6 +42,25 @@ struct ExitCodeTests {
     }
 }
 
+@Suite("gateway translate: a document that does not read says what it may be instead", .bounded,
+       .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
+struct TranslateHintTests {
+    @Test("trainees read as vacancies suggest --type trainee; JSON given to an XML format says so; a missing file is 'no such file'; each exit 2")
+    func hints() async throws {
+        let temp = TemporaryFolder()
+        let cases: [(arguments: [String], said: String)] = [
+            (["translate", "--from", "vdab", "--to", "forem", "fixtures/vdab/trainees.json", "--output", temp.path("a.xml")], "give --type trainee"),
+            (["translate", "--from", "forem", "--to", "vdab", "fixtures/vdab/vacancies.json", "--output", temp.path("b.json")],
+             "the file looks like JSON, and the forem format is XML: is --from right?"),
+            (["translate", "--from", "forem", "--to", "vdab", temp.path("nosuch.xml")], "nosuch.xml: no such file"),
+        ]
+        for c in cases {
+            let run = try await Executable.run(c.arguments)
+            #expect(run.status == 2 && run.err.contains(c.said), "\(c.arguments.joined(separator: " ")): exit \(run.status), \(run.err.prefix(400))")
+        }
+    }
+}
+
 @Suite("Help that teaches: no stray line-end backslash in a command's help", .bounded,
        .enabled(if: Executable.available, "the gateway executable is not built (swift build): skipped"))
 struct HelpTextTests {

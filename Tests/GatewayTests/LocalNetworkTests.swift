@@ -21,7 +21,9 @@ struct LocalNetworkTests {
         await #expect(throws: (any Error).self) {
             _ = try await LocalNetwork.start(configurations, mappings: Project.mappings, scheduledPickup: false)
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Alone it fails in well under a second; under the whole suite on 2 cores the other four
+        // gateways' start took 21 s once (2026-12-08). The fault this guards against waited for ever.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test("free ports are never handed out twice in a process, and lie below the kernel's ephemeral range")
