@@ -82,16 +82,20 @@ public struct Demo {
 
     /// Each agency's configuration, as `deploy/local` has it, rooted in the demo's folder.
     public func configurations() throws -> [GatewayConfiguration] {
+        try LocalNetwork.onFreePorts(projectConfigurations())
+    }
+
+    /// Each agency's configuration as `deploy/local` has it (its own ports), rooted in the demo's folder.
+    func projectConfigurations() throws -> [GatewayConfiguration] {
         // deploy/local's relative paths (`../../var/…`, `secrets/…`) land inside the demo's folder.
         let base = LocalFiles.join(folder, "deploy/local")
         let agencies = try agencies()
         try makeKeys(in: LocalFiles.join(base, "secrets"), agencies: agencies)
-        let configurations = try agencies.map { agency in
+        return try agencies.map { agency in
             var c = try GatewayConfiguration.load(project.appendingPathComponent("deploy/local/\(agency.rawValue.lowercased()).yaml").path, base: base)
             c.mappings = project.appendingPathComponent("mappings").path
             return c
         }
-        return try LocalNetwork.onFreePorts(configurations)
     }
 
     /// Copies each agency's fixtures into its outgoing folder.
@@ -173,13 +177,9 @@ public struct Demo {
     /// project's `deploy/local` one with the ports the demo took (the exchange's, the admin
     /// listener's as bound), its paths into the demo's folder and its accounts — so that every
     /// operator command works on the demo's ledgers (`gateway batches list --config <folder>/vdab.yaml`).
-    func leaveConfigurations(_ configurations: [GatewayConfiguration], adminURLs: [Agency: String], accounts: Accounts) throws -> [Agency: String] {
-        var originalPorts: [Agency: Int] = [:]
-        for c in configurations {
-            let original = try GatewayConfiguration.load(project.appendingPathComponent("deploy/local/\(c.agency.rawValue.lowercased()).yaml").path,
-                                                         base: LocalFiles.join(folder, "deploy/local"))
-            originalPorts[c.agency] = original.port
-        }
+    /// `originalPorts`: each agency's port in `deploy/local`, which the file's text names.
+    func leaveConfigurations(_ configurations: [GatewayConfiguration], originalPorts: [Agency: Int], adminURLs: [Agency: String],
+                             accounts: Accounts) throws -> [Agency: String] {
         var files: [Agency: String] = [:]
         for c in configurations {
             var text = try String(contentsOfFile: project.appendingPathComponent("deploy/local/\(c.agency.rawValue.lowercased()).yaml").path, encoding: .utf8)
@@ -203,7 +203,8 @@ public struct Demo {
     public func run(keepRunning: Bool) async throws -> Outcome {
         let accounts = try makeAccounts()
         let operators = try OperatorTokens.load(accounts.tokensFile)
-        let configurations = try configurations().map { c in
+        let original = try projectConfigurations()
+        let configurations = try LocalNetwork.onFreePorts(original).map { c in
             var c = c
             c.operators = operators
             return c
@@ -213,7 +214,8 @@ public struct Demo {
         say("Starting the \(agencies.count) gateways on loopback, embedded stores under \(folder) …")
         let network = try await LocalNetwork.start(configurations, mappings: mappings, scheduledPickup: false, logLevel: logLevel, logs: logs)
         for agency in agencies { say("  \(agency.rawValue.padding(8))\(network.urls[agency] ?? "?")") }
-        let files = try leaveConfigurations(configurations, adminURLs: network.adminURLs, accounts: accounts)
+        let files = try leaveConfigurations(configurations, originalPorts: Dictionary(uniqueKeysWithValues: original.map { ($0.agency, $0.port) }),
+                                            adminURLs: network.adminURLs, accounts: accounts)
 
         var pickups: [Agency: [PickupEntry]] = [:]
         var quiet = true
